@@ -1,0 +1,32 @@
+/*
+ * acl: who may do what to a repository. Pure logic over user records
+ * (json objects as stored under "user:<name>").
+ *
+ * Grants are per user: "perms": {"ns": access, "ns/repo": access} with
+ * access read (pull), write (push only), admin (pull, push, delete).
+ * The most specific entry wins (ns/repo over ns); with own_namespace a user
+ * has admin on the namespace named after them unless an explicit entry
+ * says otherwise; the admin flag allows everything; grants of the
+ * pseudo-user "*" apply to everyone, anonymous callers included, and are
+ * added to the caller's own. A disabled user may do nothing.
+ */
+#ifndef ACL_H
+#define ACL_H
+
+#include <jansson.h>
+
+enum {
+	ACL_PULL = 1 << 0,
+	ACL_PUSH = 1 << 1,
+	ACL_DELETE = 1 << 2,
+	ACL_ALL = ACL_PULL | ACL_PUSH | ACL_DELETE
+};
+
+/* Access bits of an access word ("read", "write", "admin"); -1 unknown. */
+int	acl_bits(const char *access);
+/* What user (NULL: anonymous) may do to ns/repo, given the "*" record
+ * (NULL when none). */
+int	acl_allows(const json_t *user, const json_t *public, const char *ns,
+	    const char *repo, int own_namespace);
+
+#endif

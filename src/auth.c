@@ -1,0 +1,311 @@
+/*
+ * auth: credentials on the wire and at rest. Basic values are strict
+ * base64 split at the first ':'; Token values follow docker-registry's
+ * grammar, parsed by key. Passwords are libscrypt MCF hashes. Buffers that
+ * held a password are wiped before they go out of scope.
+ */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libscrypt.h>
+
+#include "auth.h"
+#include "log.h"
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int
+ieq(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	if (alen != strlen(b))
+		return 0;
+	for (i = 0; i < alen; i++)
+		if ((a[i] | 0x20) != b[i])
+			return 0;
+	return 1;
+}
+
+enum auth_scheme
+auth_scheme(const char *val, size_t len, const char **rest, size_t *restlen)
+{
+	size_t w = 0, i;
+
+	*rest = val + len;
+	*restlen = 0;
+	if (len == 0)
+		return AUTH_NONE;
+	while (w < len && val[w] != ' ' && val[w] != '\t')
+		w++;
+	if (w == len)
+		return AUTH_OTHER;
+	for (i = w; i < len && (val[i] == ' ' || val[i] == '\t'); i++)
+		;
+	*rest = val + i;
+	*restlen = len - i;
+	if (ieq(val, w, "basic"))
+		return AUTH_BASIC;
+	if (ieq(val, w, "token"))
+		return AUTH_TOKEN;
+	if (ieq(val, w, "bearer"))
+		return AUTH_BEARER;
+	return AUTH_OTHER;
+}
+
+static int
+b64val(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? (int)(p - b64) : -1;
+}
+
+int
+auth_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap,
+    size_t *outlen)
+{
+	size_t i, o = 0, pad = 0;
+	int v[4], k;
+
+	if (len % 4 != 0)
+		return -1;
+	if (len > 0 && in[len - 1] == '=')
+		pad = len > 1 && in[len - 2] == '=' ? 2 : 1;
+	for (i = 0; i < len; i += 4) {
+		for (k = 0; k < 4; k++) {
+			v[k] = i + k >= len - pad ? 0 : b64val(in[i + k]);
+			if (v[k] < 0)
+				return -1;
+		}
+		if (o + 3 > cap + (i + 4 == len ? pad : 0))
+			return -1;
+		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (i + 4 < len || pad < 2)
+			out[o++] = (unsigned char)(v[1] << 4 | v[2] >> 2);
+		if (i + 4 < len || pad < 1)
+			out[o++] = (unsigned char)(v[2] << 6 | v[3]);
+	}
+	*outlen = o;
+	return 0;
+}
+
+size_t
+auth_b64_encode(const unsigned char *in, size_t len, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	unsigned v;
+
+	if (cap < (len + 2) / 3 * 4 + 1)
+		return 0;
+	for (i = 0; i < len; i += 3) {
+		v = (unsigned)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int
+auth_parse_basic(const char *s, size_t len, struct auth_basic *out)
+{
+	unsigned char raw[LIM_USER + 1 + LIM_PASSWORD + 3];
+	size_t n, ulen;
+	unsigned char *colon;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (auth_b64_decode(s, len, raw, sizeof(raw), &n) == -1 ||
+	    memchr(raw, '\0', n) != NULL ||
+	    (colon = memchr(raw, ':', n)) == NULL)
+		goto out;
+	ulen = (size_t)(colon - raw);
+	if (ulen == 0 || ulen > LIM_USER || n - ulen - 1 > LIM_PASSWORD)
+		goto out;
+	memcpy(out->user, raw, ulen);
+	memcpy(out->pass, colon + 1, n - ulen - 1);
+	rc = 0;
+out:
+	auth_wipe(raw, sizeof(raw));
+	if (rc == -1)
+		auth_wipe(out, sizeof(*out));
+	return rc;
+}
+
+/* Copy a token value of the right shape into dst (size cap). */
+static int
+token_field(const char *v, size_t vlen, char *dst, size_t cap, int sig)
+{
+	size_t i;
+
+	if (vlen == 0 || vlen >= cap)
+		return -1;
+	for (i = 0; i < vlen; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f || (sig &&
+		    !strchr("_.-", v[i]) && !((v[i] | 0x20) >= 'a' &&
+		    (v[i] | 0x20) <= 'z') && !(v[i] >= '0' && v[i] <= '9')))
+			return -1;
+	memcpy(dst, v, vlen);
+	dst[vlen] = '\0';
+	return 0;
+}
+
+/* One key[=:]["]value["] pair at *p; advances *p. 0 ok, -1 malformed. */
+static int
+token_pair(const char **p, const char *end, struct auth_token *out)
+{
+	const char *k = *p, *v, *ve;
+	size_t klen;
+	int quoted;
+
+	while (*p < end && **p != '=' && **p != ':')
+		(*p)++;
+	klen = (size_t)(*p - k);
+	if (*p == end || klen == 0)
+		return -1;
+	v = ++(*p);
+	quoted = v < end && *v == '"';
+	v += quoted;
+	for (ve = v; ve < end && *ve != (quoted ? '"' : ','); ve++)
+		;
+	if (quoted && ve == end)
+		return -1;
+	*p = ve + quoted;
+	while (!quoted && ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+		ve--;
+	if (klen == 9 && memcmp(k, "signature", 9) == 0)
+		return token_field(v, ve - v, out->sig, sizeof(out->sig), 1);
+	if (klen == 10 && memcmp(k, "repository", 10) == 0)
+		return token_field(v, ve - v, out->repo, sizeof(out->repo), 0);
+	if (klen == 6 && memcmp(k, "access", 6) == 0)
+		return token_field(v, ve - v, out->access, sizeof(out->access),
+		    0);
+	return 0;	/* unknown keys are ignored */
+}
+
+int
+auth_parse_token(const char *s, size_t len, struct auth_token *out)
+{
+	const char *p = s, *end = s + len;
+
+	memset(out, 0, sizeof(*out));
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		if (p == end)
+			break;
+		if (token_pair(&p, end, out) == -1)
+			return -1;
+		if (p < end && *p != ',' && *p != ' ' && *p != '\t')
+			return -1;
+	}
+	return out->sig[0] ? 0 : -1;
+}
+
+int
+auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
+    char out[AUTH_MCF_LEN])
+{
+	if (libscrypt_hash(out, pw, n, (uint8_t)r, (uint8_t)p) <= 0) {
+		log_msg(LOG_ERR, "libscrypt_hash failed");
+		return -1;
+	}
+	return 0;
+}
+
+int
+auth_check_password(const char *mcf, const char *pw)
+{
+	char copy[AUTH_MCF_LEN];
+	int rc;
+
+	/* libscrypt_check writes into its argument */
+	if (strlen(mcf) >= sizeof(copy))
+		return -1;
+	memcpy(copy, mcf, strlen(mcf) + 1);
+	rc = libscrypt_check(copy, pw);
+	return rc > 0 ? 1 : rc == 0 ? 0 : -1;
+}
+
+int
+auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw)
+{
+	static char dummy[AUTH_MCF_LEN];
+	static uint32_t dn, dr, dp;
+
+	if (dn != n || dr != r || dp != p) {
+		if (auth_hash_password("dindex-dummy", n, r, p, dummy) == -1)
+			return 0;
+		dn = n, dr = r, dp = p;
+	}
+	auth_check_password(dummy, pw);
+	return 0;
+}
+
+int
+auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p)
+{
+	char want[16];
+
+	/* "$s1$" then two hex digits each of log2(N), r and p */
+	if (strncmp(mcf, "$s1$", 4) != 0 || strlen(mcf) < 11)
+		return 1;
+	snprintf(want, sizeof(want), "%02x%02x%02x",
+	    (unsigned)__builtin_ctz(n), (unsigned)r, (unsigned)p);
+	return strncmp(mcf + 4, want, 6) != 0;
+}
+
+int
+auth_random_hex(char *out, size_t nbytes)
+{
+	unsigned char buf[256];
+	size_t got = 0, i;
+	ssize_t n;
+
+	if (nbytes > sizeof(buf))
+		return -1;
+	while (got < nbytes) {
+		n = getrandom(buf + got, nbytes - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_msg(LOG_ERR, "getrandom: %s", strerror(errno));
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	for (i = 0; i < nbytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", buf[i]);
+	auth_wipe(buf, sizeof(buf));
+	return 0;
+}
+
+int
+auth_ct_equal(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+void
+auth_wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}

@@ -1,0 +1,74 @@
+/*
+ * auth: credentials on the wire (Basic and Token Authorization values),
+ * password hashing with scrypt, random tokens, constant-time compare.
+ * Pure functions; no store, no HTTP.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lim.h"
+
+enum auth_scheme {
+	AUTH_NONE,	/* no Authorization header */
+	AUTH_BASIC,
+	AUTH_TOKEN,
+	AUTH_BEARER,
+	AUTH_OTHER
+};
+
+struct auth_basic {
+	char	user[LIM_USER + 1];
+	char	pass[LIM_PASSWORD + 1];
+};
+
+struct auth_token {
+	char	sig[LIM_SIG + 1];
+	char	repo[LIM_NAME + 1];	/* "ns/repo" as sent, "" if absent */
+	char	access[8];		/* read, write, delete; "" if absent */
+};
+
+#define AUTH_MCF_LEN	128	/* a libscrypt MCF string fits */
+
+/* The scheme of an Authorization value; *rest and *restlen get what follows
+ * the scheme word and its blanks. */
+enum auth_scheme auth_scheme(const char *val, size_t len, const char **rest,
+	    size_t *restlen);
+/* Decode "base64(user:pass)" (split at the first ':'). 0 ok, -1 malformed
+ * (bad base64, no ':', empty user, user or password too long, NUL). */
+int	auth_parse_basic(const char *b64, size_t len, struct auth_basic *out);
+/* Parse the registry's grammar: key[=:]["]value["] pairs separated by ','
+ * and blanks, by key (signature, repository, access), last one wins.
+ * 0 ok (signature present and well formed), -1 malformed. */
+int	auth_parse_token(const char *s, size_t len, struct auth_token *out);
+
+/* Standard base64 with padding. decode: 0 ok, -1 bad input or no room. */
+int	auth_b64_decode(const char *in, size_t len, unsigned char *out,
+	    size_t cap, size_t *outlen);
+/* Writes NUL-terminated text; returns its length, or 0 if cap too small. */
+size_t	auth_b64_encode(const unsigned char *in, size_t len, char *out,
+	    size_t cap);
+
+/* scrypt MCF hash of pw with N, r, p. 0 ok, -1 error. */
+int	auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
+	    char out[AUTH_MCF_LEN]);
+/* 1 the password matches, 0 it does not, -1 the hash is malformed.
+ * mcf is not modified (a copy is checked). */
+int	auth_check_password(const char *mcf, const char *pw);
+/* Verify against a fixed dummy hash of the same cost, so an unknown user
+ * costs what a wrong password costs. Always returns 0. */
+int	auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw);
+/* 1 when mcf was made with other parameters than n, r, p. */
+int	auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p);
+
+/* nbytes from getrandom() as lower-case hex into out (2*nbytes+1).
+ * 0 ok, -1 error (logged). */
+int	auth_random_hex(char *out, size_t nbytes);
+/* 1 when a[0..n) equals b[0..n), in time independent of the contents. */
+int	auth_ct_equal(const void *a, const void *b, size_t n);
+/* Overwrite a secret so the compiler cannot elide it. */
+void	auth_wipe(void *p, size_t n);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * config: the one configuration file read by all three programs.
+ * "key = value" lines, '#' comments; unknown keys and bad values are errors
+ * naming file and line.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lim.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/dindex/dindex.conf"
+
+struct config {
+	char		 database[LIM_PATH];
+	char		 spool[LIM_PATH];
+	char		 registries[LIM_CONF_VALUE];	/* comma list */
+	int		 allow_registration;
+	int		 new_accounts_enabled;
+	int		 own_namespace;
+	long		 token_ttl;		/* seconds, 1 .. 86400 */
+	uint32_t	 scrypt_n;		/* power of two, >= 2 */
+	uint32_t	 scrypt_r;		/* 1 .. 255 */
+	uint32_t	 scrypt_p;		/* 1 .. 255 */
+	int		 admin_api;
+	int		 webhooks;
+	long		 webhook_timeout;	/* seconds, 1 .. 300 */
+	long		 webhook_attempts;	/* 1 .. 100 */
+	long		 webhook_history;	/* 0 .. 1000 */
+	long		 idle_timeout;		/* seconds, 1 .. LIM_IDLE_MAX */
+	long		 max_body;		/* bytes, 1 .. LIM_MAX_BODY */
+	char		 token_issuer[LIM_CONF_VALUE];	/* "" = unset */
+	char		 token_service[LIM_CONF_VALUE];
+	char		 token_key[LIM_PATH];
+	char		 token_cert[LIM_PATH];
+	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
+	char		 notify_secret[LIM_CONF_VALUE];
+};
+
+void	config_defaults(struct config *);
+/* Parse text (not NUL-terminated) into cfg, which holds defaults or earlier
+ * values. On error returns -1 and writes "name:line: reason" into err. */
+int	config_parse(const char *text, size_t len, const char *name,
+	    struct config *cfg, char *err, size_t errlen);
+/* Defaults, then the file at path (NULL: $DINDEX_CONFIG, then the default
+ * path). Logs the error and returns -1 on failure. */
+int	config_load(const char *path, struct config *cfg);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * dindex: the per-connection handler. Wires config, conn, http and the
+ * router together: serve requests on the one connection until the peer
+ * closes, asks to close, idles past idle_timeout or reaches LIM_REQUESTS.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conn.h"
+#include "http.h"
+#include "lim.h"
+#include "log.h"
+#include "route.h"
+
+static struct config	cfg;
+static struct http_conn	conn;
+static struct http_req	req;
+static char		peer[64];
+
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+log_done(const struct ctx *ctx, const struct http_req *r, int status,
+    long long t0)
+{
+	struct log_request lr = {
+		.method = r ? http_method_names[r->method] : "-",
+		.path = r ? r->target : "-",
+		.path_len = r ? r->target_len : 1,
+		.status = status,
+		.user = ctx->user,
+		.repo = ctx->repo[0] ? ctx->repo : NULL,
+		.duration_us = now_us() - t0,
+		.peer = peer,
+	};
+
+	if (r && r->method == HTTP_OTHER)
+		lr.method = "OTHER";
+	log_request(&lr);
+}
+
+/* Serve one request; returns 1 to go on, 0 to close. */
+static int
+serve_one(void)
+{
+	struct http_resp resp;
+	struct ctx ctx = { .cfg = &cfg, .req = &req, .resp = &resp };
+	long long t0;
+	int rc, more;
+
+	rc = http_read_request(&conn, &req);
+	if (rc == 1)
+		return 0;
+	t0 = now_us();
+	http_resp_init(&resp);
+	if (rc != 0) {
+		http_resp_error(&resp, rc, http_reason(rc));
+		resp.close = 1;
+		http_write(&conn, NULL, &resp);
+		log_done(&ctx, NULL, rc, t0);
+		http_resp_free(&resp);
+		return 0;
+	}
+	route_dispatch(&ctx);
+	if (conn.nreq >= LIM_REQUESTS)
+		resp.close = 1;
+	more = !resp.close && req.keep_alive;
+	if (http_write(&conn, &req, &resp) == -1)
+		more = 0;
+	log_done(&ctx, &req, resp.status, t0);
+	http_resp_free(&resp);
+	http_req_free(&req);
+	return more;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = NULL;
+	int ch;
+
+	log_open("dindex");
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c') {
+			fprintf(stderr, "usage: dindex [-c config]\n");
+			return EX_USAGE;
+		}
+		path = optarg;
+	}
+	if (config_load(path, &cfg) == -1)
+		return EX_CONFIG;
+	if (conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
+		return EX_CONFIG;
+	signal(SIGPIPE, SIG_IGN);
+	conn.max_body = cfg.max_body;
+	conn.idle_timeout = cfg.idle_timeout;
+	while (serve_one())
+		;
+	return 0;
+}

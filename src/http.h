@@ -1,0 +1,128 @@
+/*
+ * http: bytes <-> requests and responses. Knows nothing of the store.
+ * Parsing is pure over a byte range (http_parse_head, http_dechunk);
+ * reading and writing are separate (http_read_request, http_write).
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+
+#include "lim.h"
+
+enum http_method {
+	HTTP_OTHER = 0,	/* anything else: 405 (or 501 is never sent) */
+	HTTP_GET,
+	HTTP_HEAD,
+	HTTP_POST,
+	HTTP_PUT,
+	HTTP_DELETE,
+	HTTP_METHOD_COUNT
+};
+
+extern const char *const http_method_names[HTTP_METHOD_COUNT];
+
+struct http_hdr {
+	const char	*name;	/* points into the head buffer */
+	size_t		 name_len;
+	const char	*val;	/* leading/trailing blanks trimmed */
+	size_t		 val_len;
+};
+
+struct http_req {
+	enum http_method method;
+	const char	*method_str;	/* as sent, for 405 logging */
+	size_t		 method_len;
+	const char	*target;	/* raw request-target as sent */
+	size_t		 target_len;
+	const char	*query;		/* after '?', raw; NULL when none */
+	size_t		 query_len;
+	int		 minor;		/* HTTP/1.<minor> */
+	int		 keep_alive;	/* 1.1 default, Connection header */
+	/* percent-decoded path segments, NUL-terminated, in pathbuf */
+	char		*seg[LIM_SEGMENTS];
+	size_t		 nseg;
+	int		 trailing_slash;	/* path ended in '/' */
+	char		 pathbuf[LIM_REQUEST_LINE];
+	struct http_hdr	 hdr[LIM_HEADERS];
+	size_t		 nhdr;
+	long long	 content_length;	/* -1: none */
+	int		 chunked;
+	char		*body;		/* malloc'd, NUL-terminated; NULL if none */
+	size_t		 body_len;
+};
+
+struct http_resp {
+	int		 status;
+	const char	*content_type;	/* default application/json */
+	char		 hdrs[LIM_RESPONSE_HEADERS];	/* extra "Name: v\r\n" */
+	size_t		 hdrs_len;
+	char		*body;		/* malloc'd or NULL */
+	size_t		 body_len;
+	int		 close;		/* send Connection: close and stop */
+};
+
+/* Parse a request head in buf[0..len). Returns the number of bytes of the
+ * head (through the blank line) when complete, 0 when more bytes are
+ * needed, or -status (-400, -414, -431, -505, ...) when the head is bad.
+ * req's pointers point into buf. Sets content_length/chunked; refuses
+ * Content-Length with Transfer-Encoding, differing Content-Lengths,
+ * obsolete folding, bare CR or LF, NUL, encoded '/', '..' segments. */
+int	 http_parse_head(const char *buf, size_t len, struct http_req *req);
+
+/* Decode a chunked body in buf[0..len) into out (capacity cap). Returns the
+ * number of raw bytes consumed (through the last chunk and trailers) when
+ * complete, 0 when more bytes are needed, -413 when the decoded body would
+ * exceed cap, -400 when malformed. *outlen gets the decoded length. */
+long	 http_dechunk(const char *buf, size_t len, char *out, size_t cap,
+	    size_t *outlen);
+
+/* The first header with that name (case-insensitive), or NULL. */
+const struct http_hdr *http_header(const struct http_req *, const char *name);
+/* Whether the header value equals s, case-insensitively. */
+int	 http_header_is(const struct http_req *, const char *name,
+	    const char *s);
+
+/* A connection: buffered reads with deadlines. */
+struct http_conn {
+	int		 in;
+	int		 out;
+	char		 buf[LIM_HEAD];
+	size_t		 len;		/* bytes held in buf */
+	size_t		 used;		/* bytes of buf consumed by the last
+					 * request (dropped on the next read) */
+	long		 max_body;
+	long		 idle_timeout;
+	int		 nreq;		/* requests served */
+};
+
+/* Read the next request. Returns 0 with req filled, 1 when the peer closed
+ * or stayed idle past idle_timeout before sending a byte (close quietly),
+ * or an HTTP status >= 400 to answer before closing (400, 408, 413, 414,
+ * 431, 505). The body is malloc'd; free it with http_req_free. */
+int	 http_read_request(struct http_conn *, struct http_req *);
+void	 http_req_free(struct http_req *);
+
+void	 http_resp_init(struct http_resp *);
+void	 http_resp_free(struct http_resp *);
+/* Append a header; returns -1 (and changes nothing) if it would not fit. */
+int	 http_resp_header(struct http_resp *, const char *name,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Set status and take ownership of a malloc'd body. */
+void	 http_resp_body(struct http_resp *, int status, char *body,
+	    size_t len);
+/* Set status and the body {"error": msg}. */
+void	 http_resp_error(struct http_resp *, int status, const char *msg);
+/* Write status line, Date, Content-Length, Content-Type, Connection and the
+ * extra headers, then the body (none for HEAD). 0 ok, -1 write failed. */
+int	 http_write(struct http_conn *, const struct http_req *,
+	    const struct http_resp *);
+const char *http_reason(int status);
+
+/* Query parameters and form bodies: find the first value of key in an
+ * application/x-www-form-urlencoded string, percent- and '+'-decoded into
+ * out. Returns 1 found, 0 absent, -1 malformed or too long. */
+int	 http_form_get(const char *s, size_t len, const char *key, char *out,
+	    size_t outlen);
+
+#endif

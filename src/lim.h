@@ -1,0 +1,68 @@
+/*
+ * lim.h: every fixed size and time limit of dindex, stated once.
+ * Relations between limits are checked at compile time below.
+ * Configurable limits (max_body, idle_timeout, token_ttl) live in config.h;
+ * these are the ceilings and the fixed ones.
+ */
+#ifndef LIM_H
+#define LIM_H
+
+/* HTTP request head */
+#define LIM_REQUEST_LINE	8192	/* request line, bytes: 414 beyond */
+#define LIM_HEAD		32768	/* whole header block, bytes: 431 beyond */
+#define LIM_HEADERS		100	/* header lines: 431 beyond */
+#define LIM_SEGMENTS		16	/* path segments: 404 beyond */
+#define LIM_CHUNK_LINE		64	/* chunk-size line incl. extensions */
+#define LIM_MAX_BODY		(64 * 1024 * 1024)	/* ceiling of max_body */
+#define LIM_REQUESTS		1000	/* requests served on one connection */
+#define LIM_RESPONSE_HEADERS	4096	/* extra response header bytes */
+
+/* time, in seconds */
+#define LIM_REQUEST_SECONDS	30	/* whole request must arrive: 408 */
+#define LIM_IDLE_MAX		25	/* ceiling of idle_timeout */
+#define LIM_LOCK_SECONDS	5	/* wait for the store lock: 503 */
+#define LIM_WRITE_SECONDS	30	/* a response must drain to the peer */
+
+/* names and credentials, bytes without the NUL */
+#define LIM_USER		30	/* [a-z0-9_]{4,30} */
+#define LIM_USER_MIN		4
+#define LIM_PASSWORD		256	/* longer passwords are refused: 400/401 */
+#define LIM_PASSWORD_MIN	5
+#define LIM_EMAIL		254
+#define LIM_NS			255	/* namespace */
+#define LIM_REPO		255	/* repository component */
+#define LIM_NAME		(LIM_NS + 1 + LIM_REPO)	/* "ns/repo" */
+#define LIM_TAG			128
+#define LIM_IMAGE_ID		64
+#define LIM_CHECKSUM		256
+#define LIM_AUTH_HEADER		4096	/* Authorization value */
+#define LIM_TOKEN_BYTES		32	/* 256 random bits per token */
+#define LIM_SIG			(2 * LIM_TOKEN_BYTES)	/* hex signature */
+#define LIM_IMAGES		100000	/* ids in one repository */
+#define LIM_URL			2048	/* webhook URL */
+#define LIM_HOOKS		64	/* webhooks per repository */
+#define LIM_SEARCH_PAGE		100	/* search n */
+#define LIM_JSON_DEPTH		32	/* nesting of request bodies */
+
+/* registry v2 token server and notifications */
+#define LIM_SCOPES		32	/* resources in one token request: 400 */
+#define LIM_SCOPE_PARAM		4096	/* one scope parameter value: 400 */
+#define LIM_SCOPE_TYPE		32	/* resource type word */
+#define LIM_DIGEST		135	/* "sha512:" + 128 hex */
+#define LIM_NOTIFY_EVENTS	100	/* events in one notification: 413 */
+
+/* files */
+#define LIM_PATH		4096	/* filesystem path */
+#define LIM_CONF_LINE		4096	/* one config line */
+#define LIM_CONF_VALUE		1024	/* one config value */
+#define LIM_KEY			1024	/* one store key */
+
+_Static_assert(LIM_REQUEST_LINE < LIM_HEAD, "request line fits the head");
+_Static_assert(LIM_LOCK_SECONDS < LIM_REQUEST_SECONDS,
+    "a lock wait ends before the request deadline");
+_Static_assert(LIM_IDLE_MAX < LIM_REQUEST_SECONDS,
+    "an idle connection is cut before a request deadline would be");
+_Static_assert(LIM_NAME + 16 < LIM_KEY, "a repository name fits a key");
+_Static_assert(LIM_SIG + 16 < LIM_KEY, "a token fits a key");
+
+#endif

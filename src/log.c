@@ -1,0 +1,128 @@
+/*
+ * log: one line per event on stderr, or, when $JOURNAL_STREAM names the
+ * stderr we hold, one structured journal entry per event. Wire data goes
+ * only through log_sanitise, so no control byte reaches a terminal or a
+ * log parser; the query string is never logged (it may carry secrets).
+ */
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include "log.h"
+
+#define LOG_LINE	2048	/* one formatted stderr line */
+
+static const char	*progname = "dindex";
+static int		 journal;
+
+void
+log_open(const char *name)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+	char tail;
+
+	progname = name;
+	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+		return;
+	if (fstat(STDERR_FILENO, &sb) == 0 && sb.st_dev == dev &&
+	    sb.st_ino == ino)
+		journal = 1;
+}
+
+static void
+emit(int prio, const char *msg)
+{
+	char line[LOG_LINE];
+	int n;
+
+	if (journal) {
+		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", prio,
+		    "SYSLOG_IDENTIFIER=%s", progname, NULL);
+		return;
+	}
+	n = snprintf(line, sizeof(line), "%s: %s\n", progname, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, line, n) == -1)
+		return;	/* nowhere left to report it */
+}
+
+void
+log_msg(int prio, const char *fmt, ...)
+{
+	char msg[LOG_LINE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	emit(prio, msg);
+}
+
+void
+log_sanitise(const char *in, size_t len, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len && o + 5 < outlen; i++) {
+		c = (unsigned char)in[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	if (outlen > 0)
+		out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+static int
+priority(int status)
+{
+	if (status >= 500)
+		return LOG_ERR;
+	if (status >= 400)
+		return LOG_NOTICE;
+	return LOG_INFO;
+}
+
+void
+log_request(const struct log_request *r)
+{
+	const char *q = memchr(r->path, '?', r->path_len);
+	size_t plen = q ? (size_t)(q - r->path) : r->path_len;
+	const char *user = r->user && r->user[0] ? r->user : "-";
+	char path[512], msg[LOG_LINE];
+
+	log_sanitise(r->path, plen, path, sizeof(path));
+	snprintf(msg, sizeof(msg), "%s \"%s %s\" %d user=%s repo=%s %lldus",
+	    r->peer ? r->peer : "-", r->method, path, r->status, user,
+	    r->repo ? r->repo : "-", r->duration_us);
+	if (!journal) {
+		emit(priority(r->status), msg);
+		return;
+	}
+	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority(r->status),
+	    "SYSLOG_IDENTIFIER=%s", progname, "DINDEX_METHOD=%s", r->method,
+	    "DINDEX_PATH=%s", path, "DINDEX_STATUS=%d", r->status,
+	    "DINDEX_USER=%s", user, "DINDEX_REPO=%s", r->repo ? r->repo : "",
+	    "DINDEX_DURATION_US=%lld", r->duration_us,
+	    "DINDEX_PEER=%s", r->peer ? r->peer : "", NULL);
+}

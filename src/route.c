@@ -1,0 +1,180 @@
+/*
+ * route: match a request against the tables of the route modules.
+ * The first entry whose pattern and slash rule match and which allows the
+ * method wins; a path that some entry matches with another method is a
+ * 405 with Allow; anything else is a 404. The order of entries in a table
+ * decides ambiguities (see route_v1.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "account.h"
+#include "auth.h"
+#include "route.h"
+
+static int
+segment_match(const char *pat, size_t plen, const char *seg)
+{
+	if (plen == 1 && pat[0] == '*')
+		return seg[0] != '\0';
+	return strlen(seg) == plen && memcmp(pat, seg, plen) == 0;
+}
+
+/* Whether the request path matches the pattern; fills ctx->arg. */
+static int
+path_match(const struct route *r, struct ctx *ctx)
+{
+	const struct http_req *req = ctx->req;
+	const char *p = r->pattern, *e;
+	size_t i = 0;
+
+	if (r->slash == R_NOSLASH && req->trailing_slash && req->nseg > 0)
+		return 0;
+	if (r->slash == R_SLASH && !req->trailing_slash)
+		return 0;
+	ctx->narg = 0;
+	while (*p == '/' && p[1] != '\0') {
+		p++;
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (i >= req->nseg || !segment_match(p, e - p, req->seg[i]))
+			return 0;
+		if (e - p == 1 && *p == '*')
+			ctx->arg[ctx->narg++] = req->seg[i];
+		i++;
+		p = e;
+	}
+	return i == req->nseg;
+}
+
+static int
+method_bit(enum http_method m)
+{
+	if (m == HTTP_HEAD)
+		m = HTTP_GET;
+	return m == HTTP_OTHER ? 0 : 1 << m;
+}
+
+static void
+allow_header(struct ctx *ctx, int methods)
+{
+	char allow[64] = "";
+	int m;
+
+	for (m = HTTP_GET; m < HTTP_METHOD_COUNT; m++) {
+		if (!(methods & (1 << m)) && !(m == HTTP_HEAD &&
+		    (methods & R_GET)))
+			continue;
+		if (allow[0] != '\0')
+			strcat(allow, ", ");
+		strcat(allow, http_method_names[m]);
+	}
+	http_resp_header(ctx->resp, "Allow", "%s", allow);
+}
+
+static const struct route *
+lookup(struct ctx *ctx, int *methods)
+{
+	const struct route *tables[] = { route_v1_table,
+	    ctx->cfg->admin_api ? route_admin_table : NULL };
+	const struct route *r;
+	size_t t;
+
+	*methods = 0;
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (r = tables[t]; r != NULL && r->fn != NULL; r++) {
+			if (!path_match(r, ctx))
+				continue;
+			if (r->methods & method_bit(ctx->req->method))
+				return r;
+			*methods |= r->methods;
+		}
+	}
+	return NULL;
+}
+
+void
+route_dispatch(struct ctx *ctx)
+{
+	const struct route *r;
+	int methods, status;
+
+	r = lookup(ctx, &methods);
+	if (r == NULL && methods != 0) {
+		allow_header(ctx, methods);
+		status = route_error(ctx, 405, "method not allowed");
+	} else if (r == NULL)
+		status = route_error(ctx, 404, "not found");
+	else
+		status = r->fn(ctx);
+	if (status >= 400 && ctx->resp->body == NULL)
+		http_resp_error(ctx->resp, status, http_reason(status));
+	if (status == 503)
+		http_resp_header(ctx->resp, "Retry-After", "1");
+	ctx->resp->status = status;
+}
+
+int
+route_json(struct ctx *ctx, int status, json_t *body)
+{
+	char *s;
+
+	if (body == NULL)
+		return route_error(ctx, 503, "out of memory");
+	s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(body);
+	if (s == NULL)
+		return route_error(ctx, 503, "out of memory");
+	http_resp_body(ctx->resp, status, s, strlen(s));
+	return status;
+}
+
+int
+route_error(struct ctx *ctx, int status, const char *msg)
+{
+	http_resp_error(ctx->resp, status, msg);
+	return status;
+}
+
+int
+route_basic(struct ctx *ctx, json_t **user)
+{
+	const struct http_hdr *h;
+	struct auth_basic cred;
+	const char *rest;
+	size_t restlen;
+	int status;
+
+	*user = NULL;
+	h = http_header(ctx->req, "Authorization");
+	if (h == NULL)
+		return 0;
+	if (auth_scheme(h->val, h->val_len, &rest, &restlen) != AUTH_BASIC ||
+	    auth_parse_basic(rest, restlen, &cred) == -1)
+		return 401;
+	switch (account_login(ctx->cfg, &cred, user)) {
+	case ACCOUNT_OK:
+		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
+		status = 0;
+		break;
+	case ACCOUNT_DISABLED:
+		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
+		status = 403;
+		break;
+	case ACCOUNT_BAD:
+		status = 401;
+		break;
+	default:
+		status = 503;
+		break;
+	}
+	auth_wipe(&cred, sizeof(cred));
+	if (status != 0) {
+		json_decref(*user);
+		*user = NULL;
+	}
+	return status;
+}

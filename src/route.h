@@ -1,0 +1,66 @@
+/*
+ * route: the routing table and what every handler gets. A handler returns
+ * the HTTP status; when it is >= 400 and the handler set no body, the
+ * router sends {"error": <reason>}.
+ */
+#ifndef ROUTE_H
+#define ROUTE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "http.h"
+#include "lim.h"
+
+struct ctx {
+	const struct config	*cfg;
+	struct http_req		*req;
+	struct http_resp	*resp;
+	const char		*arg[LIM_SEGMENTS];	/* '*' segments matched */
+	size_t			 narg;
+	char			 user[LIM_USER + 1];	/* for the log */
+	char			 repo[LIM_NAME + 1];	/* for the log */
+};
+
+enum {
+	R_GET = 1 << HTTP_GET,
+	R_POST = 1 << HTTP_POST,
+	R_PUT = 1 << HTTP_PUT,
+	R_DELETE = 1 << HTTP_DELETE
+};
+
+enum route_slash {
+	R_ANY,		/* one trailing '/' is insignificant */
+	R_NOSLASH,	/* matches only without a trailing '/' */
+	R_SLASH		/* matches only with a trailing '/' */
+};
+
+struct route {
+	int		 methods;	/* R_* bits; HEAD goes with GET */
+	const char	*pattern;	/* "/v1/repositories/ * / * /images",
+					 * no blanks; '*' is one segment */
+	enum route_slash slash;
+	int		(*fn)(struct ctx *);
+};
+
+/* Tables of the route modules, each ended by an entry with fn NULL. */
+extern const struct route route_v1_table[];
+extern const struct route route_admin_table[];
+
+/* Find the handler for ctx->req and run it; fills ctx->resp. */
+void	route_dispatch(struct ctx *);
+
+/* Helpers for handlers: set a JSON body (steals the reference) and
+ * return status; set an error body and return status. */
+int	route_json(struct ctx *, int status, json_t *body);
+int	route_error(struct ctx *, int status, const char *msg);
+
+/* Authenticate the caller by HTTP Basic. Returns 0 with *user the record
+ * (NULL: no Authorization header, anonymous), or the status to answer:
+ * 401 bad credentials, malformed or non-Basic Authorization; 403 account
+ * disabled; 503 store failure. Sets ctx->user. */
+int	route_basic(struct ctx *, json_t **user);
+
+#endif
