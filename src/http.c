@@ -275,13 +275,13 @@ http_parse_head(const char *buf, size_t len, struct http_req *req)
 	for (;;) {
 		nl = memchr(p, '\n', end - p);
 		if (nl == NULL) {
-			if (first && len > LIM_REQUEST_LINE)
+			if (first && len > LIM_REQUEST_LINE + 1)
 				return -414;
 			return len >= LIM_HEAD ? -431 : 0;
 		}
 		if (nl + 1 - buf > LIM_HEAD)
 			return first ? -414 : -431;
-		if (first && nl - p > LIM_REQUEST_LINE)
+		if (first && nl - p - 1 > LIM_REQUEST_LINE)
 			return -414;
 		if (nl == p || nl[-1] != '\r' || memchr(p, '\0', nl - p) ||
 		    memchr(p, '\r', nl - 1 - p))

@@ -1,0 +1,79 @@
+/*
+ * test_config: every key, every kind of bad value, file and line in
+ * errors.
+ */
+#include <string.h>
+
+#include "config.h"
+#include "t.h"
+
+static const struct {
+	const char	*text;
+	const char	*err;	/* NULL: parses; else a substring of the error */
+} cases[] = {
+	{ "", NULL },
+	{ "# comment\n\n   # indented comment\n", NULL },
+	{ "database = /a/b.db\nspool=/s\nregistries = r1:5000,r2\n", NULL },
+	{ "allow_registration = no\nnew_accounts_enabled = yes\n"
+	    "own_namespace = off\nadmin_api = 0\nwebhooks = true\n", NULL },
+	{ "token_ttl = 1\nwebhook_timeout = 300\nwebhook_attempts = 100\n"
+	    "webhook_history = 0\nidle_timeout = 25\nmax_body = 67108864\n"
+	    "token_v2_ttl = 60\n", NULL },
+	{ "scrypt = 1024:8:1\n", NULL },
+	{ "token_issuer = dindex\ntoken_service = registry\n"
+	    "token_key = /k.pem\ntoken_cert = /c.pem\nnotify_secret = s#1\n",
+	    NULL },
+	{ "bogus = 1\n", "t.conf:1: unknown key 'bogus'" },
+	{ "\n\ndatabase = relative.db\n", "t.conf:3: bad value 'database'" },
+	{ "token_ttl = 0\n", "bad value" },
+	{ "token_ttl = 86401\n", "bad value" },
+	{ "token_ttl = -5\n", "bad value" },
+	{ "token_ttl = 5x\n", "bad value" },
+	{ "token_ttl = 99999999999999999999999\n", "bad value" },
+	{ "idle_timeout = 26\n", "bad value" },
+	{ "max_body = 67108865\n", "bad value" },
+	{ "webhooks = maybe\n", "bad value" },
+	{ "scrypt = 1000:8:1\n", "bad value" },
+	{ "scrypt = 1024:0:1\n", "bad value" },
+	{ "scrypt = 1024:8\n", "bad value" },
+	{ "scrypt = 2097152:8:1\n", "bad value" },
+	{ "registries = \n", "bad value" },
+	{ "registries = a,,b\n", "bad value" },
+	{ "registries = a b\n", "bad value" },
+	{ "token_ttl = 5\ntoken_ttl = 6\n", "t.conf:2: key given twice" },
+	{ "database\n", "expected 'key = value'" },
+	{ "database = /x\r\n", "NUL or CR" },
+};
+
+int
+main(void)
+{
+	struct config c;
+	char err[256];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_defaults(&c);
+		err[0] = '\0';
+		rc = config_parse(cases[i].text, strlen(cases[i].text),
+		    "t.conf", &c, err, sizeof(err));
+		if (cases[i].err == NULL)
+			T(rc == 0);
+		else
+			T(rc == -1 && strstr(err, cases[i].err) != NULL);
+		if ((rc == 0) != (cases[i].err == NULL) || (rc && cases[i].err &&
+		    !strstr(err, cases[i].err)))
+			fprintf(stderr, "case %zu: %s\n", i, err);
+	}
+	config_defaults(&c);
+	T(c.scrypt_n == 16384 && c.scrypt_r == 8 && c.scrypt_p == 1);
+	T(c.token_ttl == 600 && c.idle_timeout == 10 && c.max_body == 1048576);
+	T(c.allow_registration && !c.new_accounts_enabled && c.own_namespace);
+	T(strcmp(c.database, "/var/lib/dindex/index.db") == 0);
+	config_parse("scrypt = 1024:4:2\nnotify_secret = a b\n", 38, "x", &c,
+	    err, sizeof(err));
+	T(c.scrypt_n == 1024 && c.scrypt_r == 4 && c.scrypt_p == 2);
+	T(strcmp(c.notify_secret, "a b") == 0);
+	return t_done();
+}

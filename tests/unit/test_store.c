@@ -1,0 +1,141 @@
+/*
+ * test_store: records, prefixes, locking between processes, recovery after
+ * a writer that died mid-transaction, and refusals.
+ */
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gdbm.h>
+
+#include "store.h"
+#include "t.h"
+
+static char db[256], lockpath[300];
+
+static int
+count(const char *key, json_t *val, void *arg)
+{
+	(void)key;
+	(void)val;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_records(void)
+{
+	struct store *st;
+	json_t *v = NULL;
+	int n = 0;
+
+	T(store_open(db, STORE_CREATE, &st) == 0);
+	T(store_put(st, "user:a", json_pack("{s:i}", "x", 1)) == 0);
+	T(store_put(st, "user:b", json_pack("{s:i}", "x", 2)) == 0);
+	T(store_put(st, "repo:a/b", json_pack("{s:i}", "x", 3)) == 0);
+	T(store_close(st) == 0);
+	T(store_open(db, STORE_READ, &st) == 0);
+	T(store_get(st, "user:b", &v) == 0 && json_integer_value(
+	    json_object_get(v, "x")) == 2);
+	json_decref(v);
+	T(store_get(st, "user:zz", &v) == 1 && v == NULL);
+	T(store_put(st, "user:c", json_true()) == -1);	/* read-only */
+	T(store_each(st, "user:", count, &n) == 0 && n == 2);
+	T(store_close(st) == 0);
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	T(store_del(st, "user:a") == 0 && store_del(st, "user:a") == 1);
+	T(store_close(st) == 0);
+}
+
+static void
+test_missing(void)
+{
+	struct store *st;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s.missing", db);
+	T(store_open(path, STORE_READ, &st) == -1);
+	T(store_open(path, STORE_WRITE, &st) == -1);
+	T(access(path, F_OK) == -1);
+}
+
+static void
+test_bad_json(void)
+{
+	GDBM_FILE g;
+	datum k = { "user:bad", 8 }, v = { "{nope", 5 };
+	struct store *st;
+	json_t *j;
+
+	g = gdbm_open(db, 0, GDBM_WRITER | GDBM_NOLOCK, 0600, NULL);
+	T(g != NULL && gdbm_store(g, k, v, GDBM_REPLACE) == 0);
+	gdbm_close(g);
+	T(store_open(db, STORE_READ, &st) == 0);
+	T(store_get(st, "user:bad", &j) == -1);
+	store_close(st);
+}
+
+/* A second writer waits for the first; one held too long makes it fail. */
+static void
+test_lock(int hold)
+{
+	struct store *st;
+	pid_t pid;
+	int status, rc;
+
+	pid = fork();
+	if (pid == 0) {
+		if (store_open(db, STORE_WRITE, &st) == -1)
+			_exit(1);
+		sleep(hold);
+		_exit(store_close(st) == 0 ? 0 : 1);
+	}
+	usleep(200000);
+	rc = store_open(db, STORE_WRITE, &st);
+	if (rc == 0)
+		store_close(st);
+	waitpid(pid, &status, 0);
+	T(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	T(hold < 5 ? rc == 0 : rc == -1);
+}
+
+static void
+test_recovery(void)
+{
+	struct store *st;
+	json_t *v = NULL;
+	char one = 1, mark = 0;
+	int fd;
+
+	/* a writer that died leaves the mark set */
+	fd = open(lockpath, O_RDWR);
+	T(fd != -1 && pwrite(fd, &one, 1, 0) == 1);
+	T(store_open(db, STORE_READ, &st) == 0);
+	T(store_get(st, "repo:a/b", &v) == 0);
+	json_decref(v);
+	store_close(st);
+	T(pread(fd, &mark, 1, 0) == 1 && mark == 0);
+	close(fd);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_store.XXXXXX";
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(db, sizeof(db), "%s/index.db", dir);
+	snprintf(lockpath, sizeof(lockpath), "%s.lock", db);
+	test_records();
+	test_missing();
+	test_lock(1);
+	test_lock(6);
+	test_recovery();
+	test_bad_json();
+	return t_done();
+}
