@@ -1,0 +1,28 @@
+/*
+ * fuzz_http: the request-head parser, the chunked decoder and the form
+ * decoder over arbitrary bytes.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "http.h"
+
+static struct http_req req;
+static char out[65536];
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data;
+	size_t outlen;
+	int head;
+
+	head = http_parse_head(s, size, &req);
+	if (head > 0 && (size_t)head > size)
+		__builtin_trap();
+	if (head > 0 && http_header(&req, "Host") != NULL)
+		http_header_is(&req, "Connection", "close");
+	http_dechunk(s, size, out, sizeof(out), &outlen);
+	http_form_get(s, size, "scope", out, 256);
+	return 0;
+}
