@@ -70,6 +70,7 @@ serve_one(void)
 		http_resp_error(&resp, rc, http_reason(rc));
 		resp.close = 1;
 		http_write(&conn, NULL, &resp);
+		http_linger(&conn);
 		log_done(&ctx, NULL, rc, t0);
 		http_resp_free(&resp);
 		return 0;

@@ -38,7 +38,6 @@
 
 #include "http.h"
 
-#define CHUNK_OVERHEAD	4	/* raw chunked bytes allowed per body byte */
 
 const char *const http_method_names[HTTP_METHOD_COUNT] = {
 	[HTTP_OTHER] = "OTHER",
@@ -469,7 +468,7 @@ read_chunked_body(struct http_conn *c, struct http_req *req, size_t head,
 	ssize_t n;
 	long done;
 
-	rawcap = cap * CHUNK_OVERHEAD + LIM_HEAD;
+	rawcap = cap * LIM_CHUNK_OVERHEAD + LIM_HEAD;
 	rawlen = c->len - head;
 	if ((raw = malloc(rawcap)) == NULL ||
 	    (req->body = malloc(cap + 1)) == NULL) {
@@ -673,6 +672,20 @@ http_write(struct http_conn *c, const struct http_req *req,
 	if (req != NULL && req->method == HTTP_HEAD)
 		return 0;
 	return r->body_len ? write_all(c->out, r->body, r->body_len) : 0;
+}
+
+void
+http_linger(struct http_conn *c)
+{
+	long long deadline = now_ms() + LIM_LINGER_MS;
+	char buf[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	shutdown(c->out, SHUT_WR);
+	while (total < LIM_LINGER_BYTES &&
+	    (n = read_some(c->in, buf, sizeof(buf), deadline)) > 0)
+		total += (size_t)n;
 }
 
 int

@@ -118,6 +118,9 @@ void	 http_resp_error(struct http_resp *, int status, const char *msg);
 int	 http_write(struct http_conn *, const struct http_req *,
 	    const struct http_resp *);
 const char *http_reason(int status);
+/* Before closing after an error: stop writing and discard what the peer
+ * still sends for a short while, so it reads the answer, not a reset. */
+void	 http_linger(struct http_conn *);
 
 /* Query parameters and form bodies: find the first value of key in an
  * application/x-www-form-urlencoded string, percent- and '+'-decoded into

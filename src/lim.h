@@ -13,6 +13,10 @@
 #define LIM_HEADERS		100	/* header lines: 431 beyond */
 #define LIM_SEGMENTS		16	/* path segments: 404 beyond */
 #define LIM_CHUNK_LINE		64	/* chunk-size line incl. extensions */
+#define LIM_CHUNK_OVERHEAD	4	/* raw chunked bytes per body byte */
+#define LIM_LINGER_BYTES	(4 * 1024 * 1024)	/* discarded after an
+						 * error, so the peer reads
+						 * the answer, not a reset */
 #define LIM_MAX_BODY		(64 * 1024 * 1024)	/* ceiling of max_body */
 #define LIM_REQUESTS		1000	/* requests served on one connection */
 #define LIM_RESPONSE_HEADERS	4096	/* extra response header bytes */
@@ -22,6 +26,7 @@
 #define LIM_IDLE_MAX		25	/* ceiling of idle_timeout */
 #define LIM_LOCK_SECONDS	5	/* wait for the store lock: 503 */
 #define LIM_WRITE_SECONDS	30	/* a response must drain to the peer */
+#define LIM_LINGER_MS		2000	/* lingering close after an error */
 
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */

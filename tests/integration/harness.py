@@ -164,7 +164,10 @@ class Server:
     def raw(self, data, timeout=10, shutdown=False):
         """Send bytes on a fresh connection; read until the server closes."""
         with self.connect(timeout) as c:
-            c.sendall(data)
+            try:
+                c.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass    # the server may answer early (413) and close
             if shutdown:
                 c.shutdown(socket.SHUT_WR)
             out = b""

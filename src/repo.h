@@ -1,0 +1,30 @@
+/*
+ * repo: repository records ("repo:<ns>/<repo>") and the image lists that
+ * push and pull carry. Pure functions over JSON; no store, no HTTP.
+ */
+#ifndef REPO_H
+#define REPO_H
+
+#include <jansson.h>
+
+#include "lim.h"
+
+/* Check a request's image list: an array of at most LIM_IMAGES objects,
+ * each with a valid "id", an optional "checksum" string and an optional
+ * "Tag". NULL when good, else what is wrong. */
+const char *repo_list_check(const json_t *list);
+/* A new, empty record pushed by pusher. */
+json_t	*repo_new(const char *pusher);
+/* Merge a checked list into rec: ids are never dropped, a known checksum
+ * is kept, the last Tag for a tag wins. Returns 1 when some tag now
+ * points at an id it did not point at before ("new"), 0 otherwise,
+ * -1 out of memory. */
+int	 repo_merge(json_t *rec, const json_t *list);
+/* The list a pull returns: [{"id", "checksum"?}], never an object. */
+json_t	*repo_images(const json_t *rec);
+/* Whether rec's image list holds id. */
+int	 repo_has_image(const json_t *rec, const char *id);
+/* "repo:<name>" into key (LIM_KEY). */
+void	 repo_key(const char *name, char *key);
+
+#endif
