@@ -1,0 +1,380 @@
+/*
+ * admin: user administration shared by route_admin and dindexctl.
+ * Invariants kept here: there is always an enabled administrator (the
+ * last one cannot be disabled, demoted or deleted); a disabled or deleted
+ * user has no tokens left ("token:" and "refresh:" records naming them);
+ * grants have valid scopes and levels; "*" (the public pseudo-user) only
+ * ever holds grants. Every write is one transaction: checks and reads
+ * first, then the writes, then store_close.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "admin.h"
+#include "lim.h"
+#include "names.h"
+
+#define STR(x)	XSTR(x)
+#define XSTR(x)	#x
+
+static const char *const reasons[ADMIN_NRESULTS] = {
+	[ADMIN_OK] = "done",
+	[ADMIN_NOUSER] = "no such user",
+	[ADMIN_EXISTS] = "user exists",
+	[ADMIN_NOGRANT] = "no such permission",
+	[ADMIN_LAST] = "refused: that is the last enabled administrator",
+	[ADMIN_BADNAME] = "invalid user name (" STR(LIM_USER_MIN) " to "
+	    STR(LIM_USER) " of a-z, 0-9 and _)",
+	[ADMIN_BADPASS] = "password must be " STR(LIM_PASSWORD_MIN) " to "
+	    STR(LIM_PASSWORD) " characters",
+	[ADMIN_BADEMAIL] = "invalid e-mail address",
+	[ADMIN_BADSCOPE] = "invalid scope (namespace or namespace/repository)",
+	[ADMIN_BADACCESS] = "access must be read, write or admin",
+};
+
+const char *
+admin_reason(int result)
+{
+	if (result < 0 || result >= ADMIN_NRESULTS)
+		return "database unavailable";
+	return reasons[result];
+}
+
+int
+admin_access_ok(const char *s)
+{
+	return s != NULL && (strcmp(s, "read") == 0 ||
+	    strcmp(s, "write") == 0 || strcmp(s, "admin") == 0);
+}
+
+static int
+field_is(const json_t *val, const char *field, const char *name)
+{
+	const char *v = json_string_value(json_object_get(val, field));
+
+	return v != NULL && strcmp(v, name) == 0;
+}
+
+int
+admin_of_user(const json_t *val, const void *name)
+{
+	return field_is(val, "user", name);
+}
+
+int
+admin_of_repo(const json_t *val, const void *name)
+{
+	return field_is(val, "repo", name);
+}
+
+struct purge {
+	int		(*match)(const json_t *, const void *);
+	const void	*arg;
+	json_t		*keys;
+};
+
+static int
+purge_match(const char *key, json_t *val, void *arg)
+{
+	struct purge *p = arg;
+
+	if (p->match != NULL && !p->match(val, p->arg))
+		return 0;
+	return json_array_append_new(p->keys, json_string(key)) == 0 ? 0 : -1;
+}
+
+int
+admin_purge(struct store *st, const char *prefix,
+    int (*match)(const json_t *, const void *), const void *arg)
+{
+	struct purge p = { match, arg, json_array() };
+	json_t *k;
+	size_t i;
+	int rc = -1;
+
+	/* store_each forbids writes from its callback: collect, then delete */
+	if (p.keys == NULL || store_each(st, prefix, purge_match, &p) != 0)
+		goto out;
+	json_array_foreach(p.keys, i, k)
+		if (store_del(st, json_string_value(k)) == -1)
+			goto out;
+	rc = (int)json_array_size(p.keys);
+out:
+	json_decref(p.keys);
+	return rc;
+}
+
+static int
+enabled_admin(const json_t *u)
+{
+	return json_is_true(json_object_get(u, "enabled")) &&
+	    json_is_true(json_object_get(u, "admin"));
+}
+
+static int
+other_admin(const char *key, json_t *val, void *arg)
+{
+	return val != NULL && enabled_admin(val) &&
+	    strcmp(key + strlen("user:"), arg) != 0;
+}
+
+/* 1 when u is the only enabled administrator, 0 not, -1 error. */
+static int
+last_admin(struct store *st, const json_t *u, const char *name)
+{
+	int rc;
+
+	if (!enabled_admin(u))
+		return 0;
+	rc = store_each(st, "user:", other_admin, (void *)name);
+	return rc == -1 ? -1 : rc == 0;
+}
+
+static int
+revoke_tokens(struct store *st, const char *name)
+{
+	return admin_purge(st, "token:", admin_of_user, name) >= 0 &&
+	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 ? 0 : -1;
+}
+
+static int
+check_args(enum admin_op op, const char *name, const char *a, const char *b)
+{
+	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
+	int grants = op == ADMIN_GRANT || op == ADMIN_REVOKE;
+
+	if (!name_user_ok(name) && !(grants && strcmp(name, "*") == 0))
+		return ADMIN_BADNAME;
+	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
+		return ADMIN_BADSCOPE;
+	if (op == ADMIN_GRANT && !admin_access_ok(b))
+		return ADMIN_BADACCESS;
+	return ADMIN_OK;
+}
+
+/* Change record u in memory (and purge tokens) once the checks pass. */
+static int
+apply(struct store *st, enum admin_op op, json_t *u, const char *name,
+    const char *a, const char *b)
+{
+	json_t *perms;
+	int last;
+
+	if (!json_is_object(u))
+		return ADMIN_ERROR;
+	if (op == ADMIN_DISABLE || op == ADMIN_DEMOTE || op == ADMIN_DELETE) {
+		if ((last = last_admin(st, u, name)) != 0)
+			return last == 1 ? ADMIN_LAST : ADMIN_ERROR;
+	}
+	if (!json_is_object(perms = json_object_get(u, "perms")))
+		json_object_set_new(u, "perms", perms = json_object());
+	switch (op) {
+	case ADMIN_ENABLE:
+	case ADMIN_DISABLE:
+		json_object_set_new(u, "enabled", json_boolean(op ==
+		    ADMIN_ENABLE));
+		break;
+	case ADMIN_PROMOTE:
+	case ADMIN_DEMOTE:
+		json_object_set_new(u, "admin", json_boolean(op ==
+		    ADMIN_PROMOTE));
+		break;
+	case ADMIN_GRANT:
+		json_object_set_new(perms, a, json_string(b));
+		break;
+	case ADMIN_REVOKE:
+		if (json_object_del(perms, a) == -1)
+			return ADMIN_NOGRANT;
+		break;
+	case ADMIN_PASSWD:
+		json_object_set_new(u, "hash", json_string(a));
+		break;
+	case ADMIN_DELETE:
+		break;
+	}
+	/* tokens die with the account, its enabled state or its password */
+	if ((op == ADMIN_DISABLE || op == ADMIN_DELETE ||
+	    op == ADMIN_PASSWD) && revoke_tokens(st, name) == -1)
+		return ADMIN_ERROR;
+	return ADMIN_OK;
+}
+
+/* End a write transaction: store u under key (or delete it) if rc is
+ * ADMIN_OK, close, and hand u out without its hash. */
+static int
+commit(struct store *st, const char *key, json_t *u, int rc, int del,
+    json_t **out)
+{
+	if (rc == ADMIN_OK && (del ? store_del(st, key) :
+	    store_put(st, key, u)) == -1)
+		rc = ADMIN_ERROR;
+	if (store_close(st) == -1 && rc == ADMIN_OK)
+		rc = ADMIN_ERROR;
+	if (rc == ADMIN_OK && !del) {
+		json_object_del(u, "hash");
+		*out = u;
+	} else
+		json_decref(u);
+	return rc;
+}
+
+int
+admin_user(const struct config *cfg, enum admin_op op, const char *name,
+    const char *a, const char *b, json_t **out)
+{
+	struct store *st;
+	json_t *u = NULL;
+	char key[LIM_KEY];
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_args(op, name, a, b)) != ADMIN_OK)
+		return rc;
+	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
+		return ADMIN_ERROR;
+	account_key(name, key);
+	rc = store_get(st, key, &u);
+	if (rc == 1 && op == ADMIN_GRANT && strcmp(name, "*") == 0)
+		rc = (u = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
+		    0 : -1;
+	if (rc == 0)
+		rc = apply(st, op, u, name, a, b);
+	else
+		rc = rc == 1 ? ADMIN_NOUSER : ADMIN_ERROR;
+	return commit(st, key, u, rc, op == ADMIN_DELETE, out);
+}
+
+int
+admin_add(const struct config *cfg, const char *name, const char *pass,
+    const char *email, int admin, json_t **out)
+{
+	struct store *st;
+	json_t *u, *old = NULL;
+	char key[LIM_KEY];
+	size_t n = strlen(pass);
+	int rc;
+
+	*out = NULL;
+	if (!name_user_ok(name))
+		return ADMIN_BADNAME;
+	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
+		return ADMIN_BADPASS;
+	if (email[0] != '\0' && !name_email_ok(email))
+		return ADMIN_BADEMAIL;
+	/* scrypt runs before the lock is taken */
+	if ((u = account_new(cfg, name, pass, email, 1, admin)) == NULL ||
+	    store_open(cfg->database, STORE_WRITE, &st) == -1) {
+		json_decref(u);
+		return ADMIN_ERROR;
+	}
+	account_key(name, key);
+	rc = store_get(st, key, &old);
+	json_decref(old);
+	return commit(st, key, u, rc == 1 ? ADMIN_OK : rc == 0 ? ADMIN_EXISTS :
+	    ADMIN_ERROR, 0, out);
+}
+
+int
+admin_get(const struct config *cfg, const char *name, int public,
+    json_t **out)
+{
+	struct store *st;
+	char key[LIM_KEY];
+	int rc, pub = public && strcmp(name, "*") == 0;
+
+	*out = NULL;
+	if (!pub && !name_user_ok(name))
+		return ADMIN_BADNAME;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return ADMIN_ERROR;
+	account_key(name, key);
+	rc = store_get(st, key, out);
+	store_close(st);
+	if (rc == 1 && pub)
+		rc = (*out = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
+		    0 : -1;
+	if (rc != 0 || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return rc == 1 ? ADMIN_NOUSER : ADMIN_ERROR;
+	}
+	json_object_del(*out, "hash");
+	if (!json_is_object(json_object_get(*out, "perms")))
+		json_object_set_new(*out, "perms", json_object());
+	return ADMIN_OK;
+}
+
+struct collect {
+	size_t	 skip;		/* prefix length */
+	json_t	*all;
+};
+
+static int
+collect(const char *key, json_t *val, void *arg)
+{
+	struct collect *c = arg;
+
+	return json_object_set(c->all, key + c->skip, val ? val : json_null());
+}
+
+int
+admin_collect(const struct config *cfg, const char *prefix, json_t **out)
+{
+	struct collect c = { strlen(prefix), json_object() };
+	struct store *st;
+	int rc = -1;
+
+	if (c.all != NULL &&
+	    store_open(cfg->database, STORE_READ, &st) == 0) {
+		rc = store_each(st, prefix, collect, &c);
+		store_close(st);
+	}
+	if (rc != 0) {
+		json_decref(c.all);
+		c.all = NULL;
+	}
+	*out = c.all;
+	return rc == 0 ? ADMIN_OK : ADMIN_ERROR;
+}
+
+int
+admin_list(const struct config *cfg, json_t **out)
+{
+	const char *k;
+	json_t *u;
+
+	if (admin_collect(cfg, "user:", out) != ADMIN_OK)
+		return ADMIN_ERROR;
+	json_object_del(*out, "*");
+	json_object_foreach(*out, k, u)
+		json_object_del(u, "hash");
+	return ADMIN_OK;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *
+admin_keys(json_t *obj)
+{
+	const char **keys, *k;
+	json_t *arr, *v;
+	size_t i = 0, n = json_object_size(obj);
+
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL ||
+	    (arr = json_array()) == NULL) {
+		free(keys);
+		return NULL;
+	}
+	json_object_foreach(obj, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(keys[i]));
+	free(keys);
+	return arr;
+}

@@ -1,0 +1,75 @@
+/*
+ * admin: the user administration that the management API and dindexctl
+ * share, so both enforce the same rules. Each call is one store
+ * transaction; ADMIN_OK means it is on disk. Knows nothing of HTTP.
+ */
+#ifndef ADMIN_H
+#define ADMIN_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "store.h"
+
+enum admin_op {
+	ADMIN_ENABLE,
+	ADMIN_DISABLE,	/* also revokes the user's tokens */
+	ADMIN_PROMOTE,	/* admin flag on */
+	ADMIN_DEMOTE,	/* admin flag off */
+	ADMIN_DELETE,	/* record and tokens */
+	ADMIN_GRANT,	/* a = scope, b = read|write|admin */
+	ADMIN_REVOKE,	/* a = scope */
+	ADMIN_PASSWD	/* a = new scrypt hash; revokes tokens */
+};
+
+enum admin_result {
+	ADMIN_OK = 0,
+	ADMIN_NOUSER,
+	ADMIN_EXISTS,
+	ADMIN_NOGRANT,
+	ADMIN_LAST,	/* would leave no enabled administrator */
+	ADMIN_BADNAME,
+	ADMIN_BADPASS,
+	ADMIN_BADEMAIL,
+	ADMIN_BADSCOPE,
+	ADMIN_BADACCESS,
+	ADMIN_NRESULTS,
+	ADMIN_ERROR = -1	/* store failure (logged) */
+};
+
+/* One line saying what a result means. */
+const char *admin_reason(int result);
+
+/* Create a user, enabled. On ADMIN_OK *out is the record without hash. */
+int	admin_add(const struct config *, const char *name, const char *pass,
+	    const char *email, int admin, json_t **out);
+/* Apply op to user name ("*" only for GRANT and REVOKE, whose record is
+ * created on the first grant). On ADMIN_OK *out is the resulting record
+ * without hash (NULL after ADMIN_DELETE). */
+int	admin_user(const struct config *, enum admin_op, const char *name,
+	    const char *a, const char *b, json_t **out);
+/* Read a user record without hash; "*" when public is set (an empty one
+ * when it does not exist yet). */
+int	admin_get(const struct config *, const char *name, int public,
+	    json_t **out);
+/* Every record under prefix in one read transaction: an object keyed by
+ * the rest of the key, null for a record that does not parse. */
+int	admin_collect(const struct config *, const char *prefix, json_t **out);
+/* Every user record but "*", without hashes: an object by name. */
+int	admin_list(const struct config *, json_t **out);
+
+/* In the write transaction st, delete every record under prefix for which
+ * match(value, arg) is true (every one when match is NULL; value is NULL
+ * when the record does not parse). Returns how many, or -1 on error. */
+int	admin_purge(struct store *, const char *prefix,
+	    int (*match)(const json_t *val, const void *arg), const void *arg);
+/* For admin_purge: the record's "user" (admin_of_user) or "repo"
+ * (admin_of_repo) field is the name arg. */
+int	admin_of_user(const json_t *val, const void *name);
+int	admin_of_repo(const json_t *val, const void *name);
+/* Whether s is a permission level: read, write or admin. */
+int	admin_access_ok(const char *s);
+/* The keys of obj, sorted, as a new array of strings. */
+json_t	*admin_keys(json_t *obj);
+
+#endif

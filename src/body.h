@@ -1,0 +1,19 @@
+/*
+ * body: a request body as a JSON object, whether the client sent JSON or
+ * an application/x-www-form-urlencoded form (as the original CLI does).
+ */
+#ifndef BODY_H
+#define BODY_H
+
+#include <jansson.h>
+
+#include "http.h"
+
+/* Content-Type decides (application/json or the form type); without one,
+ * JSON is tried, then a form. A form becomes an object of strings (the
+ * first of repeated keys wins); an empty body is {}. Returns 0 with *out
+ * a new object, 400 for a malformed body, a non-object or JSON nested
+ * deeper than LIM_JSON_DEPTH, 415 for another Content-Type. */
+int	body_object(const struct http_req *, json_t **out);
+
+#endif

@@ -1,0 +1,370 @@
+/*
+ * ctl_db: dindexctl token gc, dump, load and check: the whole database.
+ * A dump is one JSON document {"format": "dindex-dump", "version": 1,
+ * "records": {key: value}} with sorted keys, password hashes included, so
+ * a file it is written to is created 0600. load restores a dump into an
+ * empty database (or, with --force, replaces everything) in one
+ * transaction; dump, load, dump gives the same bytes. check reads under
+ * the shared lock, so it runs beside a serving dindex.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "ctl.h"
+#include "lim.h"
+#include "names.h"
+#include "store.h"
+
+static int
+expired(const json_t *t, const void *now)
+{
+	json_t *e = json_object_get(t, "expires");
+
+	return !json_is_integer(e) ||
+	    json_integer_value(e) <= *(const time_t *)now;
+}
+
+int
+ctl_token(const struct ctl *ctl, int argc, char **argv)
+{
+	struct store *st;
+	time_t now = time(NULL);
+	int n;
+
+	if (argc != 2 || strcmp(argv[1], "gc") != 0)
+		return ctl_usage();
+	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
+		return ctl_refuse("cannot open %s", ctl->cfg->database);
+	n = admin_purge(st, "token:", expired, &now);
+	if (store_close(st) == -1 || n == -1)
+		return ctl_refuse("token gc failed");
+	if (ctl->json)
+		printf("{\"removed\": %d}\n", n);
+	else
+		printf("%d expired tokens removed\n", n);
+	return CTL_OK;
+}
+
+static int
+write_doc(const json_t *doc, const char *path)
+{
+	FILE *fp = stdout;
+	int fd, ok;
+
+	if (path != NULL) {
+		/* fchmod: an existing file, now empty, is 0600 before a
+		 * hash is written to it */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd == -1 || fchmod(fd, 0600) == -1 ||
+		    (fp = fdopen(fd, "w")) == NULL) {
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+	}
+	ok = json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
+	    fputc('\n', fp) != EOF && fflush(fp) == 0 &&
+	    (path == NULL || fsync(fileno(fp)) == 0);
+	if (path != NULL && fclose(fp) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+int
+ctl_dump(const struct ctl *ctl, int argc, char **argv)
+{
+	const char *path = NULL, *k;
+	json_t *all, *doc, *v, *tmp;
+	int skipped = 0;
+
+	if (argc == 2 && argv[1][0] != '-')
+		path = argv[1];
+	else if (argc == 3 && strcmp(argv[1], "-o") == 0)
+		path = argv[2];
+	else if (argc != 1)
+		return ctl_usage();
+	if (admin_collect(ctl->cfg, "", &all) != ADMIN_OK)
+		return ctl_refuse("cannot read %s", ctl->cfg->database);
+	json_object_foreach_safe(all, tmp, k, v) {
+		if (!json_is_null(v))
+			continue;
+		ctl_refuse("%s: does not parse; left out of the dump", k);
+		json_object_del(all, k);
+		skipped++;
+	}
+	doc = json_pack("{s:s, s:i, s:o}", "format", "dindex-dump",
+	    "version", 1, "records", all);
+	if (doc == NULL || write_doc(doc, path) == -1) {
+		json_decref(doc);
+		return ctl_refuse("%s: %s", path ? path : "stdout",
+		    strerror(errno));
+	}
+	json_decref(doc);
+	return skipped ? ctl_refuse("dump incomplete: %d records left out",
+	    skipped) : CTL_OK;
+}
+
+static int
+any(const char *key, json_t *val, void *arg)
+{
+	(void)key;
+	(void)val;
+	(void)arg;
+	return 1;
+}
+
+static int
+restore(struct store *st, json_t *recs, int force, const char *db)
+{
+	const char *k;
+	json_t *v;
+	int n;
+
+	if ((n = store_each(st, "", any, NULL)) == -1)
+		return ctl_refuse("cannot read %s", db);
+	if (n != 0 && !force)
+		return ctl_refuse("%s is not empty (load --force replaces "
+		    "everything in it)", db);
+	if (n != 0 && admin_purge(st, "", NULL, NULL) == -1)
+		return ctl_refuse("cannot empty %s", db);
+	json_object_foreach(recs, k, v)
+		if (store_put(st, k, v) == -1)
+			return ctl_refuse("cannot write %s: load incomplete",
+			    k);
+	return CTL_OK;
+}
+
+int
+ctl_load(const struct ctl *ctl, int argc, char **argv)
+{
+	struct store *st;
+	const char *path = NULL, *format = "", *k;
+	json_t *doc, *recs = NULL, *v;
+	json_error_t err;
+	FILE *fp = stdin;
+	int i, force = 0, version = 0, rc = CTL_OK;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			force = 1;
+		else if (path == NULL && argv[i][0] != '-')
+			path = argv[i];
+		else
+			return ctl_usage();
+	}
+	if (path != NULL && (fp = fopen(path, "r")) == NULL)
+		return ctl_refuse("%s: %s", path, strerror(errno));
+	doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+	if (path != NULL)
+		fclose(fp);
+	if (doc == NULL)
+		return ctl_refuse("%s:%d: %s", path ? path : "stdin",
+		    err.line, err.text);
+	if (json_unpack(doc, "{s:s, s:i, s:o}", "format", &format, "version",
+	    &version, "records", &recs) == -1 ||
+	    strcmp(format, "dindex-dump") != 0 || version != 1 ||
+	    !json_is_object(recs))
+		rc = ctl_refuse("not a dindex dump (version 1)");
+	/* the store reads back objects and lists only */
+	json_object_foreach(recs, k, v)
+		if (rc == CTL_OK && (k[0] == '\0' || strlen(k) >= LIM_KEY ||
+		    (!json_is_object(v) && !json_is_array(v))))
+			rc = ctl_refuse("bad record '%.64s': key empty or too "
+			    "long, or value not an object or list", k);
+	if (rc == CTL_OK && store_open(ctl->cfg->database, STORE_CREATE,
+	    &st) == -1)
+		rc = ctl_refuse("cannot open %s", ctl->cfg->database);
+	else if (rc == CTL_OK) {
+		rc = restore(st, recs, force, ctl->cfg->database);
+		if (store_close(st) == -1 && rc == CTL_OK)
+			rc = ctl_refuse("cannot sync %s", ctl->cfg->database);
+	}
+	json_decref(doc);
+	return rc;
+}
+
+/* check: what is wrong with one record, or NULL. */
+
+static char why_buf[LIM_KEY + 128];
+
+static const char *
+why(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why_buf, sizeof(why_buf), fmt, ap);
+	va_end(ap);
+	return why_buf;
+}
+
+static const char *
+str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "";
+}
+
+static int
+exists(const json_t *all, const char *prefix, const char *name, int len)
+{
+	char key[LIM_KEY];
+	int n = snprintf(key, sizeof(key), "%s%.*s", prefix, len, name);
+
+	return len > 0 && n > 0 && (size_t)n < sizeof(key) &&
+	    json_object_get(all, key) != NULL;
+}
+
+static const char *
+check_user(const char *name, json_t *u)
+{
+	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
+	json_t *perms = json_object_get(u, "perms"), *access;
+	const char *scope, *email = str(u, "email");
+	int public = strcmp(name, "*") == 0;
+
+	if (strcmp(str(u, "name"), name) != 0)
+		return "name differs from the key";
+	if (!public && !name_user_ok(name))
+		return "invalid user name";
+	/* libscrypt's MCF: $s1$<N, r, p in hex>$<salt>$<hash> */
+	if (!public && (strncmp(str(u, "hash"), "$s1$", 4) != 0 ||
+	    strchr(str(u, "hash") + 4, '$') == NULL))
+		return "invalid password hash";
+	if (!public && (!json_is_boolean(json_object_get(u, "enabled")) ||
+	    !json_is_boolean(json_object_get(u, "admin"))))
+		return "enabled and admin must be true or false";
+	if (email[0] != '\0' && !name_email_ok(email))
+		return "invalid e-mail address";
+	if (perms != NULL && !json_is_object(perms))
+		return "perms is not an object";
+	json_object_foreach(perms, scope, access)
+		if (!name_scope_split(scope, ns, repo) ||
+		    !admin_access_ok(json_string_value(access)))
+			return why("invalid grant %s", scope);
+	return NULL;
+}
+
+static const char *
+check_repo(const char *name, json_t *r)
+{
+	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
+	json_t *images = json_object_get(r, "images"), *v;
+	const char *tag, *state = str(r, "state");
+	size_t i;
+
+	if (!name_scope_split(name, ns, repo) || repo[0] == '\0')
+		return "invalid repository name";
+	if (!json_is_array(images))
+		return "images is not a list";
+	json_array_foreach(images, i, v)
+		if (!name_image_ok(str(v, "id")))
+			return why("invalid image id at images[%zu]", i);
+	json_object_foreach(json_object_get(r, "tags"), tag, v)
+		if (!name_tag_ok(tag) || !name_image_ok(json_is_string(v) ?
+		    json_string_value(v) : ""))
+			return why("invalid tag %s", tag);
+	if (strcmp(state, "pushing") != 0 && strcmp(state, "complete") != 0 &&
+	    strcmp(state, "deleted") != 0)
+		return "invalid state";
+	return NULL;
+}
+
+/* What the record refers to must exist. */
+static const char *
+check_refs(const char *key, json_t *v, const json_t *all)
+{
+	const char *name = strchr(key, ':') + 1, *end;
+	int hist = strncmp(key, "hist:", 5) == 0;
+
+	if (strncmp(key, "hooks:", 6) == 0 || hist) {
+		/* hooks:<ns>/<repo>, hist:<ns>/<repo>/<webhook id> */
+		end = hist && strrchr(name, '/') ? strrchr(name, '/') :
+		    name + strlen(name);
+		if (!exists(all, "repo:", name, (int)(end - name)))
+			return why("repository '%.*s' does not exist",
+			    (int)(end - name), name);
+		return NULL;
+	}
+	if (!exists(all, "user:", str(v, "user"), strlen(str(v, "user"))))
+		return why("user '%s' does not exist", str(v, "user"));
+	if (strncmp(key, "refresh:", 8) == 0)
+		return NULL;
+	if (!exists(all, "repo:", str(v, "repo"), strlen(str(v, "repo"))))
+		return why("repository '%s' does not exist", str(v, "repo"));
+	return json_is_integer(json_object_get(v, "expires")) ? NULL :
+	    "no expiry time";
+}
+
+static const char *
+check_one(const char *key, json_t *v, const json_t *all)
+{
+	static const char *const kinds[] = { "user:", "repo:", "token:",
+	    "refresh:", "hooks:", "hist:" };
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
+		return "unknown record type";
+	if (json_is_null(v))
+		return "does not parse as JSON";
+	if (i == 5 ? !json_is_array(v) : !json_is_object(v))
+		return i == 5 ? "not a list" : "not an object";
+	if (i == 0)
+		return check_user(key + strlen(kinds[0]), v);
+	if (i == 1)
+		return check_repo(key + strlen(kinds[1]), v);
+	return check_refs(key, v, all);
+}
+
+int
+ctl_check(const struct ctl *ctl, int argc, char **argv)
+{
+	json_t *all, *keys, *k, *v, *found;
+	const char *p, *key;
+	size_t i, admins = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return ctl_usage();
+	if (admin_collect(ctl->cfg, "", &all) != ADMIN_OK)
+		return ctl_refuse("cannot read %s", ctl->cfg->database);
+	keys = admin_keys(all);
+	found = json_array();
+	json_array_foreach(keys, i, k) {
+		key = json_string_value(k);
+		v = json_object_get(all, key);
+		admins += strncmp(key, "user:", 5) == 0 &&
+		    json_is_true(json_object_get(v, "enabled")) &&
+		    json_is_true(json_object_get(v, "admin"));
+		if ((p = check_one(key, v, all)) != NULL)
+			json_array_append_new(found, json_pack("{s:s, s:s}",
+			    "key", key, "problem", p));
+	}
+	if (admins == 0 && json_object_size(all) > 0)
+		json_array_append_new(found, json_pack("{s:s, s:s}", "key",
+		    "database", "problem", "no enabled administrator"));
+	if (ctl->json)
+		ctl_print_json(found);
+	json_array_foreach(found, i, k)
+		if (!ctl->json)
+			printf("%s: %s\n", str(k, "key"), str(k, "problem"));
+	if ((i = json_array_size(found)) == 0 && !ctl->json)
+		printf("%zu records, no problems\n", json_object_size(all));
+	json_decref(found);
+	json_decref(keys);
+	json_decref(all);
+	return i == 0 ? CTL_OK : ctl_refuse("problems found: %zu", i);
+}
