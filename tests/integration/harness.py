@@ -161,8 +161,9 @@ class Server:
         return socket.create_connection(("127.0.0.1", self.port),
                                         timeout=timeout)
 
-    def raw(self, data, timeout=10, shutdown=False):
-        """Send bytes on a fresh connection; read until the server closes."""
+    def raw(self, data, timeout=10, shutdown=False, one=False):
+        """Send bytes on a fresh connection; read until the server closes
+        (or, with one, until one whole response has arrived)."""
         with self.connect(timeout) as c:
             try:
                 c.sendall(data)
@@ -179,6 +180,12 @@ class Server:
                 if not chunk:
                     break
                 out += chunk
+                if one:
+                    try:
+                        parse_response(out)
+                        break
+                    except ValueError:
+                        pass
             return out
 
     def request(self, method, path, body=None, headers=None, auth=None,
