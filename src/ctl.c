@@ -35,6 +35,10 @@ ctl_usage(void)
 	    "  perm set NAME SCOPE read|write|admin | rm NAME SCOPE | "
 	    "list NAME\n"
 	    "  repo list | show NS/REPO | rm NS/REPO\n"
+	    "  webhook add NS/REPO URL [--events new,existing] [--secret S] |\n"
+	    "    list NS/REPO | rm NS/REPO ID | ping NS/REPO ID | "
+	    "history NS/REPO ID\n"
+	    "  spool list [--failed] | show ID | retry ID|--failed | drop ID\n"
 	    "  token gc\n"
 	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n", stderr);
 	return CTL_USAGE;

@@ -45,5 +45,7 @@ int	ctl_token(const struct ctl *, int argc, char **argv);
 int	ctl_dump(const struct ctl *, int argc, char **argv);
 int	ctl_load(const struct ctl *, int argc, char **argv);
 int	ctl_check(const struct ctl *, int argc, char **argv);
+int	ctl_webhook(const struct ctl *, int argc, char **argv);
+int	ctl_spool(const struct ctl *, int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static const struct {
 	{ "dump", ctl_dump },
 	{ "load", ctl_load },
 	{ "check", ctl_check },
+	{ "webhook", ctl_webhook },
+	{ "spool", ctl_spool },
 };
 
 int

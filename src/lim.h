@@ -28,6 +28,12 @@
 #define LIM_WRITE_SECONDS	30	/* a response must drain to the peer */
 #define LIM_LINGER_MS		2000	/* lingering close after an error */
 
+/* webhook deliveries */
+#define LIM_BACKOFF_FIRST	30	/* seconds before the first retry */
+#define LIM_BACKOFF_MAX		3600	/* longest wait between attempts */
+#define LIM_CLAIM_STALE		600	/* a claim older than this was left
+					 * by a killed deliverer */
+
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */
 #define LIM_USER_MIN		4
@@ -67,6 +73,8 @@ _Static_assert(LIM_LOCK_SECONDS < LIM_REQUEST_SECONDS,
     "a lock wait ends before the request deadline");
 _Static_assert(LIM_IDLE_MAX < LIM_REQUEST_SECONDS,
     "an idle connection is cut before a request deadline would be");
+_Static_assert(LIM_CLAIM_STALE > 300 + 60,
+    "a live deliverer's claim (webhook_timeout <= 300) is never stale");
 _Static_assert(LIM_NAME + 16 < LIM_KEY, "a repository name fits a key");
 _Static_assert(LIM_SIG + 16 < LIM_KEY, "a token fits a key");
 

@@ -66,14 +66,15 @@ index_images(json_t *images)
 	return idx;
 }
 
+/* One list entry into the record; a Tag goes to pending until the push
+ * completes, so the event compares the tags before and after the push. */
 static int
-merge_one(json_t *images, json_t *idx, json_t *tags, const json_t *e)
+merge_one(json_t *images, json_t *idx, json_t *pending, const json_t *e)
 {
 	const char *id = json_string_value(json_object_get(e, "id"));
 	const json_t *sum = json_object_get(e, "checksum");
 	const json_t *tag = json_object_get(e, "Tag");
-	json_t *have = json_object_get(idx, id), *old;
-	int changed = 0;
+	json_t *have = json_object_get(idx, id);
 
 	if (have == NULL) {
 		if ((have = json_pack("{s:s}", "id", id)) == NULL ||
@@ -84,41 +85,60 @@ merge_one(json_t *images, json_t *idx, json_t *tags, const json_t *e)
 	if (json_is_string(sum) && json_object_get(have, "checksum") == NULL)
 		json_object_set(have, "checksum", (json_t *)sum);
 	if (json_is_string(tag)) {
-		old = json_object_get(tags, json_string_value(tag));
-		changed = old == NULL || strcmp(json_string_value(old), id) != 0;
-		json_object_set_new(tags, json_string_value(tag),
+		json_object_set_new(pending, json_string_value(tag),
 		    json_string(id));
 		json_object_set(have, "tag", (json_t *)tag);
 	}
-	return changed;
+	return 0;
+}
+
+/* The object rec[key], created when missing or of the wrong type. */
+static json_t *
+member(json_t *rec, const char *key, int array)
+{
+	json_t *v = json_object_get(rec, key);
+
+	if (array ? json_is_array(v) : json_is_object(v))
+		return v;
+	json_object_set_new(rec, key, array ? json_array() : json_object());
+	return json_object_get(rec, key);
 }
 
 int
 repo_merge(json_t *rec, const json_t *list)
 {
-	json_t *images = json_object_get(rec, "images");
-	json_t *tags = json_object_get(rec, "tags"), *idx, *e;
+	json_t *images = member(rec, "images", 1);
+	json_t *pending = member(rec, "pending", 0), *idx, *e;
 	size_t i;
-	int rc = 0, fresh = 0;
+	int rc = 0;
 
-	if (!json_is_array(images)) {
-		json_object_set_new(rec, "images", json_array());
-		images = json_object_get(rec, "images");
-	}
-	if (!json_is_object(tags)) {
-		json_object_set_new(rec, "tags", json_object());
-		tags = json_object_get(rec, "tags");
-	}
-	if (images == NULL || tags == NULL || (idx = index_images(images)) ==
-	    NULL)
+	if (images == NULL || pending == NULL ||
+	    (idx = index_images(images)) == NULL)
 		return -1;
-	json_array_foreach(list, i, e) {
-		if ((rc = merge_one(images, idx, tags, e)) == -1)
+	json_array_foreach(list, i, e)
+		if ((rc = merge_one(images, idx, pending, e)) == -1)
 			break;
-		fresh |= rc;
-	}
 	json_decref(idx);
-	return rc == -1 ? -1 : fresh;
+	return rc;
+}
+
+int
+repo_complete(json_t *rec)
+{
+	json_t *tags = member(rec, "tags", 0), *id, *old;
+	const char *tag;
+	int fresh = 0;
+
+	if (tags == NULL)
+		return -1;
+	json_object_foreach(json_object_get(rec, "pending"), tag, id) {
+		old = json_object_get(tags, tag);
+		fresh |= old == NULL || !json_equal(old, id);
+		json_object_set(tags, tag, id);
+	}
+	json_object_del(rec, "pending");
+	json_object_set_new(rec, "state", json_string("complete"));
+	return fresh;
 }
 
 json_t *

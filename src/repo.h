@@ -16,10 +16,13 @@ const char *repo_list_check(const json_t *list);
 /* A new, empty record pushed by pusher. */
 json_t	*repo_new(const char *pusher);
 /* Merge a checked list into rec: ids are never dropped, a known checksum
- * is kept, the last Tag for a tag wins. Returns 1 when some tag now
- * points at an id it did not point at before ("new"), 0 otherwise,
- * -1 out of memory. */
+ * is kept; Tags wait in "pending" until the push completes. 0, or -1 out
+ * of memory. */
 int	 repo_merge(json_t *rec, const json_t *list);
+/* Complete a push: pending tags take effect (the last for a tag wins),
+ * state "complete". Returns 1 when some tag now points at an id it did
+ * not point at before (event "new"), 0 otherwise ("existing"), -1. */
+int	 repo_complete(json_t *rec);
 /* The list a pull returns: [{"id", "checksum"?}], never an object. */
 json_t	*repo_images(const json_t *rec);
 /* Whether rec's image list holds id. */

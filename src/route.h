@@ -48,6 +48,8 @@ struct route {
 /* Tables of the route modules, each ended by an entry with fn NULL. */
 extern const struct route route_v1_table[];
 extern const struct route route_admin_table[];
+extern const struct route route_v2_table[];
+extern const struct route route_hooks_table[];
 
 /* Find the handler for ctx->req and run it; fills ctx->resp. */
 void	route_dispatch(struct ctx *);

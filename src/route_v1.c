@@ -17,6 +17,7 @@
 #include "account.h"
 #include "acl.h"
 #include "auth.h"
+#include "hook.h"
 #include "names.h"
 #include "repo.h"
 #include "route.h"
@@ -389,7 +390,6 @@ repo_delete(struct ctx *ctx, const struct target *t)
 	int mark = http_header_is(ctx->req, "X-Docker-Token", "true");
 	json_t *rec = NULL;
 	struct store *st;
-	char key[LIM_KEY];
 	size_t n;
 	int status, rc;
 
@@ -406,8 +406,8 @@ repo_delete(struct ctx *ctx, const struct target *t)
 		    give_token(ctx, st, t, "delete") == 0)
 			status = 202;
 	} else if (rc == 0) {
-		snprintf(key, sizeof(key), "hooks:%s", t->name);
-		if (store_del(st, t->key) != -1 && store_del(st, key) != -1 &&
+		if (store_del(st, t->key) != -1 &&
+		    hook_del(st, t->name, NULL) != HOOK_ERROR &&
 		    token_purge(st, NULL, t->name, &n) == 0)
 			status = 200;
 	}
@@ -482,7 +482,7 @@ images_put(struct ctx *ctx)
 	struct store *st;
 	struct target t;
 	char access[8];
-	int status, tok, rc;
+	int status, tok, rc, fresh;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
@@ -499,12 +499,15 @@ images_put(struct ctx *ctx)
 		goto out;
 	if ((rc = store_get(st, t.key, &rec)) == 1)
 		status = 404;
-	else if (rc == 0 && repo_merge(rec, list) != -1) {
-		json_object_set_new(rec, "state", json_string("complete"));
+	else if (rc == 0 && repo_merge(rec, list) != -1 &&
+	    (fresh = repo_complete(rec)) != -1) {
 		json_object_set_new(rec, "updated", json_integer(time(NULL)));
 		json_object_set_new(rec, "pusher", json_string(ctx->user));
-		/* webhooks: queued here, in this transaction (issue 5) */
-		if (store_put(st, t.key, rec) == 0)
+		/* queued before the record is written: a 204 means both */
+		if (hook_queue(ctx->cfg, st, t.ns, t.repo, fresh ? "new" :
+		    "existing", ctx->user, rec, NULL) != HOOK_OK)
+			status = route_error(ctx, 503, "cannot queue webhooks");
+		else if (store_put(st, t.key, rec) == 0)
 			status = 204;
 	}
 	if (store_close(st) == -1)

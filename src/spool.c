@@ -1,22 +1,46 @@
 /*
- * spool: the webhook queue on disk.
+ * spool: the webhook queue on disk, one JSON file per delivery, moved
+ * between directories by rename (atomic within one file system):
  *
- *   tmp/       being written by one process, never read by another
- *   new/       complete, ready to deliver now
- *   deferred/  waiting for next_attempt
- *   failed/    gave up after webhook_attempts; kept for the operator
+ *   state      written by                  left by
+ *   tmp/       the writer, being written   rename into a state (the
+ *                                          writer), or unlink on failure
+ *   new/       dindex, dindexctl, and      rename into active/ (claim)
+ *              retries from failed/
+ *   active/    a deliverer that claimed    unlink (delivered), a new
+ *              it                          version into deferred/ or
+ *                                          failed/; stale claims of a
+ *                                          killed deliverer back to new/
+ *   deferred/  a deliverer, after a        rename into active/ when due
+ *              failed attempt
+ *   failed/    a deliverer, after the      dindexctl spool retry (to new/)
+ *              last attempt                or drop
+ *
+ * Every write is tmp file -> fsync -> close checked -> rename -> fsync of
+ * the directory, so a file in a state directory is always whole, and a
+ * delivery is never in no directory: at worst in two (deliveries are
+ * at-least-once; receivers drop repeats by the delivery id). Names are
+ * "<unix-time>.<pid>.<random hex>.json"; the id is the name without
+ * ".json". Files waiting for a retry sit in deferred/, never in new/, so
+ * a path unit watching new/ does not fire again and again.
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "lim.h"
+#include "auth.h"
 #include "log.h"
 #include "spool.h"
 
-static const char *const states[] = { "tmp", "new", "deferred", "failed" };
+static const char *const states[] = { "tmp", "new", "active", "deferred",
+    "failed" };
 
 static int
 make_dir(const char *path)
@@ -42,4 +66,230 @@ spool_init(const char *root)
 			return -1;
 	}
 	return 0;
+}
+
+static int
+sync_dir(const char *root, const char *state)
+{
+	char path[LIM_PATH];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", root, state);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_msg(LOG_ERR, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((rc = fsync(fd)) == -1)
+		log_msg(LOG_ERR, "fsync %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+/* tmp/<name> with the JSON of d, fsynced and closed. */
+static int
+write_tmp(const char *root, const char *name, const json_t *d)
+{
+	char path[LIM_PATH], *s;
+	size_t len, off = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	snprintf(path, sizeof(path), "%s/tmp/%s", root, name);
+	if ((s = json_dumps(d, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL)
+		return -1;
+	len = strlen(s);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		log_msg(LOG_ERR, "open %s: %s", path, strerror(errno));
+		free(s);
+		return -1;
+	}
+	while (off < len && (n = write(fd, s + off, len - off)) > 0)
+		off += (size_t)n;
+	if (off == len && write(fd, "\n", 1) == 1 && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) == -1)
+		rc = -1;
+	if (rc == -1) {
+		log_msg(LOG_ERR, "write %s: %s", path, strerror(errno));
+		unlink(path);
+	}
+	free(s);
+	return rc;
+}
+
+/* tmp/<name> -> state/<name>, then the directory synced. */
+static int
+commit(const char *root, const char *name, const char *state)
+{
+	char from[LIM_PATH], to[LIM_PATH];
+
+	snprintf(from, sizeof(from), "%s/tmp/%s", root, name);
+	snprintf(to, sizeof(to), "%s/%s/%s", root, state, name);
+	if (rename(from, to) == -1) {
+		log_msg(LOG_ERR, "rename %s: %s", to, strerror(errno));
+		unlink(from);
+		return -1;
+	}
+	return sync_dir(root, state);
+}
+
+int
+spool_put(const char *root, json_t *d)
+{
+	char name[SPOOL_NAME], rnd[17];
+
+	if (auth_random_hex(rnd, 8) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "%lld.%ld.%s.json", (long long)time(NULL),
+	    (long)getpid(), rnd);
+	if (json_object_set_new(d, "id", json_stringn(name,
+	    strlen(name) - 5)) == -1)
+		return -1;
+	if (write_tmp(root, name, d) == -1)
+		return -1;
+	return commit(root, name, "new");
+}
+
+int
+spool_move(const char *root, const char *name, const char *state,
+    const json_t *d)
+{
+	if (write_tmp(root, name, d) == -1 || commit(root, name, state) == -1)
+		return -1;
+	return spool_done(root, name);
+}
+
+static int
+move(const char *root, const char *from, const char *to, const char *name)
+{
+	char a[LIM_PATH], b[LIM_PATH];
+
+	snprintf(a, sizeof(a), "%s/%s/%s", root, from, name);
+	snprintf(b, sizeof(b), "%s/%s/%s", root, to, name);
+	if (rename(a, b) == 0)
+		return sync_dir(root, to) == 0 && sync_dir(root, from) == 0 ?
+		    0 : -1;
+	if (errno == ENOENT)
+		return 1;
+	log_msg(LOG_ERR, "rename %s: %s", a, strerror(errno));
+	return -1;
+}
+
+int
+spool_claim(const char *root, const char *state, const char *name)
+{
+	char path[LIM_PATH];
+	int rc;
+
+	/* the claim's time is its mtime: spool_reclaim judges staleness */
+	if ((rc = move(root, state, "active", name)) == 0) {
+		snprintf(path, sizeof(path), "%s/active/%s", root, name);
+		utimensat(AT_FDCWD, path, NULL, 0);
+	}
+	return rc;
+}
+
+int
+spool_done(const char *root, const char *name)
+{
+	char path[LIM_PATH];
+
+	snprintf(path, sizeof(path), "%s/active/%s", root, name);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_msg(LOG_ERR, "unlink %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return sync_dir(root, "active");
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+	    json_string_value(*(json_t *const *)b));
+}
+
+json_t *
+spool_names(const char *root, const char *state)
+{
+	char path[LIM_PATH];
+	struct dirent *de;
+	json_t *out = json_array(), **v;
+	size_t n, i, len;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", root, state);
+	if (out == NULL || (d = opendir(path)) == NULL)
+		return out;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len > 5 && len < SPOOL_NAME && de->d_name[0] != '.' &&
+		    strcmp(de->d_name + len - 5, ".json") == 0)
+			json_array_append_new(out, json_string(de->d_name));
+	}
+	closedir(d);
+	/* sorted by name: the names start with the queueing time */
+	n = json_array_size(out);
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return out;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(out, i));
+	qsort(v, n, sizeof(*v), cmp_str);
+	json_array_clear(out);
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, v[i]);
+	free(v);
+	return out;
+}
+
+json_t *
+spool_read(const char *root, const char *state, const char *name)
+{
+	char path[LIM_PATH];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", root, state, name);
+	return json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+}
+
+const char *
+spool_find(const char *root, const char *id)
+{
+	static const char *const where[] = { "new", "deferred", "failed",
+	    "active" };
+	char path[LIM_PATH];
+	size_t i;
+
+	if (strchr(id, '/') != NULL || strlen(id) + 6 > SPOOL_NAME)
+		return NULL;
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s.json", root, where[i], id);
+		if (access(path, F_OK) == 0)
+			return where[i];
+	}
+	return NULL;
+}
+
+int
+spool_reclaim(const char *root, long secs)
+{
+	json_t *names = spool_names(root, "active"), *n;
+	char path[LIM_PATH];
+	struct stat sb;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(names, i, n) {
+		snprintf(path, sizeof(path), "%s/active/%s", root,
+		    json_string_value(n));
+		if (stat(path, &sb) == 0 && sb.st_mtime + secs < time(NULL)) {
+			log_msg(LOG_WARNING, "taking back stale claim %s",
+			    json_string_value(n));
+			if (move(root, "active", "new", json_string_value(n)) ==
+			    -1)
+				rc = -1;
+		}
+	}
+	json_decref(names);
+	return rc;
 }

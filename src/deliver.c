@@ -1,0 +1,39 @@
+/*
+ * dindex-deliver: drain the webhook spool once and exit. Started by
+ * dindex-deliver.path as soon as new/ holds a file, and by
+ * dindex-deliver.timer for deferred retries. Safe to run twice at once.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "drain.h"
+#include "log.h"
+
+int
+main(int argc, char *argv[])
+{
+	static struct config cfg;
+	const char *path = NULL;
+	int ch, rc;
+
+	log_open("dindex-deliver");
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c') {
+			fprintf(stderr, "usage: dindex-deliver [-c config]\n");
+			return EX_USAGE;
+		}
+		path = optarg;
+	}
+	if (config_load(path, &cfg) == -1)
+		return EX_CONFIG;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return EX_SOFTWARE;
+	rc = drain_spool(&cfg);
+	curl_global_cleanup();
+	return rc == 0 ? 0 : EX_TEMPFAIL;
+}

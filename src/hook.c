@@ -1,0 +1,314 @@
+/*
+ * hook: webhooks of a repository, kept in one record per repository so
+ * a push reads them with one lookup. A webhook's id is derived from its
+ * URL (FNV-1a, 64 bits, hex), so registering a URL twice is a conflict.
+ * The secret stays in the database: the deliverer signs at send time, so
+ * spool files carry no secret.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "hook.h"
+#include "lim.h"
+#include "log.h"
+#include "spool.h"
+
+static void
+hook_key(char *key, const char *prefix, const char *name, const char *id)
+{
+	snprintf(key, LIM_KEY, "%s:%s%s%s", prefix, name, id ? "/" : "",
+	    id ? id : "");
+}
+
+static void
+url_id(const char *url, char id[17])
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *url; url++)
+		h = (h ^ (unsigned char)*url) * 1099511628211ULL;
+	snprintf(id, 17, "%016llx", (unsigned long long)h);
+}
+
+static int
+url_ok(const char *url)
+{
+	size_t i, n = strlen(url);
+
+	if (n > LIM_URL || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0) || n < 10)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* events as a list of "new"/"existing"; NULL when invalid. */
+static json_t *
+parse_events(const json_t *ev)
+{
+	char buf[64], *p, *save = NULL;
+	json_t *out = json_array(), *e;
+	size_t i;
+
+	if (ev == NULL || (json_is_string(ev) && json_string_length(ev) == 0))
+		ev = json_pack("[ss]", "new", "existing");
+	else
+		json_incref((json_t *)ev);
+	if (json_is_string(ev) && json_string_length(ev) < sizeof(buf)) {
+		snprintf(buf, sizeof(buf), "%s", json_string_value(ev));
+		json_decref((json_t *)ev);
+		ev = json_array();
+		for (p = strtok_r(buf, ",", &save); p;
+		    p = strtok_r(NULL, ",", &save))
+			json_array_append_new((json_t *)ev, json_string(p));
+	}
+	json_array_foreach(ev, i, e) {
+		if (!json_is_string(e) ||
+		    (strcmp(json_string_value(e), "new") != 0 &&
+		    strcmp(json_string_value(e), "existing") != 0))
+			break;
+		json_array_append(out, e);
+	}
+	if (!json_is_array(ev) || i != json_array_size(ev) ||
+	    json_array_size(out) == 0) {
+		json_decref(out);
+		out = NULL;
+	}
+	json_decref((json_t *)ev);
+	return out;
+}
+
+static json_t *
+shown(const char *id, const json_t *h)
+{
+	json_t *o = json_deep_copy(h);
+
+	json_object_del(o, "secret");
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "has_secret", json_boolean(
+	    json_string_length(json_object_get(h, "secret")) > 0));
+	return o;
+}
+
+int
+hook_add(struct store *st, const char *name, const char *url,
+    const json_t *events, const char *secret, json_t **out)
+{
+	json_t *all = NULL, *ev, *h;
+	char key[LIM_KEY], id[17];
+	int rc;
+
+	*out = NULL;
+	if (url == NULL || !url_ok(url) || (ev = parse_events(events)) ==
+	    NULL || (secret && strlen(secret) > LIM_URL))
+		return HOOK_BAD;
+	hook_key(key, "hooks", name, NULL);
+	if ((rc = store_get(st, key, &all)) == -1) {
+		json_decref(ev);
+		return HOOK_ERROR;
+	}
+	if (rc == 1)
+		all = json_object();
+	url_id(url, id);
+	if (json_object_get(all, id) != NULL)
+		rc = HOOK_EXISTS;
+	else if (json_object_size(all) >= LIM_HOOKS)
+		rc = HOOK_FULL;
+	else {
+		h = json_pack("{s:s, s:o, s:s, s:b, s:I}", "url", url,
+		    "events", ev, "secret", secret ? secret : "", "active", 1,
+		    "created", (json_int_t)time(NULL));
+		ev = NULL;
+		json_object_set_new(all, id, h);
+		rc = store_put(st, key, all) == 0 ? HOOK_OK : HOOK_ERROR;
+		if (rc == HOOK_OK)
+			*out = shown(id, h);
+	}
+	json_decref(ev);
+	json_decref(all);
+	return rc;
+}
+
+json_t *
+hook_list(struct store *st, const char *name)
+{
+	json_t *all = NULL, *out = json_array(), *h;
+	char key[LIM_KEY];
+	const char *id;
+
+	hook_key(key, "hooks", name, NULL);
+	if (store_get(st, key, &all) == 0)
+		json_object_foreach(all, id, h)
+			json_array_append_new(out, shown(id, h));
+	json_decref(all);
+	return out;
+}
+
+int
+hook_del(struct store *st, const char *name, const char *id)
+{
+	json_t *all = NULL;
+	char key[LIM_KEY], hkey[LIM_KEY];
+	const char *hid;
+	json_t *h;
+	int rc;
+
+	hook_key(key, "hooks", name, NULL);
+	if ((rc = store_get(st, key, &all)) != 0)
+		return rc == 1 ? HOOK_NONE : HOOK_ERROR;
+	rc = HOOK_OK;
+	if (id != NULL && json_object_get(all, id) == NULL)
+		rc = HOOK_NONE;
+	json_object_foreach(all, hid, h) {
+		if (rc != HOOK_OK || (id != NULL && strcmp(id, hid) != 0))
+			continue;
+		hook_key(hkey, "hist", name, hid);
+		if (store_del(st, hkey) == -1)
+			rc = HOOK_ERROR;
+	}
+	if (rc == HOOK_OK && id != NULL) {
+		json_object_del(all, id);
+		rc = store_put(st, key, all) == 0 ? HOOK_OK : HOOK_ERROR;
+	} else if (rc == HOOK_OK)
+		rc = store_del(st, key) == -1 ? HOOK_ERROR : HOOK_OK;
+	json_decref(all);
+	return rc;
+}
+
+int
+hook_history(struct store *st, const char *name, const char *id,
+    json_t **out)
+{
+	json_t *all = NULL;
+	char key[LIM_KEY];
+	int rc;
+
+	*out = NULL;
+	hook_key(key, "hooks", name, NULL);
+	if ((rc = store_get(st, key, &all)) != 0 ||
+	    json_object_get(all, id) == NULL) {
+		json_decref(all);
+		return rc == -1 ? HOOK_ERROR : HOOK_NONE;
+	}
+	json_decref(all);
+	hook_key(key, "hist", name, id);
+	if ((rc = store_get(st, key, out)) == 1)
+		*out = json_array();
+	return rc == -1 ? HOOK_ERROR : HOOK_OK;
+}
+
+int
+hook_record(struct store *st, const char *name, const char *id,
+    json_t *attempt, long keep)
+{
+	json_t *h = NULL;
+	char key[LIM_KEY];
+
+	if (keep <= 0)
+		return HOOK_OK;
+	hook_key(key, "hist", name, id);
+	if (store_get(st, key, &h) != 0 || !json_is_array(h)) {
+		json_decref(h);
+		h = json_array();
+	}
+	json_array_append(h, attempt);
+	while ((long)json_array_size(h) > keep)
+		json_array_remove(h, 0);
+	if (store_put(st, key, h) == -1) {
+		json_decref(h);
+		return HOOK_ERROR;
+	}
+	json_decref(h);
+	return HOOK_OK;
+}
+
+int
+hook_secret(struct store *st, const char *name, const char *id, char *out,
+    size_t outlen)
+{
+	json_t *all = NULL, *h;
+	char key[LIM_KEY];
+	int rc;
+
+	hook_key(key, "hooks", name, NULL);
+	if ((rc = store_get(st, key, &all)) == -1)
+		return HOOK_ERROR;
+	h = json_object_get(all, id);
+	rc = h == NULL ? HOOK_NONE : HOOK_OK;
+	snprintf(out, outlen, "%s", json_is_string(json_object_get(h,
+	    "secret")) ? json_string_value(json_object_get(h, "secret")) : "");
+	json_decref(all);
+	return rc;
+}
+
+/* The payload of DESIGN.md: what the repository holds after the push. */
+static json_t *
+payload(const char *ns, const char *repo, const char *pusher,
+    const json_t *rec)
+{
+	json_t *ids = json_array(), *tags = json_array(), *e;
+	const char *tag;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "images"), i, e)
+		json_array_append(ids, json_object_get(e, "id"));
+	json_object_foreach(json_object_get(rec, "tags"), tag, e)
+		json_array_append_new(tags, json_string(tag));
+	return json_pack("{s:{s:I, s:o, s:o, s:s}, s:{s:s, s:s, s:s++}}",
+	    "push_data", "pushed_at", (json_int_t)time(NULL), "images", ids,
+	    "tags", tags, "pusher", pusher ? pusher : "", "repository", "name",
+	    repo, "namespace", ns, "repo_name", ns, "/", repo);
+}
+
+static int
+wants(const json_t *h, const char *event)
+{
+	const json_t *e;
+	size_t i;
+
+	if (!json_is_true(json_object_get(h, "active")))
+		return 0;
+	json_array_foreach(json_object_get(h, "events"), i, e)
+		if (strcmp(json_string_value(e), event) == 0)
+			return 1;
+	return 0;
+}
+
+int
+hook_queue(const struct config *cfg, struct store *st, const char *ns,
+    const char *repo, const char *event, const char *pusher,
+    const json_t *rec, const char *only_id)
+{
+	json_t *all = NULL, *h, *d;
+	char key[LIM_KEY], name[LIM_NAME + 1];
+	const char *id;
+	int rc = HOOK_OK, found = 0;
+
+	if (!cfg->webhooks && only_id == NULL)
+		return HOOK_OK;
+	snprintf(name, sizeof(name), "%s/%s", ns, repo);
+	hook_key(key, "hooks", name, NULL);
+	if (store_get(st, key, &all) == -1)
+		return HOOK_ERROR;
+	json_object_foreach(all, id, h) {
+		if (only_id ? strcmp(id, only_id) != 0 : !wants(h, event))
+			continue;
+		found = 1;
+		d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:I, s:n, "
+		    "s:{s:s}, s:o}", "webhook_id", id, "repository", name,
+		    "url", json_string_value(json_object_get(h, "url")),
+		    "event", event, "created", (json_int_t)time(NULL),
+		    "attempts", 0, "next_attempt", (json_int_t)time(NULL),
+		    "last_error", "headers", "X-Docker-Index-Event", event,
+		    "payload", payload(ns, repo, pusher, rec));
+		if (d == NULL || spool_put(cfg->spool, d) == -1)
+			rc = HOOK_ERROR;
+		json_decref(d);
+	}
+	json_decref(all);
+	return only_id && !found && rc == HOOK_OK ? HOOK_NONE : rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * hook: webhook records ("hooks:<ns>/<repo>"), their delivery history
+ * ("hist:<ns>/<repo>/<id>"), and queueing deliveries into the spool.
+ */
+#ifndef HOOK_H
+#define HOOK_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "store.h"
+
+enum hook_result {
+	HOOK_OK = 0,
+	HOOK_NONE = 1,		/* no such webhook */
+	HOOK_EXISTS = 2,	/* that URL is registered already */
+	HOOK_BAD = 3,		/* bad URL, events or secret */
+	HOOK_FULL = 4,		/* LIM_HOOKS reached */
+	HOOK_ERROR = -1		/* store or spool failure (logged) */
+};
+
+/* Register url for repository name ("ns/repo"). events: a JSON list or
+ * a comma string of "new"/"existing" (NULL: both). On HOOK_OK *out is the
+ * record as shown (secret left out). */
+int	hook_add(struct store *, const char *name, const char *url,
+	    const json_t *events, const char *secret, json_t **out);
+/* The webhooks of name as a list, secrets left out (never NULL). */
+json_t	*hook_list(struct store *, const char *name);
+/* Remove one webhook (id) or all (id NULL), and their history. */
+int	hook_del(struct store *, const char *name, const char *id);
+/* The history of one webhook: a list, newest last. */
+int	hook_history(struct store *, const char *name, const char *id,
+	    json_t **out);
+/* Append one attempt to a webhook's history, keeping the last keep. */
+int	hook_record(struct store *, const char *name, const char *id,
+	    json_t *attempt, long keep);
+/* The secret of a webhook ("" when none), HOOK_NONE when it is gone. */
+int	hook_secret(struct store *, const char *name, const char *id,
+	    char *out, size_t outlen);
+
+/* Queue one delivery per active webhook of ns/repo whose events hold
+ * event ("new" or "existing"), or only webhook only_id with event "ping".
+ * Durable on return. HOOK_OK (also when none matched), HOOK_NONE when
+ * only_id is unknown, HOOK_ERROR. */
+int	hook_queue(const struct config *, struct store *, const char *ns,
+	    const char *repo, const char *event, const char *pusher,
+	    const json_t *rec, const char *only_id);
+
+#endif
