@@ -1,0 +1,304 @@
+/*
+ * jwt: sign registry v2 bearer tokens with libcrypto.
+ * The algorithm follows the key: P-256 ES256, P-384 ES384, P-521 ES512,
+ * RSA RS256. JWS wants ECDSA signatures as raw r||s, each left-padded to
+ * the curve size, not the DER libcrypto produces. The header names the
+ * key twice: kid, the libtrust key id registry 2.x matches against its
+ * rootcertbundle, and x5c, the certificate registry 3.x verifies.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "auth.h"
+#include "jwt.h"
+#include "log.h"
+
+#define KID_LEN	59	/* 12 groups of 4 base32 digits and 11 ':' */
+
+struct jwt_key {
+	EVP_PKEY	*pkey;
+	const EVP_MD	*md;
+	const char	*alg;
+	int		 coord;		/* bytes of r and of s; 0 for RSA */
+	char		 kid[KID_LEN + 1];
+	char		*x5c;		/* base64 of the certificate's DER */
+};
+
+static const struct {
+	const char	*group;
+	const char	*alg;
+	int		 coord;
+	const EVP_MD	*(*md)(void);
+} curves[] = {
+	{ "prime256v1", "ES256", 32, EVP_sha256 },
+	{ "secp384r1", "ES384", 48, EVP_sha384 },
+	{ "secp521r1", "ES512", 66, EVP_sha512 },
+};
+
+static const char *
+ossl_error(void)
+{
+	const char *s = ERR_reason_error_string(ERR_peek_last_error());
+
+	return s ? s : "unsupported or malformed";
+}
+
+/* Never prompt on a terminal for the passphrase of an encrypted key. */
+static int
+no_passphrase(char *buf, int size, int rw, void *arg)
+{
+	(void)buf, (void)size, (void)rw, (void)arg;
+	return -1;
+}
+
+/* Standard base64 with padding, or base64url without it. Returns the
+ * length written; out holds 4 * ((len + 2) / 3) + 1 bytes. */
+static size_t
+b64(const unsigned char *in, size_t len, char *out, int url)
+{
+	size_t i, n;
+
+	n = EVP_EncodeBlock((unsigned char *)out, in, len);
+	if (!url)
+		return n;
+	while (n > 0 && out[n - 1] == '=')
+		n--;
+	out[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	return n;
+}
+
+/* libtrust: SHA-256 of the SubjectPublicKeyInfo DER, first 240 bits,
+ * base32, grouped by four. */
+static int
+key_id(EVP_PKEY *pkey, char *out)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned char *der = NULL, h[EVP_MAX_MD_SIZE];
+	unsigned int acc = 0, hlen;
+	int len, i, bits = 0, n = 0, o = 0;
+
+	len = i2d_PUBKEY(pkey, &der);
+	if (len <= 0)
+		return -1;
+	i = EVP_Digest(der, len, h, &hlen, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+	if (i != 1)
+		return -1;
+	for (i = 0; i < 30; i++) {
+		acc = acc << 8 | h[i];
+		for (bits += 8; bits >= 5; bits -= 5) {
+			if (n > 0 && n % 4 == 0)
+				out[o++] = ':';
+			out[o++] = digits[(acc >> (bits - 5)) & 31];
+			n++;
+		}
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int
+pick_alg(struct jwt_key *k, const char *path)
+{
+	char group[64];
+	size_t i;
+
+	if (EVP_PKEY_is_a(k->pkey, "RSA") &&
+	    EVP_PKEY_get_bits(k->pkey) >= 2048) {
+		k->alg = "RS256";
+		k->md = EVP_sha256();
+		return 0;
+	}
+	if (EVP_PKEY_is_a(k->pkey, "EC") && EVP_PKEY_get_group_name(k->pkey,
+	    group, sizeof(group), NULL) == 1)
+		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+			if (strcmp(group, curves[i].group) == 0) {
+				/* libtrust hashes the uncompressed point */
+				EVP_PKEY_set_utf8_string_param(k->pkey,
+				    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+				    "uncompressed");
+				k->alg = curves[i].alg;
+				k->coord = curves[i].coord;
+				k->md = curves[i].md();
+				return 0;
+			}
+	log_msg(LOG_ERR, "%s: need an EC P-256, P-384, P-521 or an RSA "
+	    "(2048 bits or more) key", path);
+	return -1;
+}
+
+static int
+load_cert(struct jwt_key *k, const char *path)
+{
+	unsigned char *der = NULL;
+	X509 *x = NULL;
+	FILE *f;
+	int len, rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	x = PEM_read_X509(f, NULL, no_passphrase, NULL);
+	fclose(f);
+	if (x == NULL)
+		log_msg(LOG_ERR, "%s: no PEM certificate: %s", path,
+		    ossl_error());
+	else if (EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1)
+		log_msg(LOG_ERR, "%s: not the certificate of token_key", path);
+	else if ((len = i2d_X509(x, &der)) > 0 &&
+	    (k->x5c = malloc(4 * ((len + 2) / 3) + 1)) != NULL) {
+		b64(der, len, k->x5c, 0);
+		rc = 0;
+	}
+	OPENSSL_free(der);
+	X509_free(x);
+	return rc;
+}
+
+int
+jwt_key_load(const char *key_path, const char *cert_path,
+    struct jwt_key **out)
+{
+	struct jwt_key *k;
+	FILE *f;
+
+	*out = NULL;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return -1;
+	if ((f = fopen(key_path, "r")) == NULL) {
+		log_msg(LOG_ERR, "%s: %s", key_path, strerror(errno));
+		goto fail;
+	}
+	k->pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
+	fclose(f);
+	if (k->pkey == NULL) {
+		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
+		    ossl_error());
+		goto fail;
+	}
+	if (pick_alg(k, key_path) == -1 || key_id(k->pkey, k->kid) == -1)
+		goto fail;
+	if (cert_path != NULL && cert_path[0] != '\0' &&
+	    load_cert(k, cert_path) == -1)
+		goto fail;
+	*out = k;
+	return 0;
+fail:
+	jwt_key_free(k);
+	return -1;
+}
+
+void
+jwt_key_free(struct jwt_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k->x5c);
+	free(k);
+}
+
+json_t *
+jwt_claims(const char *iss, const char *sub, const char *aud, long ttl,
+    long long now, json_t *access)
+{
+	char jti[2 * 16 + 1];
+
+	if (auth_random_hex(jti, 16) == -1) {
+		json_decref(access);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}",
+	    "iss", iss, "sub", sub, "aud", aud, "exp", (json_int_t)(now + ttl),
+	    "nbf", (json_int_t)(now - 10), "iat", (json_int_t)now,
+	    "jti", jti, "access", access);
+}
+
+/* Sign msg into sig (EVP_PKEY_get_size bytes): RSA as is, ECDSA turned
+ * from DER into r||s. Returns the signature length, 0 on failure. */
+static size_t
+sign(const struct jwt_key *k, const char *msg, size_t len,
+    unsigned char *sig)
+{
+	EVP_MD_CTX *ctx;
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *s;
+	const unsigned char *p = sig;
+	size_t n = EVP_PKEY_get_size(k->pkey);
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, k->md, NULL, k->pkey) != 1 ||
+	    EVP_DigestSign(ctx, sig, &n, (const unsigned char *)msg,
+	    len) != 1)
+		n = 0;
+	EVP_MD_CTX_free(ctx);
+	if (n == 0 || k->coord == 0)
+		return n;
+	if ((es = d2i_ECDSA_SIG(NULL, &p, n)) == NULL)
+		return 0;
+	ECDSA_SIG_get0(es, &r, &s);
+	/* r||s is shorter than the DER it replaces */
+	if (BN_bn2binpad(r, sig, k->coord) != k->coord ||
+	    BN_bn2binpad(s, sig + k->coord, k->coord) != k->coord)
+		n = 0;
+	else
+		n = 2 * k->coord;
+	ECDSA_SIG_free(es);
+	return n;
+}
+
+char *
+jwt_sign(const struct jwt_key *k, const json_t *claims)
+{
+	json_t *hdr;
+	char *h = NULL, *c = NULL, *out = NULL;
+	unsigned char *sig = NULL;
+	size_t hl, cl, sl, n;
+
+	hdr = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", k->alg,
+	    "kid", k->kid);
+	if (hdr != NULL && k->x5c != NULL)
+		json_object_set_new(hdr, "x5c", json_pack("[s]", k->x5c));
+	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL ||
+	    (c = json_dumps(claims, JSON_COMPACT)) == NULL)
+		goto done;
+	hl = strlen(h);
+	cl = strlen(c);
+	sl = EVP_PKEY_get_size(k->pkey);
+	if ((sig = malloc(sl)) == NULL || (out = malloc(4 * ((hl + 2) / 3) +
+	    4 * ((cl + 2) / 3) + 4 * ((sl + 2) / 3) + 3)) == NULL)
+		goto done;
+	n = b64((unsigned char *)h, hl, out, 1);
+	out[n++] = '.';
+	n += b64((unsigned char *)c, cl, out + n, 1);
+	if ((sl = sign(k, out, n, sig)) == 0) {
+		log_msg(LOG_ERR, "cannot sign a token: %s", ossl_error());
+		free(out);
+		out = NULL;
+		goto done;
+	}
+	out[n++] = '.';
+	b64(sig, sl, out + n, 1);
+done:
+	json_decref(hdr);
+	free(h);
+	free(c);
+	free(sig);
+	return out;
+}
