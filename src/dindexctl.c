@@ -4,11 +4,17 @@
  * Works while dindex serves: every command is one store transaction under
  * the lock the handler takes. This file only wires the command modules.
  */
+#include <sys/stat.h>
+
+#include <grp.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ctl.h"
+#include "lim.h"
 #include "log.h"
 
 static const struct {
@@ -26,6 +32,25 @@ static const struct {
 	{ "webhook", ctl_webhook },
 	{ "spool", ctl_spool },
 };
+
+/* Run by root, act as the owner of the database's directory (the dindex
+ * user of the units), so every file it creates is theirs to open. */
+static int
+become_owner(const struct config *cfg)
+{
+	char dir[LIM_PATH];
+	struct stat sb;
+
+	if (getuid() != 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", cfg->database);
+	if (stat(dirname(dir), &sb) == -1 || sb.st_uid == 0)
+		return 0;
+	if (setgroups(0, NULL) == -1 || setgid(sb.st_gid) == -1 ||
+	    setuid(sb.st_uid) == -1)
+		return ctl_refuse("cannot become uid %u", (unsigned)sb.st_uid);
+	return 0;
+}
 
 int
 main(int argc, char *argv[])
@@ -52,7 +77,7 @@ main(int argc, char *argv[])
 	args[n] = NULL;
 	if (n == 0)
 		return ctl_usage();
-	if (config_load(path, &cfg) == -1)
+	if (config_load(path, &cfg) == -1 || become_owner(&cfg) != 0)
 		return CTL_REFUSED;
 	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (strcmp(args[0], commands[c].word) == 0)

@@ -1,0 +1,90 @@
+"""systemd integration: units verify, services score OK with
+systemd-analyze security, man pages lint clean, make install lays out the
+expected files and make uninstall removes them."""
+import glob
+import os
+import re
+import subprocess
+import tempfile
+
+from harness import BUILD, ROOT
+
+UNITS = ["dindex.socket", "dindex@.service", "dindex-deliver.service",
+         "dindex-deliver.path", "dindex-deliver.timer"]
+
+
+def installed(dest):
+    p = subprocess.run(["make", "-s", "-C", ROOT, "install",
+                        "BUILD=" + os.path.relpath(BUILD, ROOT),
+                        "DESTDIR=" + dest, "PREFIX=/usr/local",
+                        "UNITDIR=/usr/local/lib/systemd/system"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return os.path.join(dest, "usr/local/lib/systemd/system")
+
+
+def test_units_verify_with_installed_paths():
+    with tempfile.TemporaryDirectory() as dest:
+        unitdir = installed(dest)
+        work = tempfile.mkdtemp()
+        for u in UNITS:
+            text = open(os.path.join(unitdir, u)).read()
+            assert "@SBINDIR@" not in text
+            # point ExecStart at the binaries just installed
+            text = text.replace("/usr/local/sbin",
+                                os.path.join(dest, "usr/local/sbin"))
+            open(os.path.join(work, u), "w").write(text)
+        p = subprocess.run(["systemd-analyze", "verify", "--man=no"] + UNITS,
+                           cwd=work, capture_output=True, text=True)
+        assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_services_are_hardened():
+    with tempfile.TemporaryDirectory() as dest:
+        unitdir = installed(dest)
+        for u in ("dindex@.service", "dindex-deliver.service"):
+            p = subprocess.run(["systemd-analyze", "security",
+                                "--offline=true", os.path.join(unitdir, u)],
+                               capture_output=True, text=True)
+            m = re.search(r"Overall exposure level for \S+: ([\d.]+)",
+                          p.stdout)
+            assert m, p.stdout + p.stderr
+            assert float(m.group(1)) <= 2.0, (u, m.group(1))
+
+
+def test_man_pages_lint_clean():
+    pages = glob.glob(os.path.join(ROOT, "man", "*.[58]"))
+    assert len(pages) == 4
+    for page in pages:
+        p = subprocess.run(["mandoc", "-Tlint", "-W", "warning", page],
+                           capture_output=True, text=True)
+        assert p.returncode == 0 and p.stdout == "", p.stdout + p.stderr
+
+
+def test_install_layout_and_uninstall():
+    with tempfile.TemporaryDirectory() as dest:
+        installed(dest)
+        want = ["usr/local/sbin/dindex", "usr/local/sbin/dindexctl",
+                "usr/local/sbin/dindex-deliver",
+                "usr/local/share/man/man8/dindex.8",
+                "usr/local/share/man/man8/dindexctl.8",
+                "usr/local/share/man/man8/dindex-deliver.8",
+                "usr/local/share/man/man5/dindex.conf.5",
+                "usr/local/lib/sysusers.d/dindex.conf",
+                "usr/local/lib/tmpfiles.d/dindex.conf",
+                "etc/dindex/dindex.conf"] + \
+            ["usr/local/lib/systemd/system/" + u for u in UNITS]
+        for f in want:
+            assert os.path.exists(os.path.join(dest, f)), f
+        # an existing config is never overwritten
+        conf = os.path.join(dest, "etc/dindex/dindex.conf")
+        open(conf, "a").write("# local change\n")
+        installed(dest)
+        assert open(conf).read().endswith("# local change\n")
+        p = subprocess.run(["make", "-s", "-C", ROOT, "uninstall",
+                            "DESTDIR=" + dest, "PREFIX=/usr/local",
+                            "UNITDIR=/usr/local/lib/systemd/system"],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        left = [f for f in want if os.path.exists(os.path.join(dest, f))]
+        assert left == ["etc/dindex/dindex.conf"], left
