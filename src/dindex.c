@@ -106,6 +106,8 @@ main(int argc, char *argv[])
 	if (conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
 		return EX_CONFIG;
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit makes writes fail (EFBIG, a 503), not kill us */
+	signal(SIGXFSZ, SIG_IGN);
 	conn.max_body = cfg.max_body;
 	conn.idle_timeout = cfg.idle_timeout;
 	while (serve_one())

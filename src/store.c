@@ -17,7 +17,8 @@
  * its shared lock for an exclusive one to do so. Writes are not
  * acknowledged before the sync, so recovery loses nothing acknowledged.
  * A file GDBM cannot recover is never replaced by an empty one: the
- * transaction fails and is logged.
+ * write transaction fails and is logged, while readers go on reading the
+ * file as it is (on a full disk, recovery itself cannot be written).
  *
  * Key schema (values are compact JSON with sorted keys):
  *   user:<name>          {"name","hash","email","enabled","admin",
@@ -153,8 +154,12 @@ recover_as_reader(struct store *st)
 {
 	if (lock_wait(st->lockfd, LOCK_EX, st->path) == -1)
 		return -1;
+	/* Recovery writes a new file; on a full disk it fails. Reads go on
+	 * from the file as it is (a failed write is never acknowledged and
+	 * GDBM checks what it reads); writers keep trying to recover. */
 	if (marked(st) && recover(st) == -1)
-		return -1;
+		log_msg(LOG_CRIT, "%s: recovery failed; serving reads from the "
+		    "file as it is until a writer recovers it", st->path);
 	return lock_wait(st->lockfd, LOCK_SH, st->path);
 }
 
