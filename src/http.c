@@ -4,7 +4,8 @@
  * Implemented: request line "METHOD SP origin-form SP HTTP/1.x"; header
  * fields with case-insensitive names, repeats kept in order; bodies by
  * Content-Length or chunked (extensions and trailers read and ignored);
- * keep-alive (1.1 default, "Connection: close"; 1.0 with "keep-alive");
+ * keep-alive (1.1 default, "Connection: close"; 1.0 with "keep-alive",
+ * answered with "Connection: keep-alive");
  * pipelining; "Expect: 100-continue"; HEAD as GET without a body.
  * Refused, and the connection closed:
  *   400  bare CR or LF, NUL, obsolete line folding, blank before ':',
@@ -663,7 +664,8 @@ http_write(struct http_conn *c, const struct http_req *req,
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%.*s\r\n",
 	    r->status, http_reason(r->status), date,
 	    r->content_type ? r->content_type : "application/json",
-	    r->body_len, close ? "Connection: close\r\n" : "",
+	    r->body_len, close ? "Connection: close\r\n" : req->minor == 0 ?
+	    "Connection: keep-alive\r\n" : "",
 	    (int)r->hdrs_len, r->hdrs);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;

@@ -22,6 +22,8 @@ DINDEX = os.path.join(BUILD, "dindex")
 DINDEXCTL = os.path.join(BUILD, "dindexctl")
 DELIVER = os.path.join(BUILD, "dindex-deliver")
 FAST_SCRYPT = "1024:8:1"
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:")
 
 
 def free_port():
@@ -132,7 +134,13 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        log = self.logtext()
         shutil.rmtree(self.dir, ignore_errors=True)
+        # under make check-asan, a sanitizer report in dindex fails the test
+        for mark in SANITIZER_MARKS:
+            if mark in log:
+                i = log.index(mark)
+                raise AssertionError("sanitizer: " + log[i:i + 2000])
 
     def logtext(self):
         with open(self.log_path, "rb") as f:

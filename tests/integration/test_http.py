@@ -103,6 +103,17 @@ def test_pipelined_requests_answered_in_order():
         assert [r.status for r in rs] == [200, 404, 200]
 
 
+def test_http10_keep_alive_is_announced():
+    with Server() as s:
+        with s.connect() as c:
+            for _ in range(2):
+                c.sendall(b"GET /v1/_ping HTTP/1.0\r\n"
+                          b"Connection: Keep-Alive\r\n\r\n")
+                (r,) = read_responses(c, 1)
+                assert r.status == 200
+                assert r.header("Connection") == "keep-alive"
+
+
 def test_http10_closes_by_default():
     with Server() as s:
         data = s.raw(b"GET /v1/_ping HTTP/1.0\r\n\r\n")

@@ -26,6 +26,16 @@ count(const char *key, json_t *val, void *arg)
 	return 0;
 }
 
+/* store_put borrows the value; release it after */
+static int
+put(struct store *st, const char *key, json_t *v)
+{
+	int rc = store_put(st, key, v);
+
+	json_decref(v);
+	return rc;
+}
+
 static void
 test_records(void)
 {
@@ -34,16 +44,16 @@ test_records(void)
 	int n = 0;
 
 	T(store_open(db, STORE_CREATE, &st) == 0);
-	T(store_put(st, "user:a", json_pack("{s:i}", "x", 1)) == 0);
-	T(store_put(st, "user:b", json_pack("{s:i}", "x", 2)) == 0);
-	T(store_put(st, "repo:a/b", json_pack("{s:i}", "x", 3)) == 0);
+	T(put(st, "user:a", json_pack("{s:i}", "x", 1)) == 0);
+	T(put(st, "user:b", json_pack("{s:i}", "x", 2)) == 0);
+	T(put(st, "repo:a/b", json_pack("{s:i}", "x", 3)) == 0);
 	T(store_close(st) == 0);
 	T(store_open(db, STORE_READ, &st) == 0);
 	T(store_get(st, "user:b", &v) == 0 && json_integer_value(
 	    json_object_get(v, "x")) == 2);
 	json_decref(v);
 	T(store_get(st, "user:zz", &v) == 1 && v == NULL);
-	T(store_put(st, "user:c", json_true()) == -1);	/* read-only */
+	T(put(st, "user:c", json_true()) == -1);	/* read-only */
 	T(store_each(st, "user:", count, &n) == 0 && n == 2);
 	T(store_close(st) == 0);
 	T(store_open(db, STORE_WRITE, &st) == 0);

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""make bench: dindex against the floor of a process per connection.
+
+Every figure is measured in this one run, under the same
+systemd-socket-activate --accept --inetd, with ab -c 8 and a fixed count;
+ratios are to the floor (or to the 1 000-record case) of the same run."""
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("DINDEX_BUILD", "build"))
+COUNT = int(os.environ.get("BENCH_COUNT", "2000"))
+SLOW_COUNT = int(os.environ.get("BENCH_SLOW_COUNT", "200"))
+SCALES = [int(x) for x in os.environ.get(
+    "BENCH_SCALES", "1000,100000,1000000").split(",")]
+SCRYPT = "16384:8:1"            # the shipped default
+IMG = ["%064x" % (i + 1) for i in range(3)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, argv, env=None):
+        self.port = free_port()
+        cmd = ["systemd-socket-activate", "--accept", "--inetd",
+               "-l", "127.0.0.1:%d" % self.port]
+        for k, v in (env or {}).items():
+            cmd += ["-E", "%s=%s" % (k, v)]
+        self.proc = subprocess.Popen(cmd + argv, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for _ in range(500):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                return
+            except OSError:
+                time.sleep(0.01)
+        raise RuntimeError("not listening: %r" % argv)
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def ab(url, n, keepalive=False, headers=(), put=None):
+    csv = tempfile.mktemp(suffix=".csv")
+    cmd = ["ab", "-q", "-n", str(n), "-c", "8", "-e", csv]
+    if keepalive:
+        cmd.append("-k")
+    for h in headers:
+        cmd += ["-H", h]
+    if put:
+        cmd += ["-u", put, "-T", "application/json"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
+    pct = {}
+    with open(csv) as f:
+        for line in f.read().splitlines()[1:]:
+            p, ms = line.split(",")
+            pct[int(float(p))] = float(ms)
+    os.unlink(csv)
+    return {"rps": rps, "p50": pct.get(50, 0), "p99": pct.get(99, 0),
+            "errors": failed + (int(bad.group(1)) if bad else 0)}
+
+
+def curl(url, method="GET", data=None, headers=()):
+    cmd = ["curl", "-s", "-D", "-", "-X", method, url]
+    for h in headers:
+        cmd += ["-H", h]
+    if data is not None:
+        cmd += ["--data-binary", data]
+    return subprocess.run(cmd, capture_output=True, text=True).stdout
+
+
+class Index:
+    """A dindex with a database, a user and a pushed repository."""
+
+    def __init__(self, records=0):
+        self.dir = tempfile.mkdtemp(prefix="dindex-bench-")
+        self.conf = os.path.join(self.dir, "dindex.conf")
+        with open(self.conf, "w") as f:
+            f.write("database = %s/index.db\nspool = %s/spool\n"
+                    "scrypt = %s\nwebhooks = no\n" % (self.dir, self.dir,
+                                                      SCRYPT))
+        ctl = [os.path.join(BUILD, "dindexctl"), "-c", self.conf]
+        subprocess.run(ctl + ["init"], check=True, capture_output=True)
+        if records:
+            subprocess.run([os.path.join(BUILD, "bench-gen"),
+                            self.dir + "/index.db", str(records)], check=True)
+        subprocess.run(ctl + ["user", "add", "bench", "--password-stdin"],
+                       input="benchpass\n", text=True, check=True,
+                       capture_output=True)
+        self.srv = Served([os.path.join(BUILD, "dindex")],
+                          {"DINDEX_CONFIG": self.conf})
+        self.basic = "Authorization: Basic YmVuY2g6YmVuY2hwYXNz"
+        self.body = os.path.join(self.dir, "push.json")
+        with open(self.body, "w") as f:
+            json.dump([{"id": i} for i in IMG[:-1]] +
+                      [{"id": IMG[-1], "Tag": "latest"}], f)
+        out = curl(self.srv.url("/v1/repositories/bench/app/"), "PUT",
+                   open(self.body).read(),
+                   [self.basic, "X-Docker-Token: true",
+                    "Content-Type: application/json"])
+        m = re.search(r"^X-Docker-Token: (\S+)", out, re.I | re.M)
+        if not m:
+            raise RuntimeError("push start failed:\n" + out)
+        self.token = "Authorization: Token " + m.group(1)
+        curl(self.srv.url("/v1/repositories/bench/app/images"), "PUT", "[]",
+             [self.basic, "Content-Type: application/json"])
+
+    def close(self):
+        self.srv.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def row(name, r, base=None, note=""):
+    ratio = "%.2f" % (r["rps"] / base["rps"]) if base else "-"
+    print("%-34s %9.1f %8.2f %8.2f %7s %s%s" % (
+        name, r["rps"], r["p50"], r["p99"], ratio, note,
+        "  (%d errors)" % r["errors"] if r["errors"] else ""))
+    return r
+
+
+def verdict(name, value, target, higher=True):
+    ok = value >= target if higher else value <= target
+    print("  %-52s %6.3f  target %s %.2f  %s" % (
+        name, value, ">=" if higher else "<=", target,
+        "met" if ok else "MISSED"))
+
+
+def main():
+    print("dindex bench: %s, %d cores, ab -c 8, n=%d (Basic-auth paths "
+          "n=%d)" % (time.strftime("%Y-%m-%d"), os.cpu_count(), COUNT,
+                     SLOW_COUNT))
+    scrypt_us = float(subprocess.run(
+        [os.path.join(BUILD, "bench-gen"), "-s", SCRYPT],
+        capture_output=True, text=True, check=True).stdout)
+    print("one scrypt verification at %s: %.1f ms" % (SCRYPT,
+                                                     scrypt_us / 1000))
+    floor = Served([os.path.join(BUILD, "floor")])
+    floor_static = Served([os.path.join(BUILD, "floor-static")])
+    idx = Index()
+    u = idx.srv.url
+    app = "/v1/repositories/bench/app"
+    print("\n%-34s %9s %8s %8s %7s" % ("case", "req/s", "p50 ms",
+                                        "p99 ms", "/floor"))
+    f = row("floor (same libraries)", ab(floor.url("/"), COUNT))
+    fs = row("floor, static, no libraries", ab(floor_static.url("/"), COUNT),
+             f)
+    ping = row("ping", ab(u("/v1/_ping"), COUNT), f)
+    tok = row("token validation (GET images)",
+              ab(u(app + "/images"), COUNT, headers=[idx.token]), f)
+    layer = row("layer access",
+                ab(u(app + "/layer/%s/access" % IMG[0]), COUNT,
+                   headers=[idx.token]), f)
+    floor_ms = 1000.0 / f["rps"] * 8
+    pull = row("pull (Basic, X-Docker-Token)",
+               ab(u(app + "/images"), SLOW_COUNT,
+                  headers=[idx.basic, "X-Docker-Token: true"]), f)
+    push = row("push start (Basic)",
+               ab(u(app + "/"), SLOW_COUNT, put=idx.body,
+                  headers=[idx.basic, "X-Docker-Token: true"]), f)
+    print("\nkeep-alive (ab -k)")
+    fk = row("floor (closes each time)", f)
+    pk = row("ping, keep-alive", ab(u("/v1/_ping"), COUNT, True), f)
+    tk = row("token validation, keep-alive",
+             ab(u(app + "/images"), COUNT, True, [idx.token]), f)
+
+    print("\nauthentication timing (GET /v1/users/)")
+    wrong = ab(u("/v1/users/"), SLOW_COUNT,
+               headers=["Authorization: Basic %s" % base64.b64encode(b"bench:wrongpw").decode()])
+    unknown = ab(u("/v1/users/"), SLOW_COUNT,
+                 headers=["Authorization: Basic %s" % base64.b64encode(b"nobody:wrongpw").decode()])
+    row("wrong password", wrong)
+    row("unknown user", unknown)
+    idx.close()
+
+    print("\nscaling (ratios to 1 000 records)")
+    base = {}
+    for n in SCALES:
+        t0 = time.time()
+        ix = Index(n)
+        gen_s = time.time() - t0
+        rt = ab(ix.srv.url(app + "/images"), COUNT, headers=[ix.token])
+        rp = ab(ix.srv.url(app + "/images"), SLOW_COUNT,
+                headers=[ix.basic, "X-Docker-Token: true"])
+        size = os.path.getsize(ix.dir + "/index.db") / 1e6
+        base.setdefault("t", rt)
+        base.setdefault("p", rp)
+        print("  %8d users+repos (%.0f MB, %.0fs to generate):" %
+              (n, size, gen_s))
+        row("    token validation", rt, base["t"])
+        row("    pull (Basic)", rp, base["p"])
+        base["last_t"], base["last_p"] = rt, rp
+        ix.close()
+
+    print("\ntargets")
+    verdict("token validation / floor", tok["rps"] / f["rps"], 0.9)
+    verdict("layer access / floor", layer["rps"] / f["rps"], 0.9)
+    verdict("ping / floor", ping["rps"] / f["rps"], 0.95)
+    verdict("token validation, %d vs 1000 records (slowdown)" % SCALES[-1],
+            base["t"]["rps"] / base["last_t"]["rps"], 1.2, False)
+    verdict("pull, %d vs 1000 records (slowdown)" % SCALES[-1],
+            base["p"]["rps"] / base["last_p"]["rps"], 1.2, False)
+    # a Basic-auth request on 8 connections over 2 cores: its time is the
+    # floor's plus one scrypt verification
+    per_req_floor = 1.0 / f["rps"]
+    ideal = 1.0 / (per_req_floor + scrypt_us / 1e6 / min(8, os.cpu_count()))
+    verdict("pull vs (floor + one scrypt verify), time ratio",
+            ideal / pull["rps"], 1.1, False)
+    verdict("push start vs (floor + one scrypt verify), time ratio",
+            ideal / push["rps"], 1.1, False)
+    verdict("unknown user vs wrong password, |time ratio - 1|",
+            abs(wrong["rps"] / unknown["rps"] - 1), 0.1, False)
+    del floor_ms, fs, pk, tk, fk
+    floor.stop()
+    floor_static.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+/*
+ * floor: the least a per-connection handler can do. Reads one request head,
+ * writes a fixed 200 and exits. Linked with dindex's libraries and flags
+ * (make bench), it is the cost of fork, exec and dynamic loading that
+ * every dindex request pays; statically linked, the cost without the
+ * libraries.
+ */
+#define _GNU_SOURCE	/* memmem */
+#include <string.h>
+#include <unistd.h>
+
+int
+main(void)
+{
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+	    "Content-Type: application/json\r\nConnection: close\r\n\r\ntrue";
+	char buf[8192];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf)) {
+		n = read(0, buf + len, sizeof(buf) - len);
+		if (n <= 0)
+			return 1;
+		len += (size_t)n;
+		if (memmem(buf, len, "\r\n\r\n", 4) != NULL)
+			break;
+	}
+	return write(1, resp, sizeof(resp) - 1) == sizeof(resp) - 1 ? 0 : 1;
+}
