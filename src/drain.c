@@ -105,9 +105,10 @@ attempt(const struct config *cfg, const char *state, const char *name)
 	post_delivery(str(d, "url"), body ? body : "{}", str(d, "id"),
 	    str(d, "event"), secret, cfg->webhook_timeout, &r);
 	free(body);
-	log_msg(r.status >= 200 && r.status < 300 ? LOG_INFO : LOG_WARNING,
-	    "delivery %s to %s (%s): %ld %s %ldms", str(d, "id"), str(d, "url"),
-	    str(d, "event"), r.status, r.error, r.duration_ms);
+	log_delivery(&(struct log_delivery){ .id = str(d, "id"),
+	    .url = str(d, "url"), .repo = str(d, "repository"),
+	    .event = str(d, "event"), .status = r.status, .error = r.error,
+	    .duration_ms = r.duration_ms });
 	record(cfg, d, &r);
 	if (r.status >= 200 && r.status < 300)
 		rc = spool_done(cfg->spool, name);

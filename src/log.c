@@ -126,3 +126,24 @@ log_request(const struct log_request *r)
 	    "DINDEX_DURATION_US=%lld", r->duration_us,
 	    "DINDEX_PEER=%s", r->peer ? r->peer : "", NULL);
 }
+
+void
+log_delivery(const struct log_delivery *d)
+{
+	int ok = d->status >= 200 && d->status < 300;
+	char msg[LOG_LINE];
+
+	snprintf(msg, sizeof(msg), "delivery %s to %s (%s, %s): %ld %s %ldms",
+	    d->id, d->url, d->repo, d->event, d->status, d->error,
+	    d->duration_ms);
+	if (!journal) {
+		emit(ok ? LOG_INFO : LOG_WARNING, msg);
+		return;
+	}
+	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", ok ? LOG_INFO :
+	    LOG_WARNING, "SYSLOG_IDENTIFIER=%s", progname,
+	    "DINDEX_DELIVERY=%s", d->id, "DINDEX_URL=%s", d->url,
+	    "DINDEX_REPO=%s", d->repo, "DINDEX_EVENT=%s", d->event,
+	    "DINDEX_STATUS=%ld", d->status, "DINDEX_ERROR=%s", d->error,
+	    "DINDEX_DURATION_US=%ld", d->duration_ms * 1000, NULL);
+}

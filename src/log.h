@@ -20,7 +20,21 @@ struct log_request {
 	const char	*peer;		/* NULL when unknown */
 };
 
+struct log_delivery {
+	const char	*id;
+	const char	*url;
+	const char	*repo;
+	const char	*event;
+	long		 status;	/* HTTP status, 0 when none */
+	const char	*error;		/* "" when none */
+	long		 duration_ms;
+};
+
 void	log_open(const char *progname);
+/* One webhook delivery attempt: one line, or one journal entry with
+ * DINDEX_DELIVERY, DINDEX_URL, DINDEX_REPO, DINDEX_EVENT, DINDEX_STATUS,
+ * DINDEX_ERROR and DINDEX_DURATION_US fields. */
+void	log_delivery(const struct log_delivery *);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	log_request(const struct log_request *);

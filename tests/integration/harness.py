@@ -23,7 +23,11 @@ DINDEXCTL = os.path.join(BUILD, "dindexctl")
 DELIVER = os.path.join(BUILD, "dindex-deliver")
 FAST_SCRYPT = "1024:8:1"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                   "runtime error:")
+                   "runtime error:", "VALGRIND-REPORT")
+# make check-valgrind: every dindex under memcheck; any report fails
+VALGRIND = ["valgrind", "-q", "--leak-check=full", "--show-leak-kinds=all",
+            "--errors-for-leak-kinds=all", "--error-markers=VALGRIND-REPORT,"
+            "VALGRIND-END"] if os.environ.get("DINDEX_VALGRIND") else []
 
 
 def free_port():
@@ -99,7 +103,7 @@ class Server:
         if inetd:
             args.append("--inetd")
         args += ["-l", "127.0.0.1:%d" % self.port,
-                 "-E", "DINDEX_CONFIG=" + self.conf_path, DINDEX]
+                 "-E", "DINDEX_CONFIG=" + self.conf_path] + VALGRIND + [DINDEX]
         self.proc = subprocess.Popen(args, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         self.wait_listening()
@@ -134,7 +138,9 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
-        log = self.logtext()
+        # the activator echoes the command line: leave those lines out
+        log = "\n".join(l for l in self.logtext().splitlines()
+                        if not l.startswith(("Spawned ", "Execing ")))
         shutil.rmtree(self.dir, ignore_errors=True)
         # under make check-asan, a sanitizer report in dindex fails the test
         for mark in SANITIZER_MARKS:
