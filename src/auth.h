@@ -57,8 +57,8 @@ int	auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
 /* 1 the password matches, 0 it does not, -1 the hash is malformed.
  * mcf is not modified (a copy is checked). */
 int	auth_check_password(const char *mcf, const char *pw);
-/* Verify against a fixed dummy hash of the same cost, so an unknown user
- * costs what a wrong password costs. Always returns 0. */
+/* One scrypt run with n, r, p, so an unknown user costs what a wrong
+ * password costs. Always returns 0. */
 int	auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw);
 /* 1 when mcf was made with other parameters than n, r, p. */
 int	auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p);
