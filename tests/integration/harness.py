@@ -99,14 +99,23 @@ class Server:
             m = re.search(r"password:\s+(\S+)", out)
             self.admin_password = m.group(1) if m else None
         self.log = open(self.log_path, "ab")
+        args = self.activator(VALGRIND + [DINDEX], inetd)
+        self.proc = subprocess.Popen(args, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        self.wait_listening()
+
+    def activator(self, program, inetd=True):
+        """The systemd-socket-activate command line that runs program."""
         args = ["systemd-socket-activate", "--accept"]
         if inetd:
             args.append("--inetd")
         args += ["-l", "127.0.0.1:%d" % self.port,
-                 "-E", "DINDEX_CONFIG=" + self.conf_path] + VALGRIND + [DINDEX]
-        self.proc = subprocess.Popen(args, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        self.wait_listening()
+                 "-E", "DINDEX_CONFIG=" + self.conf_path]
+        # the activator passes only what -E names: hand on sanitizer options
+        for var in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+            if var in os.environ:
+                args += ["-E", var + "=" + os.environ[var]]
+        return args + program
 
     def write_conf(self, settings):
         self.settings = settings

@@ -215,10 +215,8 @@ def test_disk_full_answers_503_and_keeps_data():
         size = os.path.getsize(os.path.join(s.dir, "index.db"))
         s.log = open(s.log_path, "ab")
         s.proc = subprocess.Popen(
-            ["systemd-socket-activate", "--accept", "--inetd", "-l",
-             "127.0.0.1:%d" % s.port, "-E", "DINDEX_CONFIG=" + s.conf_path,
-             "/bin/sh", "-c", "ulimit -f %d; exec %s" % (size // 1024,
-                                                         DINDEX)],
+            s.activator(["/bin/sh", "-c", "ulimit -f %d; exec %s" % (
+                size // 1024, DINDEX)]),
             stdout=s.log, stderr=subprocess.STDOUT)
         s.wait_listening()
         big = [{"id": x} for x in image_ids("big", 3000)]
