@@ -46,7 +46,11 @@ put_batch(const char *db, long from, long to)
 	return store_close(st) == -1 ? -1 : rc;
 }
 
-/* Microseconds one scrypt verification takes with N:r:p (mean of 5). */
+/*
+ * Microseconds one scrypt verification takes with N:r:p (mean of 5).
+ * The benchmark runs eight of these at once to see what the KDF costs
+ * at the concurrency of its load, where memory bandwidth is shared.
+ */
 static int
 time_scrypt(const char *params)
 {
