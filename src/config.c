@@ -16,7 +16,7 @@
 #include "config.h"
 #include "log.h"
 
-#define CONF_MAX_FILE	(1024 * 1024)	/* bytes read of a config file */
+#define CONF_MAX_FILE	(64 * 1024)	/* bytes read of a config file */
 
 enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST };
 

@@ -666,6 +666,30 @@ http_reason(int status)
 	return "Unknown";
 }
 
+/*
+ * The IMF-fixdate of RFC 9110. Computed here because gmtime_r() and
+ * strftime() make glibc read /etc/localtime in every process, for a
+ * string that is always UTC. Civil date from days since the epoch:
+ * Howard Hinnant's algorithm, with March as the first month of the year.
+ */
+void
+http_date(time_t now, char *buf, size_t len)
+{
+	static const char days[] = "ThuFriSatSunMonTueWed";
+	static const char months[] = "MarAprMayJunJulAugSepOctNovDecJanFeb";
+	long long z = now / 86400, secs = now % 86400, era, doe, yoe, doy, mp;
+
+	era = (z + 719468) / 146097;
+	doe = z + 719468 - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	snprintf(buf, len, "%.3s, %02lld %.3s %04lld %02lld:%02lld:%02lld GMT",
+	    days + 3 * (z % 7), doy - (153 * mp + 2) / 5 + 1, months + 3 * mp,
+	    yoe + era * 400 + (mp >= 10), secs / 3600, secs / 60 % 60,
+	    secs % 60);
+}
+
 int
 http_write(struct http_conn *c, const struct http_req *req,
     const struct http_resp *r)
@@ -673,11 +697,8 @@ http_write(struct http_conn *c, const struct http_req *req,
 	char head[512 + LIM_RESPONSE_HEADERS], date[64];
 	struct iovec iov[2];
 	int close = r->close || req == NULL || !req->keep_alive, n;
-	time_t now = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	http_date(time(NULL), date, sizeof(date));
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nDate: %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%.*s\r\n",
 	    r->status, http_reason(r->status), date,

@@ -7,6 +7,7 @@
 #define HTTP_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "lim.h"
 
@@ -118,6 +119,8 @@ void	 http_resp_error(struct http_resp *, int status, const char *msg);
 int	 http_write(struct http_conn *, const struct http_req *,
 	    const struct http_resp *);
 const char *http_reason(int status);
+/* The Date header's value for now (UTC) in buf. */
+void	 http_date(time_t now, char *buf, size_t len);
 /* Before closing after an error: stop writing and discard what the peer
  * still sends for a short while, so it reads the answer, not a reset. */
 void	 http_linger(struct http_conn *);

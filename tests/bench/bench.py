@@ -3,13 +3,15 @@
 
 Every figure is measured in this one run, under the same
 systemd-socket-activate --accept --inetd, with ab -c 8 and a fixed count;
-ratios are to the floor (or to the 1 000-record case) of the same run."""
+the cases of a table run in interleaved rounds and ratios are to the floor
+(or to the smallest database) of the same round."""
 import base64
 import json
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,8 +20,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("DINDEX_BUILD", "build"))
-COUNT = int(os.environ.get("BENCH_COUNT", "2000"))
-SLOW_COUNT = int(os.environ.get("BENCH_SLOW_COUNT", "200"))
+COUNT = int(os.environ.get("BENCH_COUNT", "1000"))
+SLOW_COUNT = int(os.environ.get("BENCH_SLOW_COUNT", "100"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SCALES = [int(x) for x in os.environ.get(
     "BENCH_SCALES", "1000,100000,1000000").split(",")]
 SCRYPT = "16384:8:1"            # the shipped default
@@ -138,25 +141,58 @@ def scrypt_verify_us(k):
     return sum(float(p.communicate()[0]) for p in procs) / k
 
 
-def row(name, r, base=None, note=""):
-    ratio = "%.2f" % (r["rps"] / base["rps"]) if base else "-"
-    print("%-34s %9.1f %8.2f %8.2f %7s %s%s" % (
-        name, r["rps"], r["p50"], r["p99"], ratio, note,
-        "  (%d errors)" % r["errors"] if r["errors"] else ""))
-    return r
+def interleaved(cases, ref):
+    """Run every case once per round, in turn, ROUNDS times, so that a
+    slow spell of the machine falls on all of them alike. Returns name ->
+    the median of its rounds, with "ratio" the median of its per-round
+    ratios to the case named ref."""
+    runs = {name: [] for name, _ in cases}
+    for _ in range(ROUNDS):
+        for name, fn in cases:
+            runs[name].append(fn())
+    out = {}
+    for name, rs in runs.items():
+        m = {k: statistics.median(r[k] for r in rs)
+             for k in ("rps", "p50", "p99")}
+        m["errors"] = sum(r["errors"] for r in rs)
+        m["ratio"] = statistics.median(
+            r["rps"] / b["rps"] for r, b in zip(rs, runs[ref]))
+        out[name] = m
+    return out
+
+
+def table(title, cases, ref, notes=None):
+    res = interleaved(cases, ref)
+    print("\n%-36s %9s %8s %8s %7s" % (title, "req/s", "p50 ms", "p99 ms",
+                                        "ratio"))
+    for name, _ in cases:
+        r = res[name]
+        print("%-36s %9.1f %8.2f %8.2f %7s%s%s" % (
+            name, r["rps"], r["p50"], r["p99"],
+            "-" if name == ref else "%.2f" % r["ratio"],
+            (notes or {}).get(name, ""),
+            "  (%d failed or non-2xx)" % r["errors"] if r["errors"] else ""))
+    return res
 
 
 def verdict(name, value, target, higher=True):
     ok = value >= target if higher else value <= target
-    print("  %-52s %6.3f  target %s %.2f  %s" % (
+    print("  %-56s %6.3f  target %s %.2f  %s" % (
         name, value, ">=" if higher else "<=", target,
         "met" if ok else "MISSED"))
 
 
+def basic(user, pw):
+    return "Authorization: Basic " + base64.b64encode(
+        ("%s:%s" % (user, pw)).encode()).decode()
+
+
 def main():
-    print("dindex bench: %s, %d cores, ab -c 8, n=%d (Basic-auth paths "
-          "n=%d)" % (time.strftime("%Y-%m-%d"), os.cpu_count(), COUNT,
-                     SLOW_COUNT))
+    print("dindex bench: %s, %d cores, ab -c 8, %d interleaved rounds of "
+          "n=%d (Basic-auth paths n=%d); req/s and latencies are medians "
+          "of the rounds, ratios the median of per-round ratios" % (
+              time.strftime("%Y-%m-%d"), os.cpu_count(), ROUNDS, COUNT,
+              SLOW_COUNT))
     scrypt_us = scrypt_verify_us(1)
     scrypt8_us = scrypt_verify_us(8)
     print("one scrypt verification at %s: %.1f ms alone, %.1f ms with 8 at "
@@ -167,76 +203,94 @@ def main():
     idx = Index()
     u = idx.srv.url
     app = "/v1/repositories/bench/app"
-    print("\n%-34s %9s %8s %8s %7s" % ("case", "req/s", "p50 ms",
-                                        "p99 ms", "/floor"))
-    f = row("floor (same libraries)", ab(floor.url("/"), COUNT))
-    row("floor, static, no libraries", ab(floor_static.url("/"), COUNT), f)
-    ping = row("ping", ab(u("/v1/_ping"), COUNT), f)
-    tok = row("token validation (GET images)",
-              ab(u(app + "/images"), COUNT, headers=[idx.token]), f)
-    layer = row("layer access",
-                ab(u(app + "/layer/%s/access" % IMG[0]), COUNT,
-                   headers=[idx.token]), f)
-    kdf = "  scrypt %.1f ms of it (%.1f ms with 8 at once)" % (
+    fl = "floor (same libraries)"
+    res = table("case (ratio to the floor)", [
+        (fl, lambda: ab(floor.url("/"), COUNT)),
+        ("floor, static, no libraries",
+         lambda: ab(floor_static.url("/"), COUNT)),
+        ("ping", lambda: ab(u("/v1/_ping"), COUNT)),
+        ("token validation (GET images)",
+         lambda: ab(u(app + "/images"), COUNT, headers=[idx.token])),
+        ("layer access",
+         lambda: ab(u(app + "/layer/%s/access" % IMG[0]), COUNT,
+                    headers=[idx.token])),
+        ("ping, keep-alive (ab -k)",
+         lambda: ab(u("/v1/_ping"), COUNT, True)),
+        ("token validation, keep-alive",
+         lambda: ab(u(app + "/images"), COUNT, True, [idx.token])),
+    ], fl)
+    kdf = "  scrypt %.1f ms alone, %.1f ms with 8 at once" % (
         scrypt_us / 1000, scrypt8_us / 1000)
-    pull = row("pull (Basic, X-Docker-Token)",
-               ab(u(app + "/images"), SLOW_COUNT,
-                  headers=[idx.basic, "X-Docker-Token: true"]), f, kdf)
-    push = row("push start (Basic)",
-               ab(u(app + "/"), SLOW_COUNT, put=idx.body,
-                  headers=[idx.basic, "X-Docker-Token: true"]), f, kdf)
-    print("\nkeep-alive (ab -k)")
-    row("floor (closes each time)", f)
-    row("ping, keep-alive", ab(u("/v1/_ping"), COUNT, True), f)
-    row("token validation, keep-alive",
-             ab(u(app + "/images"), COUNT, True, [idx.token]), f)
-
-    print("\nauthentication timing (GET /v1/users/)")
-    wrong = ab(u("/v1/users/"), SLOW_COUNT,
-               headers=["Authorization: Basic %s" % base64.b64encode(b"bench:wrongpw").decode()])
-    unknown = ab(u("/v1/users/"), SLOW_COUNT,
-                 headers=["Authorization: Basic %s" % base64.b64encode(b"nobody:wrongpw").decode()])
-    row("wrong password", wrong)
-    row("unknown user", unknown)
+    slow = table("Basic-auth paths (ratio to the floor)", [
+        (fl, lambda: ab(floor.url("/"), SLOW_COUNT)),
+        ("pull (Basic, X-Docker-Token)",
+         lambda: ab(u(app + "/images"), SLOW_COUNT,
+                    headers=[idx.basic, "X-Docker-Token: true"])),
+        ("push start (Basic)",
+         lambda: ab(u(app + "/"), SLOW_COUNT, put=idx.body,
+                    headers=[idx.basic, "X-Docker-Token: true"])),
+    ], fl, {"pull (Basic, X-Docker-Token)": kdf, "push start (Basic)": kdf})
+    auth = table("GET /v1/users/ refused (ratio to wrong password)", [
+        ("wrong password",
+         lambda: ab(u("/v1/users/"), SLOW_COUNT,
+                    headers=[basic("bench", "wrongpw")])),
+        ("unknown user",
+         lambda: ab(u("/v1/users/"), SLOW_COUNT,
+                    headers=[basic("nobody", "wrongpw")])),
+    ], "wrong password")
     idx.close()
 
-    print("\nscaling (ratios to 1 000 records)")
-    base = {}
+    sizes = []
     for n in SCALES:
         t0 = time.time()
         ix = Index(n)
-        gen_s = time.time() - t0
-        rt = ab(ix.srv.url(app + "/images"), COUNT, headers=[ix.token])
-        rp = ab(ix.srv.url(app + "/images"), SLOW_COUNT,
-                headers=[ix.basic, "X-Docker-Token: true"])
-        size = os.path.getsize(ix.dir + "/index.db") / 1e6
-        base.setdefault("t", rt)
-        base.setdefault("p", rp)
-        print("  %8d users+repos (%.0f MB, %.0fs to generate):" %
-              (n, size, gen_s))
-        row("    token validation", rt, base["t"])
-        row("    pull (Basic)", rp, base["p"])
-        base["last_t"], base["last_p"] = rt, rp
+        sizes.append((n, ix, os.path.getsize(ix.dir + "/index.db") / 1e6,
+                      time.time() - t0))
+    print("\ndatabases: " + ", ".join(
+        "%d users+repos %.0f MB (%.0f s to generate)" % (n, mb, s)
+        for n, _, mb, s in sizes))
+    cases = []
+    for n, ix, _, _ in sizes:
+        cases.append(("token validation, %d" % n,
+                      lambda ix=ix: ab(ix.srv.url(app + "/images"), COUNT,
+                                       headers=[ix.token])))
+        cases.append(("pull (Basic), %d" % n,
+                      lambda ix=ix: ab(ix.srv.url(app + "/images"),
+                                       SLOW_COUNT,
+                                       headers=[ix.basic,
+                                                "X-Docker-Token: true"])))
+    scale = interleaved(cases[0::2], cases[0][0])
+    scale.update(interleaved(cases[1::2], cases[1][0]))
+    print("\n%-36s %9s %8s %8s %7s" % ("scaling (ratio to 1 000 records)",
+                                        "req/s", "p50 ms", "p99 ms",
+                                        "ratio"))
+    for name, _ in cases:
+        r = scale[name]
+        print("%-36s %9.1f %8.2f %8.2f %7.2f" % (name, r["rps"], r["p50"],
+                                                 r["p99"], r["ratio"]))
+    for _, ix, _, _ in sizes:
         ix.close()
 
     print("\ntargets")
-    verdict("token validation / floor", tok["rps"] / f["rps"], 0.9)
-    verdict("layer access / floor", layer["rps"] / f["rps"], 0.9)
-    verdict("ping / floor", ping["rps"] / f["rps"], 0.95)
-    verdict("token validation, %d vs 1000 records (slowdown)" % SCALES[-1],
-            base["t"]["rps"] / base["last_t"]["rps"], 1.2, False)
-    verdict("pull, %d vs 1000 records (slowdown)" % SCALES[-1],
-            base["p"]["rps"] / base["last_p"]["rps"], 1.2, False)
+    verdict("token validation / floor",
+            res["token validation (GET images)"]["ratio"], 0.9)
+    verdict("layer access / floor", res["layer access"]["ratio"], 0.9)
+    verdict("ping / floor", res["ping"]["ratio"], 0.95)
+    verdict("token validation, %d vs %d records (slowdown)" % (
+        SCALES[-1], SCALES[0]),
+        1 / scale["token validation, %d" % SCALES[-1]]["ratio"], 1.2, False)
+    verdict("pull, %d vs %d records (slowdown)" % (SCALES[-1], SCALES[0]),
+            1 / scale["pull (Basic), %d" % SCALES[-1]]["ratio"], 1.2, False)
     # A Basic-auth request on 8 connections: its share of the run is the
     # floor's plus one scrypt verification as it runs with 8 at once
     # (scrypt is memory-hard; eight share the caches and memory bus).
-    ideal = 1.0 / (1.0 / f["rps"] + scrypt8_us / 1e6 / 8)
+    ideal = 1.0 / (1.0 / slow[fl]["rps"] + scrypt8_us / 1e6 / 8)
     verdict("pull vs (floor + one scrypt verify), time ratio",
-            ideal / pull["rps"], 1.1, False)
+            ideal / slow["pull (Basic, X-Docker-Token)"]["rps"], 1.1, False)
     verdict("push start vs (floor + one scrypt verify), time ratio",
-            ideal / push["rps"], 1.1, False)
+            ideal / slow["push start (Basic)"]["rps"], 1.1, False)
     verdict("unknown user vs wrong password, |time ratio - 1|",
-            abs(wrong["rps"] / unknown["rps"] - 1), 0.1, False)
+            abs(1 / auth["unknown user"]["ratio"] - 1), 0.1, False)
     floor.stop()
     floor_static.stop()
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -282,6 +283,28 @@ test_form(void)
 	T(http_form_get(f, strlen(f), "none", out, sizeof(out)) == 0);
 }
 
+/* The hand-made Date agrees with strftime over four centuries. */
+static void
+test_date(void)
+{
+	char mine[64], want[64];
+	struct tm tm;
+	time_t t;
+	int i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		t = i < 3 ? (time_t[]){ 0, 951782400, 4107542399 }[i] :
+		    (time_t)(random() % 12600000000LL);
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		http_date(t, mine, sizeof(mine));
+		bad += strcmp(mine, want) != 0;
+	}
+	T(bad == 0);
+	http_date(951782400, mine, sizeof(mine));
+	T(strcmp(mine, "Tue, 29 Feb 2000 00:00:00 GMT") == 0);
+}
+
 int
 main(void)
 {
@@ -293,5 +316,6 @@ main(void)
 	test_read();
 	test_write();
 	test_form();
+	test_date();
 	return t_done();
 }
