@@ -16,8 +16,6 @@
 #include "config.h"
 #include "log.h"
 
-#define CONF_MAX_FILE	(64 * 1024)	/* bytes read of a config file */
-
 enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST };
 
 struct key {
@@ -274,11 +272,11 @@ config_load(const char *path, struct config *c)
 		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((buf = malloc(CONF_MAX_FILE)) == NULL)
+	if ((buf = malloc(LIM_CONF_FILE)) == NULL)
 		goto out;
-	while ((n = read(fd, buf + len, CONF_MAX_FILE - len)) > 0)
+	while ((n = read(fd, buf + len, LIM_CONF_FILE - len)) > 0)
 		len += (size_t)n;
-	if (n == -1 || len == CONF_MAX_FILE) {
+	if (n == -1 || len == LIM_CONF_FILE) {
 		log_msg(LOG_ERR, "%s: %s", path, n == -1 ? strerror(errno) :
 		    "file too large");
 		goto out;

@@ -54,6 +54,7 @@
 #define LIM_HOOKS		64	/* webhooks per repository */
 #define LIM_SEARCH_PAGE		100	/* search n */
 #define LIM_JSON_DEPTH		32	/* nesting of request bodies */
+#define LIM_CONF_FILE		(64 * 1024)	/* bytes of a config file */
 
 /* registry v2 token server and notifications */
 #define LIM_SCOPES		32	/* resources in one token request: 400 */

@@ -113,9 +113,11 @@ require(struct ctx *ctx, const struct target *t, int need)
 }
 
 /* An "Authorization: Token" request: 0 valid for t (and *access), 1 not
- * a Token request, or a status. */
+ * a Token request, or a status. With rec, a valid token also brings the
+ * repository record (NULL if there is none) from the same transaction. */
 static int
-token_auth(struct ctx *ctx, const struct target *t, char access[8])
+token_auth(struct ctx *ctx, const struct target *t, char access[8],
+    json_t **rec)
 {
 	const struct http_hdr *h = http_header(ctx->req, "Authorization");
 	const char *rest;
@@ -124,7 +126,8 @@ token_auth(struct ctx *ctx, const struct target *t, char access[8])
 	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &len) !=
 	    AUTH_TOKEN)
 		return 1;
-	switch (token_check(ctx->cfg, rest, len, t->name, ctx->user, access)) {
+	switch (token_check(ctx->cfg, rest, len, t->name, ctx->user, access,
+	    rec ? t->key : NULL, rec)) {
 	case 0:
 		return 0;
 	case 1:
@@ -446,12 +449,14 @@ images_get(struct ctx *ctx)
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((tok = token_auth(ctx, &t, access)) > 1)
+	if ((tok = token_auth(ctx, &t, access, &rec)) > 1)
 		return tok;
 	if (tok == 1 && (status = require(ctx, &t, ACL_PULL)) != 0)
 		return status;
-	if ((status = load(ctx->cfg, t.key, &rec)) != 0)
+	if (tok == 1 && (status = load(ctx->cfg, t.key, &rec)) != 0)
 		return status == 1 ? 404 : 503;
+	if (rec == NULL)
+		return 404;
 	state = json_string_value(json_object_get(rec, "state"));
 	/* a deleted repository still answers its delete token */
 	if (tok == 1 && state && strcmp(state, "deleted") == 0) {
@@ -486,7 +491,7 @@ images_put(struct ctx *ctx)
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((tok = token_auth(ctx, &t, access)) > 1)
+	if ((tok = token_auth(ctx, &t, access, NULL)) > 1)
 		return tok;
 	if (tok == 0 && strcmp(access, "write") != 0)
 		return route_error(ctx, 403, "this token may not write");
@@ -529,10 +534,10 @@ repo_auth(struct ctx *ctx)
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((status = token_auth(ctx, &t, access)) != 0)
+	if ((status = token_auth(ctx, &t, access, &rec)) != 0)
 		return status == 1 ? 401 : status;
-	if ((status = load(ctx->cfg, t.key, &rec)) != 0)
-		return status == 1 ? 404 : 503;
+	if (rec == NULL)
+		return 404;
 	json_decref(rec);
 	return route_json(ctx, 200, json_string("OK"));
 }
@@ -549,11 +554,9 @@ layer_access(struct ctx *ctx)
 
 	if ((status = target(ctx, ctx->narg - 1, &t)) != 0)
 		return status;
-	if ((status = token_auth(ctx, &t, access)) != 0)
+	if ((status = token_auth(ctx, &t, access, &rec)) != 0)
 		return status == 1 ? 401 : status;
-	if ((status = load(ctx->cfg, t.key, &rec)) == -1)
-		return 503;
-	ok = status == 0 && repo_has_image(rec, id);
+	ok = rec != NULL && repo_has_image(rec, id);
 	json_decref(rec);
 	return route_json(ctx, 200, json_pack("{s:b}", "access", ok));
 }

@@ -64,7 +64,8 @@ token_fits(const json_t *rec, const struct auth_token *t, const char *repo)
 
 int
 token_check(const struct config *cfg, const char *val, size_t len,
-    const char *repo, char user[LIM_USER + 1], char access[8])
+    const char *repo, char user[LIM_USER + 1], char access[8],
+    const char *reckey, json_t **out)
 {
 	struct auth_token t;
 	struct store *st;
@@ -73,6 +74,8 @@ token_check(const struct config *cfg, const char *val, size_t len,
 	const char *name;
 	int rc = 1, expired = 0;
 
+	if (reckey != NULL)
+		*out = NULL;
 	if (auth_parse_token(val, len, &t) == -1)
 		return 1;
 	snprintf(key, sizeof(key), "token:%s", t.sig);
@@ -93,7 +96,7 @@ token_check(const struct config *cfg, const char *val, size_t len,
 		goto out;
 	snprintf(access, 8, "%s",
 	    json_string_value(json_object_get(rec, "access")));
-	rc = 0;
+	rc = reckey == NULL || store_get(st, reckey, out) != -1 ? 0 : -1;
 out:
 	store_close(st);
 	json_decref(rec);

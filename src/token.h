@@ -24,9 +24,12 @@ int	token_issue(struct store *st, const struct config *, const char *user,
 /* Check an "Authorization: Token ..." value (without the scheme word)
  * against repo. 0 valid: user and access (8 bytes) filled; 1 invalid
  * (malformed, unknown, expired, another repository, a disabled or deleted
- * user); -1 store failure. An expired token is deleted. */
+ * user); -1 store failure. An expired token is deleted. With reckey, a
+ * valid check also reads that record in the same transaction into *rec
+ * (NULL when there is none): one lock and open per request. */
 int	token_check(const struct config *, const char *val, size_t len,
-	    const char *repo, char user[LIM_USER + 1], char access[8]);
+	    const char *repo, char user[LIM_USER + 1], char access[8],
+	    const char *reckey, json_t **rec);
 
 /* Delete every expired token in the write transaction st. */
 int	token_gc(struct store *st, time_t now, size_t *removed);

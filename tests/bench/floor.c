@@ -3,14 +3,19 @@
  * writes a fixed 200 and exits. Linked with dindex's libraries and flags
  * (make bench), it is the cost of fork, exec and dynamic loading that
  * every dindex request pays; statically linked, the cost without the
- * libraries.
+ * libraries. Built with FLOOR_KDF it also verifies "benchmark" against
+ * the scrypt hash in argv[1] once per request: floor plus one
+ * verification, the least a Basic-auth request can cost.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <string.h>
 #include <unistd.h>
+#ifdef FLOOR_KDF
+#include <libscrypt.h>
+#endif
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
 	    "Content-Type: application/json\r\nConnection: close\r\n\r\ntrue";
@@ -26,5 +31,15 @@ main(void)
 		if (memmem(buf, len, "\r\n\r\n", 4) != NULL)
 			break;
 	}
+#ifdef FLOOR_KDF
+	/* libscrypt_check() writes into the hash it is given: pass a copy */
+	if (argc != 2 || strlen(argv[1]) >= sizeof(buf))
+		return 1;
+	memcpy(buf, argv[1], strlen(argv[1]) + 1);
+	if (libscrypt_check(buf, "benchmark") <= 0)
+		return 1;
+#else
+	(void)argc, (void)argv;
+#endif
 	return write(1, resp, sizeof(resp) - 1) == sizeof(resp) - 1 ? 0 : 1;
 }

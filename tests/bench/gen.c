@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -71,15 +72,31 @@ time_scrypt(const char *params)
 	return 0;
 }
 
+/* Print the hash of "benchmark" with N:r:p, for floor-kdf. */
+static int
+print_hash(const char *params)
+{
+	unsigned long n, r, p;
+	char mcf[AUTH_MCF_LEN];
+
+	if (sscanf(params, "%lu:%lu:%lu", &n, &r, &p) != 3 ||
+	    auth_hash_password("benchmark", n, r, p, mcf) == -1)
+		return 2;
+	puts(mcf);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	long n, i;
 
-	if (argc == 3 && argv[1][0] == '-' && argv[1][1] == 's')
+	if (argc == 3 && strcmp(argv[1], "-s") == 0)
 		return time_scrypt(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "-H") == 0)
+		return print_hash(argv[2]);
 	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: bench-gen DATABASE COUNT | -s N:r:p\n");
+		fprintf(stderr, "usage: bench-gen DATABASE COUNT | -s N:r:p | -H N:r:p\n");
 		return 2;
 	}
 	for (i = 0; i < n; i += BATCH)
