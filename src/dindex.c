@@ -73,6 +73,7 @@ serve_one(void)
 		http_linger(&conn);
 		log_done(&ctx, NULL, rc, t0);
 		http_resp_free(&resp);
+		http_req_free(&req);	/* a body refused half-read */
 		return 0;
 	}
 	route_dispatch(&ctx);
