@@ -17,21 +17,6 @@ account_key(const char *name, char *key)
 	snprintf(key, LIM_KEY, "user:%s", name);
 }
 
-static int
-load(const struct config *cfg, const char *name, json_t **user)
-{
-	struct store *st;
-	char key[LIM_KEY];
-	int rc;
-
-	if (store_open(cfg->database, STORE_READ, &st) == -1)
-		return -1;
-	account_key(name, key);
-	rc = store_get(st, key, user);
-	store_close(st);
-	return rc;
-}
-
 /* Store a fresh hash made with the current parameters. Best effort: a
  * failure leaves the old, still valid hash. */
 static void
@@ -55,11 +40,12 @@ enum account_result
 account_login(const struct config *cfg, const struct auth_basic *cred,
     json_t **user)
 {
+	char key[LIM_KEY];
 	const char *hash;
 	int rc;
 
-	*user = NULL;
-	rc = load(cfg, cred->user, user);
+	account_key(cred->user, key);
+	rc = store_fetch(cfg->database, key, user);
 	if (rc == -1)
 		return ACCOUNT_ERROR;
 	hash = json_string_value(json_object_get(*user, "hash"));

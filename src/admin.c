@@ -279,18 +279,14 @@ int
 admin_get(const struct config *cfg, const char *name, int public,
     json_t **out)
 {
-	struct store *st;
 	char key[LIM_KEY];
 	int rc, pub = public && strcmp(name, "*") == 0;
 
 	*out = NULL;
 	if (!pub && !name_user_ok(name))
 		return ADMIN_BADNAME;
-	if (store_open(cfg->database, STORE_READ, &st) == -1)
-		return ADMIN_ERROR;
 	account_key(name, key);
-	rc = store_get(st, key, out);
-	store_close(st);
+	rc = store_fetch(cfg->database, key, out);
 	if (rc == 1 && pub)
 		rc = (*out = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
 		    0 : -1;

@@ -18,7 +18,6 @@ static int
 caller(struct ctx *ctx, char name[LIM_NAME + 1])
 {
 	json_t *user, *public = NULL;
-	struct store *st;
 	int status, bits;
 
 	if (!name_ns_ok(ctx->arg[0]) || !name_repo_ok(ctx->arg[1]))
@@ -32,12 +31,10 @@ caller(struct ctx *ctx, char name[LIM_NAME + 1])
 		    "Basic realm=\"dindex\"");
 		return 401;
 	}
-	if (store_open(ctx->cfg->database, STORE_READ, &st) == -1) {
+	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
 		json_decref(user);
 		return 503;
 	}
-	store_get(st, "user:*", &public);
-	store_close(st);
 	bits = acl_allows(user, public, ctx->arg[0], ctx->arg[1],
 	    ctx->cfg->own_namespace);
 	json_decref(user);

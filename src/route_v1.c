@@ -62,20 +62,6 @@ target(struct ctx *ctx, size_t n, struct target *t)
 	return 0;
 }
 
-static int
-load(const struct config *cfg, const char *key, json_t **out)
-{
-	struct store *st;
-	int rc;
-
-	*out = NULL;
-	if (store_open(cfg->database, STORE_READ, &st) == -1)
-		return -1;
-	rc = store_get(st, key, out);
-	store_close(st);
-	return rc;
-}
-
 /* What the caller (Basic or anonymous) may do to t. Returns 0 with
  * *bits, or a status. */
 static int
@@ -87,7 +73,7 @@ access_bits(struct ctx *ctx, const struct target *t, int *bits,
 
 	if ((status = route_basic(ctx, &user)) != 0)
 		return status;
-	if (load(ctx->cfg, "user:*", &public) == -1) {
+	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
 		json_decref(user);
 		return 503;
 	}
@@ -217,7 +203,7 @@ user_create(struct ctx *ctx)
 	}
 	snprintf(ctx->user, sizeof(ctx->user), "%s", name);
 	account_key(name, key);
-	if ((rc = load(ctx->cfg, key, &old)) == 0) {
+	if ((rc = store_fetch(ctx->cfg->database, key, &old)) == 0) {
 		http_resp_body(ctx->resp, 400, strdup(exists),
 		    sizeof(exists) - 1);
 		goto out;
@@ -453,7 +439,7 @@ images_get(struct ctx *ctx)
 		return tok;
 	if (tok == 1 && (status = require(ctx, &t, ACL_PULL)) != 0)
 		return status;
-	if (tok == 1 && (status = load(ctx->cfg, t.key, &rec)) != 0)
+	if (tok == 1 && (status = store_fetch(ctx->cfg->database, t.key, &rec)) != 0)
 		return status == 1 ? 404 : 503;
 	if (rec == NULL)
 		return 404;

@@ -219,17 +219,12 @@ grants(struct ctx *ctx, struct treq *t)
 {
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1], key[LIM_KEY];
 	struct scope *sc;
-	struct store *st;
 	json_t *pub = NULL;
 	size_t i;
-	int rc, bits, g, admin;
+	int bits, g, admin;
 
-	if (store_open(ctx->cfg->database, STORE_READ, &st) == -1)
-		return -1;
 	account_key("*", key);
-	rc = store_get(st, key, &pub);
-	store_close(st);
-	if (rc == -1)
+	if (store_fetch(ctx->cfg->database, key, &pub) == -1)
 		return -1;
 	admin = json_is_true(json_object_get(t->user, "admin")) &&
 	    json_is_true(json_object_get(t->user, "enabled"));

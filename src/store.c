@@ -278,6 +278,20 @@ begin_write(struct store *st)
 }
 
 int
+store_fetch(const char *path, const char *key, json_t **out)
+{
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	if (store_open(path, STORE_READ, &st) == -1)
+		return -1;
+	rc = store_get(st, key, out);
+	store_close(st);
+	return rc;
+}
+
+int
 store_put(struct store *st, const char *key, const json_t *val)
 {
 	datum k = { (char *)key, (int)strlen(key) }, v;

@@ -26,6 +26,9 @@ int	store_close(struct store *st);
 
 /* 0 found (*out is a new reference), 1 not found, -1 error or bad JSON. */
 int	store_get(struct store *, const char *key, json_t **out);
+/* store_get in a read transaction of its own: one record, then unlock.
+ * The same returns; -1 also when the database cannot be opened. */
+int	store_fetch(const char *path, const char *key, json_t **out);
 /* 0 stored, -1 error (disk full, read-only transaction). */
 int	store_put(struct store *, const char *key, const json_t *val);
 /* 0 deleted, 1 not found, -1 error. */

@@ -36,6 +36,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def stop(proc):
+    """Terminate proc; kill it if it is still there after 5 s."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def basic(user, password):
     raw = ("%s:%s" % (user, password)).encode()
     return "Basic " + base64.b64encode(raw).decode()
@@ -141,11 +151,7 @@ class Server:
         self.close()
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
         self.log.close()
         # the activator echoes the command line: leave those lines out
         log = "\n".join(l for l in self.logtext().splitlines()

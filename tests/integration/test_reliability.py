@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 
-from harness import DINDEX, Server, basic, parse_response
+from harness import DINDEX, Server, basic, parse_response, stop
 
 ADMIN = None
 
@@ -209,8 +209,7 @@ def test_disk_full_answers_503_and_keeps_data():
                       auth=alice)
         assert r.status == 200
         before = records(s)
-        s.proc.terminate()
-        s.proc.wait()
+        stop(s.proc)
         # the same server, with a file size limit the database has reached
         size = os.path.getsize(os.path.join(s.dir, "index.db"))
         s.log = open(s.log_path, "ab")

@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 import time
 
-from harness import DELIVER, free_port
+from harness import DELIVER, free_port, stop
 from receiver import Receiver
 from test_v2_token import ISSUER, PW, SECRET, SERVICE, V2Server
 
@@ -59,12 +59,7 @@ class Registry:
             return f.read().decode("utf-8", "replace")[-4000:]
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -59,17 +59,24 @@ test_records(void)
 	T(store_open(db, STORE_WRITE, &st) == 0);
 	T(store_del(st, "user:a") == 0 && store_del(st, "user:a") == 1);
 	T(store_close(st) == 0);
+	/* one record in a transaction of its own */
+	T(store_fetch(db, "repo:a/b", &v) == 0 && json_integer_value(
+	    json_object_get(v, "x")) == 3);
+	json_decref(v);
+	T(store_fetch(db, "user:a", &v) == 1 && v == NULL);
 }
 
 static void
 test_missing(void)
 {
 	struct store *st;
+	json_t *v = json_true();
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s.missing", db);
 	T(store_open(path, STORE_READ, &st) == -1);
 	T(store_open(path, STORE_WRITE, &st) == -1);
+	T(store_fetch(path, "user:a", &v) == -1 && v == NULL);
 	T(access(path, F_OK) == -1);
 }
 
