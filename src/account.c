@@ -1,7 +1,9 @@
 /*
- * account: logging in against "user:<name>" records.
+ * account: logging in against "user:<name>" records, and the credential
+ * stamp that decides when an issued credential dies.
  * Timing: an unknown user and a wrong password both cost one scrypt
- * verification and answer the same, so names cannot be enumerated.
+ * verification, and every refusal is held to LIM_LOGIN_FAIL_MS, so
+ * names cannot be enumerated by the time an answer takes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,29 +19,91 @@ account_key(const char *name, char *key)
 	snprintf(key, LIM_KEY, "user:%s", name);
 }
 
-/* Store a fresh hash made with the current parameters. Best effort: a
- * failure leaves the old, still valid hash. */
-static void
-rehash(const struct config *cfg, const char *name, const char *pass)
+const char *
+account_stamp(const json_t *user)
 {
+	const char *s = json_string_value(json_object_get(user, "cred"));
+
+	return s ? s : "";
+}
+
+int
+account_restamp(json_t *user)
+{
+	char stamp[2 * 8 + 1];
+
+	if (auth_random_hex(stamp, 8) == -1)
+		return -1;
+	return json_object_set_new(user, "cred", json_string(stamp));
+}
+
+int
+account_cred_ok(const json_t *user, const json_t *cred)
+{
+	const char *have = json_string_value(json_object_get(cred, "cred"));
+
+	return json_is_object(user) &&
+	    json_is_true(json_object_get(user, "enabled")) &&
+	    strcmp(have ? have : "", account_stamp(user)) == 0;
+}
+
+/* Store a hash of pass made with the current parameters, unless the
+ * stored hash is no longer old (the one verified): a password changed
+ * meanwhile stays changed. Best effort; scrypt runs before the lock. */
+static void
+rehash(const struct config *cfg, const char *name, const char *pass,
+    const char *old)
+{
+	char key[LIM_KEY], mcf[AUTH_MCF_LEN];
 	struct store *st;
 	json_t *user = NULL;
-	char key[LIM_KEY];
 
-	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
+	if (account_hash(cfg, pass, mcf) == -1 ||
+	    store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return;
 	account_key(name, key);
-	if (store_get(st, key, &user) == 0 &&
-	    account_set_password(cfg, user, pass) == 0)
+	if (store_get(st, key, &user) == 0 && strcmp(old,
+	    json_string_value(json_object_get(user, "hash")) ?
+	    json_string_value(json_object_get(user, "hash")) : "") == 0 &&
+	    json_object_set_new(user, "hash", json_string(mcf)) == 0)
 		store_put(st, key, user);
 	store_close(st);
 	json_decref(user);
+	auth_wipe(mcf, sizeof(mcf));
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A refusal answers at t0 + LIM_LOGIN_FAIL_MS at the earliest. */
+static enum account_result
+refuse(json_t **user, long long t0)
+{
+	long long left = t0 + LIM_LOGIN_FAIL_MS - now_ms();
+	struct timespec ts = { left / 1000, left % 1000 * 1000000 };
+
+	json_decref(*user);
+	*user = NULL;
+	if (left > 0)
+		nanosleep(&ts, NULL);
+	else
+		log_msg(LOG_WARNING, "a failed login took %lld ms, more than "
+		    "LIM_LOGIN_FAIL_MS: its time may tell", LIM_LOGIN_FAIL_MS -
+		    left);
+	return ACCOUNT_BAD;
 }
 
 enum account_result
 account_login(const struct config *cfg, const struct auth_basic *cred,
     json_t **user)
 {
+	long long t0 = now_ms();
 	char key[LIM_KEY];
 	const char *hash;
 	int rc;
@@ -52,50 +116,43 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	if (rc == 1 || hash == NULL) {
 		auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r, cfg->scrypt_p,
 		    cred->pass);
-		json_decref(*user);
-		*user = NULL;
-		return ACCOUNT_BAD;
+		return refuse(user, t0);
 	}
-	if (auth_check_password(hash, cred->pass) != 1) {
-		json_decref(*user);
-		*user = NULL;
-		return ACCOUNT_BAD;
-	}
+	if (auth_check_password(hash, cred->pass) != 1)
+		return refuse(user, t0);
 	if (auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
 	    cfg->scrypt_p))
-		rehash(cfg, cred->user, cred->pass);
+		rehash(cfg, cred->user, cred->pass, hash);
 	if (!json_is_true(json_object_get(*user, "enabled")))
 		return ACCOUNT_DISABLED;
 	return ACCOUNT_OK;
 }
 
 int
-account_set_password(const struct config *cfg, json_t *user,
-    const char *pass)
+account_hash(const struct config *cfg, const char *pass,
+    char mcf[AUTH_MCF_LEN])
 {
-	char mcf[AUTH_MCF_LEN];
-
-	if (auth_hash_password(pass, cfg->scrypt_n, cfg->scrypt_r,
-	    cfg->scrypt_p, mcf) == -1)
-		return -1;
-	return json_object_set_new(user, "hash", json_string(mcf));
+	return auth_hash_password(pass, cfg->scrypt_n, cfg->scrypt_r,
+	    cfg->scrypt_p, mcf);
 }
 
 json_t *
 account_new(const struct config *cfg, const char *name, const char *pass,
     const char *email, int enabled, int admin)
 {
+	char mcf[AUTH_MCF_LEN];
 	json_t *u;
 
-	u = json_pack("{s:s, s:s, s:b, s:b, s:I, s:{}}", "name", name,
-	    "email", email ? email : "", "enabled", enabled, "admin", admin,
-	    "created", (json_int_t)time(NULL), "perms");
-	if (u == NULL)
-		return NULL;
-	if (account_set_password(cfg, u, pass) == -1) {
+	if (account_hash(cfg, pass, mcf) == -1) {
 		log_msg(LOG_ERR, "cannot hash a password");
-		json_decref(u);
 		return NULL;
+	}
+	u = json_pack("{s:s, s:s, s:s, s:b, s:b, s:I, s:{}}", "name", name,
+	    "hash", mcf, "email", email ? email : "", "enabled", enabled,
+	    "admin", admin, "created", (json_int_t)time(NULL), "perms");
+	if (u != NULL && account_restamp(u) == -1) {
+		json_decref(u);
+		u = NULL;
 	}
 	return u;
 }

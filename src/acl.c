@@ -7,6 +7,7 @@
 
 #include "acl.h"
 #include "lim.h"
+#include "names.h"
 
 int
 acl_bits(const char *access)
@@ -56,7 +57,8 @@ acl_allows(const json_t *user, const json_t *public, const char *ns,
 			return ACL_ALL;
 		name = json_string_value(json_object_get(user, "name"));
 		if (!grant(user, ns, repo, &mine) && own_namespace &&
-		    name != NULL && strcmp(name, ns) == 0)
+		    name != NULL && strcmp(name, ns) == 0 &&
+		    !name_reserved(name))
 			mine = ACL_ALL;
 	}
 	if (public != NULL)

@@ -31,6 +31,10 @@ static const char *const reasons[ADMIN_NRESULTS] = {
 	[ADMIN_BADEMAIL] = "invalid e-mail address",
 	[ADMIN_BADSCOPE] = "invalid scope (namespace or namespace/repository)",
 	[ADMIN_BADACCESS] = "access must be read, write or admin",
+	[ADMIN_RESERVED] = "that name is reserved",
+	[ADMIN_HASREPOS] = "refused: the user's namespace holds repositories "
+	    "(remove them first, or a new account of that name would own "
+	    "them)",
 };
 
 const char *
@@ -131,21 +135,46 @@ last_admin(struct store *st, const json_t *u, const char *name)
 	return rc == -1 ? -1 : rc == 0;
 }
 
+/* Every credential of the user dies: a new stamp (what was issued in
+ * flight under the old one is refused on use) and the records go. */
 static int
-revoke_tokens(struct store *st, const char *name)
+revoke_credentials(struct store *st, json_t *u, const char *name)
 {
-	return admin_purge(st, "token:", admin_of_user, name) >= 0 &&
+	return account_restamp(u) == 0 &&
+	    admin_purge(st, "token:", admin_of_user, name) >= 0 &&
 	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 ? 0 : -1;
+}
+
+static int
+any_record(const char *key, json_t *val, void *arg)
+{
+	(void)key;
+	(void)val;
+	(void)arg;
+	return 1;
+}
+
+/* 1 when the namespace name holds a repository, 0 not, -1 error. */
+static int
+namespace_used(struct store *st, const char *name)
+{
+	char prefix[LIM_KEY];
+
+	snprintf(prefix, sizeof(prefix), "repo:%s/", name);
+	return store_each(st, prefix, any_record, NULL);
 }
 
 static int
 check_args(enum admin_op op, const char *name, const char *a, const char *b)
 {
-	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	int grants = op == ADMIN_GRANT || op == ADMIN_REVOKE;
 
 	if (!name_user_ok(name) && !(grants && strcmp(name, "*") == 0))
 		return ADMIN_BADNAME;
+	if (op == ADMIN_PASSWD && b != NULL && b[0] != '\0' &&
+	    !name_email_ok(b))
+		return ADMIN_BADEMAIL;
 	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
 		return ADMIN_BADSCOPE;
 	if (op == ADMIN_GRANT && !admin_access_ok(b))
@@ -167,6 +196,8 @@ apply(struct store *st, enum admin_op op, json_t *u, const char *name,
 		if ((last = last_admin(st, u, name)) != 0)
 			return last == 1 ? ADMIN_LAST : ADMIN_ERROR;
 	}
+	if (op == ADMIN_DELETE && (last = namespace_used(st, name)) != 0)
+		return last == 1 ? ADMIN_HASREPOS : ADMIN_ERROR;
 	if (!json_is_object(perms = json_object_get(u, "perms")))
 		json_object_set_new(u, "perms", perms = json_object());
 	switch (op) {
@@ -188,14 +219,19 @@ apply(struct store *st, enum admin_op op, json_t *u, const char *name,
 			return ADMIN_NOGRANT;
 		break;
 	case ADMIN_PASSWD:
-		json_object_set_new(u, "hash", json_string(a));
+		if (b != NULL)
+			json_object_set_new(u, "email", json_string(b));
+		if (a != NULL)
+			json_object_set_new(u, "hash", json_string(a));
 		break;
 	case ADMIN_DELETE:
 		break;
 	}
-	/* tokens die with the account, its enabled state or its password */
-	if ((op == ADMIN_DISABLE || op == ADMIN_DELETE ||
-	    op == ADMIN_PASSWD) && revoke_tokens(st, name) == -1)
+	/* credentials die with the account, its enabled state or its
+	 * password, however the password changes (v1, API, dindexctl) */
+	if ((op == ADMIN_DISABLE || op == ADMIN_DELETE || (op ==
+	    ADMIN_PASSWD && a != NULL)) && revoke_credentials(st, u, name) ==
+	    -1)
 		return ADMIN_ERROR;
 	return ADMIN_OK;
 }
@@ -247,7 +283,7 @@ admin_user(const struct config *cfg, enum admin_op op, const char *name,
 
 int
 admin_add(const struct config *cfg, const char *name, const char *pass,
-    const char *email, int admin, json_t **out)
+    const char *email, int admin, int enabled, json_t **out)
 {
 	struct store *st;
 	json_t *u, *old = NULL;
@@ -258,12 +294,14 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 	*out = NULL;
 	if (!name_user_ok(name))
 		return ADMIN_BADNAME;
+	if (name_reserved(name))
+		return ADMIN_RESERVED;
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
 		return ADMIN_BADPASS;
 	if (email[0] != '\0' && !name_email_ok(email))
 		return ADMIN_BADEMAIL;
 	/* scrypt runs before the lock is taken */
-	if ((u = account_new(cfg, name, pass, email, 1, admin)) == NULL ||
+	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL ||
 	    store_open(cfg->database, STORE_WRITE, &st) == -1) {
 		json_decref(u);
 		return ADMIN_ERROR;

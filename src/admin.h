@@ -16,10 +16,12 @@ enum admin_op {
 	ADMIN_DISABLE,	/* also revokes the user's tokens */
 	ADMIN_PROMOTE,	/* admin flag on */
 	ADMIN_DEMOTE,	/* admin flag off */
-	ADMIN_DELETE,	/* record and tokens */
+	ADMIN_DELETE,	/* record and tokens; refused while the user's
+			 * namespace holds repositories */
 	ADMIN_GRANT,	/* a = scope, b = read|write|admin */
 	ADMIN_REVOKE,	/* a = scope */
-	ADMIN_PASSWD	/* a = new scrypt hash; revokes tokens */
+	ADMIN_PASSWD	/* a = new scrypt hash or NULL (revokes every
+			 * credential), b = new e-mail or NULL */
 };
 
 enum admin_result {
@@ -33,6 +35,8 @@ enum admin_result {
 	ADMIN_BADEMAIL,
 	ADMIN_BADSCOPE,
 	ADMIN_BADACCESS,
+	ADMIN_RESERVED,	/* a reserved name (names.c) */
+	ADMIN_HASREPOS,	/* the user's namespace holds repositories */
 	ADMIN_NRESULTS,
 	ADMIN_ERROR = -1	/* store failure (logged) */
 };
@@ -40,9 +44,10 @@ enum admin_result {
 /* One line saying what a result means. */
 const char *admin_reason(int result);
 
-/* Create a user, enabled. On ADMIN_OK *out is the record without hash. */
+/* Create a user (every front end: v1 registration, API, dindexctl). On
+ * ADMIN_OK *out is the record without hash. */
 int	admin_add(const struct config *, const char *name, const char *pass,
-	    const char *email, int admin, json_t **out);
+	    const char *email, int admin, int enabled, json_t **out);
 /* Apply op to user name ("*" only for GRANT and REVOKE, whose record is
  * created on the first grant). On ADMIN_OK *out is the resulting record
  * without hash (NULL after ADMIN_DELETE). */

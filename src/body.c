@@ -62,18 +62,41 @@ too_deep(const char *s, size_t n)
 }
 
 static json_t *
-parse_json(const char *s, size_t n)
+parse_any(const char *s, size_t n)
 {
 	json_error_t err;
-	json_t *j;
 
 	if (too_deep(s, n))
 		return NULL;
-	j = json_loadb(s, n, JSON_REJECT_DUPLICATES, &err);
+	return json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &err);
+}
+
+static json_t *
+parse_json(const char *s, size_t n)
+{
+	json_t *j = parse_any(s, n);
+
 	if (json_is_object(j))
 		return j;
 	json_decref(j);
 	return NULL;
+}
+
+int
+body_json(const struct http_req *req, json_t **out)
+{
+	*out = req->body && req->body_len ? parse_any(req->body,
+	    req->body_len) : NULL;
+	return *out != NULL ? 0 : 400;
+}
+
+const char *
+body_str(const json_t *body, const char *key)
+{
+	const json_t *v = json_object_get(body, key);
+
+	return v == NULL ? "" : json_string_value(v);
 }
 
 static int

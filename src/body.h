@@ -15,5 +15,11 @@
  * a new object, 400 for a malformed body, a non-object or JSON nested
  * deeper than LIM_JSON_DEPTH, 415 for another Content-Type. */
 int	body_object(const struct http_req *, json_t **out);
+/* The body as JSON of any type, with the same limits (depth, duplicate
+ * keys refused). 0 with *out a new reference, 400 empty or malformed. */
+int	body_json(const struct http_req *, json_t **out);
+/* A string field of a body object: "" when absent, NULL when present as
+ * anything but a string (the caller answers 400). */
+const char *body_str(const json_t *body, const char *key);
 
 #endif

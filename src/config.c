@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{ "token_key", K_PATH, F(token_key), S(token_key), 0, 0 },
 	{ "token_cert", K_PATH, F(token_cert), S(token_cert), 0, 0 },
 	{ "token_v2_ttl", K_LONG, F(token_v2_ttl), 0, 60, 86400 },
+	{ "refresh_ttl", K_LONG, F(refresh_ttl), 0, 60, 31536000 },
 	{ "notify_secret", K_STR, F(notify_secret), S(notify_secret), 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -74,6 +75,7 @@ config_defaults(struct config *c)
 	c->idle_timeout = 10;
 	c->max_body = 1048576;
 	c->token_v2_ttl = 900;
+	c->refresh_ttl = 2592000;
 }
 
 /* Strict decimal: digits only, no sign, no overflow. */

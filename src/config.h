@@ -36,6 +36,7 @@ struct config {
 	char		 token_key[LIM_PATH];
 	char		 token_cert[LIM_PATH];
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
+	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	char		 notify_secret[LIM_CONF_VALUE];
 };
 

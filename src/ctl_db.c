@@ -20,7 +20,7 @@
 #include "admin.h"
 #include "ctl.h"
 #include "lim.h"
-#include "names.h"
+#include "record.h"
 #include "store.h"
 
 static int
@@ -143,12 +143,36 @@ restore(struct store *st, json_t *recs, int force, const char *db)
 	return CTL_OK;
 }
 
+/* What is wrong with one record among all, or NULL: the validators
+ * every write passes (record.c), then the references between records. */
+static const char *
+problem(const char *key, const json_t *v, const json_t *all)
+{
+	const char *p = record_check(key, v);
+
+	return p != NULL ? p : record_check_refs(key, v, all);
+}
+
+/* A dump is loaded only when every record passes what check asks. */
+static int
+load_check(const json_t *recs)
+{
+	const char *k, *p;
+	json_t *v;
+
+	json_object_foreach((json_t *)recs, k, v)
+		if (strlen(k) >= LIM_KEY || (p = problem(k, v, recs)) != NULL)
+			return ctl_refuse("bad record '%.64s': %s", k,
+			    strlen(k) >= LIM_KEY ? "key too long" : p);
+	return CTL_OK;
+}
+
 int
 ctl_load(const struct ctl *ctl, int argc, char **argv)
 {
 	struct store *st;
-	const char *path = NULL, *format = "", *k;
-	json_t *doc, *recs = NULL, *v;
+	const char *path = NULL, *format = "";
+	json_t *doc, *recs = NULL;
 	json_error_t err;
 	FILE *fp = stdin;
 	int i, force = 0, version = 0, rc = CTL_OK;
@@ -174,12 +198,8 @@ ctl_load(const struct ctl *ctl, int argc, char **argv)
 	    strcmp(format, "dindex-dump") != 0 || version != 1 ||
 	    !json_is_object(recs))
 		rc = ctl_refuse("not a dindex dump (version 1)");
-	/* the store reads back objects and lists only */
-	json_object_foreach(recs, k, v)
-		if (rc == CTL_OK && (k[0] == '\0' || strlen(k) >= LIM_KEY ||
-		    (!json_is_object(v) && !json_is_array(v))))
-			rc = ctl_refuse("bad record '%.64s': key empty or too "
-			    "long, or value not an object or list", k);
+	if (rc == CTL_OK)
+		rc = load_check(recs);
 	if (rc == CTL_OK && store_open(ctl->cfg->database, STORE_CREATE,
 	    &st) == -1)
 		rc = ctl_refuse("cannot open %s", ctl->cfg->database);
@@ -190,143 +210,6 @@ ctl_load(const struct ctl *ctl, int argc, char **argv)
 	}
 	json_decref(doc);
 	return rc;
-}
-
-/* check: what is wrong with one record, or NULL. */
-
-static char why_buf[LIM_KEY + 128];
-
-static const char *
-why(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why_buf, sizeof(why_buf), fmt, ap);
-	va_end(ap);
-	return why_buf;
-}
-
-static const char *
-str(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s != NULL ? s : "";
-}
-
-static int
-exists(const json_t *all, const char *prefix, const char *name, int len)
-{
-	char key[LIM_KEY];
-	int n = snprintf(key, sizeof(key), "%s%.*s", prefix, len, name);
-
-	return len > 0 && n > 0 && (size_t)n < sizeof(key) &&
-	    json_object_get(all, key) != NULL;
-}
-
-static const char *
-check_user(const char *name, json_t *u)
-{
-	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
-	json_t *perms = json_object_get(u, "perms"), *access;
-	const char *scope, *email = str(u, "email");
-	int public = strcmp(name, "*") == 0;
-
-	if (strcmp(str(u, "name"), name) != 0)
-		return "name differs from the key";
-	if (!public && !name_user_ok(name))
-		return "invalid user name";
-	/* libscrypt's MCF: $s1$<N, r, p in hex>$<salt>$<hash> */
-	if (!public && (strncmp(str(u, "hash"), "$s1$", 4) != 0 ||
-	    strchr(str(u, "hash") + 4, '$') == NULL))
-		return "invalid password hash";
-	if (!public && (!json_is_boolean(json_object_get(u, "enabled")) ||
-	    !json_is_boolean(json_object_get(u, "admin"))))
-		return "enabled and admin must be true or false";
-	if (email[0] != '\0' && !name_email_ok(email))
-		return "invalid e-mail address";
-	if (perms != NULL && !json_is_object(perms))
-		return "perms is not an object";
-	json_object_foreach(perms, scope, access)
-		if (!name_scope_split(scope, ns, repo) ||
-		    !admin_access_ok(json_string_value(access)))
-			return why("invalid grant %s", scope);
-	return NULL;
-}
-
-static const char *
-check_repo(const char *name, json_t *r)
-{
-	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
-	json_t *images = json_object_get(r, "images"), *v;
-	const char *tag, *state = str(r, "state");
-	size_t i;
-
-	if (!name_scope_split(name, ns, repo) || repo[0] == '\0')
-		return "invalid repository name";
-	if (!json_is_array(images))
-		return "images is not a list";
-	json_array_foreach(images, i, v)
-		if (!name_image_ok(str(v, "id")))
-			return why("invalid image id at images[%zu]", i);
-	json_object_foreach(json_object_get(r, "tags"), tag, v)
-		if (!name_tag_ok(tag) || !name_image_ok(json_is_string(v) ?
-		    json_string_value(v) : ""))
-			return why("invalid tag %s", tag);
-	if (strcmp(state, "pushing") != 0 && strcmp(state, "complete") != 0 &&
-	    strcmp(state, "deleted") != 0)
-		return "invalid state";
-	return NULL;
-}
-
-/* What the record refers to must exist. */
-static const char *
-check_refs(const char *key, json_t *v, const json_t *all)
-{
-	const char *name = strchr(key, ':') + 1, *end;
-	int hist = strncmp(key, "hist:", 5) == 0;
-
-	if (strncmp(key, "hooks:", 6) == 0 || hist) {
-		/* hooks:<ns>/<repo>, hist:<ns>/<repo>/<webhook id> */
-		end = hist && strrchr(name, '/') ? strrchr(name, '/') :
-		    name + strlen(name);
-		if (!exists(all, "repo:", name, (int)(end - name)))
-			return why("repository '%.*s' does not exist",
-			    (int)(end - name), name);
-		return NULL;
-	}
-	if (!exists(all, "user:", str(v, "user"), strlen(str(v, "user"))))
-		return why("user '%s' does not exist", str(v, "user"));
-	if (strncmp(key, "refresh:", 8) == 0)
-		return NULL;
-	if (!exists(all, "repo:", str(v, "repo"), strlen(str(v, "repo"))))
-		return why("repository '%s' does not exist", str(v, "repo"));
-	return json_is_integer(json_object_get(v, "expires")) ? NULL :
-	    "no expiry time";
-}
-
-static const char *
-check_one(const char *key, json_t *v, const json_t *all)
-{
-	static const char *const kinds[] = { "user:", "repo:", "token:",
-	    "refresh:", "hooks:", "hist:" };
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]))
-		return "unknown record type";
-	if (json_is_null(v))
-		return "does not parse as JSON";
-	if (i == 5 ? !json_is_array(v) : !json_is_object(v))
-		return i == 5 ? "not a list" : "not an object";
-	if (i == 0)
-		return check_user(key + strlen(kinds[0]), v);
-	if (i == 1)
-		return check_repo(key + strlen(kinds[1]), v);
-	return check_refs(key, v, all);
 }
 
 int
@@ -349,7 +232,7 @@ ctl_check(const struct ctl *ctl, int argc, char **argv)
 		admins += strncmp(key, "user:", 5) == 0 &&
 		    json_is_true(json_object_get(v, "enabled")) &&
 		    json_is_true(json_object_get(v, "admin"));
-		if ((p = check_one(key, v, all)) != NULL)
+		if ((p = problem(key, v, all)) != NULL)
 			json_array_append_new(found, json_pack("{s:s, s:s}",
 			    "key", key, "problem", p));
 	}
@@ -360,7 +243,9 @@ ctl_check(const struct ctl *ctl, int argc, char **argv)
 		ctl_print_json(found);
 	json_array_foreach(found, i, k)
 		if (!ctl->json)
-			printf("%s: %s\n", str(k, "key"), str(k, "problem"));
+			printf("%s: %s\n", json_string_value(json_object_get(k,
+			    "key")), json_string_value(json_object_get(k,
+			    "problem")));
 	if ((i = json_array_size(found)) == 0 && !ctl->json)
 		printf("%zu records, no problems\n", json_object_size(all));
 	json_decref(found);

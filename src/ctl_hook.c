@@ -14,12 +14,6 @@
 #include "store.h"
 
 static int
-split_name(const char *s, char ns[LIM_NS + 1], char repo[LIM_REPO + 1])
-{
-	return name_scope_split(s, ns, repo) && repo[0] != '\0';
-}
-
-static int
 result(int rc)
 {
 	static const char *const why[] = { [HOOK_NONE] = "no such webhook",
@@ -83,10 +77,11 @@ print_hooks(const struct ctl *ctl, const json_t *list)
 int
 ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 {
-	char ns[LIM_NS + 1], repo[LIM_REPO + 1], name[LIM_NAME + 1];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	char key[LIM_KEY];
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int write = strcmp(cmd, "add") == 0 || strcmp(cmd, "rm") == 0;
+	const char *name;
 	struct store *st;
 	json_t *out = NULL, *rec = NULL;
 	int rc = HOOK_OK;
@@ -94,9 +89,9 @@ ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 	if (argc < 3 || (!write && strcmp(cmd, "list") != 0 &&
 	    strcmp(cmd, "ping") != 0 && strcmp(cmd, "history") != 0))
 		return ctl_usage();
-	if (!split_name(argv[2], ns, repo))
+	if (!name_repo_split(argv[2], ns, repo))
 		return ctl_refuse("not NS/REPO: %s", argv[2]);
-	snprintf(name, sizeof(name), "%s/%s", ns, repo);
+	name = argv[2];
 	if (store_open(ctl->cfg->database, write ? STORE_WRITE : STORE_READ,
 	    &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);

@@ -17,9 +17,9 @@
 static int
 name_ok(const char *name)
 {
-	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 
-	return name_scope_split(name, ns, repo) && repo[0] != '\0';
+	return name_repo_split(name, ns, repo);
 }
 
 static int

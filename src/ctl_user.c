@@ -120,7 +120,7 @@ user_add(const struct ctl *ctl, int argc, char **argv)
 		return done(ctl, argv[1], ADMIN_BADNAME, NULL, 0);
 	if (ctl_read_password(from_stdin, pw, sizeof(pw)) == -1)
 		return ctl_refuse("cannot read a password");
-	rc = admin_add(ctl->cfg, argv[1], pw, email, admin, &u);
+	rc = admin_add(ctl->cfg, argv[1], pw, email, admin, 1, &u);
 	auth_wipe(pw, sizeof(pw));
 	return done(ctl, argv[1], rc, u, 0);
 }
@@ -128,8 +128,8 @@ user_add(const struct ctl *ctl, int argc, char **argv)
 static int
 user_passwd(const struct ctl *ctl, const char *name, int from_stdin)
 {
-	json_t *tmp, *u = NULL;
-	char pw[LIM_PASSWORD + 2];
+	char pw[LIM_PASSWORD + 2], mcf[AUTH_MCF_LEN];
+	json_t *u = NULL;
 	size_t n;
 	int rc = ADMIN_ERROR;
 
@@ -139,14 +139,12 @@ user_passwd(const struct ctl *ctl, const char *name, int from_stdin)
 		return ctl_refuse("cannot read a password");
 	n = strlen(pw);
 	/* hash before admin_user takes the lock: scrypt is slow on purpose */
-	tmp = json_object();
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
 		rc = ADMIN_BADPASS;
-	else if (tmp != NULL && account_set_password(ctl->cfg, tmp, pw) == 0)
-		rc = admin_user(ctl->cfg, ADMIN_PASSWD, name,
-		    json_string_value(json_object_get(tmp, "hash")), NULL, &u);
+	else if (account_hash(ctl->cfg, pw, mcf) == 0)
+		rc = admin_user(ctl->cfg, ADMIN_PASSWD, name, mcf, NULL, &u);
 	auth_wipe(pw, sizeof(pw));
-	json_decref(tmp);
+	auth_wipe(mcf, sizeof(mcf));
 	return done(ctl, name, rc, u, 0);
 }
 

@@ -313,8 +313,8 @@ line_at(const char *buf, size_t len, size_t off, size_t max)
 	if (nl == NULL)
 		return len - off > max ? -2 : -1;
 	if ((size_t)(nl - (buf + off)) > max + 1 || nl == buf + off ||
-	    nl[-1] != '\r')
-		return -2;
+	    nl[-1] != '\r' || memchr(buf + off, '\r', nl - 1 - (buf + off)))
+		return -2;	/* a bare CR too, as in the head */
 	return nl - 1 - (buf + off);
 }
 
@@ -730,6 +730,16 @@ http_linger(struct http_conn *c)
 		total += (size_t)n;
 }
 
+/* Jansson's own UTF-8 check: what it refuses would become a 5xx later. */
+static int
+utf8_ok(const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+
+	json_decref(j);
+	return j != NULL;
+}
+
 int
 http_form_get(const char *s, size_t len, const char *key, char *out,
     size_t outlen)
@@ -761,7 +771,7 @@ http_form_get(const char *s, size_t len, const char *key, char *out,
 		if (outlen == 0)
 			return -1;
 		out[o] = '\0';
-		return 1;
+		return utf8_ok(out, o) ? 1 : -1;
 	}
 	return 0;
 }

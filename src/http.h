@@ -127,7 +127,8 @@ void	 http_linger(struct http_conn *);
 
 /* Query parameters and form bodies: find the first value of key in an
  * application/x-www-form-urlencoded string, percent- and '+'-decoded into
- * out. Returns 1 found, 0 absent, -1 malformed or too long. */
+ * out. Returns 1 found, 0 absent, -1 malformed, too long or not UTF-8
+ * (every client-sent text is UTF-8 or a 400). */
 int	 http_form_get(const char *s, size_t len, const char *key, char *out,
 	    size_t outlen);
 

@@ -39,6 +39,8 @@
 #define LIM_USER_MIN		4
 #define LIM_PASSWORD		256	/* longer passwords are refused: 400/401 */
 #define LIM_PASSWORD_MIN	5
+#define LIM_LOGIN_FAIL_MS	400LL	/* a refused login answers no sooner:
+					 * above the slowest stored hash */
 #define LIM_EMAIL		254
 #define LIM_NS			255	/* namespace */
 #define LIM_REPO		255	/* repository component */
@@ -62,6 +64,9 @@
 #define LIM_SCOPE_TYPE		32	/* resource type word */
 #define LIM_DIGEST		135	/* "sha512:" + 128 hex */
 #define LIM_NOTIFY_EVENTS	100	/* events in one notification: 413 */
+#define LIM_REFRESH_USER	16	/* refresh tokens a user holds; the
+					 * oldest goes first */
+#define LIM_REFRESH_TOUCH	3600	/* seconds between recorded uses */
 
 /* files */
 #define LIM_PATH		4096	/* filesystem path */

@@ -108,10 +108,11 @@ log_request(const struct log_request *r)
 {
 	const char *q = memchr(r->path, '?', r->path_len);
 	size_t plen = q ? (size_t)(q - r->path) : r->path_len;
-	const char *user = r->user && r->user[0] ? r->user : "-";
-	char path[512], msg[LOG_LINE];
+	char path[512], msg[LOG_LINE], user[4 * 64 + 1] = "-";
 
 	log_sanitise(r->path, plen, path, sizeof(path));
+	if (r->user && r->user[0])
+		log_sanitise(r->user, strlen(r->user), user, sizeof(user));
 	snprintf(msg, sizeof(msg), "%s \"%s %s\" %d user=%s repo=%s %lldus",
 	    r->peer ? r->peer : "-", r->method, path, r->status, user,
 	    r->repo ? r->repo : "-", r->duration_us);

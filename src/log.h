@@ -14,7 +14,8 @@ struct log_request {
 	const char	*path;		/* raw target; query is cut, bytes escaped */
 	size_t		 path_len;
 	int		 status;
-	const char	*user;		/* NULL or "" = anonymous */
+	const char	*user;		/* NULL or "" = anonymous; wire data
+					 * for a refused login: sanitised */
 	const char	*repo;		/* NULL when none */
 	long long	 duration_us;
 	const char	*peer;		/* NULL when unknown */

@@ -77,6 +77,19 @@ name_tag_ok(const char *s)
 }
 
 int
+name_digest_ok(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	size_t n;
+
+	if (colon == NULL || colon == s || strlen(s) > LIM_DIGEST ||
+	    !only(s, (size_t)(colon - s), ""))
+		return 0;
+	n = strspn(colon + 1, "0123456789abcdef");
+	return colon[1 + n] == '\0' && n >= 32 && n <= 128;
+}
+
+int
 name_email_ok(const char *s)
 {
 	const char *at = strchr(s, '@');
@@ -92,18 +105,66 @@ name_email_ok(const char *s)
 	return 1;
 }
 
-int
-name_scope_split(const char *s, char ns[LIM_NS + 1], char repo[LIM_REPO + 1])
-{
-	const char *slash = strchr(s, '/');
-	size_t nslen = slash ? (size_t)(slash - s) : strlen(s);
+/* Never a user, and so never an implicit namespace owner: "library"
+ * holds the official images (one-component names mean library/<x>). */
+static const char *const reserved[] = { "library", "root", "docker",
+    "dindex", "official" };
 
-	if (nslen > LIM_NS || (slash && strlen(slash + 1) > LIM_REPO))
+int
+name_reserved(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcmp(s, reserved[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+name_scope_split(const char *s, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
+{
+	const char *slash = strchr(s, '/'), *p, *e;
+	size_t nslen = slash ? (size_t)(slash - s) : strlen(s), n;
+	char comp[LIM_REPO + 1];
+
+	if (nslen > LIM_NS || strlen(s) > LIM_NAME)
 		return 0;
 	memcpy(ns, s, nslen);
 	ns[nslen] = '\0';
-	snprintf(repo, LIM_REPO + 1, "%s", slash ? slash + 1 : "");
+	snprintf(repo, LIM_NAME + 1, "%s", slash ? slash + 1 : "");
 	if (!name_ns_ok(ns))
 		return 0;
-	return slash == NULL || name_repo_ok(repo);
+	for (p = repo; slash != NULL; p = e + 1) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n > LIM_REPO)
+			return 0;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (!name_repo_ok(comp))
+			return 0;
+		if (e == NULL)
+			break;
+	}
+	return 1;
+}
+
+int
+name_repo_split(const char *s, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
+{
+	return name_scope_split(s, ns, repo) && repo[0] != '\0';
+}
+
+int
+name_repo_parse(const char *s, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
+{
+	char full[LIM_NAME + 1];
+
+	if (strchr(s, '/') != NULL)
+		return name_repo_split(s, ns, repo);
+	if (strlen(s) > LIM_REPO)
+		return 0;
+	snprintf(full, sizeof(full), "library/%s", s);
+	return name_repo_split(full, ns, repo);
 }

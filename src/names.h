@@ -15,9 +15,21 @@ int	name_repo_ok(const char *s);	/* [a-z0-9_.-]{1,255}, not "." ".." */
 int	name_image_ok(const char *s);	/* 64 (or 16) lower-case hex */
 int	name_tag_ok(const char *s);	/* [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} */
 int	name_email_ok(const char *s);	/* text@text, no blanks, <= 254 */
-/* "ns" or "ns/repo" (also "*" is not a scope). Splits into ns and repo
- * (repo "" for a namespace scope). 1 ok, 0 invalid. */
+int	name_digest_ok(const char *s);	/* algo ":" 32 to 128 lower hex */
+/* The one grammar of names: a scope is "ns" or a repository "ns/repo",
+ * where repo is one or more name_repo_ok components joined by '/'
+ * (v2 nests: "team/tools/app"), LIM_NAME bytes at most. Splits into ns
+ * and repo (repo "" for a namespace). 1 ok, 0 invalid. */
 int	name_scope_split(const char *s, char ns[LIM_NS + 1],
-	    char repo[LIM_REPO + 1]);
+	    char repo[LIM_NAME + 1]);
+/* name_scope_split of a repository: repo must not be empty. */
+int	name_repo_split(const char *s, char ns[LIM_NS + 1],
+	    char repo[LIM_NAME + 1]);
+/* A repository as a client names it: one component "x" is "library/x"
+ * (v1 and v2 alike), else as name_repo_split. 1 ok, 0 invalid. */
+int	name_repo_parse(const char *s, char ns[LIM_NS + 1],
+	    char repo[LIM_NAME + 1]);
+/* Names no one may register or own a namespace by (names.c: reserved). */
+int	name_reserved(const char *s);
 
 #endif

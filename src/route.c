@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -37,6 +38,13 @@ path_match(const struct route *r, struct ctx *ctx)
 	ctx->narg = 0;
 	while (*p == '/' && p[1] != '\0') {
 		p++;
+		if (strcmp(p, "**") == 0) {	/* the rest, one or more */
+			if (i >= req->nseg)
+				return 0;
+			while (i < req->nseg)
+				ctx->arg[ctx->narg++] = req->seg[i++];
+			return 1;
+		}
 		e = strchr(p, '/');
 		if (e == NULL)
 			e = p + strlen(p);
@@ -97,6 +105,29 @@ lookup(struct ctx *ctx, int *methods)
 	return NULL;
 }
 
+/* A browser's request from another site: state-changing requests that a
+ * page elsewhere made (Sec-Fetch-Site, or an Origin not this Host) are
+ * refused, so cached Basic credentials cannot be used across sites. */
+static int
+cross_site(const struct http_req *req)
+{
+	const struct http_hdr *o = http_header(req, "Origin");
+	const struct http_hdr *h = http_header(req, "Host");
+	const char *host;
+
+	if (req->method == HTTP_GET || req->method == HTTP_HEAD)
+		return 0;
+	if (http_header_is(req, "Sec-Fetch-Site", "cross-site") ||
+	    http_header_is(req, "Sec-Fetch-Site", "same-site"))
+		return 1;
+	if (o == NULL)
+		return 0;
+	host = memmem(o->val, o->val_len, "://", 3);
+	return h == NULL || host == NULL || (size_t)(o->val + o->val_len -
+	    host - 3) != h->val_len || strncasecmp(host + 3, h->val,
+	    h->val_len) != 0;
+}
+
 void
 route_dispatch(struct ctx *ctx)
 {
@@ -104,7 +135,9 @@ route_dispatch(struct ctx *ctx)
 	int methods, status;
 
 	r = lookup(ctx, &methods);
-	if (r == NULL && methods != 0) {
+	if (cross_site(ctx->req))
+		status = route_error(ctx, 403, "cross-site request refused");
+	else if (r == NULL && methods != 0) {
 		allow_header(ctx, methods);
 		status = route_error(ctx, 405, "method not allowed");
 	} else if (r == NULL)
@@ -159,6 +192,8 @@ route_basic(struct ctx *ctx, json_t **user)
 	switch (account_login(ctx->cfg, &cred, user)) {
 	case ACCOUNT_OK:
 		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
+		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
+		    account_stamp(*user));
 		status = 0;
 		break;
 	case ACCOUNT_DISABLED:
@@ -166,6 +201,7 @@ route_basic(struct ctx *ctx, json_t **user)
 		status = 403;
 		break;
 	case ACCOUNT_BAD:
+		snprintf(ctx->login, sizeof(ctx->login), "%s", cred.user);
 		status = 401;
 		break;
 	default:

@@ -20,7 +20,10 @@ struct ctx {
 	struct http_resp	*resp;
 	const char		*arg[LIM_SEGMENTS];	/* '*' segments matched */
 	size_t			 narg;
-	char			 user[LIM_USER + 1];	/* for the log */
+	char			 user[LIM_USER + 1];	/* authenticated */
+	char			 cred[24];	/* their stamp (account.h) */
+	char			 login[LIM_USER + 1];	/* a refused name,
+							 * for the log */
 	char			 repo[LIM_NAME + 1];	/* for the log */
 };
 
@@ -40,7 +43,8 @@ enum route_slash {
 struct route {
 	int		 methods;	/* R_* bits; HEAD goes with GET */
 	const char	*pattern;	/* "/v1/repositories/ * / * /images",
-					 * no blanks; '*' is one segment */
+					 * no blanks; '*' is one segment, a
+					 * last "**" one or more */
 	enum route_slash slash;
 	int		(*fn)(struct ctx *);
 };

@@ -17,7 +17,7 @@ static const int status_of[ADMIN_NRESULTS] = {
 	[ADMIN_OK] = 200, [ADMIN_NOUSER] = 404, [ADMIN_EXISTS] = 409,
 	[ADMIN_NOGRANT] = 404, [ADMIN_LAST] = 409, [ADMIN_BADNAME] = 400,
 	[ADMIN_BADPASS] = 400, [ADMIN_BADEMAIL] = 400, [ADMIN_BADSCOPE] = 400,
-	[ADMIN_BADACCESS] = 400,
+	[ADMIN_BADACCESS] = 400, [ADMIN_RESERVED] = 400, [ADMIN_HASREPOS] = 409,
 };
 
 /* Answer an admin result: ok with body (stolen) or the error. */
@@ -60,15 +60,6 @@ bad_body(struct ctx *ctx, int status)
 	    "body must be JSON or a form" : "malformed body");
 }
 
-/* A string field; "" when absent, NULL when not a string. */
-static const char *
-field(const json_t *body, const char *key)
-{
-	const json_t *v = json_object_get(body, key);
-
-	return v == NULL ? "" : json_string_value(v);
-}
-
 /* A boolean field: JSON true or false, or a form's "true", "false",
  * "1", "0" or ""; -1 otherwise. */
 static int
@@ -101,14 +92,14 @@ create(struct ctx *ctx)
 
 	if ((status = body_object(ctx->req, &b)) != 0)
 		return bad_body(ctx, status);
-	name = field(b, "username");
-	pass = field(b, "password");
-	email = field(b, "email");
+	name = body_str(b, "username");
+	pass = body_str(b, "password");
+	email = body_str(b, "email");
 	admin = flag(json_object_get(b, "admin"));
 	if (name == NULL || pass == NULL || email == NULL || admin == -1)
 		status = route_error(ctx, 400, "fields must be strings");
 	else {
-		status = admin_add(ctx->cfg, name, pass, email, admin, &u);
+		status = admin_add(ctx->cfg, name, pass, email, admin, 1, &u);
 		status = answer(ctx, status, 201, u);
 	}
 	json_decref(b);
@@ -205,8 +196,8 @@ perms(struct ctx *ctx)
 	}
 	if ((rc = body_object(ctx->req, &b)) != 0)
 		return bad_body(ctx, rc);
-	scope = field(b, "repo");
-	access = field(b, "access");
+	scope = body_str(b, "repo");
+	access = body_str(b, "access");
 	if (scope == NULL || access == NULL)
 		rc = route_error(ctx, 400, "fields must be strings");
 	else {
@@ -218,19 +209,21 @@ perms(struct ctx *ctx)
 	return rc;
 }
 
-/* DELETE /users/<u>/permissions/<ns>[/<repo>] */
+/* DELETE /users/<u>/permissions/<scope>, nested names too */
 static int
 perm_del(struct ctx *ctx)
 {
 	char scope[LIM_NAME + 2];
 	json_t *u = NULL;
-	int rc, n;
+	size_t i, n = 0;
+	int rc;
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
-	n = snprintf(scope, sizeof(scope), "%s%s%s", ctx->arg[1],
-	    ctx->narg == 3 ? "/" : "", ctx->narg == 3 ? ctx->arg[2] : "");
-	if (n < 0 || (size_t)n >= sizeof(scope))
+	for (i = 1; i < ctx->narg && n < sizeof(scope); i++)
+		n += (size_t)snprintf(scope + n, sizeof(scope) - n, "%s%s",
+		    i > 1 ? "/" : "", ctx->arg[i]);
+	if (n >= sizeof(scope))
 		return answer(ctx, ADMIN_NOGRANT, 200, NULL);
 	rc = admin_user(ctx->cfg, ADMIN_REVOKE, ctx->arg[0], scope, NULL, &u);
 	return grants(ctx, rc, u);
@@ -266,8 +259,7 @@ const struct route route_admin_table[] = {
 	{ R_PUT, "/users/*/disable", R_ANY, flip },
 	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, flip },
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
-	{ R_DELETE, "/users/*/permissions/*", R_ANY, perm_del },
-	{ R_DELETE, "/users/*/permissions/*/*", R_ANY, perm_del },
+	{ R_DELETE, "/users/*/permissions/**", R_ANY, perm_del },
 	{ R_GET, "/images", R_ANY, images },
 	{ 0, NULL, R_ANY, NULL }
 };

@@ -1,7 +1,13 @@
 /*
- * route_hooks: the webhook routes of the management API. Open to users
- * with the admin flag and to users with "admin" permission on the
- * repository. A webhook's secret is never shown after it is set.
+ * route_hooks: the webhook routes of the management API, for every
+ * repository name, nested v2 names included: /webhooks/<name>,
+ * DELETE /webhooks/<name>/<id>, POST .../<id>/ping, GET .../<id>/history.
+ * Before "ping" or "history" stands a webhook id; a last segment of 16
+ * hex digits (the shape of webhook ids) in a DELETE is one too, so a
+ * nested name whose last component is 16 hex digits loses its webhooks
+ * all at once through dindexctl only. Open to users with the admin
+ * flag and to users with "admin" permission on the repository; only the
+ * admin flag sees what receivers answered. A secret is never shown.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +19,54 @@
 #include "route.h"
 #include "store.h"
 
-/* Check the caller and the repository named by arg[0], arg[1]. */
+struct hook_target {
+	char		 ns[LIM_NS + 1];
+	char		 repo[LIM_NAME + 1];
+	char		 name[LIM_NAME + 1];
+	const char	*id;		/* NULL: the repository's webhooks */
+	const char	*verb;		/* "ping", "history" or NULL */
+	int		 admin;		/* the caller has the admin flag */
+};
+
 static int
-caller(struct ctx *ctx, char name[LIM_NAME + 1])
+is_hook_id(const char *s)
+{
+	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
+}
+
+/* Split the segments into name, id and verb. 0 ok, or the status. */
+static int
+parse_target(struct ctx *ctx, struct hook_target *h)
+{
+	size_t n = ctx->narg, i, len = 0;
+	const char *last = ctx->arg[n - 1];
+
+	h->id = h->verb = NULL;
+	if (n >= 4 && (strcmp(last, "ping") == 0 || strcmp(last, "history") ==
+	    0)) {
+		h->verb = last;
+		h->id = ctx->arg[n - 2];
+		n -= 2;
+	} else if (n >= 3 && is_hook_id(last) &&
+	    ctx->req->method == HTTP_DELETE)
+		h->id = ctx->arg[--n];
+	for (i = 0; i < n && len < sizeof(h->name); i++)
+		len += (size_t)snprintf(h->name + len, sizeof(h->name) - len,
+		    "%s%s", i ? "/" : "", ctx->arg[i]);
+	if (len >= sizeof(h->name) || !name_repo_split(h->name, h->ns,
+	    h->repo))
+		return route_error(ctx, 400, "bad repository name");
+	snprintf(ctx->repo, sizeof(ctx->repo), "%s", h->name);
+	return 0;
+}
+
+/* Check the caller against the repository: 0 allowed, else a status. */
+static int
+caller(struct ctx *ctx, struct hook_target *h)
 {
 	json_t *user, *public = NULL;
 	int status, bits;
 
-	if (!name_ns_ok(ctx->arg[0]) || !name_repo_ok(ctx->arg[1]))
-		return route_error(ctx, 400, "bad repository name");
-	snprintf(name, LIM_NAME + 1, "%s/%s", ctx->arg[0], ctx->arg[1]);
-	snprintf(ctx->repo, sizeof(ctx->repo), "%s", name);
 	if ((status = route_basic(ctx, &user)) != 0)
 		return status;
 	if (user == NULL) {
@@ -35,8 +78,9 @@ caller(struct ctx *ctx, char name[LIM_NAME + 1])
 		json_decref(user);
 		return 503;
 	}
-	bits = acl_allows(user, public, ctx->arg[0], ctx->arg[1],
+	bits = acl_allows(user, public, h->ns, h->repo,
 	    ctx->cfg->own_namespace);
+	h->admin = json_is_true(json_object_get(user, "admin"));
 	json_decref(user);
 	json_decref(public);
 	return (bits & ACL_DELETE) ? 0 : 403;
@@ -54,7 +98,7 @@ status_of(struct ctx *ctx, int rc)
 		return route_error(ctx, 409, "that URL has a webhook already");
 	case HOOK_BAD:
 		return route_error(ctx, 400, "url must be http(s), events a "
-		    "subset of new, existing");
+		    "subset of new, existing, secret a string");
 	case HOOK_FULL:
 		return route_error(ctx, 409, "too many webhooks");
 	default:
@@ -65,95 +109,85 @@ status_of(struct ctx *ctx, int rc)
 static int
 add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 {
+	const char *url, *secret;
 	json_t *body;
 	int rc;
 
 	if ((rc = body_object(ctx->req, &body)) != 0)
 		return route_error(ctx, rc, "body must be JSON or a form");
-	rc = hook_add(st, name, json_string_value(json_object_get(body,
-	    "url")), json_object_get(body, "events"),
-	    json_string_value(json_object_get(body, "secret")), out);
+	url = body_str(body, "url");
+	secret = body_str(body, "secret");
+	rc = url == NULL || secret == NULL ? HOOK_BAD : hook_add(st, name, url,
+	    json_object_get(body, "events"), secret[0] ? secret : NULL, out);
 	json_decref(body);
 	rc = status_of(ctx, rc);
 	return rc == 200 ? 201 : rc;
 }
 
-/* GET|POST|DELETE /webhooks/<ns>/<repo> */
-static int
-hooks(struct ctx *ctx)
+/* What a receiver answered is for administrators only. */
+static void
+hide_responses(json_t *history)
 {
-	char name[LIM_NAME + 1];
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(history, i, a) {
+		json_object_del(a, "response");
+		json_object_del(a, "response_base64");
+	}
+}
+
+/* GET|POST|DELETE on the repository, DELETE or GET history of one. */
+static int
+change(struct ctx *ctx, const struct hook_target *h)
+{
+	enum http_method m = ctx->req->method;
+	int get = m == HTTP_GET || m == HTTP_HEAD, status;
 	struct store *st;
 	json_t *out = NULL;
-	int status;
 
-	if ((status = caller(ctx, name)) != 0)
-		return status;
-	if (store_open(ctx->cfg->database, ctx->req->method == HTTP_GET ?
-	    STORE_READ : STORE_WRITE, &st) == -1)
+	if (store_open(ctx->cfg->database, get ? STORE_READ : STORE_WRITE,
+	    &st) == -1)
 		return 503;
-	if (ctx->req->method == HTTP_GET) {
-		out = hook_list(st, name);
+	if (h->id != NULL)
+		status = status_of(ctx, h->verb ? hook_history(st, h->name,
+		    h->id, &out) : hook_del(st, h->name, h->id));
+	else if (get) {	/* HEAD too: it must never fall through to DELETE */
+		out = hook_list(st, h->name);
 		status = 200;
-	} else if (ctx->req->method == HTTP_POST)
-		status = add(ctx, st, name, &out);
-	else if ((status = hook_del(st, name, NULL)) == HOOK_NONE)
+	} else if (m == HTTP_POST)
+		status = add(ctx, st, h->name, &out);
+	else if ((status = hook_del(st, h->name, NULL)) == HOOK_NONE)
 		status = 200;	/* deleting none of none is done */
 	else
 		status = status_of(ctx, status);
 	if (store_close(st) == -1)
 		status = 503;
-	if (status >= 400 || out == NULL) {
-		json_decref(out);
-		return status < 400 ? route_json(ctx, status, json_pack("{s:b}",
-		    "deleted", 1)) : status;
-	}
-	return route_json(ctx, status, out);
-}
-
-/* DELETE /webhooks/<ns>/<repo>/<id>, GET .../<id>/history */
-static int
-one(struct ctx *ctx)
-{
-	char name[LIM_NAME + 1];
-	struct store *st;
-	json_t *out = NULL;
-	int status, get = ctx->req->method == HTTP_GET;
-
-	if ((status = caller(ctx, name)) != 0)
-		return status;
-	if (store_open(ctx->cfg->database, get ? STORE_READ : STORE_WRITE,
-	    &st) == -1)
-		return 503;
-	status = status_of(ctx, get ? hook_history(st, name, ctx->arg[2],
-	    &out) : hook_del(st, name, ctx->arg[2]));
-	if (store_close(st) == -1)
-		status = 503;
-	if (status != 200) {
+	if (status >= 400) {
 		json_decref(out);
 		return status;
 	}
-	return route_json(ctx, 200, out ? out : json_pack("{s:b}", "deleted",
-	    1));
+	if (h->verb != NULL && !h->admin)
+		hide_responses(out);
+	return route_json(ctx, status, out ? out : json_pack("{s:b}",
+	    "deleted", 1));
 }
 
-/* POST /webhooks/<ns>/<repo>/<id>/ping: queue a "ping" delivery. */
+/* POST .../<id>/ping: queue a "ping" delivery. */
 static int
-ping(struct ctx *ctx)
+ping(struct ctx *ctx, const struct hook_target *h)
 {
-	char name[LIM_NAME + 1], key[LIM_KEY];
+	char key[LIM_KEY];
 	struct store *st;
 	json_t *rec = NULL;
 	int status;
 
-	if ((status = caller(ctx, name)) != 0)
-		return status;
 	if (store_open(ctx->cfg->database, STORE_READ, &st) == -1)
 		return 503;
-	snprintf(key, sizeof(key), "repo:%s", name);
+	snprintf(key, sizeof(key), "repo:%s", h->name);
 	store_get(st, key, &rec);
-	status = status_of(ctx, hook_queue(ctx->cfg, st, ctx->arg[0],
-	    ctx->arg[1], "ping", ctx->user, rec, ctx->arg[2]));
+	status = status_of(ctx, hook_queue(ctx->cfg, st, h->ns, h->repo,
+	    "ping", ctx->user, rec, h->id));
 	json_decref(rec);
 	store_close(st);
 	if (status != 200)
@@ -161,10 +195,28 @@ ping(struct ctx *ctx)
 	return route_json(ctx, 202, json_pack("{s:b}", "queued", 1));
 }
 
+static int
+webhooks(struct ctx *ctx)
+{
+	enum http_method m = ctx->req->method;
+	struct hook_target h;
+	int status, pinging;
+
+	if ((status = parse_target(ctx, &h)) != 0)
+		return status;
+	pinging = h.verb && strcmp(h.verb, "ping") == 0;
+	if (h.verb && (pinging ? m != HTTP_POST : m != HTTP_GET &&
+	    m != HTTP_HEAD)) {
+		http_resp_header(ctx->resp, "Allow", "%s", pinging ? "POST" :
+		    "GET, HEAD");
+		return route_error(ctx, 405, "method not allowed");
+	}
+	if ((status = caller(ctx, &h)) != 0)
+		return status;
+	return pinging ? ping(ctx, &h) : change(ctx, &h);
+}
+
 const struct route route_hooks_table[] = {
-	{ R_GET | R_POST | R_DELETE, "/webhooks/*/*", R_ANY, hooks },
-	{ R_DELETE, "/webhooks/*/*/*", R_ANY, one },
-	{ R_GET, "/webhooks/*/*/*/history", R_ANY, one },
-	{ R_POST, "/webhooks/*/*/*/ping", R_ANY, ping },
+	{ R_GET | R_POST | R_DELETE, "/webhooks/**", R_ANY, webhooks },
 	{ 0, NULL, R_ANY, NULL }
 };

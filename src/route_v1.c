@@ -16,7 +16,9 @@
 
 #include "account.h"
 #include "acl.h"
+#include "admin.h"
 #include "auth.h"
+#include "body.h"
 #include "hook.h"
 #include "names.h"
 #include "repo.h"
@@ -28,7 +30,7 @@
 
 struct target {
 	char	ns[LIM_NS + 1];
-	char	repo[LIM_REPO + 1];
+	char	repo[LIM_NAME + 1];
 	char	name[LIM_NAME + 1];	/* ns/repo */
 	char	key[LIM_KEY];		/* repo:ns/repo */
 };
@@ -48,15 +50,16 @@ ping(struct ctx *ctx)
 static int
 target(struct ctx *ctx, size_t n, struct target *t)
 {
-	const char *ns = n == 1 ? "library" : ctx->arg[0];
-	const char *repo = ctx->arg[n - 1];
+	char name[LIM_NAME + 2];
 
-	if (strlen(ns) > LIM_NS || strlen(repo) > LIM_REPO ||
-	    !name_ns_ok(ns) || !name_repo_ok(repo))
+	snprintf(name, sizeof(name), "%s%s%s", n == 1 ? "" : ctx->arg[0],
+	    n == 1 ? "" : "/", ctx->arg[n - 1]);
+	if (strlen(ctx->arg[0]) > LIM_NAME || strlen(ctx->arg[n - 1]) >
+	    LIM_REPO || !name_repo_parse(name, t->ns, t->repo))
 		return 400;
-	snprintf(t->ns, sizeof(t->ns), "%s", ns);
-	snprintf(t->repo, sizeof(t->repo), "%s", repo);
-	snprintf(t->name, sizeof(t->name), "%s/%s", ns, repo);
+	if ((size_t)snprintf(t->name, sizeof(t->name), "%s/%s", t->ns,
+	    t->repo) >= sizeof(t->name))
+		return 400;
 	repo_key(t->name, t->key);
 	snprintf(ctx->repo, sizeof(ctx->repo), "%s", t->name);
 	return 0;
@@ -98,23 +101,23 @@ require(struct ctx *ctx, const struct target *t, int need)
 	return anonymous ? 401 : 403;
 }
 
-/* An "Authorization: Token" request: 0 valid for t (and *access), 1 not
- * a Token request, or a status. With rec, a valid token also brings the
- * repository record (NULL if there is none) from the same transaction. */
+/* An "Authorization: Token" request: 0 valid for t (out filled), 1 not
+ * a Token request, or a status. */
 static int
-token_auth(struct ctx *ctx, const struct target *t, char access[8],
-    json_t **rec)
+token_auth(struct ctx *ctx, const struct target *t, int want_rec,
+    struct token_use *out)
 {
 	const struct http_hdr *h = http_header(ctx->req, "Authorization");
 	const char *rest;
 	size_t len;
 
+	memset(out, 0, sizeof(*out));
 	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &len) !=
 	    AUTH_TOKEN)
 		return 1;
-	switch (token_check(ctx->cfg, rest, len, t->name, ctx->user, access,
-	    rec ? t->key : NULL, rec)) {
+	switch (token_check(ctx->cfg, rest, len, t->name, want_rec, out)) {
 	case 0:
+		snprintf(ctx->user, sizeof(ctx->user), "%s", out->user);
 		return 0;
 	case 1:
 		return 401;
@@ -134,14 +137,16 @@ endpoints(struct ctx *ctx)
 		http_resp_header(ctx->resp, "X-Docker-Endpoints", "%s", p);
 }
 
-/* Issue a token in the write transaction st and add its headers. */
+/* Issue a token for the caller in the write transaction st (NULL for an
+ * anonymous caller) and add its headers. ids: what a push announced. */
 static int
 give_token(struct ctx *ctx, struct store *st, const struct target *t,
-    const char *access)
+    const char *access, const json_t *ids)
 {
+	struct token_grant g = { ctx->user, ctx->cred, t->name, access, ids };
 	char tok[TOKEN_VALUE_LEN];
 
-	if (token_issue(st, ctx->cfg, ctx->user, t->name, access, tok) == -1)
+	if (token_issue(st, ctx->cfg, &g, tok) == -1)
 		return -1;
 	http_resp_header(ctx->resp, "X-Docker-Token", "%s", tok);
 	http_resp_header(ctx->resp, "WWW-Authenticate", "Token %s", tok);
@@ -150,24 +155,11 @@ give_token(struct ctx *ctx, struct store *st, const struct target *t,
 }
 
 static int
-body_json(struct ctx *ctx, json_t **out)
-{
-	json_error_t err;
-
-	*out = NULL;
-	if (ctx->req->body == NULL || ctx->req->body_len == 0)
-		return 400;
-	*out = json_loadb(ctx->req->body, ctx->req->body_len,
-	    JSON_REJECT_DUPLICATES, &err);
-	return *out ? 0 : 400;
-}
-
-static int
 body_list(struct ctx *ctx, json_t **out)
 {
 	const char *why;
 
-	if (body_json(ctx, out) != 0)
+	if (body_json(ctx->req, out) != 0)
 		return route_error(ctx, 400, "body is not JSON");
 	if ((why = repo_list_check(*out)) != NULL) {
 		json_decref(*out);
@@ -177,66 +169,54 @@ body_list(struct ctx *ctx, json_t **out)
 	return 0;
 }
 
+static int
+exists_body(struct ctx *ctx)
+{
+	static const char exists[] = "\"Username or email already exists\"";
+
+	http_resp_body(ctx->resp, 400, strdup(exists), sizeof(exists) - 1);
+	return 400;
+}
+
 /* POST /v1/users/: registration. An existing name answers the exact
  * body docker 1.x looks for, whatever the password (PROTOCOL.md 4.1). */
 static int
 user_create(struct ctx *ctx)
 {
-	static const char exists[] = "\"Username or email already exists\"";
 	const char *name, *pass, *email;
 	json_t *body = NULL, *old = NULL, *u = NULL;
-	struct store *st;
 	char key[LIM_KEY];
 	int status = 400, rc;
 
 	if (!ctx->cfg->allow_registration)
 		return route_error(ctx, 401, "registration is closed");
-	if (body_json(ctx, &body) != 0 || !json_is_object(body))
+	if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
 		goto out;
-	name = json_string_value(json_object_get(body, "username"));
-	pass = json_string_value(json_object_get(body, "password"));
-	email = json_string_value(json_object_get(body, "email"));
-	if (name == NULL || !name_user_ok(name)) {
-		status = route_error(ctx, 400, "username must be 4 to 30 of "
-		    "a-z 0-9 _");
+	name = body_str(body, "username");
+	pass = body_str(body, "password");
+	email = body_str(body, "email");
+	if (name == NULL || pass == NULL || email == NULL) {
+		status = route_error(ctx, 400, "fields must be strings");
 		goto out;
 	}
-	snprintf(ctx->user, sizeof(ctx->user), "%s", name);
 	account_key(name, key);
-	if ((rc = store_fetch(ctx->cfg->database, key, &old)) == 0) {
-		http_resp_body(ctx->resp, 400, strdup(exists),
-		    sizeof(exists) - 1);
+	if (name_user_ok(name) && (rc = store_fetch(ctx->cfg->database, key,
+	    &old)) != 1) {
+		status = rc == 0 ? exists_body(ctx) : 503;
 		goto out;
 	}
-	status = 503;
-	if (rc == -1)
-		goto out;
-	status = 400;
-	if (pass == NULL || strlen(pass) < LIM_PASSWORD_MIN ||
-	    strlen(pass) > LIM_PASSWORD) {
-		status = route_error(ctx, 400, "password must be 5 to 256 "
-		    "characters");
-		goto out;
-	}
-	if (email == NULL || !name_email_ok(email)) {
+	if (email[0] == '\0') {
 		status = route_error(ctx, 400, "a valid e-mail is required");
 		goto out;
 	}
-	status = 503;
-	u = account_new(ctx->cfg, name, pass, email,
-	    ctx->cfg->new_accounts_enabled, 0);
-	if (u == NULL || store_open(ctx->cfg->database, STORE_WRITE, &st) ==
-	    -1)
-		goto out;
-	if ((rc = store_get(st, key, &old)) == 1)
-		rc = store_put(st, key, u);
-	if (store_close(st) == 0 && rc == 0)
+	rc = admin_add(ctx->cfg, name, pass, email, 0,
+	    ctx->cfg->new_accounts_enabled, &u);
+	if (rc == ADMIN_OK) {
+		snprintf(ctx->user, sizeof(ctx->user), "%s", name);
 		status = route_json(ctx, 201, json_string("User Created"));
-	else if (rc == 0) {
-		http_resp_body(ctx->resp, 400, strdup(exists),
-		    sizeof(exists) - 1);
-		status = 400;
-	}
+	} else
+		status = rc == ADMIN_EXISTS ? exists_body(ctx) :
+		    route_error(ctx, rc > 0 ? 400 : 503, admin_reason(rc));
 out:
 	json_decref(body);
 	json_decref(old);
@@ -266,69 +246,63 @@ users(struct ctx *ctx)
 	    user_login(ctx);
 }
 
-/* Check and apply a PUT /v1/users/<name>/ body to the record u. */
-static int
-user_apply(struct ctx *ctx, const json_t *body, json_t *u)
-{
-	const char *pass = json_string_value(json_object_get(body, "password"));
-	const char *email = json_string_value(json_object_get(body, "email"));
-
-	if (!json_is_object(body) || (pass == NULL && email == NULL))
-		return route_error(ctx, 400, "give password and/or email");
-	if (pass && (strlen(pass) < LIM_PASSWORD_MIN ||
-	    strlen(pass) > LIM_PASSWORD))
-		return route_error(ctx, 400, "password must be 5 to 256 "
-		    "characters");
-	if (email && !name_email_ok(email))
-		return route_error(ctx, 400, "invalid e-mail");
-	if (email)
-		json_object_set_new(u, "email", json_string(email));
-	if (pass && account_set_password(ctx->cfg, u, pass) == -1)
-		return 503;
-	return 0;
-}
-
-/* PUT /v1/users/<name>/: the user themself or an admin. */
+/* PUT /v1/users/<name>/: the user themself or an admin; a new password
+ * revokes every credential of the user (admin.c, like dindexctl). */
 static int
 user_update(struct ctx *ctx)
 {
-	const char *name = ctx->arg[0];
+	const char *name = ctx->arg[0], *pass, *email;
+	char mcf[AUTH_MCF_LEN];
 	json_t *caller, *body = NULL, *u = NULL;
-	struct store *st;
-	char key[LIM_KEY];
 	int status;
 
 	if ((status = route_basic(ctx, &caller)) != 0)
 		return status;
 	if (caller == NULL)
 		return 401;
-	if (strcmp(ctx->user, name) != 0 &&
-	    !json_is_true(json_object_get(caller, "admin"))) {
-		json_decref(caller);
-		return 403;
-	}
+	status = strcmp(ctx->user, name) == 0 ||
+	    json_is_true(json_object_get(caller, "admin")) ? 0 : 403;
 	json_decref(caller);
+	if (status != 0)
+		return status;
 	if (!name_user_ok(name))
 		return 404;
-	if (body_json(ctx, &body) != 0)
-		return route_error(ctx, 400, "body is not JSON");
-	account_key(name, key);
-	status = 503;
-	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
-		goto out;
-	if ((status = store_get(st, key, &u)) == 0 &&
-	    (status = user_apply(ctx, body, u)) == 0)
-		status = store_put(st, key, u) == 0 ? 204 : 503;
-	else if (status == 1)
-		status = 404;
-	else if (status == -1)
+	if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
+		return route_error(ctx, 400, "body is not a JSON object");
+	pass = json_object_get(body, "password") ? body_str(body,
+	    "password") : "";
+	email = json_object_get(body, "email") ? body_str(body, "email") : "";
+	if (pass == NULL || email == NULL || (!*pass && !*email))
+		status = route_error(ctx, 400, "give password and/or email "
+		    "(strings)");
+	else if (*pass && (strlen(pass) < LIM_PASSWORD_MIN ||
+	    strlen(pass) > LIM_PASSWORD))
+		status = route_error(ctx, 400, admin_reason(ADMIN_BADPASS));
+	else if (*pass && account_hash(ctx->cfg, pass, mcf) == -1)
 		status = 503;
-	if (store_close(st) == -1 && status == 204)
-		status = 503;
-out:
+	else {
+		status = admin_user(ctx->cfg, ADMIN_PASSWD, name, *pass ? mcf :
+		    NULL, *email ? email : NULL, &u);
+		status = status == ADMIN_OK ? 204 : status == ADMIN_NOUSER ?
+		    404 : route_error(ctx, status > 0 ? 400 : 503,
+		    admin_reason(status));
+	}
+	auth_wipe(mcf, sizeof(mcf));
 	json_decref(body);
 	json_decref(u);
 	return status;
+}
+
+/* The ids a push start announced, for its write token. */
+static json_t *
+announced(const json_t *list)
+{
+	json_t *ids = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(list, i, e)
+		json_array_append(ids, json_object_get(e, "id"));
+	return ids;
 }
 
 /* PUT /v1/repositories/<name>/: push start. Merges the announced ids at
@@ -336,7 +310,7 @@ out:
 static int
 push_start(struct ctx *ctx, const struct target *t)
 {
-	json_t *list = NULL, *rec = NULL;
+	json_t *list = NULL, *rec = NULL, *ids = NULL;
 	struct store *st;
 	int status, rc;
 	const char *state;
@@ -345,7 +319,8 @@ push_start(struct ctx *ctx, const struct target *t)
 	    (status = body_list(ctx, &list)) != 0)
 		return status;
 	status = 503;
-	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
+	if ((ids = announced(list)) == NULL ||
+	    store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
 		goto out;
 	if ((rc = store_get(st, t->key, &rec)) == 1)
 		rec = repo_new(ctx->user);
@@ -355,7 +330,7 @@ push_start(struct ctx *ctx, const struct target *t)
 	if (state == NULL || strcmp(state, "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("pushing"));
 	if (store_put(st, t->key, rec) == 0 &&
-	    give_token(ctx, st, t, "write") == 0)
+	    give_token(ctx, st, t, "write", ids) == 0)
 		status = 200;
 close:
 	if (store_close(st) == -1)
@@ -365,6 +340,7 @@ close:
 		status = route_json(ctx, 200, json_string(""));
 	}
 out:
+	json_decref(ids);
 	json_decref(list);
 	json_decref(rec);
 	return status;
@@ -392,7 +368,7 @@ repo_delete(struct ctx *ctx, const struct target *t)
 	else if (rc == 0 && mark) {
 		json_object_set_new(rec, "state", json_string("deleted"));
 		if (store_put(st, t->key, rec) == 0 &&
-		    give_token(ctx, st, t, "delete") == 0)
+		    give_token(ctx, st, t, "delete", NULL) == 0)
 			status = 202;
 	} else if (rc == 0) {
 		if (store_del(st, t->key) != -1 &&
@@ -422,45 +398,87 @@ repository(struct ctx *ctx)
 	    repo_delete(ctx, &t);
 }
 
-/* GET .../images: the registry validating a token, or a pull. */
+/* Whether a token lets its holder see image id: a write token only the
+ * ids its own push announced (the registry validates each image of that
+ * push and its parents), any other the repository's. */
 static int
-images_get(struct ctx *ctx)
+token_sees(const struct token_use *tu, const char *id)
+{
+	const json_t *e;
+	size_t i;
+
+	if (strcmp(tu->access, "write") != 0)
+		return 1;
+	json_array_foreach(tu->ids, i, e)
+		if (strcmp(json_string_value(e), id) == 0)
+			return 1;
+	return 0;
+}
+
+/* The image list as a token's holder may see it. */
+static json_t *
+visible_images(const struct token_use *tu, const json_t *rec)
+{
+	json_t *all = repo_images(rec), *out = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(all, i, e)
+		if (token_sees(tu, json_string_value(json_object_get(e, "id"))))
+			json_array_append(out, e);
+	json_decref(all);
+	return out;
+}
+
+/* A pull with Basic or no credentials: 0 with *rec, or a status. */
+static int
+basic_pull(struct ctx *ctx, const struct target *t, json_t **rec)
 {
 	const char *state;
 	struct store *st;
+	int status;
+
+	if ((status = require(ctx, t, ACL_PULL)) != 0)
+		return status;
+	if ((status = store_fetch(ctx->cfg->database, t->key, rec)) != 0)
+		return status == 1 ? 404 : 503;
+	state = json_string_value(json_object_get(*rec, "state"));
+	if (state && strcmp(state, "deleted") == 0)
+		return 404;
+	if (!http_header_is(ctx->req, "X-Docker-Token", "true"))
+		return 0;
+	if (ctx->user[0] == '\0')	/* anonymous tokens are not stored */
+		return give_token(ctx, NULL, t, "read", NULL) == 0 ? 0 : 503;
+	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
+		return 503;
+	status = give_token(ctx, st, t, "read", NULL) == 0 ? 0 : 503;
+	return store_close(st) == -1 ? 503 : status;
+}
+
+/* GET .../images: the registry validating a token, or a pull. A deleted
+ * repository still answers its delete token. */
+static int
+images_get(struct ctx *ctx)
+{
+	struct token_use tu;
 	struct target t;
 	json_t *rec = NULL;
-	char access[8];
 	int status, tok;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((tok = token_auth(ctx, &t, access, &rec)) > 1)
+	if ((tok = token_auth(ctx, &t, 1, &tu)) > 1)
 		return tok;
-	if (tok == 1 && (status = require(ctx, &t, ACL_PULL)) != 0)
-		return status;
-	if (tok == 1 && (status = store_fetch(ctx->cfg->database, t.key, &rec)) != 0)
-		return status == 1 ? 404 : 503;
-	if (rec == NULL)
-		return 404;
-	state = json_string_value(json_object_get(rec, "state"));
-	/* a deleted repository still answers its delete token */
-	if (tok == 1 && state && strcmp(state, "deleted") == 0) {
-		json_decref(rec);
-		return 404;
-	}
-	if (tok == 1 && http_header_is(ctx->req, "X-Docker-Token", "true")) {
-		if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1 ||
-		    ((status = give_token(ctx, st, &t, "read")),
-		    store_close(st)) == -1 || status == -1) {
-			json_decref(rec);
-			return 503;
+	if (tok == 1) {
+		if ((status = basic_pull(ctx, &t, &rec)) == 0) {
+			endpoints(ctx);
+			status = route_json(ctx, 200, repo_images(rec));
 		}
+		json_decref(rec);
+		return status;
 	}
-	if (tok == 1)
-		endpoints(ctx);
-	status = route_json(ctx, 200, repo_images(rec));
-	json_decref(rec);
+	status = tu.rec == NULL ? 404 : route_json(ctx, 200,
+	    visible_images(&tu, tu.rec));
+	token_use_free(&tu);
 	return status;
 }
 
@@ -470,16 +488,18 @@ static int
 images_put(struct ctx *ctx)
 {
 	json_t *list = NULL, *rec = NULL;
+	struct token_use tu;
 	struct store *st;
 	struct target t;
-	char access[8];
 	int status, tok, rc, fresh;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((tok = token_auth(ctx, &t, access, NULL)) > 1)
+	if ((tok = token_auth(ctx, &t, 0, &tu)) > 1)
 		return tok;
-	if (tok == 0 && strcmp(access, "write") != 0)
+	status = tok == 0 && strcmp(tu.access, "write") != 0 ? 403 : 0;
+	token_use_free(&tu);
+	if (status != 0)
 		return route_error(ctx, 403, "this token may not write");
 	if (tok == 1 && (status = require(ctx, &t, ACL_PUSH)) != 0)
 		return status;
@@ -513,19 +533,18 @@ out:
 static int
 repo_auth(struct ctx *ctx)
 {
+	struct token_use tu;
 	struct target t;
-	json_t *rec;
-	char access[8];
 	int status;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((status = token_auth(ctx, &t, access, &rec)) != 0)
+	if ((status = token_auth(ctx, &t, 1, &tu)) != 0)
 		return status == 1 ? 401 : status;
-	if (rec == NULL)
-		return 404;
-	json_decref(rec);
-	return route_json(ctx, 200, json_string("OK"));
+	status = tu.rec == NULL ? 404 : route_json(ctx, 200,
+	    json_string("OK"));
+	token_use_free(&tu);
+	return status;
 }
 
 /* GET .../layer/<id>/access: may this token's holder read that image? */
@@ -533,17 +552,17 @@ static int
 layer_access(struct ctx *ctx)
 {
 	const char *id = ctx->arg[ctx->narg - 1];
+	struct token_use tu;
 	struct target t;
-	json_t *rec;
-	char access[8];
 	int status, ok;
 
 	if ((status = target(ctx, ctx->narg - 1, &t)) != 0)
 		return status;
-	if ((status = token_auth(ctx, &t, access, &rec)) != 0)
+	if ((status = token_auth(ctx, &t, 1, &tu)) != 0)
 		return status == 1 ? 401 : status;
-	ok = rec != NULL && repo_has_image(rec, id);
-	json_decref(rec);
+	ok = tu.rec != NULL && repo_has_image(tu.rec, id) &&
+	    token_sees(&tu, id);
+	token_use_free(&tu);
 	return route_json(ctx, 200, json_pack("{s:b}", "access", ok));
 }
 

@@ -25,9 +25,11 @@
 #include "account.h"
 #include "acl.h"
 #include "auth.h"
+#include "body.h"
 #include "hook.h"
 #include "jwt.h"
 #include "names.h"
+#include "refresh.h"
 #include "repo.h"
 #include "route.h"
 #include "scope.h"
@@ -75,34 +77,6 @@ is_hex(const char *s, size_t min, size_t max)
 	return s[n] == '\0' && n >= min && n <= max;
 }
 
-/* A v2 repository name as dindex namespace and repository; 1 valid. */
-static int
-v2_name(const char *name, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
-{
-	const char *p, *e, *slash = strchr(name, '/');
-	char comp[LIM_REPO + 1];
-	size_t n;
-
-	if (strlen(name) > LIM_NAME)
-		return 0;
-	n = slash ? (size_t)(slash - name) : strlen("library");
-	if (n > LIM_NS)
-		return 0;
-	snprintf(ns, LIM_NS + 1, "%.*s", (int)n, slash ? name : "library");
-	snprintf(repo, LIM_NAME + 1, "%s", slash ? slash + 1 : name);
-	for (p = repo;; p = e + 1) {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n > LIM_REPO)
-			return 0;
-		snprintf(comp, sizeof(comp), "%.*s", (int)n, p);
-		if (!name_repo_ok(comp))
-			return 0;
-		if (e == NULL)
-			return name_ns_ok(ns);
-	}
-}
-
 /* Every "scope" parameter, repeated or not. 0 ok, -1 malformed. */
 static int
 collect_scopes(struct treq *t)
@@ -140,6 +114,10 @@ password_grant(struct ctx *ctx, struct treq *t)
 		case ACCOUNT_ERROR:
 			status = 503;
 			break;
+		case ACCOUNT_BAD:
+			snprintf(ctx->login, sizeof(ctx->login), "%s",
+			    cred.user);
+			/* FALLTHROUGH */
 		default:
 			json_decref(t->user);
 			t->user = NULL;
@@ -149,46 +127,23 @@ password_grant(struct ctx *ctx, struct treq *t)
 	return status;
 }
 
-/* A refresh token is good while its user exists, is enabled, and is the
- * same account it was issued to (not deleted and created again since). */
 static int
 refresh_grant(struct ctx *ctx, struct treq *t)
 {
-	json_t *rec = NULL;
-	struct store *st;
-	char key[LIM_KEY];
-	const char *name;
-	int rc;
-
 	if (param(t, "refresh_token", t->refresh, sizeof(t->refresh)) != 1 ||
 	    !is_hex(t->refresh, LIM_SIG, LIM_SIG))
 		return 401;
-	if (store_open(ctx->cfg->database, STORE_READ, &st) == -1)
-		return 503;
-	snprintf(key, sizeof(key), "refresh:%s", t->refresh);
-	rc = store_get(st, key, &rec);
-	name = json_string_value(json_object_get(rec, "user"));
-	if (rc == 0 && name != NULL) {
-		account_key(name, key);
-		rc = store_get(st, key, &t->user);
-	}
-	store_close(st);
-	if (rc == 0 && name != NULL &&
-	    json_is_true(json_object_get(t->user, "enabled")) &&
-	    strcmp(str(rec, "service"), ctx->cfg->token_service) == 0 &&
-	    json_integer_value(json_object_get(rec, "created")) >=
-	    json_integer_value(json_object_get(t->user, "created"))) {
-		snprintf(ctx->user, sizeof(ctx->user), "%s", name);
-		rc = 0;
-	} else if (rc != -1) {
-		json_decref(t->user);
-		t->user = NULL;
+	switch (refresh_use(ctx->cfg, t->refresh, &t->user)) {
+	case 0:
+		snprintf(ctx->user, sizeof(ctx->user), "%s", str(t->user,
+		    "name"));
+		return 0;
+	case 1:
 		t->refresh[0] = '\0';
-		rc = 401;
-	} else
-		rc = 503;
-	json_decref(rec);
-	return rc;
+		return 401;
+	default:
+		return 503;
+	}
 }
 
 /* Who asks: Basic credentials or none on GET, the form's grant on POST.
@@ -232,7 +187,7 @@ grants(struct ctx *ctx, struct treq *t)
 		sc = &t->scopes.res[i];
 		g = admin ? ~0 : 0;
 		if (strcmp(sc->type, "repository") == 0 &&
-		    v2_name(sc->name, ns, repo)) {
+		    name_repo_parse(sc->name, ns, repo)) {
 			bits = acl_allows(t->user, pub, ns, repo,
 			    ctx->cfg->own_namespace);
 			g |= (bits & ACL_PULL ? SCOPE_PULL : 0) |
@@ -245,31 +200,6 @@ grants(struct ctx *ctx, struct treq *t)
 	}
 	json_decref(pub);
 	return 0;
-}
-
-/* Store a new refresh token for the caller. 0 ok, -1 failure. */
-static int
-new_refresh(struct ctx *ctx, struct treq *t)
-{
-	struct store *st;
-	json_t *rec;
-	char key[LIM_KEY];
-	int rc = -1;
-
-	if (auth_random_hex(t->refresh, LIM_TOKEN_BYTES) == -1)
-		return -1;
-	rec = json_pack("{s:O, s:s, s:I}", "user",
-	    json_object_get(t->user, "name"), "service",
-	    ctx->cfg->token_service, "created", (json_int_t)time(NULL));
-	snprintf(key, sizeof(key), "refresh:%s", t->refresh);
-	if (rec != NULL &&
-	    store_open(ctx->cfg->database, STORE_WRITE, &st) == 0) {
-		rc = store_put(st, key, rec);
-		if (store_close(st) == -1)
-			rc = -1;
-	}
-	json_decref(rec);
-	return rc;
 }
 
 /* Sign the token and answer with it. */
@@ -334,8 +264,12 @@ token(struct ctx *ctx)
 	    strcmp(val, "offline") == 0 :
 	    param(&t, "offline_token", val, sizeof(val)) == 1 &&
 	    strcmp(val, "true") == 0;
-	if (grants(ctx, &t) == -1 || (offline && t.user != NULL &&
-	    t.refresh[0] == '\0' && new_refresh(ctx, &t) == -1))
+	status = grants(ctx, &t) == -1 ? -1 : offline && t.user != NULL &&
+	    t.refresh[0] == '\0' ? refresh_issue(ctx->cfg, t.user, t.refresh) :
+	    0;
+	if (status == 1)
+		status = route_error(ctx, 401, "credentials changed meanwhile");
+	else if (status == -1)
 		status = route_error(ctx, 503, "store unavailable");
 	else
 		status = issue(ctx, &t);
@@ -349,7 +283,7 @@ static json_t *
 pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 {
 	json_t *target = json_object_get(ev, "target");
-	const char *s, *digest, *colon;
+	const char *s, *digest;
 	size_t i;
 
 	s = json_string_value(json_object_get(ev, "action"));
@@ -364,11 +298,10 @@ pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 	s = json_string_value(json_object_get(target, "tag"));
 	digest = json_string_value(json_object_get(target, "digest"));
 	if (s == NULL || !name_tag_ok(s) || digest == NULL ||
-	    strlen(digest) > LIM_DIGEST || (colon = strchr(digest, ':')) ==
-	    NULL || colon == digest || !is_hex(colon + 1, 32, 128))
+	    !name_digest_ok(digest))
 		return NULL;
 	s = json_string_value(json_object_get(target, "repository"));
-	return s != NULL && v2_name(s, ns, repo) ? target : NULL;
+	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
 }
 
 /* Record tag -> digest and queue the webhooks. 0 ok, -1 failure. */
@@ -437,8 +370,7 @@ notify(struct ctx *ctx)
 	    AUTH_BEARER || restlen != strlen(secret) ||
 	    !auth_ct_equal(rest, secret, restlen))
 		return route_error(ctx, 401, "bad notification secret");
-	env = json_loadb(ctx->req->body ? ctx->req->body : "",
-	    ctx->req->body_len, 0, NULL);
+	body_json(ctx->req, &env);
 	if (!json_is_array(json_object_get(env, "events")))
 		rc = route_error(ctx, 400, "not an event envelope");
 	else if (json_array_size(json_object_get(env, "events")) >

@@ -49,6 +49,7 @@
 
 #include "lim.h"
 #include "log.h"
+#include "record.h"
 #include "store.h"
 
 struct store {
@@ -295,9 +296,15 @@ int
 store_put(struct store *st, const char *key, const json_t *val)
 {
 	datum k = { (char *)key, (int)strlen(key) }, v;
+	const char *bad;
 	char *s;
 	int rc;
 
+	/* the one gate every record passes: nothing invalid is written */
+	if ((bad = record_check(key, val)) != NULL) {
+		log_msg(LOG_ERR, "refusing to write %.64s: %s", key, bad);
+		return -1;
+	}
 	if (begin_write(st) == -1)
 		return -1;
 	s = json_dumps(val, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);

@@ -11,28 +11,39 @@
 #include <jansson.h>
 
 #include "account.h"
+#include "acl.h"
 #include "auth.h"
 #include "log.h"
+#include "names.h"
+#include "repo.h"
 #include "token.h"
 
+#define ANONYMOUS	"anonymous"	/* the signature of anonymous tokens */
+
 int
-token_issue(struct store *st, const struct config *cfg, const char *user,
-    const char *repo, const char *access, char *out)
+token_issue(struct store *st, const struct config *cfg,
+    const struct token_grant *g, char *out)
 {
 	char sig[LIM_SIG + 1], key[LIM_KEY];
 	json_t *rec;
-	int rc;
+	int rc = 0;
 
-	if (auth_random_hex(sig, LIM_TOKEN_BYTES) == -1)
+	if (g->user[0] == '\0')
+		snprintf(sig, sizeof(sig), "%s", ANONYMOUS);
+	else if (auth_random_hex(sig, LIM_TOKEN_BYTES) == -1)
 		return -1;
-	rec = json_pack("{s:s, s:s, s:s, s:I}", "user", user, "repo", repo,
-	    "access", access, "expires", (json_int_t)(time(NULL) +
-	    cfg->token_ttl));
-	snprintf(key, sizeof(key), "token:%s", sig);
-	rc = rec ? store_put(st, key, rec) : -1;
-	json_decref(rec);
+	if (g->user[0] != '\0') {
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "user", g->user,
+		    "cred", g->cred, "repo", g->repo, "access", g->access,
+		    "expires", (json_int_t)(time(NULL) + cfg->token_ttl));
+		if (rec != NULL && g->ids != NULL)
+			json_object_set(rec, "ids", (json_t *)g->ids);
+		snprintf(key, sizeof(key), "token:%s", sig);
+		rc = rec ? store_put(st, key, rec) : -1;
+		json_decref(rec);
+	}
 	snprintf(out, TOKEN_VALUE_LEN, "signature=%s,repository=\"%s\","
-	    "access=%s", sig, repo, access);
+	    "access=%s", sig, g->repo, g->access);
 	auth_wipe(sig, sizeof(sig));
 	return rc;
 }
@@ -62,51 +73,109 @@ token_fits(const json_t *rec, const struct auth_token *t, const char *repo)
 	return t->access[0] == '\0' || strcmp(t->access, a) == 0;
 }
 
-int
-token_check(const struct config *cfg, const char *val, size_t len,
-    const char *repo, char user[LIM_USER + 1], char access[8],
-    const char *reckey, json_t **out)
+/* What an access needs of the grants, now as when it was issued. */
+static int
+needs(const char *access)
 {
-	struct auth_token t;
-	struct store *st;
+	return strcmp(access, "read") == 0 ? ACL_PULL :
+	    strcmp(access, "write") == 0 ? ACL_PUSH : ACL_DELETE;
+}
+
+/* In st: 1 when user (NULL anonymous) may still do access to repo. */
+static int
+still_granted(const struct config *cfg, struct store *st, const json_t *user,
+    const char *repo, const char *access)
+{
+	char ns[LIM_NS + 1], r[LIM_NAME + 1];
+	json_t *pub = NULL;
+	int bits;
+
+	if (!name_repo_split(repo, ns, r) || store_get(st, "user:*", &pub) ==
+	    -1)
+		return 0;
+	bits = acl_allows(user, pub, ns, r, cfg->own_namespace);
+	json_decref(pub);
+	return (bits & needs(access)) == needs(access);
+}
+
+/* In st: 0 when the stored token t is good for repo (out->user, access
+ * and ids set), 1 not. *expired is set for an expired one. */
+static int
+stored_ok(const struct config *cfg, struct store *st, const struct auth_token
+    *t, const char *repo, struct token_use *out, int *expired)
+{
 	json_t *rec = NULL, *u = NULL;
 	char key[LIM_KEY];
 	const char *name;
-	int rc = 1, expired = 0;
+	int rc = 1;
 
-	if (reckey != NULL)
-		*out = NULL;
-	if (auth_parse_token(val, len, &t) == -1)
-		return 1;
-	snprintf(key, sizeof(key), "token:%s", t.sig);
-	if (store_open(cfg->database, STORE_READ, &st) == -1)
-		return -1;
+	snprintf(key, sizeof(key), "token:%s", t->sig);
 	if ((rc = store_get(st, key, &rec)) != 0)
-		goto out;
+		return rc;
 	rc = 1;
-	expired = json_integer_value(json_object_get(rec, "expires")) <=
+	*expired = json_integer_value(json_object_get(rec, "expires")) <=
 	    time(NULL);
 	name = json_string_value(json_object_get(rec, "user"));
-	if (expired || name == NULL || !token_fits(rec, &t, repo))
+	if (*expired || name == NULL || !token_fits(rec, t, repo))
 		goto out;
-	snprintf(user, LIM_USER + 1, "%s", name);
 	account_key(name, key);
-	if (store_get(st, key, &u) != 0 ||
-	    !json_is_true(json_object_get(u, "enabled")))
+	if (store_get(st, key, &u) != 0 || !account_cred_ok(u, rec) ||
+	    !still_granted(cfg, st, u, repo, json_string_value(
+	    json_object_get(rec, "access"))))
 		goto out;
-	snprintf(access, 8, "%s",
+	snprintf(out->user, sizeof(out->user), "%s", name);
+	snprintf(out->access, sizeof(out->access), "%s",
 	    json_string_value(json_object_get(rec, "access")));
-	rc = reckey == NULL || store_get(st, reckey, out) != -1 ? 0 : -1;
+	out->ids = json_incref(json_object_get(rec, "ids"));
+	rc = 0;
 out:
-	store_close(st);
 	json_decref(rec);
 	json_decref(u);
+	return rc;
+}
+
+int
+token_check(const struct config *cfg, const char *val, size_t len,
+    const char *repo, int want_rec, struct token_use *out)
+{
+	struct auth_token t;
+	struct store *st;
+	char key[LIM_KEY];
+	int rc, expired = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (auth_parse_token(val, len, &t) == -1)
+		return 1;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return -1;
+	if (strcmp(t.sig, ANONYMOUS) == 0) {
+		rc = (t.repo[0] == '\0' || strcmp(t.repo, repo) == 0) &&
+		    (t.access[0] == '\0' || strcmp(t.access, "read") == 0) &&
+		    still_granted(cfg, st, NULL, repo, "read") ? 0 : 1;
+		snprintf(out->access, sizeof(out->access), "read");
+	} else
+		rc = stored_ok(cfg, st, &t, repo, out, &expired);
+	if (rc == 0 && want_rec) {
+		repo_key(repo, key);
+		rc = store_get(st, key, &out->rec) == -1 ? -1 : 0;
+	}
+	store_close(st);
+	if (rc != 0)
+		token_use_free(out);
 	if (expired) {
 		snprintf(key, sizeof(key), "token:%s", t.sig);
 		drop_expired(cfg, key);
 	}
 	auth_wipe(&t, sizeof(t));
 	return rc;
+}
+
+void
+token_use_free(struct token_use *u)
+{
+	json_decref(u->ids);
+	json_decref(u->rec);
+	u->ids = u->rec = NULL;
 }
 
 struct sweep {

@@ -191,7 +191,14 @@ def test_get_and_delete_user():
                         "refresh:" + "3" * 64: {"user": "alice",
                                                 "service": "r",
                                                 "created": 1},
-                        "repo:alice/app": repo()})
+                        "repo:alice/app": repo(), "repo:bert/app": repo()})
+        # a namespace that holds repositories keeps its owner: a new
+        # account of that name would own them
+        r = s.request("DELETE", "/users/alice", auth=adm(s))
+        assert r.status == 409 and "repositories" in r.json()["error"], r
+        s.ctl("repo", "rm", "alice/app")
+        add_records(s, {"token:" + "1" * 64: token("alice", "bert/app"),
+                        "token:" + "2" * 64: token("bert", "bert/app")})
         r = s.request("DELETE", "/users/alice", auth=adm(s))
         assert r.status == 200 and r.json() == {"deleted": "alice"}, r
         recs = records(s)
@@ -235,7 +242,8 @@ def test_last_admin():
 def test_enable_disable():
     with Server() as s:
         s.add_user("bert")
-        add_records(s, {"token:" + "4" * 64: token("bert", "bert/x")})
+        add_records(s, {"token:" + "4" * 64: token("bert", "bert/x"),
+                        "repo:bert/x": repo()})
         r = s.request("PUT", "/users/bert/disable", auth=adm(s))
         assert r.status == 200 and r.json()["enabled"] is False, r
         no_hash(r)

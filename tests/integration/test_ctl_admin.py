@@ -143,6 +143,9 @@ def test_enable_disable_del_admin():
                     ["disable", "admin"]):
             refused(s.ctl("user", *cmd, check=False),
                     "last enabled administrator")
+        refused(s.ctl("user", "del", "bert", check=False),
+                "namespace holds repositories")
+        s.ctl("repo", "rm", "bert/x")
         s.ctl("user", "del", "bert")
         assert "user:bert" not in records(s)
         refused(s.ctl("user", "del", "bert", check=False), "no such user")
@@ -192,10 +195,11 @@ def test_repo():
     with Server() as s:
         add_records(s, {
             "repo:team/app": repo(), "repo:team/app2": repo("pushing"),
-            "hooks:team/app": {"abc": {"url": "http://x/", "events": ["new"],
-                                       "active": True, "created": 1}},
-            "hist:team/app/abc": [{"time": 1, "status": 200}],
-            "hist:team/app2/abc": [{"time": 1, "status": 200}],
+            "hooks:team/app": {"abc0abc0abc0abc0": {
+                "url": "http://x/", "events": ["new"], "secret": "",
+                "active": True, "created": 1}},
+            "hist:team/app/abc0abc0abc0abc0": [{"time": 1, "status": 200}],
+            "hist:team/app2/abc0abc0abc0abc0": [{"time": 1, "status": 200}],
             "token:" + "7" * 64: token("admin", "team/app"),
             "token:" + "8" * 64: token("admin", "team/app2")})
         out = s.ctl("repo", "list").stdout.splitlines()
@@ -214,10 +218,11 @@ def test_repo():
         refused(s.ctl("repo", "show", "team", check=False), "invalid")
         s.ctl("repo", "rm", "team/app")
         recs = records(s)
-        for key in ("repo:team/app", "hooks:team/app", "hist:team/app/abc",
+        for key in ("repo:team/app", "hooks:team/app",
+                    "hist:team/app/abc0abc0abc0abc0",
                     "token:" + "7" * 64):
             assert key not in recs, key
-        for key in ("repo:team/app2", "hist:team/app2/abc",
+        for key in ("repo:team/app2", "hist:team/app2/abc0abc0abc0abc0",
                     "token:" + "8" * 64):
             assert key in recs, key
         refused(s.ctl("repo", "rm", "team/app", check=False),

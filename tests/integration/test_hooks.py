@@ -201,7 +201,8 @@ def test_ping_and_api_routes():
                 == 404
             deliver(s)
             assert rcv.got[0]["headers"]["X-Docker-Index-Event"] == "ping"
-            assert s.request("DELETE", url + "/nope", auth=A).status == 404
+            assert s.request("DELETE", url + "/" + "0" * 16,
+                             auth=A).status == 404
             assert s.request("DELETE", url + "/" + hid, auth=A).status == 200
             assert s.request("GET", url, auth=A).json() == []
             s.request("POST", url, body={"url": rcv.url}, auth=A)

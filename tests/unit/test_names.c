@@ -19,7 +19,7 @@ rep(char c, size_t n)
 int
 main(void)
 {
-	char ns[LIM_NS + 1], repo[LIM_REPO + 1];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 
 	T(name_user_ok("abcd") && name_user_ok(rep('a', 30)));
 	T(!name_user_ok("abc") && !name_user_ok(rep('a', 31)));
@@ -47,9 +47,25 @@ main(void)
 	T(name_scope_split("ns", ns, repo) && strcmp(ns, "ns") == 0 &&
 	    repo[0] == '\0');
 	T(name_scope_split("ns/re.po", ns, repo) && strcmp(repo, "re.po") == 0);
-	T(!name_scope_split("a/b/c", ns, repo) && !name_scope_split("ns/", ns,
-	    repo) && !name_scope_split("/r", ns, repo) &&
-	    !name_scope_split("*", ns, repo) && !name_scope_split("N/r", ns,
+	/* one grammar: v2 nests repository components */
+	T(name_scope_split("a-b/tools/app", ns, repo) && strcmp(ns, "a-b") ==
+	    0 && strcmp(repo, "tools/app") == 0);
+	T(name_repo_split("ns/r", ns, repo) && !name_repo_split("ns", ns,
 	    repo));
+	T(!name_scope_split("ns/", ns, repo) && !name_scope_split("/r", ns,
+	    repo) && !name_scope_split("*", ns, repo) &&
+	    !name_scope_split("N/r", ns, repo) &&
+	    !name_scope_split("a/b//c", ns, repo) &&
+	    !name_scope_split("a/b/", ns, repo) &&
+	    !name_scope_split("a/b/..", ns, repo));
+	T(name_repo_parse("x", ns, repo) && strcmp(ns, "library") == 0 &&
+	    strcmp(repo, "x") == 0);
+	T(name_repo_parse("ab/b/c", ns, repo) && strcmp(repo, "b/c") == 0);
+	T(!name_repo_parse(rep('a', 256), ns, repo));
+	T(name_reserved("library") && !name_reserved("alice"));
+	T(name_digest_ok("sha256:0123456789abcdef0123456789abcdef") &&
+	    !name_digest_ok("sha256:0123") && !name_digest_ok(":abc") &&
+	    !name_digest_ok("SHA:0123456789abcdef0123456789abcdef") &&
+	    !name_digest_ok(rep('a', 64)));
 	return t_done();
 }

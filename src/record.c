@@ -1,0 +1,266 @@
+/*
+ * record: one validator per record type. Each checks that the fields the
+ * code reads are there with the right JSON types and shapes, so a handler
+ * reading a stored record never meets a field it cannot use. Fields it
+ * does not know are left alone.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "acl.h"
+#include "lim.h"
+#include "names.h"
+#include "record.h"
+
+static char why_buf[LIM_KEY + 128];
+
+static const char *
+why(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why_buf, sizeof(why_buf), fmt, ap);
+	va_end(ap);
+	return why_buf;
+}
+
+/* Every element of list an object; the optional string fields of each
+ * may be missing or null. */
+static int
+strings_or_absent(const json_t *o, const char *const *keys)
+{
+	const json_t *v;
+
+	for (; *keys != NULL; keys++)
+		if ((v = json_object_get(o, *keys)) != NULL &&
+		    !json_is_string(v) && !json_is_null(v))
+			return 0;
+	return 1;
+}
+
+static const char *
+check_user(const char *name, const json_t *u)
+{
+	static const char *const opt[] = { "email", "cred", NULL };
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *n = "", *hash = "", *scope, *email;
+	json_t *perms = NULL, *access;
+	int en, ad, pub = strcmp(name, "*") == 0;
+
+	if (pub ? json_unpack((json_t *)u, "{s:s, s:o}", "name", &n, "perms",
+	    &perms) : json_unpack((json_t *)u, "{s:s, s:s, s:b, s:b, s:o}",
+	    "name", &n, "hash", &hash, "enabled", &en, "admin", &ad, "perms",
+	    &perms))
+		return "name, hash, enabled, admin (true or false) or perms "
+		    "missing or of the wrong type";
+	if (strcmp(n, name) != 0)
+		return "name differs from the key";
+	if (!pub && !name_user_ok(name))
+		return "invalid user name";
+	/* libscrypt's MCF: $s1$<N, r, p in hex>$<salt>$<hash> */
+	if (!pub && (strncmp(hash, "$s1$", 4) != 0 ||
+	    strchr(hash + 4, '$') == NULL))
+		return "invalid password hash";
+	if (!strings_or_absent(u, opt))
+		return "email or cred is not a string";
+	email = json_string_value(json_object_get(u, "email"));
+	if (email != NULL && email[0] != '\0' && !name_email_ok(email))
+		return "invalid e-mail address";
+	if (!json_is_object(perms))
+		return "perms is not an object";
+	json_object_foreach(perms, scope, access)
+		if (!name_scope_split(scope, ns, repo) ||
+		    acl_bits(json_string_value(access)) < 0)
+			return why("invalid grant %s", scope);
+	return NULL;
+}
+
+/* A tag points at a v1 image id or a v2 manifest digest. */
+static int
+tag_map_ok(const json_t *tags)
+{
+	const char *tag, *to;
+	json_t *v;
+
+	if (tags == NULL)
+		return 1;
+	if (!json_is_object(tags))
+		return 0;
+	json_object_foreach((json_t *)tags, tag, v) {
+		to = json_string_value(v);
+		if (!name_tag_ok(tag) || to == NULL || (!name_image_ok(to) &&
+		    !name_digest_ok(to)))
+			return 0;
+	}
+	return 1;
+}
+
+static const char *
+check_repo(const char *name, const json_t *r)
+{
+	static const char *const opt[] = { "checksum", "tag", NULL };
+	static const char *const states[] = { "pushing", "complete",
+	    "deleted" };
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *state = "", *pusher = "";
+	json_t *images = NULL, *v;
+	size_t i;
+
+	if (!name_repo_split(name, ns, repo))
+		return "invalid repository name";
+	if (json_unpack((json_t *)r, "{s:o, s:s, s?s}", "images", &images,
+	    "state", &state, "pusher", &pusher) || !json_is_array(images))
+		return "images (a list) or state missing or of the wrong type";
+	json_array_foreach(images, i, v)
+		if (!name_image_ok(json_string_value(json_object_get(v,
+		    "id"))) || !strings_or_absent(v, opt))
+			return why("invalid image id at images[%zu]", i);
+	if (!tag_map_ok(json_object_get(r, "tags")) ||
+	    !tag_map_ok(json_object_get(r, "pending")))
+		return "invalid tag (a tag maps to an image id or a digest)";
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i]) == 0)
+			return NULL;
+	return "invalid state";
+}
+
+static const char *
+check_token(const json_t *t)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *user = "", *name = "", *access = "";
+	json_int_t expires;
+	json_t *ids = NULL, *v;
+	size_t i;
+
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o}", "user",
+	    &user, "repo", &name, "access", &access, "expires", &expires,
+	    "ids", &ids))
+		return "user, repo, access or expires (no expiry time) missing "
+		    "or of the wrong type";
+	if (!name_user_ok(user) || !name_repo_split(name, ns, repo))
+		return "invalid user or repository name";
+	if (strcmp(access, "read") != 0 && strcmp(access, "write") != 0 &&
+	    strcmp(access, "delete") != 0)
+		return "access must be read, write or delete";
+	if (ids != NULL && !json_is_array(ids))
+		return "ids is not a list";
+	json_array_foreach(ids, i, v)
+		if (!name_image_ok(json_string_value(v)))
+			return why("invalid image id at ids[%zu]", i);
+	return json_is_string(json_object_get(t, "cred")) ||
+	    json_object_get(t, "cred") == NULL ? NULL : "cred is not a string";
+}
+
+static const char *
+check_refresh(const json_t *t)
+{
+	const char *user = "", *service = "", *id = "", *cred = "";
+	json_int_t created, used = 0;
+
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:I, s?I, s?s, s?s}", "user",
+	    &user, "service", &service, "created", &created, "used", &used,
+	    "id", &id, "cred", &cred))
+		return "user, service or created missing or of the wrong type";
+	return name_user_ok(user) ? NULL : "invalid user name";
+}
+
+static const char *
+check_hooks(const json_t *all)
+{
+	const char *id, *url = "", *secret = "";
+	json_t *h, *events = NULL, *e;
+	json_int_t created;
+	size_t i;
+	int active;
+
+	json_object_foreach((json_t *)all, id, h) {
+		if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16 ||
+		    json_unpack(h, "{s:s, s:o, s:s, s:b, s:I}", "url", &url,
+		    "events", &events, "secret", &secret, "active", &active,
+		    "created", &created) || !json_is_array(events))
+			return why("webhook %.32s: bad id, url, events, secret, "
+			    "active or created", id);
+		json_array_foreach(events, i, e)
+			if (!json_is_string(e) || (strcmp(json_string_value(e),
+			    "new") != 0 && strcmp(json_string_value(e),
+			    "existing") != 0))
+				return why("webhook %s: events must be new or "
+				    "existing", id);
+	}
+	return NULL;
+}
+
+static const char *
+check_hist(const json_t *list)
+{
+	json_int_t t, status;
+	json_t *a;
+	size_t i;
+
+	json_array_foreach((json_t *)list, i, a)
+		if (json_unpack(a, "{s:I, s:I}", "time", &t, "status",
+		    &status))
+			return why("attempt %zu: time or status missing", i);
+	return NULL;
+}
+
+const char *
+record_check(const char *key, const json_t *v)
+{
+	static const char *const kinds[] = { "user:", "repo:", "token:",
+	    "refresh:", "hooks:", "hist:" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
+		return "unknown record type";
+	n = strlen(kinds[i]);
+	if (v == NULL || json_is_null(v))
+		return "does not parse as JSON";
+	if (i == 5 ? !json_is_array(v) : !json_is_object(v))
+		return i == 5 ? "not a list" : "not an object";
+	switch (i) {
+	case 0:
+		return check_user(key + n, v);
+	case 1:
+		return check_repo(key + n, v);
+	case 2:
+		return check_token(v);
+	case 3:
+		return check_refresh(v);
+	case 4:
+		return check_hooks(v);
+	default:
+		return check_hist(v);
+	}
+}
+
+static int
+exists(const json_t *all, const char *prefix, const char *name)
+{
+	char key[LIM_KEY];
+	int n = snprintf(key, sizeof(key), "%s%s", prefix, name);
+
+	return n > 0 && (size_t)n < sizeof(key) &&
+	    json_object_get(all, key) != NULL;
+}
+
+const char *
+record_check_refs(const char *key, const json_t *v, const json_t *all)
+{
+	const char *user = json_string_value(json_object_get(v, "user"));
+	const char *repo = json_string_value(json_object_get(v, "repo"));
+
+	if (strncmp(key, "token:", 6) != 0 && strncmp(key, "refresh:", 8) != 0)
+		return NULL;
+	if (user == NULL || !exists(all, "user:", user))
+		return why("user '%s' does not exist", user ? user : "");
+	if (key[0] == 't' && (repo == NULL || !exists(all, "repo:", repo)))
+		return why("repository '%s' does not exist", repo ? repo : "");
+	return NULL;
+}

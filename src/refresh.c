@@ -1,0 +1,226 @@
+/*
+ * refresh: v2 refresh tokens. The secret is the key; everything else an
+ * operator may see: {"user","service","created","used","id","cred"}.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+#include "admin.h"
+#include "auth.h"
+#include "refresh.h"
+#include "store.h"
+
+#define ID_BYTES	4	/* 8 hex digits: names one of a user's few */
+
+struct mine {
+	const char	*user;
+	json_t		*found;	/* key -> record */
+};
+
+static int
+collect(const char *key, json_t *val, void *arg)
+{
+	struct mine *m = arg;
+	const char *u = json_string_value(json_object_get(val, "user"));
+
+	if (u == NULL || strcmp(u, m->user) != 0)
+		return 0;
+	return json_object_set(m->found, key, val) == 0 ? 0 : -1;
+}
+
+static json_int_t
+last_use(const json_t *rec)
+{
+	json_t *used = json_object_get(rec, "used");
+
+	return json_integer_value(used ? used :
+	    json_object_get(rec, "created"));
+}
+
+/* The user's refresh records in st: an object key -> record. */
+static json_t *
+of_user(struct store *st, const char *user)
+{
+	struct mine m = { user, json_object() };
+
+	if (m.found != NULL && store_each(st, "refresh:", collect, &m) != 0) {
+		json_decref(m.found);
+		m.found = NULL;
+	}
+	return m.found;
+}
+
+/* Revoke the oldest until fewer than LIM_REFRESH_USER are left. */
+static int
+make_room(struct store *st, json_t *have)
+{
+	const char *k, *oldest;
+	json_t *v;
+
+	while (json_object_size(have) >= LIM_REFRESH_USER) {
+		oldest = NULL;
+		json_object_foreach(have, k, v)
+			if (oldest == NULL || json_integer_value(
+			    json_object_get(v, "created")) < json_integer_value(
+			    json_object_get(json_object_get(have, oldest),
+			    "created")))
+				oldest = k;
+		if (store_del(st, oldest) == -1 ||
+		    json_object_del(have, oldest) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+refresh_issue(const struct config *cfg, const json_t *user,
+    char tok[LIM_SIG + 1])
+{
+	const char *name = json_string_value(json_object_get(user, "name"));
+	char key[LIM_KEY], id[2 * ID_BYTES + 1];
+	json_t *now = NULL, *rec = NULL, *have = NULL;
+	json_int_t t = (json_int_t)time(NULL);
+	struct store *st;
+	int rc = -1;
+
+	if (name == NULL || auth_random_hex(tok, LIM_TOKEN_BYTES) == -1 ||
+	    auth_random_hex(id, ID_BYTES) == -1 ||
+	    store_open(cfg->database, STORE_WRITE, &st) == -1)
+		return -1;
+	account_key(name, key);
+	if (store_get(st, key, &now) != 0)
+		goto out;
+	/* a password changed since the login was checked: issue nothing */
+	rc = 1;
+	if (strcmp(account_stamp(now), account_stamp(user)) != 0)
+		goto out;
+	rc = -1;
+	rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "user", name,
+	    "service", cfg->token_service, "created", t, "used", t, "id", id,
+	    "cred", account_stamp(now));
+	snprintf(key, sizeof(key), "refresh:%s", tok);
+	if (rec != NULL && (have = of_user(st, name)) != NULL &&
+	    make_room(st, have) == 0 && store_put(st, key, rec) == 0)
+		rc = 0;
+out:
+	if (store_close(st) == -1 && rc == 0)
+		rc = -1;
+	json_decref(now);
+	json_decref(rec);
+	json_decref(have);
+	return rc;
+}
+
+/* Note a use; best effort, a failure only makes it expire sooner. */
+static void
+touch(const struct config *cfg, const char *key)
+{
+	struct store *st;
+	json_t *rec = NULL;
+
+	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
+		return;
+	if (store_get(st, key, &rec) == 0 && json_object_set_new(rec, "used",
+	    json_integer(time(NULL))) == 0)
+		store_put(st, key, rec);
+	store_close(st);
+	json_decref(rec);
+}
+
+int
+refresh_use(const struct config *cfg, const char *tok, json_t **user)
+{
+	char key[LIM_KEY], rkey[LIM_KEY];
+	json_int_t now = (json_int_t)time(NULL), used;
+	const char *name, *service;
+	struct store *st;
+	json_t *rec = NULL;
+	int rc;
+
+	*user = NULL;
+	snprintf(rkey, sizeof(rkey), "refresh:%s", tok);
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return -1;
+	rc = store_get(st, rkey, &rec);
+	name = json_string_value(json_object_get(rec, "user"));
+	if (rc == 0 && name != NULL) {
+		account_key(name, key);
+		rc = store_get(st, key, user);
+	}
+	store_close(st);
+	service = json_string_value(json_object_get(rec, "service"));
+	used = last_use(rec);
+	if (rc == 0 && (name == NULL || !account_cred_ok(*user, rec) ||
+	    service == NULL || strcmp(service, cfg->token_service) != 0 ||
+	    now - used > cfg->refresh_ttl))
+		rc = 1;
+	if (rc == 0 && now - used > LIM_REFRESH_TOUCH)
+		touch(cfg, rkey);
+	if (rc != 0) {
+		json_decref(*user);
+		*user = NULL;
+	}
+	json_decref(rec);
+	return rc;
+}
+
+json_t *
+refresh_list(const struct config *cfg, const char *user)
+{
+	json_t *have = NULL, *out = json_array(), *v;
+	struct store *st;
+	const char *k;
+
+	if (out == NULL || store_open(cfg->database, STORE_READ, &st) == -1) {
+		json_decref(out);
+		return NULL;
+	}
+	have = of_user(st, user);
+	store_close(st);
+	json_object_foreach(have, k, v)
+		json_array_append_new(out, json_pack("{s:O?, s:O?, s:O?, s:I}",
+		    "id", json_object_get(v, "id"), "service",
+		    json_object_get(v, "service"), "created",
+		    json_object_get(v, "created"), "used", last_use(v)));
+	json_decref(have);
+	return out;
+}
+
+int
+refresh_revoke(const struct config *cfg, const char *user, const char *id)
+{
+	json_t *have, *v;
+	struct store *st;
+	const char *k;
+	int rc = 1;
+
+	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
+		return -1;
+	if ((have = of_user(st, user)) == NULL)
+		rc = -1;
+	json_object_foreach(have, k, v)
+		if (rc == 1 && strcmp(id, json_string_value(json_object_get(v,
+		    "id")) ? json_string_value(json_object_get(v, "id")) :
+		    "") == 0)
+			rc = store_del(st, k) == 0 ? 0 : -1;
+	json_decref(have);
+	if (store_close(st) == -1)
+		rc = -1;
+	return rc;
+}
+
+static int
+idle(const json_t *rec, const void *cutoff)
+{
+	return last_use(rec) < *(const json_int_t *)cutoff;
+}
+
+int
+refresh_gc(struct store *st, const struct config *cfg)
+{
+	json_int_t cutoff = (json_int_t)time(NULL) - cfg->refresh_ttl;
+
+	return admin_purge(st, "refresh:", idle, &cutoff);
+}
