@@ -104,6 +104,9 @@ class Server:
         settings.update({k: str(v) for k, v in conf.items()})
         self.write_conf(settings)
         self.admin_password = None
+        # after every test's traffic, dindexctl check must find nothing;
+        # a test that damages the database on purpose turns this off
+        self.clean_at_close = init
         if init:
             out = self.ctl("init").stdout
             m = re.search(r"password:\s+(\S+)", out)
@@ -153,6 +156,12 @@ class Server:
     def close(self):
         stop(self.proc)
         self.log.close()
+        if self.clean_at_close and os.path.exists(self.settings["database"]):
+            p = self.ctl("check", check=False)
+            if p.returncode != 0:
+                shutil.rmtree(self.dir, ignore_errors=True)
+                raise AssertionError("dindexctl check after the test: " +
+                                     p.stdout + p.stderr)
         # the activator echoes the command line: leave those lines out
         log = "\n".join(l for l in self.logtext().splitlines()
                         if not l.startswith(("Spawned ", "Execing ")))
@@ -184,6 +193,20 @@ class Server:
         if email:
             args += ["--email", email]
         self.ctl(*args, input=password + "\n")
+
+    def raw_put(self, key, value):
+        """Write a record past every validator, straight into GDBM (to
+        test what check and the handlers do with damage). Debian's
+        python3 has the gdbm module (python3-gdbm)."""
+        data = value if isinstance(value, bytes) else json.dumps(
+            value, sort_keys=True, separators=(",", ":")).encode()
+        code = ("import dbm.gnu, sys\n"
+                "d = dbm.gnu.open(sys.argv[1], 'wu')\n"
+                "d[sys.argv[2].encode()] = sys.stdin.buffer.read()\n"
+                "d.close()\n")
+        subprocess.run(["/usr/bin/python3", "-c", code,
+                        self.settings["database"], key], input=data,
+                       check=True, timeout=30)
 
     # --- HTTP --------------------------------------------------------
     def connect(self, timeout=10):

@@ -8,6 +8,7 @@ import time
 from harness import Server
 
 IMG = "c" * 64
+H1 = "0123456789abcdef"
 
 
 def refused(p, words=""):
@@ -43,10 +44,10 @@ def populated(s):
     now = int(time.time())
     recs.update({
         "repo:team/app": repo(),
-        "hooks:team/app": {"h1": {"url": "http://hook/", "events": ["new"],
-                                  "secret": "s", "active": True,
-                                  "created": 1}},
-        "hist:team/app/h1": [{"time": 1, "status": 200, "error": "",
+        "hooks:team/app": {H1: {"url": "http://hook/", "events": ["new"],
+                                "secret": "s", "active": True,
+                                "created": 1}},
+        "hist:team/app/" + H1: [{"time": 1, "status": 200, "error": "",
                               "duration_ms": 3, "response": "ok",
                               "delivery": "x", "event": "new"}],
         "token:" + "1" * 64: token("alice", "team/app", now + 600),
@@ -146,9 +147,9 @@ def test_token_gc():
         recs.update({"repo:admin/x": repo(),
                      "token:" + "a" * 64: token("admin", "admin/x", now + 600),
                      "token:" + "b" * 64: token("admin", "admin/x", now - 1),
-                     "token:" + "c" * 64: token("admin", "admin/x", now - 900),
-                     "token:" + "d" * 64: {"user": "admin"}})
+                     "token:" + "c" * 64: token("admin", "admin/x", now - 900)})
         load(s, recs, "--force")
+        s.raw_put("token:" + "d" * 64, {"user": "admin"})
         p = s.ctl("token", "gc")
         assert p.stdout.strip() == "3 expired tokens removed"
         left = [k for k in dump(s)["records"] if k.startswith("token:")]
@@ -159,8 +160,13 @@ def test_token_gc():
         assert s.ctl("token", "frob", check=False).returncode == 2
 
 
-def check_names(s, recs, key, words):
-    load(s, recs, "--force")
+def check_names(s, good, key, value, words):
+    # load refuses a dump holding the bad record, with the same words
+    recs = dict(good)
+    recs[key] = value
+    refused(load(s, recs, "--force", check=False), words)
+    load(s, good, "--force")
+    s.raw_put(key, value)
     p = s.ctl("check", check=False)
     refused(p, "problems found: 1")
     assert p.stdout.strip().startswith(key + ": "), p.stdout
@@ -171,6 +177,7 @@ def check_names(s, recs, key, words):
 
 def test_check():
     with Server() as s:
+        s.clean_at_close = False    # it leaves damage on purpose
         good = populated(s)
         p = s.ctl("check")
         assert "no problems" in p.stdout
@@ -183,28 +190,40 @@ def test_check():
              "ghost"),
             ("token:" + "9" * 64, token("alice", "team/none", now + 60),
              "team/none"),
-            ("refresh:" + "9" * 64, {"user": "ghost"}, "ghost"),
+            ("refresh:" + "9" * 64, {"user": "ghost", "service": "reg",
+                                     "created": 1}, "ghost"),
             ("repo:team/bad", bad_repo, "image id"),
             ("repo:team/bad", dict(repo(), state="odd"), "state"),
             ("repo:team/bad", dict(repo(), tags={"latest": "zz"}), "tag"),
             ("repo:Bad/Name", repo(), "repository name"),
             ("repo:team/bad", [], "not an object"),
-            ("hooks:team/none", {}, "team/none"),
-            ("hist:team/none/h1", [], "team/none"),
             ("hist:team/app/h2", {}, "not a list"),
+            ("hooks:team/app", {H1: {"url": "http://h/", "events": [1, None],
+                                     "secret": "", "active": True,
+                                     "created": 1}}, "events"),
+            ("hooks:team/app", {"h1": {}}, "webhook h1"),
+            ("hist:team/app/" + H1, [{"time": "x"}], "attempt 0"),
+            ("token:" + "9" * 64, dict(token("alice", "team/app", now),
+                                       access="all"), "access"),
             ("user:alice", bad_user, "grant team/app"),
             ("user:alice", dict(good["user:alice"], name="bert"), "name"),
             ("user:alice", dict(good["user:alice"], hash="plain"), "hash"),
             ("user:alice", dict(good["user:alice"], enabled="yes"),
              "enabled"),
             ("user:alice", dict(good["user:alice"], email="x"), "e-mail"),
-            ("user:*", {"name": "*", "perms": {"a/b/c": "read"}}, "grant"),
+            ("user:*", {"name": "*", "perms": {"A/b": "read"}}, "grant"),
             ("widget:x", {}, "unknown record type"),
         ]
         for key, value, words in cases:
-            recs = dict(good)
-            recs[key] = value
-            check_names(s, recs, key, words)
+            check_names(s, good, key, value, words)
+        # what the service itself writes is valid: digests as tags,
+        # nested names, webhooks of repositories not pushed yet
+        recs = dict(good)
+        recs.update({"repo:team/tools/app": dict(repo(), tags={
+            "v1": "sha256:" + "e" * 64}),
+            "hooks:team/none": {}, "hist:team/none/" + H1: []})
+        load(s, recs, "--force")
+        assert json.loads(s.ctl("check", "--json").stdout) == []
         # no enabled administrator left
         recs = dict(good)
         recs["user:admin"] = dict(good["user:admin"], enabled=False)
@@ -213,10 +232,9 @@ def test_check():
         refused(p)
         assert "no enabled administrator" in p.stdout
         # several problems, each named once, sorted by key
-        recs = dict(good)
-        recs["token:" + "9" * 64] = token("ghost", "team/app", now)
-        recs["repo:team/bad"] = bad_repo
-        load(s, recs, "--force")
+        load(s, good, "--force")
+        s.raw_put("token:" + "9" * 64, token("ghost", "team/app", now))
+        s.raw_put("repo:team/bad", bad_repo)
         p = s.ctl("check", check=False)
         refused(p, "problems found: 2")
         assert [l.split(":")[0] + ":" + l.split(":")[1]

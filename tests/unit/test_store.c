@@ -36,6 +36,21 @@ put(struct store *st, const char *key, json_t *v)
 	return rc;
 }
 
+/* A small valid record (a webhook history) holding x. */
+static json_t *
+rec(int x)
+{
+	return json_pack("[{s:i, s:i, s:i}]", "time", x, "status", 200, "x",
+	    x);
+}
+
+static int
+x_of(const json_t *v)
+{
+	return (int)json_integer_value(json_object_get(json_array_get(v, 0),
+	    "x"));
+}
+
 static void
 test_records(void)
 {
@@ -44,26 +59,27 @@ test_records(void)
 	int n = 0;
 
 	T(store_open(db, STORE_CREATE, &st) == 0);
-	T(put(st, "user:a", json_pack("{s:i}", "x", 1)) == 0);
-	T(put(st, "user:b", json_pack("{s:i}", "x", 2)) == 0);
-	T(put(st, "repo:a/b", json_pack("{s:i}", "x", 3)) == 0);
+	T(put(st, "hist:a", rec(1)) == 0);
+	T(put(st, "hist:b", rec(2)) == 0);
+	T(put(st, "hist:z/b", rec(3)) == 0);
+	/* every write passes the record validators */
+	T(put(st, "user:a", json_pack("{s:i}", "x", 1)) == -1);
+	T(put(st, "widget:a", rec(1)) == -1);
 	T(store_close(st) == 0);
 	T(store_open(db, STORE_READ, &st) == 0);
-	T(store_get(st, "user:b", &v) == 0 && json_integer_value(
-	    json_object_get(v, "x")) == 2);
+	T(store_get(st, "hist:b", &v) == 0 && x_of(v) == 2);
 	json_decref(v);
-	T(store_get(st, "user:zz", &v) == 1 && v == NULL);
-	T(put(st, "user:c", json_true()) == -1);	/* read-only */
-	T(store_each(st, "user:", count, &n) == 0 && n == 2);
+	T(store_get(st, "hist:zz", &v) == 1 && v == NULL);
+	T(put(st, "hist:c", rec(4)) == -1);	/* read-only */
+	T(store_each(st, "hist:", count, &n) == 0 && n == 3);
 	T(store_close(st) == 0);
 	T(store_open(db, STORE_WRITE, &st) == 0);
-	T(store_del(st, "user:a") == 0 && store_del(st, "user:a") == 1);
+	T(store_del(st, "hist:a") == 0 && store_del(st, "hist:a") == 1);
 	T(store_close(st) == 0);
 	/* one record in a transaction of its own */
-	T(store_fetch(db, "repo:a/b", &v) == 0 && json_integer_value(
-	    json_object_get(v, "x")) == 3);
+	T(store_fetch(db, "hist:z/b", &v) == 0 && x_of(v) == 3);
 	json_decref(v);
-	T(store_fetch(db, "user:a", &v) == 1 && v == NULL);
+	T(store_fetch(db, "hist:a", &v) == 1 && v == NULL);
 }
 
 static void
@@ -132,7 +148,7 @@ test_recovery(void)
 	fd = open(lockpath, O_RDWR);
 	T(fd != -1 && pwrite(fd, &one, 1, 0) == 1);
 	T(store_open(db, STORE_READ, &st) == 0);
-	T(store_get(st, "repo:a/b", &v) == 0);
+	T(store_get(st, "hist:z/b", &v) == 0);
 	json_decref(v);
 	store_close(st);
 	T(pread(fd, &mark, 1, 0) == 1 && mark == 0);
