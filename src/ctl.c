@@ -39,7 +39,7 @@ ctl_usage(void)
 	    "    list NS/REPO | rm NS/REPO ID | ping NS/REPO ID | "
 	    "history NS/REPO ID\n"
 	    "  spool list [--failed] | show ID | retry ID|--failed | drop ID\n"
-	    "  token gc\n"
+	    "  token gc | list USER | rm USER ID\n"
 	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n", stderr);
 	return CTL_USAGE;
 }

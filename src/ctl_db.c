@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "lim.h"
 #include "record.h"
+#include "refresh.h"
 #include "store.h"
 
 static int
@@ -32,18 +33,52 @@ expired(const json_t *t, const void *now)
 	    json_integer_value(e) <= *(const time_t *)now;
 }
 
+/* token list USER: the user's refresh tokens, without their secrets. */
+static int
+token_list(const struct ctl *ctl, const char *user)
+{
+	json_t *list = refresh_list(ctl->cfg, user), *t;
+	char c[32], u[32];
+	size_t i;
+
+	if (list == NULL)
+		return ctl_refuse("cannot read %s", ctl->cfg->database);
+	if (ctl->json)
+		ctl_print_json(list);
+	else
+		printf("%-8s %-20s %-19s %s\n", "ID", "SERVICE", "CREATED",
+		    "LAST USED");
+	json_array_foreach(list, i, t)
+		if (!ctl->json)
+			printf("%-8s %-20s %-19s %s\n", ctl_str(t, "id"),
+			    ctl_str(t, "service"), ctl_time(json_object_get(t,
+			    "created"), c, sizeof(c)), ctl_time(
+			    json_object_get(t, "used"), u, sizeof(u)));
+	json_decref(list);
+	return CTL_OK;
+}
+
 int
 ctl_token(const struct ctl *ctl, int argc, char **argv)
 {
 	struct store *st;
 	time_t now = time(NULL);
-	int n;
+	int n, r;
 
+	if (argc == 3 && strcmp(argv[1], "list") == 0)
+		return token_list(ctl, argv[2]);
+	if (argc == 4 && strcmp(argv[1], "rm") == 0) {
+		r = refresh_revoke(ctl->cfg, argv[2], argv[3]);
+		return r == 0 ? CTL_OK : ctl_refuse("%s", r == 1 ?
+		    "no such token" : "database error");
+	}
 	if (argc != 2 || strcmp(argv[1], "gc") != 0)
 		return ctl_usage();
 	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
 	n = admin_purge(st, "token:", expired, &now);
+	r = refresh_gc(st, ctl->cfg);
+	n = n == -1 || r == -1 ? -1 : n + r;
 	if (store_close(st) == -1 || n == -1)
 		return ctl_refuse("token gc failed");
 	if (ctl->json)

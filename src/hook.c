@@ -273,7 +273,8 @@ wants(const json_t *h, const char *event)
 	if (!json_is_true(json_object_get(h, "active")))
 		return 0;
 	json_array_foreach(json_object_get(h, "events"), i, e)
-		if (strcmp(json_string_value(e), event) == 0)
+		if (json_is_string(e) && strcmp(json_string_value(e), event) ==
+		    0)
 			return 1;
 	return 0;
 }

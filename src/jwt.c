@@ -161,6 +161,12 @@ load_cert(struct jwt_key *k, const char *path)
 		    ossl_error());
 	else if (EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1)
 		log_msg(LOG_ERR, "%s: not the certificate of token_key", path);
+	/* the registry checks the x5c chain with its dates: a token under
+	 * a certificate out of its validity is refused there, every one */
+	else if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0 ||
+	    X509_cmp_current_time(X509_get0_notAfter(x)) <= 0)
+		log_msg(LOG_ERR, "%s: the certificate is expired or not yet "
+		    "valid; the registry would refuse every token", path);
 	else if ((len = i2d_X509(x, &der)) > 0 &&
 	    (k->x5c = malloc(4 * ((len + 2) / 3) + 1)) != NULL) {
 		b64(der, len, k->x5c, 0);

@@ -163,7 +163,8 @@ repo_has_image(const json_t *rec, const char *id)
 	size_t i;
 
 	json_array_foreach(json_object_get(rec, "images"), i, e)
-		if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0)
+		if (json_is_string(json_object_get(e, "id")) && strcmp(
+		    json_string_value(json_object_get(e, "id")), id) == 0)
 			return 1;
 	return 0;
 }

@@ -407,10 +407,12 @@ token_sees(const struct token_use *tu, const char *id)
 	const json_t *e;
 	size_t i;
 
+	if (id == NULL)
+		return 0;
 	if (strcmp(tu->access, "write") != 0)
 		return 1;
 	json_array_foreach(tu->ids, i, e)
-		if (strcmp(json_string_value(e), id) == 0)
+		if (json_is_string(e) && strcmp(json_string_value(e), id) == 0)
 			return 1;
 	return 0;
 }

@@ -8,14 +8,13 @@
  * grant cannot exist in v2), admin -> pull,push,delete; the admin flag
  * grants everything, "registry:catalog:*" included. A v2 name "a/b/c" is
  * namespace "a", repository "b/c"; a one-component name "x" is
- * "library/x", as in v1. Refresh tokens ("refresh:<hex>" records) are made
- * only on request for offline access; admin.c deletes them with their
- * user's disabling, deletion or new password, and each use checks the
- * user again (enabled, and not a newer account of the same name).
+ * "library/x", as in v1 (names.c). Refresh tokens are made only on
+ * request for offline access (refresh.c says when one dies).
  *
  * POST /v2/notify takes the registry's event envelopes: a manifest pushed
  * by tag is recorded in "repo:<ns>/<repo>" tags and queues the webhooks as
- * a v1 push does. Nothing is delivered from here.
+ * a v1 push does; a manifest deleted by digest takes its tags with it, a
+ * deleted tag goes. Nothing is delivered from here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +303,54 @@ pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
 }
 
+/* A deleted manifest (by digest: every tag on it goes) or tag, or NULL
+ * for events that are ignored. */
+static json_t *
+deleted(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
+{
+	json_t *target = json_object_get(ev, "target");
+	const char *s = json_string_value(json_object_get(ev, "action"));
+	const char *tag = json_string_value(json_object_get(target, "tag"));
+	const char *digest = json_string_value(json_object_get(target,
+	    "digest"));
+
+	if (s == NULL || strcmp(s, "delete") != 0 || (tag ? !name_tag_ok(tag) :
+	    digest == NULL || !name_digest_ok(digest)))
+		return NULL;
+	s = json_string_value(json_object_get(target, "repository"));
+	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
+}
+
+/* Follow a registry delete in the tag map. 0 ok, -1 failure. */
+static int
+record_delete(struct store *st, json_t *target, const char *ns,
+    const char *repo)
+{
+	const char *tag = json_string_value(json_object_get(target, "tag"));
+	const char *digest = json_string_value(json_object_get(target,
+	    "digest")), *t;
+	json_t *rec = NULL, *tags, *v, *tmp;
+	char key[LIM_KEY];
+	size_t before;
+	int rc;
+
+	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
+	if ((rc = store_get(st, key, &rec)) != 0)
+		return rc == 1 ? 0 : -1;
+	tags = json_object_get(rec, "tags");
+	before = json_object_size(tags);
+	json_object_foreach_safe(tags, tmp, t, v)
+		if (tag ? strcmp(t, tag) == 0 : json_is_string(v) &&
+		    strcmp(json_string_value(v), digest) == 0)
+			json_object_del(tags, t);
+	if (json_object_size(tags) != before) {
+		json_object_set_new(rec, "updated", json_integer(time(NULL)));
+		rc = store_put(st, key, rec);
+	}
+	json_decref(rec);
+	return rc;
+}
+
 /* Record tag -> digest and queue the webhooks. 0 ok, -1 failure. */
 static int
 record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
@@ -358,7 +405,7 @@ notify(struct ctx *ctx)
 	const char *secret = ctx->cfg->notify_secret, *rest;
 	const struct http_hdr *h;
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	json_t *env, *ev, *target;
+	json_t *env, *ev, *target, *gone;
 	struct store *st = NULL;
 	size_t i, restlen;
 	int rc = 0;
@@ -377,13 +424,15 @@ notify(struct ctx *ctx)
 	    LIM_NOTIFY_EVENTS)
 		rc = route_error(ctx, 413, "too many events");
 	json_array_foreach(json_object_get(env, "events"), i, ev) {
-		if (rc != 0 || (target = pushed(ev, ns, repo)) == NULL)
+		if (rc != 0 || ((target = pushed(ev, ns, repo)) == NULL &&
+		    (gone = deleted(ev, ns, repo)) == NULL))
 			continue;
 		if (st == NULL && store_open(ctx->cfg->database, STORE_WRITE,
 		    &st) == -1)
 			rc = -1;
 		else
-			rc = record_push(ctx, st, ev, target, ns, repo);
+			rc = target ? record_push(ctx, st, ev, target, ns, repo) :
+			    record_delete(st, gone, ns, repo);
 	}
 	if (st != NULL && store_close(st) == -1)
 		rc = -1;
