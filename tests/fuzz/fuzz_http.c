@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "http.h"
 
 static struct http_req req;
@@ -14,6 +16,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
+	json_t *j = NULL;
 	size_t outlen;
 	int head;
 
@@ -23,6 +26,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (head > 0 && http_header(&req, "Host") != NULL)
 		http_header_is(&req, "Connection", "close");
 	http_dechunk(s, size, out, sizeof(out), &outlen);
-	http_form_get(s, size, "scope", out, 256);
+	/* whatever it accepts is UTF-8 text Jansson takes (no 5xx later) */
+	if (http_form_get(s, size, "scope", out, 256) == 1 &&
+	    (j = json_string(out)) == NULL)
+		__builtin_trap();
+	json_decref(j);
 	return 0;
 }

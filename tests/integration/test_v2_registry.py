@@ -71,6 +71,8 @@ log:
 storage:
   filesystem:
     rootdirectory: %(dir)s/data
+  delete:
+    enabled: true
 http:
   addr: 127.0.0.1:%(port)d
   secret: test-only-secret
@@ -172,8 +174,9 @@ def test_v2_registry_push_pull_end_to_end():
     rcv = Receiver()
     try:
         s = V2Server()
-        for u in ("reader", "writer", "nobody"):
+        for u in ("reader", "writer", "nobody", "owner"):
             s.add_user(u, PW)
+        s.ctl("perm", "set", "owner", "team/app", "admin")
         s.ctl("perm", "set", "reader", "team/app", "read")
         s.ctl("perm", "set", "writer", "team/app", "write")
         s.ctl("webhook", "add", "team/app", rcv.url, "--events", "new")
@@ -232,6 +235,21 @@ def test_v2_registry_push_pull_end_to_end():
         push = body["push_data"]
         assert push["tags"] == ["v1"] and push["images"] == [digest]
         assert push["pusher"] == "writer"
+
+        # a delete at the registry takes the tag out of dindex's map
+        def tags():
+            return json.loads(s.ctl("repo", "show", "team/app",
+                                    "--json").stdout).get("tags", {})
+        assert tags() == {"v1": digest}
+        refused(sk.run("delete", "--tls-verify=false", "--creds",
+                       "writer:" + PW, sk.ref + "team/app:v1"),
+                "writer delete")
+        ok(sk.run("delete", "--tls-verify=false", "--creds", "owner:" + PW,
+                  sk.ref + "team/app:v1"), "owner delete")
+        deadline = time.time() + 20
+        while tags():
+            assert time.time() < deadline, (tags(), reg.logtext())
+            time.sleep(0.1)
     finally:
         rcv.close()
         if reg is not None:

@@ -183,6 +183,11 @@ test_dechunk(void)
 	T(bad == 0);
 	T(http_dechunk(s, strlen(s), out, 8, &outlen) == -413);
 	T(http_dechunk("zz\r\n", 4, out, 64, &outlen) == -400);
+	/* a bare CR in a chunk extension, or in a trailer, is a 400 */
+	T(http_dechunk("2;a\rb\r\nab\r\n0\r\n\r\n", 19, out, 64,
+	    &outlen) == -400);
+	T(http_dechunk("2\r\nab\r\n0\r\nX: a\rb\r\n\r\n", 24, out, 64,
+	    &outlen) == -400);
 	T(http_dechunk("4\r\nWikiXX0\r\n\r\n", 15, out, 64, &outlen) == -400);
 	T(http_dechunk("4\nWiki\r\n0\r\n\r\n", 13, out, 64, &outlen) == -400);
 	T(http_dechunk("ffffffffffffffffff\r\n", 20, out, 64, &outlen) ==
@@ -281,6 +286,12 @@ test_form(void)
 	T(http_form_get(f, strlen(f), "nul", out, sizeof(out)) == -1);
 	T(http_form_get(f, strlen(f), "long", out, sizeof(out)) == -1);
 	T(http_form_get(f, strlen(f), "none", out, sizeof(out)) == 0);
+	/* decoded text must be UTF-8: %ff, a cut sequence, latin-1 */
+	T(http_form_get("q=%ff", 5, "q", out, sizeof(out)) == -1);
+	T(http_form_get("q=%c3", 5, "q", out, sizeof(out)) == -1);
+	T(http_form_get("q=%e9t%e9", 9, "q", out, sizeof(out)) == -1);
+	T(http_form_get("q=%c3%a9", 8, "q", out, sizeof(out)) == 1 &&
+	    strcmp(out, "\xc3\xa9") == 0);
 }
 
 /* The hand-made Date agrees with strftime over four centuries. */
