@@ -145,15 +145,6 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 ? 0 : -1;
 }
 
-static int
-any_record(const char *key, json_t *val, void *arg)
-{
-	(void)key;
-	(void)val;
-	(void)arg;
-	return 1;
-}
-
 /* 1 when the namespace name holds a repository, 0 not, -1 error. */
 static int
 namespace_used(struct store *st, const char *name)
@@ -161,7 +152,7 @@ namespace_used(struct store *st, const char *name)
 	char prefix[LIM_KEY];
 
 	snprintf(prefix, sizeof(prefix), "repo:%s/", name);
-	return store_each(st, prefix, any_record, NULL);
+	return store_has(st, prefix);
 }
 
 static int

@@ -366,3 +366,18 @@ store_each(struct store *st, const char *prefix,
 	free(k.dptr);
 	return rc;
 }
+
+static int
+stop_at_first(const char *key, json_t *val, void *arg)
+{
+	(void)key;
+	(void)val;
+	(void)arg;
+	return 1;
+}
+
+int
+store_has(struct store *st, const char *prefix)
+{
+	return store_each(st, prefix, stop_at_first, NULL);
+}

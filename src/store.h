@@ -33,6 +33,8 @@ int	store_fetch(const char *path, const char *key, json_t **out);
 int	store_put(struct store *, const char *key, const json_t *val);
 /* 0 deleted, 1 not found, -1 error. */
 int	store_del(struct store *, const char *key);
+/* 1 when some key starts with prefix, 0 none, -1 error. */
+int	store_has(struct store *, const char *prefix);
 /* Call fn for every key starting with prefix, in no particular order.
  * fn returns 0 to go on, anything else to stop (returned by store_each).
  * The value passed to fn is NULL when the record does not parse.
