@@ -269,9 +269,8 @@ user_update(struct ctx *ctx)
 		return 404;
 	if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
 		return route_error(ctx, 400, "body is not a JSON object");
-	pass = json_object_get(body, "password") ? body_str(body,
-	    "password") : "";
-	email = json_object_get(body, "email") ? body_str(body, "email") : "";
+	pass = body_str(body, "password");
+	email = body_str(body, "email");
 	if (pass == NULL || email == NULL || (!*pass && !*email))
 		status = route_error(ctx, 400, "give password and/or email "
 		    "(strings)");
