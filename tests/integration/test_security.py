@@ -433,3 +433,27 @@ def test_refresh_tokens_capped_listed_revoked_and_idle():
         assert use(rts[16]) == 401
         s.ctl("token", "gc")
         assert key not in records(s)
+
+
+def test_webhook_responses_and_url_secrets_for_admins_only():
+    with Server() as s:
+        adm = ("admin", s.admin_password)
+        s.add_user("alice")
+        url = "http://user:pw@example.com:8080/hook?key=secret#frag"
+        r = s.request("POST", "/webhooks/alice/app", auth=A,
+                      body={"url": url})
+        assert r.status == 201
+        hid = r.json()["id"]
+        s.raw_put("hist:alice/app/" + hid, [{
+            "time": 1, "status": 200, "error": "", "duration_ms": 3,
+            "response": "internal data", "delivery": "d", "event": "ping"}])
+        path = "/webhooks/alice/app/%s/history" % hid
+        mine = s.request("GET", path, auth=A).json()
+        assert mine[0]["status"] == 200 and "response" not in mine[0]
+        assert s.request("GET", path, auth=adm).json()[0]["response"] == \
+            "internal data"
+        shown = s.request("GET", "/webhooks/alice/app", auth=A).json()
+        assert shown[0]["url"] == "http://example.com:8080/hook"
+        assert "pw" not in json.dumps(shown)
+        assert s.request("GET", "/webhooks/alice/app",
+                         auth=adm).json()[0]["url"] == url
