@@ -25,7 +25,9 @@ result(int rc)
 	static const char *const why[] = { [HOOK_NONE] = "no such webhook",
 	    [HOOK_EXISTS] = "that URL has a webhook already",
 	    [HOOK_BAD] = "url must be http(s), events a subset of new,existing",
-	    [HOOK_FULL] = "too many webhooks" };
+	    [HOOK_FULL] = "too many webhooks",
+	    [HOOK_REFUSED] = "url is a loopback, private or link-local "
+	    "address not in webhook_allow_networks" };
 
 	if (rc == HOOK_OK)
 		return CTL_OK;
@@ -49,7 +51,8 @@ hook_add_cmd(const struct ctl *ctl, struct store *st, const char *name,
 			return ctl_usage();
 	}
 	ev = events ? json_string(events) : NULL;
-	rc = hook_add(st, name, argv[2], ev, secret, &out);
+	rc = hook_add(st, name, argv[2], ev, secret,
+	    ctl->cfg->webhook_allow_networks, &out);
 	json_decref(ev);
 	if (rc == HOOK_OK && ctl->json)
 		ctl_print_json(out);

@@ -13,6 +13,7 @@
 #include "hook.h"
 #include "lim.h"
 #include "log.h"
+#include "net.h"
 #include "spool.h"
 
 static void
@@ -96,7 +97,8 @@ shown(const char *id, const json_t *h)
 
 int
 hook_add(struct store *st, const char *name, const char *url,
-    const json_t *events, const char *secret, json_t **out)
+    const json_t *events, const char *secret, const char *allow,
+    json_t **out)
 {
 	json_t *all = NULL, *ev, *h;
 	char key[LIM_KEY], id[17];
@@ -106,6 +108,10 @@ hook_add(struct store *st, const char *name, const char *url,
 	if (url == NULL || !url_ok(url) || (ev = parse_events(events)) ==
 	    NULL || (secret && strlen(secret) > LIM_URL))
 		return HOOK_BAD;
+	if (!net_url_allowed(url, allow)) {
+		json_decref(ev);
+		return HOOK_REFUSED;
+	}
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) == -1) {
 		json_decref(ev);

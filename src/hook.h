@@ -16,14 +16,19 @@ enum hook_result {
 	HOOK_EXISTS = 2,	/* that URL is registered already */
 	HOOK_BAD = 3,		/* bad URL, events or secret */
 	HOOK_FULL = 4,		/* LIM_HOOKS reached */
+	HOOK_REFUSED = 5,	/* url is an address webhook_allow_networks
+				 * does not allow */
 	HOOK_ERROR = -1		/* store or spool failure (logged) */
 };
 
 /* Register url for repository name ("ns/repo"). events: a JSON list or
- * a comma string of "new"/"existing" (NULL: both). On HOOK_OK *out is the
- * record as shown (secret left out). */
+ * a comma string of "new"/"existing" (NULL: both). A url whose host is an
+ * address literal that allow (webhook_allow_networks) does not let
+ * deliveries reach is HOOK_REFUSED. On HOOK_OK *out is the record as shown
+ * (secret left out). */
 int	hook_add(struct store *, const char *name, const char *url,
-	    const json_t *events, const char *secret, json_t **out);
+	    const json_t *events, const char *secret, const char *allow,
+	    json_t **out);
 /* The webhooks of name as a list, secrets left out (never NULL). */
 json_t	*hook_list(struct store *, const char *name);
 /* Remove one webhook (id) or all (id NULL), and their history. */

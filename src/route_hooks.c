@@ -57,6 +57,9 @@ status_of(struct ctx *ctx, int rc)
 		    "subset of new, existing");
 	case HOOK_FULL:
 		return route_error(ctx, 409, "too many webhooks");
+	case HOOK_REFUSED:
+		return route_error(ctx, 400, "url is a loopback, private or "
+		    "link-local address not in webhook_allow_networks");
 	default:
 		return 503;
 	}
@@ -72,7 +75,8 @@ add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 		return route_error(ctx, rc, "body must be JSON or a form");
 	rc = hook_add(st, name, json_string_value(json_object_get(body,
 	    "url")), json_object_get(body, "events"),
-	    json_string_value(json_object_get(body, "secret")), out);
+	    json_string_value(json_object_get(body, "secret")),
+	    ctx->cfg->webhook_allow_networks, out);
 	json_decref(body);
 	rc = status_of(ctx, rc);
 	return rc == 200 ? 201 : rc;
