@@ -33,6 +33,8 @@
 #define LIM_BACKOFF_MAX		3600	/* longest wait between attempts */
 #define LIM_CLAIM_STALE		600	/* a claim older than this was left
 					 * by a killed deliverer */
+#define LIM_TMP_STALE		3600	/* a spool/tmp file older than this
+					 * was left by a killed writer */
 
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */

@@ -32,7 +32,8 @@ json_t	*spool_read(const char *root, const char *state, const char *name);
 /* Find a delivery by id in new, deferred, failed, active: the state
  * (static string) or NULL. */
 const char *spool_find(const char *root, const char *id);
-/* Give claims in active/ older than secs back to new/. */
+/* Give claims in active/ older than secs back to new/; remove tmp/ files
+ * older than LIM_TMP_STALE (left by killed writers). */
 int	spool_reclaim(const char *root, long secs);
 
 #endif
