@@ -35,6 +35,10 @@
 					 * by a killed deliverer */
 #define LIM_TMP_STALE		3600	/* a spool/tmp file older than this
 					 * was left by a killed writer */
+#define LIM_DELIVER_PARALLEL	8	/* transfers one deliverer runs at once:
+					 * a slow receiver holds one slot */
+#define LIM_SPOOL_HEAD		64	/* bytes of an unparsable spool file
+					 * kept (escaped) in its failed/ record */
 
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */

@@ -23,7 +23,9 @@
  * "<unix-time>.<pid>.<random hex>.json"; the id is the name without
  * ".json". A temp file is "<id>.<pid>.<random hex>.json", unique to its
  * writer; one older than LIM_TMP_STALE was left by a killed writer and is
- * removed by spool_reclaim. Files waiting for a retry sit in deferred/, never in new/, so
+ * removed by spool_reclaim. A file that does not parse reads as a record
+ * {id, last_error, raw} (see spool_read), which the deliverer parks in
+ * failed/. Files waiting for a retry sit in deferred/, never in new/, so
  * a path unit watching new/ does not fire again and again.
  */
 #include <sys/stat.h>
@@ -261,10 +263,34 @@ spool_names(const char *root, const char *state)
 json_t *
 spool_read(const char *root, const char *state, const char *name)
 {
-	char path[LIM_PATH];
+	char path[LIM_PATH], head[LIM_SPOOL_HEAD], raw[4 * LIM_SPOOL_HEAD + 1];
+	char why[256], msg[4 * sizeof(why)];
+	json_error_t err;
+	json_t *d;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", root, state, name);
-	return json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;	/* gone: claimed or delivered meanwhile */
+	if ((d = json_loadfd(fd, JSON_REJECT_DUPLICATES, &err)) != NULL &&
+	    !json_is_object(d)) {
+		json_decref(d);
+		d = NULL;
+		snprintf(err.text, sizeof(err.text), "not a JSON object");
+	}
+	/* Unparsable: a record in its place, so it can be shown, parked in
+	 * failed/ and dropped like any delivery. */
+	if (d == NULL && (n = pread(fd, head, sizeof(head), 0)) >= 0) {
+		snprintf(why, sizeof(why), "unparsable spool file: %s",
+		    err.text);
+		log_sanitise(why, strlen(why), msg, sizeof(msg));
+		log_sanitise(head, (size_t)n, raw, sizeof(raw));
+		d = json_pack("{s:s%, s:s, s:s}", "id", name, strlen(name) - 5,
+		    "last_error", msg, "raw", raw);
+	}
+	close(fd);
+	return d;
 }
 
 const char *
