@@ -27,7 +27,8 @@ result(int rc)
 	    [HOOK_BAD] = "url must be http(s), events a subset of new,existing",
 	    [HOOK_FULL] = "too many webhooks",
 	    [HOOK_REFUSED] = "url is a loopback, private or link-local "
-	    "address not in webhook_allow_networks" };
+	    "address not in webhook_allow_networks",
+	    [HOOK_QUOTA] = "too many pings waiting" };
 
 	if (rc == HOOK_OK)
 		return CTL_OK;
@@ -87,11 +88,11 @@ int
 ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 {
 	char ns[LIM_NS + 1], repo[LIM_REPO + 1], name[LIM_NAME + 1];
-	char key[LIM_KEY];
 	const char *cmd = argc > 1 ? argv[1] : "";
-	int write = strcmp(cmd, "add") == 0 || strcmp(cmd, "rm") == 0;
+	int write = strcmp(cmd, "add") == 0 || strcmp(cmd, "rm") == 0 ||
+	    strcmp(cmd, "ping") == 0;
 	struct store *st;
-	json_t *out = NULL, *rec = NULL;
+	json_t *out = NULL;
 	int rc = HOOK_OK;
 
 	if (argc < 3 || (!write && strcmp(cmd, "list") != 0 &&
@@ -114,17 +115,14 @@ ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 		if ((rc = hook_history(st, name, argv[3], &out)) == HOOK_OK)
 			ctl_print_json(out);
 		rc = result(rc) ? HOOK_ERROR : HOOK_OK;
-	} else if (strcmp(cmd, "ping") == 0 && argc == 4) {
-		snprintf(key, sizeof(key), "repo:%s", name);
-		store_get(st, key, &rec);
-		rc = result(hook_queue(ctl->cfg, st, ns, repo, "ping",
-		    "dindexctl", rec, argv[3])) ? HOOK_ERROR : HOOK_OK;
-	} else
+	} else if (strcmp(cmd, "ping") == 0 && argc == 4)
+		rc = result(hook_ping(ctl->cfg, st, ns, repo, argv[3], NULL)) ?
+		    HOOK_ERROR : HOOK_OK;
+	else
 		rc = -2;
 	if (store_close(st) == -1 && rc == HOOK_OK)
 		rc = result(HOOK_ERROR) ? HOOK_ERROR : HOOK_OK;
 	json_decref(out);
-	json_decref(rec);
 	return rc == -2 ? ctl_usage() : rc == HOOK_OK ? CTL_OK : CTL_REFUSED;
 }
 

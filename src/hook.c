@@ -240,6 +240,7 @@ hook_secret(struct store *st, const char *name, const char *id, char *out,
 	char key[LIM_KEY];
 	int rc;
 
+	out[0] = '\0';
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) == -1)
 		return HOOK_ERROR;
@@ -305,11 +306,12 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 			continue;
 		found = 1;
 		d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:I, s:n, "
-		    "s:{s:s}, s:o}", "webhook_id", id, "repository", name,
+		    "s:{s:s}, s:s, s:o}", "webhook_id", id, "repository", name,
 		    "url", json_string_value(json_object_get(h, "url")),
 		    "event", event, "created", (json_int_t)time(NULL),
 		    "attempts", 0, "next_attempt", (json_int_t)time(NULL),
 		    "last_error", "headers", "X-Docker-Index-Event", event,
+		    "queued_by", pusher ? pusher : "",
 		    "payload", payload(ns, repo, pusher, rec));
 		if (d == NULL || spool_put(cfg->spool, d) == -1)
 			rc = HOOK_ERROR;
@@ -317,4 +319,63 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 	}
 	json_decref(all);
 	return only_id && !found && rc == HOOK_OK ? HOOK_NONE : rc;
+}
+
+static int
+is(const json_t *d, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(d, key));
+
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+/* Pings waiting (new, active, deferred): of name, and queued by user.
+ * Reads every waiting file: the spool is the one truth of what waits. */
+static int
+over_quota(const char *root, const char *name, const char *user)
+{
+	static const char *const live[] = { "new", "active", "deferred" };
+	json_t *names, *n, *d;
+	int repo = 0, mine = 0;
+	size_t s, i;
+
+	for (s = 0; s < 3; s++) {
+		names = spool_names(root, live[s]);
+		json_array_foreach(names, i, n) {
+			d = spool_read(root, live[s], json_string_value(n));
+			if (is(d, "event", "ping")) {
+				repo += is(d, "repository", name);
+				mine += is(d, "queued_by", user);
+			}
+			json_decref(d);
+		}
+		json_decref(names);
+	}
+	return repo >= LIM_PINGS_REPO || mine >= LIM_PINGS_USER;
+}
+
+int
+hook_ping(const struct config *cfg, struct store *st, const char *ns,
+    const char *repo, const char *id, const char *user)
+{
+	char key[LIM_KEY], name[LIM_NAME + 1];
+	json_t *u = NULL, *rec = NULL;
+	int rc;
+
+	snprintf(name, sizeof(name), "%s/%s", ns, repo);
+	snprintf(key, sizeof(key), "user:%s", user ? user : "");
+	if (user != NULL && store_get(st, key, &u) == -1)
+		return HOOK_ERROR;
+	rc = user != NULL && !json_is_true(json_object_get(u, "admin")) &&
+	    over_quota(cfg->spool, name, user);
+	json_decref(u);
+	if (rc)
+		return HOOK_QUOTA;
+	snprintf(key, sizeof(key), "repo:%s", name);
+	if (store_get(st, key, &rec) == -1)
+		return HOOK_ERROR;
+	rc = hook_queue(cfg, st, ns, repo, "ping", user ? user : "dindexctl",
+	    rec, id);
+	json_decref(rec);
+	return rc;
 }

@@ -18,6 +18,7 @@ enum hook_result {
 	HOOK_FULL = 4,		/* LIM_HOOKS reached */
 	HOOK_REFUSED = 5,	/* url is an address webhook_allow_networks
 				 * does not allow */
+	HOOK_QUOTA = 6,		/* LIM_PINGS_REPO or LIM_PINGS_USER queued */
 	HOOK_ERROR = -1		/* store or spool failure (logged) */
 };
 
@@ -50,5 +51,12 @@ int	hook_secret(struct store *, const char *name, const char *id,
 int	hook_queue(const struct config *, struct store *, const char *ns,
 	    const char *repo, const char *event, const char *pusher,
 	    const json_t *rec, const char *only_id);
+/* Queue a "ping" delivery to webhook id of ns/repo on behalf of user.
+ * user NULL is the local administrator (dindexctl); a user without the
+ * admin flag gets HOOK_QUOTA once LIM_PINGS_REPO pings of the repository
+ * or LIM_PINGS_USER of the user's wait in the spool. The store should be
+ * open for writing, so that concurrent pings count one after the other. */
+int	hook_ping(const struct config *, struct store *, const char *ns,
+	    const char *repo, const char *id, const char *user);
 
 #endif

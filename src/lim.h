@@ -37,6 +37,9 @@
 					 * was left by a killed writer */
 #define LIM_DELIVER_PARALLEL	8	/* transfers one deliverer runs at once:
 					 * a slow receiver holds one slot */
+#define LIM_PINGS_REPO		10	/* pings queued per repository by
+					 * non-admins: 429 beyond */
+#define LIM_PINGS_USER		30	/* pings queued per non-admin user */
 #define LIM_SPOOL_HEAD		64	/* bytes of an unparsable spool file
 					 * kept (escaped) in its failed/ record */
 
@@ -82,6 +85,8 @@ _Static_assert(LIM_IDLE_MAX < LIM_REQUEST_SECONDS,
     "an idle connection is cut before a request deadline would be");
 _Static_assert(LIM_CLAIM_STALE > 300 + 60,
     "a live deliverer's claim (webhook_timeout <= 300) is never stale");
+_Static_assert(LIM_PINGS_REPO <= LIM_PINGS_USER,
+    "one repository's pings do not exceed one user's");
 _Static_assert(LIM_NAME + 16 < LIM_KEY, "a repository name fits a key");
 _Static_assert(LIM_SIG + 16 < LIM_KEY, "a token fits a key");
 

@@ -60,6 +60,9 @@ status_of(struct ctx *ctx, int rc)
 	case HOOK_REFUSED:
 		return route_error(ctx, 400, "url is a loopback, private or "
 		    "link-local address not in webhook_allow_networks");
+	case HOOK_QUOTA:
+		return route_error(ctx, 429, "too many pings waiting for "
+		    "delivery; try again later");
 	default:
 		return 503;
 	}
@@ -141,24 +144,21 @@ one(struct ctx *ctx)
 	    1));
 }
 
-/* POST /webhooks/<ns>/<repo>/<id>/ping: queue a "ping" delivery. */
+/* POST /webhooks/<ns>/<repo>/<id>/ping: queue a "ping" delivery. The
+ * write lock makes concurrent pings count their quota one at a time. */
 static int
 ping(struct ctx *ctx)
 {
-	char name[LIM_NAME + 1], key[LIM_KEY];
+	char name[LIM_NAME + 1];
 	struct store *st;
-	json_t *rec = NULL;
 	int status;
 
 	if ((status = caller(ctx, name)) != 0)
 		return status;
-	if (store_open(ctx->cfg->database, STORE_READ, &st) == -1)
+	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
 		return 503;
-	snprintf(key, sizeof(key), "repo:%s", name);
-	store_get(st, key, &rec);
-	status = status_of(ctx, hook_queue(ctx->cfg, st, ctx->arg[0],
-	    ctx->arg[1], "ping", ctx->user, rec, ctx->arg[2]));
-	json_decref(rec);
+	status = status_of(ctx, hook_ping(ctx->cfg, st, ctx->arg[0],
+	    ctx->arg[1], ctx->arg[2], ctx->user));
 	store_close(st);
 	if (status != 200)
 		return status;

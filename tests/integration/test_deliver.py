@@ -1,7 +1,7 @@
 """dindex-deliver against hostile and broken receivers and spools: the
 address policy (webhook_allow_networks), parallel delivery, redacted logs,
 binary responses, corrupt and leftover spool files, the signature that
-binds time and id."""
+binds time and id, and the ping quota."""
 import base64
 import hashlib
 import hmac
@@ -278,3 +278,36 @@ def test_signature_binds_time_and_delivery_id():
             assert check(b"k3y", h2, body, {}) is None  # the id is signed
     finally:
         rcv.close()
+
+
+def test_ping_quota_for_non_admins():
+    with Server(**LOCAL) as s:
+        s.add_user("alice")
+        s.add_user("boss", admin=True)
+        hids = {r: s.ctl("webhook", "add", "alice/" + r,
+                         "http://127.0.0.1:9/").stdout.strip()
+                for r in ("app", "b", "c", "d")}
+
+        def ping(repo, auth=A):
+            return s.request("POST", "/webhooks/alice/%s/%s/ping" %
+                             (repo, hids[repo]), auth=auth)
+
+        for _ in range(10):
+            assert ping("app").status == 202
+        r = ping("app")
+        assert r.status == 429 and "ping" in r.json()["error"]
+        assert ping("app", ("boss", "secret1")).status == 202
+        s.ctl("webhook", "ping", "alice/app", hids["app"])
+        assert ping("app").status == 429
+        for repo in ("b", "c"):
+            for _ in range(10):
+                assert ping(repo).status == 202
+        assert ping("d").status == 429          # alice has 30 waiting
+        d = json.load(open(spool(s, "new")[0]))
+        assert d["queued_by"] in ("alice", "boss", "dindexctl")
+        assert sorted(json.load(open(f))["queued_by"]
+                      for f in spool(s, "new")).count("alice") == 30
+        # delivered (here: refused) pings no longer count
+        without_allow(s)
+        deliver(s)
+        assert ping("d").status == 202
