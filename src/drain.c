@@ -4,8 +4,9 @@
  * POSTed, recorded in its webhook's history, then removed (2xx), deferred
  * with exponential backoff, or parked in failed/ after webhook_attempts.
  * Up to LIM_DELIVER_PARALLEL transfers run at once, each bounded by
- * webhook_timeout, so a receiver that never answers delays the others by
- * at most one timeout. A file is claimed only when its transfer starts.
+ * webhook_timeout, at most LIM_DELIVER_HOST of them to one host[:port],
+ * so a receiver that never answers leaves slots to the others. A file is
+ * claimed only when its transfer starts.
  * The store is never locked during network I/O.
  */
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "hook.h"
 #include "lim.h"
 #include "log.h"
+#include "net.h"
 #include "post.h"
 #include "spool.h"
 #include "store.h"
@@ -25,6 +27,7 @@
 struct job {
 	struct post	 p;		/* first: post_next gives &p */
 	char		 name[SPOOL_NAME];
+	char		 host[LIM_URL + 1];	/* of the url */
 	json_t		*d;		/* NULL: the slot is free */
 };
 
@@ -112,7 +115,7 @@ unusable(const struct config *cfg, const char *name, json_t *d)
 	return spool_move(cfg->spool, name, "failed", d) == 0 ? 1 : -1;
 }
 
-/* Claim todo ([state, name]) and start its POST in j. 0 started or
+/* Claim todo ([state, name, host]) and start its POST in j. 0 started or
  * nothing to send (j stays free), -1 error. On a store error the claim
  * is kept: it goes back to new/ after LIM_CLAIM_STALE. */
 static int
@@ -141,6 +144,8 @@ start(const struct config *cfg, CURLM *m, struct job *j, const json_t *todo)
 	}
 	if (rc == HOOK_OK) {
 		snprintf(j->name, sizeof(j->name), "%s", name);
+		snprintf(j->host, sizeof(j->host), "%s", json_string_value(
+		    json_array_get(todo, 2)));
 		j->d = d;
 		rc = post_start(m, &j->p, str(d, "url"), str(d, "id"),
 		    str(d, "event"), json_dumps(json_object_get(d, "payload"),
@@ -179,23 +184,26 @@ finish(const struct config *cfg, struct job *j)
 	return rc;
 }
 
-/* [state, name] of every file in new/ and every due one in deferred/. */
+/* [state, name, host] of every file in new/ and every due one in
+ * deferred/. */
 static json_t *
 due(const struct config *cfg)
 {
 	static const char *const states[] = { "new", "deferred" };
 	json_t *todo = json_array(), *names, *n, *d;
+	char host[LIM_URL + 1];
 	size_t s, i;
 
 	for (s = 0; s < 2; s++) {
 		names = spool_names(cfg->spool, states[s]);
 		json_array_foreach(names, i, n) {
-			d = s == 0 ? NULL : spool_read(cfg->spool, states[s],
+			d = spool_read(cfg->spool, states[s],
 			    json_string_value(n));
-			if (s == 0 || json_integer_value(json_object_get(d,
-			    "next_attempt")) <= time(NULL))
-				json_array_append_new(todo, json_pack("[sO]",
-				    states[s], n));
+			net_url_host(str(d, "url"), host, sizeof(host));
+			if (d != NULL && (s == 0 || json_integer_value(
+			    json_object_get(d, "next_attempt")) <= time(NULL)))
+				json_array_append_new(todo, json_pack("[sOs]",
+				    states[s], n, host));
 			json_decref(d);
 		}
 		json_decref(names);
@@ -203,24 +211,48 @@ due(const struct config *cfg)
 	return todo;
 }
 
+/* Take the first of todo whose host has fewer than LIM_DELIVER_HOST
+ * transfers running. NULL when there is none. */
+static json_t *
+pick(json_t *todo, const struct job *jobs)
+{
+	const char *host;
+	size_t i, j;
+	json_t *t;
+	int busy;
+
+	json_array_foreach(todo, i, t) {
+		host = json_string_value(json_array_get(t, 2));
+		for (busy = 0, j = 0; j < LIM_DELIVER_PARALLEL; j++)
+			busy += jobs[j].d != NULL &&
+			    strcmp(jobs[j].host, host) == 0;
+		if (busy < LIM_DELIVER_HOST) {
+			json_incref(t);
+			json_array_remove(todo, i);
+			return t;
+		}
+	}
+	return NULL;
+}
+
 int
 drain_spool(const struct config *cfg)
 {
 	static struct job jobs[LIM_DELIVER_PARALLEL];
 	int rc = spool_reclaim(cfg->spool, LIM_CLAIM_STALE);
-	json_t *todo = due(cfg);
-	size_t next = 0, i;
+	json_t *todo = due(cfg), *t;
 	CURLM *m = curl_multi_init();
 	struct post *p;
+	size_t i;
 
 	while (m != NULL) {
-		for (i = 0; i < LIM_DELIVER_PARALLEL &&
-		    next < json_array_size(todo); )
-			if (jobs[i].d != NULL)
-				i++;
-			else if (start(cfg, m, &jobs[i],
-			    json_array_get(todo, next++)) == -1)
-				rc = -1;
+		for (i = 0; i < LIM_DELIVER_PARALLEL; i++)
+			while (jobs[i].d == NULL &&
+			    (t = pick(todo, jobs)) != NULL) {
+				if (start(cfg, m, &jobs[i], t) == -1)
+					rc = -1;
+				json_decref(t);
+			}
 		if ((p = post_next(m)) == NULL)
 			break;
 		if (finish(cfg, (struct job *)(void *)p) == -1)

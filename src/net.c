@@ -174,6 +174,17 @@ net_url_allowed(const char *url, const char *allow)
 }
 
 void
+net_url_host(const char *url, char *out, size_t len)
+{
+	const char *h, *path;
+	size_t n, plen;
+
+	if (parts(url, &h, &n, &path, &plen) == -1)
+		h = "", n = 0;
+	snprintf(out, len, "%.*s", (int)n, h);
+}
+
+void
 net_url_redact(const char *url, char *out, size_t len)
 {
 	const char *h, *path;

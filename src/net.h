@@ -20,6 +20,8 @@ int	net_addr_allowed(const struct sockaddr *sa, const char *allow);
  * [IPv6]) that net_addr_allowed refuses, or a malformed [..]; else 1.
  * Host names pass: the deliverer checks the address it connects to. */
 int	net_url_allowed(const char *url, const char *allow);
+/* The host[:port] of url into out ("" when url has no "://"). */
+void	net_url_host(const char *url, char *out, size_t len);
 /* url as scheme://host[:port]/path into out: no user:password@, no
  * query, no fragment. "-" when url has no "://". */
 void	net_url_redact(const char *url, char *out, size_t len);

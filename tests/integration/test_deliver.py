@@ -97,7 +97,7 @@ def test_address_literals_refused_at_creation():
                          auth=A).status == 400
 
 
-def test_slow_receiver_delays_others_by_one_timeout_at_most():
+def test_slow_receiver_leaves_slots_to_others():
     hole, rcv = RawReceiver(), Receiver()
     try:
         with Server(webhook_timeout=2, **LOCAL) as s:
@@ -113,9 +113,10 @@ def test_slow_receiver_delays_others_by_one_timeout_at_most():
             assert len(rcv.got) == 1
             waited = rcv.got[0]["time"] - t0
             print("good delivery after %.2f s, run %.2f s" % (waited, took))
-            assert waited < 2 + 1.5
+            assert waited < 2           # less than one webhook_timeout
             assert len(spool(s, "deferred")) == 10
-            assert took < 2 * 2 + 2     # two rounds of timeouts, not ten
+            # 4 at a time to one host: three rounds of timeouts, not ten
+            assert took < 3 * 2 + 2
     finally:
         hole.close()
         rcv.close()

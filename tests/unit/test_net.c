@@ -124,6 +124,10 @@ main(void)
 			fprintf(stderr, "redact %s: %s\n", redact[i].url, out);
 		T(strcmp(out, redact[i].want) == 0);
 	}
+	net_url_host("https://u:p@h.example:8443/p?q", out, sizeof(out));
+	T(strcmp(out, "h.example:8443") == 0);
+	net_url_host("junk", out, sizeof(out));
+	T(strcmp(out, "") == 0);
 	net_url_redact("http://h/abcdef", out, 10);
 	T(strcmp(out, "http://h/") == 0);
 	return t_done();
