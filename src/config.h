@@ -37,7 +37,7 @@ struct config {
 	char		 token_cert[LIM_PATH];
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
 	char		 notify_secret[LIM_CONF_VALUE];
-	char		 webhook_allow_networks[LIM_CONF_VALUE];	/* CIDRs */
+	char		 webhook_allow_networks[LIM_CONF_VALUE]; /* CIDRs */
 };
 
 void	config_defaults(struct config *);

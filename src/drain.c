@@ -259,7 +259,7 @@ drain_spool(const struct config *cfg)
 			rc = -1;
 	}
 	for (i = 0; i < LIM_DELIVER_PARALLEL; i++)
-		if (jobs[i].d != NULL) {	/* libcurl failed: claims kept */
+		if (jobs[i].d != NULL) {	/* libcurl failed; claim kept */
 			json_decref(jobs[i].d);
 			rc = -1;
 		}

@@ -35,14 +35,14 @@
 					 * by a killed deliverer */
 #define LIM_TMP_STALE		3600	/* a spool/tmp file older than this
 					 * was left by a killed writer */
-#define LIM_DELIVER_PARALLEL	8	/* transfers one deliverer runs at once */
+#define LIM_DELIVER_PARALLEL	8	/* transfers a deliverer runs at once */
 #define LIM_DELIVER_HOST	4	/* of those, to one host[:port]: a slow
 					 * receiver leaves the rest to others */
 #define LIM_PINGS_REPO		10	/* pings queued per repository by
 					 * non-admins: 429 beyond */
 #define LIM_PINGS_USER		30	/* pings queued per non-admin user */
 #define LIM_SPOOL_HEAD		64	/* bytes of an unparsable spool file
-					 * kept (escaped) in its failed/ record */
+					 * kept, escaped, in its record */
 
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */

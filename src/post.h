@@ -25,7 +25,7 @@ struct post {
 	long			 status;	/* HTTP status, 0 when none */
 	int			 refused;	/* every address was refused */
 	char			 error[256];	/* "" when none */
-	char			 response[POST_RESPONSE];	/* first bytes */
+	char			 response[POST_RESPONSE];	/* the start */
 	size_t			 response_len;
 	long			 duration_ms;
 };

@@ -44,7 +44,8 @@
 #include "spool.h"
 
 /* the bytes of spool names: anything else is not ours, and never logged */
-#define SAFE	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
+#define SAFE	"0123456789abcdefghijklmnopqrstuvwxyz" \
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
 
 static const char *const states[] = { "tmp", "new", "active", "deferred",
     "failed" };
@@ -345,7 +346,8 @@ spool_reclaim(const char *root, long secs)
 			continue;
 		log_msg(LOG_WARNING, "removing stale %s", path);
 		if (unlink(path) == -1 && errno != ENOENT) {
-			log_msg(LOG_ERR, "unlink %s: %s", path, strerror(errno));
+			log_msg(LOG_ERR, "unlink %s: %s", path,
+			    strerror(errno));
 			rc = -1;
 		}
 	}
