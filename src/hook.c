@@ -3,7 +3,9 @@
  * a push reads them with one lookup. A webhook's id is derived from its
  * URL (FNV-1a, 64 bits, hex), so registering a URL twice is a conflict.
  * The secret stays in the database: the deliverer signs at send time, so
- * spool files carry no secret.
+ * spool files carry no secret. Each delivery names who queued it
+ * (queued_by); pings of callers without the admin flag are bounded by the
+ * pings waiting in the spool (hook_ping).
  */
 #include <stdint.h>
 #include <stdio.h>
