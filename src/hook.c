@@ -331,21 +331,25 @@ is(const json_t *d, const char *key, const char *want)
 	return v != NULL && strcmp(v, want) == 0;
 }
 
-/* Pings waiting (new, active, deferred): of name, and queued by user.
- * Reads every waiting file: the spool is the one truth of what waits. */
+/* Pings waiting (new, active, deferred) or failed within
+ * LIM_PINGS_WINDOW of queueing: of name, and queued by user. Reads each
+ * file: the spool is the one truth of what waits. */
 static int
 over_quota(const char *root, const char *name, const char *user)
 {
-	static const char *const live[] = { "new", "active", "deferred" };
+	static const char *const live[] = { "new", "active", "deferred",
+	    "failed" };
 	json_t *names, *n, *d;
 	int repo = 0, mine = 0;
 	size_t s, i;
 
-	for (s = 0; s < 3; s++) {
+	for (s = 0; s < 4; s++) {
 		names = spool_names(root, live[s]);
 		json_array_foreach(names, i, n) {
 			d = spool_read(root, live[s], json_string_value(n));
-			if (is(d, "event", "ping")) {
+			if (is(d, "event", "ping") && (s < 3 ||
+			    json_integer_value(json_object_get(d, "created")) +
+			    LIM_PINGS_WINDOW > time(NULL))) {
 				repo += is(d, "repository", name);
 				mine += is(d, "queued_by", user);
 			}

@@ -54,7 +54,8 @@ int	hook_queue(const struct config *, struct store *, const char *ns,
 /* Queue a "ping" delivery to webhook id of ns/repo on behalf of user.
  * user NULL is the local administrator (dindexctl); a user without the
  * admin flag gets HOOK_QUOTA once LIM_PINGS_REPO pings of the repository
- * or LIM_PINGS_USER of the user's wait in the spool. The store should be
+ * or LIM_PINGS_USER of the user's wait in the spool (or failed within
+ * LIM_PINGS_WINDOW of being queued). The store should be
  * open for writing, so that concurrent pings count one after the other. */
 int	hook_ping(const struct config *, struct store *, const char *ns,
 	    const char *repo, const char *id, const char *user);

@@ -41,6 +41,9 @@
 #define LIM_PINGS_REPO		10	/* pings queued per repository by
 					 * non-admins: 429 beyond */
 #define LIM_PINGS_USER		30	/* pings queued per non-admin user */
+#define LIM_PINGS_WINDOW	3600	/* pings parked in failed/ count this
+					 * long after queueing, so refused
+					 * ones cannot flood failed/ */
 #define LIM_SPOOL_HEAD		64	/* bytes of an unparsable spool file
 					 * kept, escaped, in its record */
 

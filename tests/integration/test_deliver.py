@@ -308,7 +308,13 @@ def test_ping_quota_for_non_admins():
         assert d["queued_by"] in ("alice", "boss", "dindexctl")
         assert sorted(json.load(open(f))["queued_by"]
                       for f in spool(s, "new")).count("alice") == 30
-        # delivered (here: refused) pings no longer count
+        # refused pings park in failed/ and count for an hour: no flood
         without_allow(s)
         deliver(s)
+        assert spool(s, "new") == [] and len(spool(s, "failed")) == 32
+        assert ping("d").status == 429
+        for f in spool(s, "failed"):
+            d = json.load(open(f))
+            d["created"] -= 3600
+            json.dump(d, open(f, "w"))
         assert ping("d").status == 202
