@@ -15,8 +15,9 @@
 
 #include "config.h"
 #include "log.h"
+#include "net.h"
 
-enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST };
+enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST, K_NETS };
 
 struct key {
 	const char	*name;
@@ -51,6 +52,8 @@ static const struct key keys[] = {
 	{ "token_v2_ttl", K_LONG, F(token_v2_ttl), 0, 60, 86400 },
 	{ "refresh_ttl", K_LONG, F(refresh_ttl), 0, 60, 31536000 },
 	{ "notify_secret", K_STR, F(notify_secret), S(notify_secret), 0, 0 },
+	{ "webhook_allow_networks", K_NETS, F(webhook_allow_networks),
+	    S(webhook_allow_networks), 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -172,6 +175,10 @@ set_value(const struct key *k, const char *v, struct config *c)
 		break;
 	case K_LIST:
 		if (!list_ok(v))
+			return -1;
+		break;
+	case K_NETS:
+		if (net_list_parse(v) == -1)
 			return -1;
 		break;
 	case K_STR:

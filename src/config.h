@@ -38,6 +38,7 @@ struct config {
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	char		 notify_secret[LIM_CONF_VALUE];
+	char		 webhook_allow_networks[LIM_CONF_VALUE]; /* CIDRs */
 };
 
 void	config_defaults(struct config *);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "auth.h"
 #include "hook.h"
 #include "names.h"
 #include "spool.h"
@@ -19,31 +20,48 @@ result(int rc)
 	static const char *const why[] = { [HOOK_NONE] = "no such webhook",
 	    [HOOK_EXISTS] = "that URL has a webhook already",
 	    [HOOK_BAD] = "url must be http(s), events a subset of new,existing",
-	    [HOOK_FULL] = "too many webhooks" };
+	    [HOOK_FULL] = "too many webhooks",
+	    [HOOK_REFUSED] = "url is a loopback, private or link-local "
+	    "address not in webhook_allow_networks",
+	    [HOOK_QUOTA] = "too many pings waiting" };
 
 	if (rc == HOOK_OK)
 		return CTL_OK;
 	return ctl_refuse("%s", rc > 0 ? why[rc] : "database error");
 }
 
+/* webhook add NAME URL [--events E] [--secret-stdin | --secret S]: the
+ * secret is read before the transaction, never while holding the lock;
+ * --secret shows it to ps and the shell history (kept for scripts). */
 static int
-hook_add_cmd(const struct ctl *ctl, struct store *st, const char *name,
-    int argc, char **argv)
+hook_add_cmd(const struct ctl *ctl, const char *name, int argc, char **argv)
 {
 	const char *events = NULL, *secret = NULL;
+	char line[LIM_URL + 2];
 	json_t *ev, *out = NULL;
-	int i, rc;
+	struct store *st;
+	int i, rc = HOOK_ERROR;
 
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
 			events = argv[++i];
 		else if (strcmp(argv[i], "--secret") == 0 && i + 1 < argc)
 			secret = argv[++i];
-		else
+		else if (strcmp(argv[i], "--secret-stdin") == 0 && !secret) {
+			if (ctl_read_password(1, line, sizeof(line)) == -1)
+				return ctl_refuse("cannot read a secret");
+			secret = line;
+		} else
 			return ctl_usage();
 	}
 	ev = events ? json_string(events) : NULL;
-	rc = hook_add(st, name, argv[2], ev, secret, &out);
+	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == 0) {
+		rc = hook_add(st, name, argv[2], ev, secret && *secret ? secret :
+		    NULL, ctl->cfg->webhook_allow_networks, &out);
+		if (store_close(st) == -1)
+			rc = HOOK_ERROR;
+	}
+	auth_wipe(line, sizeof(line));
 	json_decref(ev);
 	if (rc == HOOK_OK && ctl->json)
 		ctl_print_json(out);
@@ -78,12 +96,12 @@ int
 ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 {
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	char key[LIM_KEY];
 	const char *cmd = argc > 1 ? argv[1] : "";
-	int write = strcmp(cmd, "add") == 0 || strcmp(cmd, "rm") == 0;
+	int write = strcmp(cmd, "add") == 0 || strcmp(cmd, "rm") == 0 ||
+	    strcmp(cmd, "ping") == 0;
 	const char *name;
 	struct store *st;
-	json_t *out = NULL, *rec = NULL;
+	json_t *out = NULL;
 	int rc = HOOK_OK;
 
 	if (argc < 3 || (!write && strcmp(cmd, "list") != 0 &&
@@ -92,13 +110,12 @@ ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 	if (!name_repo_split(argv[2], ns, repo))
 		return ctl_refuse("not NS/REPO: %s", argv[2]);
 	name = argv[2];
+	if (strcmp(cmd, "add") == 0 && argc >= 4)
+		return hook_add_cmd(ctl, name, argc - 1, argv + 1);
 	if (store_open(ctl->cfg->database, write ? STORE_WRITE : STORE_READ,
 	    &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
-	if (strcmp(cmd, "add") == 0 && argc >= 4)
-		rc = hook_add_cmd(ctl, st, name, argc - 1, argv + 1) ?
-		    HOOK_ERROR : HOOK_OK;
-	else if (strcmp(cmd, "list") == 0 && argc == 3)
+	if (strcmp(cmd, "list") == 0 && argc == 3)
 		print_hooks(ctl, out = hook_list(st, name));
 	else if (strcmp(cmd, "rm") == 0 && argc == 4)
 		rc = result(hook_del(st, name, argv[3])) ? HOOK_ERROR : HOOK_OK;
@@ -106,17 +123,14 @@ ctl_webhook(const struct ctl *ctl, int argc, char **argv)
 		if ((rc = hook_history(st, name, argv[3], &out)) == HOOK_OK)
 			ctl_print_json(out);
 		rc = result(rc) ? HOOK_ERROR : HOOK_OK;
-	} else if (strcmp(cmd, "ping") == 0 && argc == 4) {
-		snprintf(key, sizeof(key), "repo:%s", name);
-		store_get(st, key, &rec);
-		rc = result(hook_queue(ctl->cfg, st, ns, repo, "ping",
-		    "dindexctl", rec, argv[3])) ? HOOK_ERROR : HOOK_OK;
-	} else
+	} else if (strcmp(cmd, "ping") == 0 && argc == 4)
+		rc = result(hook_ping(ctl->cfg, st, ns, repo, argv[3], NULL)) ?
+		    HOOK_ERROR : HOOK_OK;
+	else
 		rc = -2;
 	if (store_close(st) == -1 && rc == HOOK_OK)
 		rc = result(HOOK_ERROR) ? HOOK_ERROR : HOOK_OK;
 	json_decref(out);
-	json_decref(rec);
 	return rc == -2 ? ctl_usage() : rc == HOOK_OK ? CTL_OK : CTL_REFUSED;
 }
 

@@ -3,7 +3,9 @@
  * a push reads them with one lookup. A webhook's id is derived from its
  * URL (FNV-1a, 64 bits, hex), so registering a URL twice is a conflict.
  * The secret stays in the database: the deliverer signs at send time, so
- * spool files carry no secret.
+ * spool files carry no secret. Each delivery names who queued it
+ * (queued_by); pings of callers without the admin flag are bounded by the
+ * pings waiting in the spool (hook_ping).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "hook.h"
 #include "lim.h"
 #include "log.h"
+#include "net.h"
 #include "spool.h"
 
 static void
@@ -96,7 +99,8 @@ shown(const char *id, const json_t *h)
 
 int
 hook_add(struct store *st, const char *name, const char *url,
-    const json_t *events, const char *secret, json_t **out)
+    const json_t *events, const char *secret, const char *allow,
+    json_t **out)
 {
 	json_t *all = NULL, *ev, *h;
 	char key[LIM_KEY], id[17];
@@ -106,6 +110,10 @@ hook_add(struct store *st, const char *name, const char *url,
 	if (url == NULL || !url_ok(url) || (ev = parse_events(events)) ==
 	    NULL || (secret && strlen(secret) > LIM_URL))
 		return HOOK_BAD;
+	if (!net_url_allowed(url, allow)) {
+		json_decref(ev);
+		return HOOK_REFUSED;
+	}
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) == -1) {
 		json_decref(ev);
@@ -234,6 +242,7 @@ hook_secret(struct store *st, const char *name, const char *id, char *out,
 	char key[LIM_KEY];
 	int rc;
 
+	out[0] = '\0';
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) == -1)
 		return HOOK_ERROR;
@@ -300,11 +309,12 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 			continue;
 		found = 1;
 		d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:I, s:n, "
-		    "s:{s:s}, s:o}", "webhook_id", id, "repository", name,
+		    "s:{s:s}, s:s, s:o}", "webhook_id", id, "repository", name,
 		    "url", json_string_value(json_object_get(h, "url")),
 		    "event", event, "created", (json_int_t)time(NULL),
 		    "attempts", 0, "next_attempt", (json_int_t)time(NULL),
 		    "last_error", "headers", "X-Docker-Index-Event", event,
+		    "queued_by", pusher ? pusher : "",
 		    "payload", payload(ns, repo, pusher, rec));
 		if (d == NULL || spool_put(cfg->spool, d) == -1)
 			rc = HOOK_ERROR;
@@ -312,4 +322,67 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 	}
 	json_decref(all);
 	return only_id && !found && rc == HOOK_OK ? HOOK_NONE : rc;
+}
+
+static int
+is(const json_t *d, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(d, key));
+
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+/* Pings waiting (new, active, deferred) or failed within
+ * LIM_PINGS_WINDOW of queueing: of name, and queued by user. Reads each
+ * file: the spool is the one truth of what waits. */
+static int
+over_quota(const char *root, const char *name, const char *user)
+{
+	static const char *const live[] = { "new", "active", "deferred",
+	    "failed" };
+	json_t *names, *n, *d;
+	int repo = 0, mine = 0;
+	size_t s, i;
+
+	for (s = 0; s < 4; s++) {
+		names = spool_names(root, live[s]);
+		json_array_foreach(names, i, n) {
+			d = spool_read(root, live[s], json_string_value(n));
+			if (is(d, "event", "ping") && (s < 3 ||
+			    json_integer_value(json_object_get(d, "created")) +
+			    LIM_PINGS_WINDOW > time(NULL))) {
+				repo += is(d, "repository", name);
+				mine += is(d, "queued_by", user);
+			}
+			json_decref(d);
+		}
+		json_decref(names);
+	}
+	return repo >= LIM_PINGS_REPO || mine >= LIM_PINGS_USER;
+}
+
+int
+hook_ping(const struct config *cfg, struct store *st, const char *ns,
+    const char *repo, const char *id, const char *user)
+{
+	char key[LIM_KEY], name[LIM_NAME + 1];
+	json_t *u = NULL, *rec = NULL;
+	int rc;
+
+	snprintf(name, sizeof(name), "%s/%s", ns, repo);
+	snprintf(key, sizeof(key), "user:%s", user ? user : "");
+	if (user != NULL && store_get(st, key, &u) == -1)
+		return HOOK_ERROR;
+	rc = user != NULL && !json_is_true(json_object_get(u, "admin")) &&
+	    over_quota(cfg->spool, name, user);
+	json_decref(u);
+	if (rc)
+		return HOOK_QUOTA;
+	snprintf(key, sizeof(key), "repo:%s", name);
+	if (store_get(st, key, &rec) == -1)
+		return HOOK_ERROR;
+	rc = hook_queue(cfg, st, ns, repo, "ping", user ? user : "dindexctl",
+	    rec, id);
+	json_decref(rec);
+	return rc;
 }

@@ -16,14 +16,20 @@ enum hook_result {
 	HOOK_EXISTS = 2,	/* that URL is registered already */
 	HOOK_BAD = 3,		/* bad URL, events or secret */
 	HOOK_FULL = 4,		/* LIM_HOOKS reached */
+	HOOK_REFUSED = 5,	/* url is an address webhook_allow_networks
+				 * does not allow */
+	HOOK_QUOTA = 6,		/* LIM_PINGS_REPO or LIM_PINGS_USER queued */
 	HOOK_ERROR = -1		/* store or spool failure (logged) */
 };
 
 /* Register url for repository name ("ns/repo"). events: a JSON list or
- * a comma string of "new"/"existing" (NULL: both). On HOOK_OK *out is the
- * record as shown (secret left out). */
+ * a comma string of "new"/"existing" (NULL: both). A url whose host is an
+ * address literal that allow (webhook_allow_networks) does not let
+ * deliveries reach is HOOK_REFUSED. On HOOK_OK *out is the record as shown
+ * (secret left out). */
 int	hook_add(struct store *, const char *name, const char *url,
-	    const json_t *events, const char *secret, json_t **out);
+	    const json_t *events, const char *secret, const char *allow,
+	    json_t **out);
 /* The webhooks of name as a list, secrets left out (never NULL). */
 json_t	*hook_list(struct store *, const char *name);
 /* Remove one webhook (id) or all (id NULL), and their history. */
@@ -45,5 +51,13 @@ int	hook_secret(struct store *, const char *name, const char *id,
 int	hook_queue(const struct config *, struct store *, const char *ns,
 	    const char *repo, const char *event, const char *pusher,
 	    const json_t *rec, const char *only_id);
+/* Queue a "ping" delivery to webhook id of ns/repo on behalf of user.
+ * user NULL is the local administrator (dindexctl); a user without the
+ * admin flag gets HOOK_QUOTA once LIM_PINGS_REPO pings of the repository
+ * or LIM_PINGS_USER of the user's wait in the spool (or failed within
+ * LIM_PINGS_WINDOW of being queued). The store should be
+ * open for writing, so that concurrent pings count one after the other. */
+int	hook_ping(const struct config *, struct store *, const char *ns,
+	    const char *repo, const char *id, const char *user);
 
 #endif

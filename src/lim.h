@@ -33,6 +33,19 @@
 #define LIM_BACKOFF_MAX		3600	/* longest wait between attempts */
 #define LIM_CLAIM_STALE		600	/* a claim older than this was left
 					 * by a killed deliverer */
+#define LIM_TMP_STALE		3600	/* a spool/tmp file older than this
+					 * was left by a killed writer */
+#define LIM_DELIVER_PARALLEL	8	/* transfers a deliverer runs at once */
+#define LIM_DELIVER_HOST	4	/* of those, to one host[:port]: a slow
+					 * receiver leaves the rest to others */
+#define LIM_PINGS_REPO		10	/* pings queued per repository by
+					 * non-admins: 429 beyond */
+#define LIM_PINGS_USER		30	/* pings queued per non-admin user */
+#define LIM_PINGS_WINDOW	3600	/* pings parked in failed/ count this
+					 * long after queueing, so refused
+					 * ones cannot flood failed/ */
+#define LIM_SPOOL_HEAD		64	/* bytes of an unparsable spool file
+					 * kept, escaped, in its record */
 
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */
@@ -81,6 +94,10 @@ _Static_assert(LIM_IDLE_MAX < LIM_REQUEST_SECONDS,
     "an idle connection is cut before a request deadline would be");
 _Static_assert(LIM_CLAIM_STALE > 300 + 60,
     "a live deliverer's claim (webhook_timeout <= 300) is never stale");
+_Static_assert(LIM_DELIVER_HOST < LIM_DELIVER_PARALLEL,
+    "one receiver never holds every transfer slot");
+_Static_assert(LIM_PINGS_REPO <= LIM_PINGS_USER,
+    "one repository's pings do not exceed one user's");
 _Static_assert(LIM_NAME + 16 < LIM_KEY, "a repository name fits a key");
 _Static_assert(LIM_SIG + 16 < LIM_KEY, "a token fits a key");
 

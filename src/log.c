@@ -14,7 +14,9 @@
 
 #include <systemd/sd-journal.h>
 
+#include "lim.h"
 #include "log.h"
+#include "net.h"
 
 #define LOG_LINE	2048	/* one formatted stderr line */
 
@@ -128,14 +130,18 @@ log_request(const struct log_request *r)
 	    "DINDEX_PEER=%s", r->peer ? r->peer : "", NULL);
 }
 
+/* The URL without user:password@, query and fragment: they may carry
+ * credentials. */
 void
 log_delivery(const struct log_delivery *d)
 {
 	int ok = d->status >= 200 && d->status < 300;
-	char msg[LOG_LINE];
+	char msg[LOG_LINE], raw[LIM_URL + 1], url[LOG_LINE / 2];
 
+	net_url_redact(d->url, raw, sizeof(raw));
+	log_sanitise(raw, strlen(raw), url, sizeof(url));
 	snprintf(msg, sizeof(msg), "delivery %s to %s (%s, %s): %ld %s %ldms",
-	    d->id, d->url, d->repo, d->event, d->status, d->error,
+	    d->id, url, d->repo, d->event, d->status, d->error,
 	    d->duration_ms);
 	if (!journal) {
 		emit(ok ? LOG_INFO : LOG_WARNING, msg);
@@ -143,7 +149,7 @@ log_delivery(const struct log_delivery *d)
 	}
 	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", ok ? LOG_INFO :
 	    LOG_WARNING, "SYSLOG_IDENTIFIER=%s", progname,
-	    "DINDEX_DELIVERY=%s", d->id, "DINDEX_URL=%s", d->url,
+	    "DINDEX_DELIVERY=%s", d->id, "DINDEX_URL=%s", url,
 	    "DINDEX_REPO=%s", d->repo, "DINDEX_EVENT=%s", d->event,
 	    "DINDEX_STATUS=%ld", d->status, "DINDEX_ERROR=%s", d->error,
 	    "DINDEX_DURATION_US=%ld", d->duration_ms * 1000, NULL);

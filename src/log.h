@@ -34,7 +34,8 @@ struct log_delivery {
 void	log_open(const char *progname);
 /* One webhook delivery attempt: one line, or one journal entry with
  * DINDEX_DELIVERY, DINDEX_URL, DINDEX_REPO, DINDEX_EVENT, DINDEX_STATUS,
- * DINDEX_ERROR and DINDEX_DURATION_US fields. */
+ * DINDEX_ERROR and DINDEX_DURATION_US fields. The URL is logged as
+ * scheme://host[:port]/path only (net_url_redact), escaped. */
 void	log_delivery(const struct log_delivery *);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -16,6 +16,7 @@
 #include "body.h"
 #include "hook.h"
 #include "names.h"
+#include "net.h"
 #include "route.h"
 #include "store.h"
 
@@ -101,6 +102,12 @@ status_of(struct ctx *ctx, int rc)
 		    "subset of new, existing, secret a string");
 	case HOOK_FULL:
 		return route_error(ctx, 409, "too many webhooks");
+	case HOOK_REFUSED:
+		return route_error(ctx, 400, "url is a loopback, private or "
+		    "link-local address not in webhook_allow_networks");
+	case HOOK_QUOTA:
+		return route_error(ctx, 429, "too many pings waiting for "
+		    "delivery; try again later");
 	default:
 		return 503;
 	}
@@ -118,23 +125,33 @@ add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 	url = body_str(body, "url");
 	secret = body_str(body, "secret");
 	rc = url == NULL || secret == NULL ? HOOK_BAD : hook_add(st, name, url,
-	    json_object_get(body, "events"), secret[0] ? secret : NULL, out);
+	    json_object_get(body, "events"), secret[0] ? secret : NULL,
+	    ctx->cfg->webhook_allow_networks, out);
 	json_decref(body);
 	rc = status_of(ctx, rc);
 	return rc == 200 ? 201 : rc;
 }
 
-/* What a receiver answered is for administrators only. */
+/* What a receiver answered, and the credentials and query of a URL, are
+ * for administrators only; a repository admin sees the rest. */
 static void
-hide_responses(json_t *history)
+hide_from_non_admins(json_t *out)
 {
-	json_t *a;
+	json_t *list = json_is_object(out) ? json_pack("[O]", out) :
+	    json_incref(out), *a;
+	char url[LIM_URL + 1];
 	size_t i;
 
-	json_array_foreach(history, i, a) {
+	json_array_foreach(list, i, a) {
 		json_object_del(a, "response");
 		json_object_del(a, "response_base64");
+		if (json_is_string(json_object_get(a, "url"))) {
+			net_url_redact(json_string_value(json_object_get(a,
+			    "url")), url, sizeof(url));
+			json_object_set_new(a, "url", json_string(url));
+		}
 	}
+	json_decref(list);
 }
 
 /* GET|POST|DELETE on the repository, DELETE or GET history of one. */
@@ -167,28 +184,24 @@ change(struct ctx *ctx, const struct hook_target *h)
 		json_decref(out);
 		return status;
 	}
-	if (h->verb != NULL && !h->admin)
-		hide_responses(out);
+	if (!h->admin)
+		hide_from_non_admins(out);
 	return route_json(ctx, status, out ? out : json_pack("{s:b}",
 	    "deleted", 1));
 }
 
-/* POST .../<id>/ping: queue a "ping" delivery. */
+/* POST .../<id>/ping: queue a "ping" delivery. The write lock makes
+ * concurrent pings count their quota one at a time. */
 static int
 ping(struct ctx *ctx, const struct hook_target *h)
 {
-	char key[LIM_KEY];
 	struct store *st;
-	json_t *rec = NULL;
 	int status;
 
-	if (store_open(ctx->cfg->database, STORE_READ, &st) == -1)
+	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
 		return 503;
-	snprintf(key, sizeof(key), "repo:%s", h->name);
-	store_get(st, key, &rec);
-	status = status_of(ctx, hook_queue(ctx->cfg, st, h->ns, h->repo,
-	    "ping", ctx->user, rec, h->id));
-	json_decref(rec);
+	status = status_of(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo, h->id,
+	    ctx->user));
 	store_close(st);
 	if (status != 200)
 		return status;

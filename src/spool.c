@@ -21,7 +21,11 @@
  * delivery is never in no directory: at worst in two (deliveries are
  * at-least-once; receivers drop repeats by the delivery id). Names are
  * "<unix-time>.<pid>.<random hex>.json"; the id is the name without
- * ".json". Files waiting for a retry sit in deferred/, never in new/, so
+ * ".json". A temp file is "<id>.<pid>.<random hex>.json", unique to its
+ * writer; one older than LIM_TMP_STALE was left by a killed writer and is
+ * removed by spool_reclaim. A file that does not parse reads as a record
+ * {id, last_error, raw} (see spool_read), which the deliverer parks in
+ * failed/. Files waiting for a retry sit in deferred/, never in new/, so
  * a path unit watching new/ does not fire again and again.
  */
 #include <sys/stat.h>
@@ -38,6 +42,10 @@
 #include "auth.h"
 #include "log.h"
 #include "spool.h"
+
+/* the bytes of spool names: anything else is not ours, and never logged */
+#define SAFE	"0123456789abcdefghijklmnopqrstuvwxyz" \
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
 
 static const char *const states[] = { "tmp", "new", "active", "deferred",
     "failed" };
@@ -85,22 +93,28 @@ sync_dir(const char *root, const char *state)
 	return rc;
 }
 
-/* tmp/<name> with the JSON of d, fsynced and closed. */
+/* A fresh tmp/ file with the JSON of d, fsynced and closed; its path in
+ * tmp. The name is unique to this writer ("<id>.<pid>.<random>.json"), so
+ * a file left by a killed writer never blocks the next one. */
 static int
-write_tmp(const char *root, const char *name, const json_t *d)
+write_tmp(const char *root, const char *name, const json_t *d,
+    char tmp[LIM_PATH])
 {
-	char path[LIM_PATH], *s;
+	char *s, rnd[17];
 	size_t len, off = 0;
 	ssize_t n;
 	int fd, rc = -1;
 
-	snprintf(path, sizeof(path), "%s/tmp/%s", root, name);
+	if (auth_random_hex(rnd, 8) == -1)
+		return -1;
+	snprintf(tmp, LIM_PATH, "%s/tmp/%.*s.%ld.%s.json", root,
+	    (int)strlen(name) - 5, name, (long)getpid(), rnd);
 	if ((s = json_dumps(d, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL)
 		return -1;
 	len = strlen(s);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		log_msg(LOG_ERR, "open %s: %s", path, strerror(errno));
+		log_msg(LOG_ERR, "open %s: %s", tmp, strerror(errno));
 		free(s);
 		return -1;
 	}
@@ -111,24 +125,24 @@ write_tmp(const char *root, const char *name, const json_t *d)
 	if (close(fd) == -1)
 		rc = -1;
 	if (rc == -1) {
-		log_msg(LOG_ERR, "write %s: %s", path, strerror(errno));
-		unlink(path);
+		log_msg(LOG_ERR, "write %s: %s", tmp, strerror(errno));
+		unlink(tmp);
 	}
 	free(s);
 	return rc;
 }
 
-/* tmp/<name> -> state/<name>, then the directory synced. */
+/* tmp -> state/<name>, then the directory synced. */
 static int
-commit(const char *root, const char *name, const char *state)
+commit(const char *root, const char *tmp, const char *name,
+    const char *state)
 {
-	char from[LIM_PATH], to[LIM_PATH];
+	char to[LIM_PATH];
 
-	snprintf(from, sizeof(from), "%s/tmp/%s", root, name);
 	snprintf(to, sizeof(to), "%s/%s/%s", root, state, name);
-	if (rename(from, to) == -1) {
+	if (rename(tmp, to) == -1) {
 		log_msg(LOG_ERR, "rename %s: %s", to, strerror(errno));
-		unlink(from);
+		unlink(tmp);
 		return -1;
 	}
 	return sync_dir(root, state);
@@ -137,7 +151,7 @@ commit(const char *root, const char *name, const char *state)
 int
 spool_put(const char *root, json_t *d)
 {
-	char name[SPOOL_NAME], rnd[17];
+	char name[SPOOL_NAME], rnd[17], tmp[LIM_PATH];
 
 	if (auth_random_hex(rnd, 8) == -1)
 		return -1;
@@ -146,16 +160,19 @@ spool_put(const char *root, json_t *d)
 	if (json_object_set_new(d, "id", json_stringn(name,
 	    strlen(name) - 5)) == -1)
 		return -1;
-	if (write_tmp(root, name, d) == -1)
+	if (write_tmp(root, name, d, tmp) == -1)
 		return -1;
-	return commit(root, name, "new");
+	return commit(root, tmp, name, "new");
 }
 
 int
 spool_move(const char *root, const char *name, const char *state,
     const json_t *d)
 {
-	if (write_tmp(root, name, d) == -1 || commit(root, name, state) == -1)
+	char tmp[LIM_PATH];
+
+	if (write_tmp(root, name, d, tmp) == -1 ||
+	    commit(root, tmp, name, state) == -1)
 		return -1;
 	return spool_done(root, name);
 }
@@ -225,6 +242,7 @@ spool_names(const char *root, const char *state)
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		if (len > 5 && len < SPOOL_NAME && de->d_name[0] != '.' &&
+		    strspn(de->d_name, SAFE) == len &&
 		    strcmp(de->d_name + len - 5, ".json") == 0)
 			json_array_append_new(out, json_string(de->d_name));
 	}
@@ -246,10 +264,34 @@ spool_names(const char *root, const char *state)
 json_t *
 spool_read(const char *root, const char *state, const char *name)
 {
-	char path[LIM_PATH];
+	char path[LIM_PATH], head[LIM_SPOOL_HEAD], raw[4 * LIM_SPOOL_HEAD + 1];
+	char why[256], msg[4 * sizeof(why)];
+	json_error_t err;
+	json_t *d;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", root, state, name);
-	return json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;	/* gone: claimed or delivered meanwhile */
+	if ((d = json_loadfd(fd, JSON_REJECT_DUPLICATES, &err)) != NULL &&
+	    !json_is_object(d)) {
+		json_decref(d);
+		d = NULL;
+		snprintf(err.text, sizeof(err.text), "not a JSON object");
+	}
+	/* Unparsable: a record in its place, so it can be shown, parked in
+	 * failed/ and dropped like any delivery. */
+	if (d == NULL && (n = pread(fd, head, sizeof(head), 0)) >= 0) {
+		snprintf(why, sizeof(why), "unparsable spool file: %s",
+		    err.text);
+		log_sanitise(why, strlen(why), msg, sizeof(msg));
+		log_sanitise(head, (size_t)n, raw, sizeof(raw));
+		d = json_pack("{s:s%, s:s, s:s}", "id", name, strlen(name) - 5,
+		    "last_error", msg, "raw", raw);
+	}
+	close(fd);
+	return d;
 }
 
 const char *
@@ -270,24 +312,43 @@ spool_find(const char *root, const char *id)
 	return NULL;
 }
 
+static int
+stale(const char *root, const char *state, const char *name, long secs,
+    char path[LIM_PATH])
+{
+	struct stat sb;
+
+	snprintf(path, LIM_PATH, "%s/%s/%s", root, state, name);
+	return stat(path, &sb) == 0 && sb.st_mtime + secs < time(NULL);
+}
+
 int
 spool_reclaim(const char *root, long secs)
 {
 	json_t *names = spool_names(root, "active"), *n;
 	char path[LIM_PATH];
-	struct stat sb;
 	size_t i;
 	int rc = 0;
 
 	json_array_foreach(names, i, n) {
-		snprintf(path, sizeof(path), "%s/active/%s", root,
+		if (!stale(root, "active", json_string_value(n), secs, path))
+			continue;
+		log_msg(LOG_WARNING, "taking back stale claim %s",
 		    json_string_value(n));
-		if (stat(path, &sb) == 0 && sb.st_mtime + secs < time(NULL)) {
-			log_msg(LOG_WARNING, "taking back stale claim %s",
-			    json_string_value(n));
-			if (move(root, "active", "new", json_string_value(n)) ==
-			    -1)
-				rc = -1;
+		if (move(root, "active", "new", json_string_value(n)) == -1)
+			rc = -1;
+	}
+	json_decref(names);
+	names = spool_names(root, "tmp");
+	json_array_foreach(names, i, n) {
+		if (!stale(root, "tmp", json_string_value(n), LIM_TMP_STALE,
+		    path))
+			continue;
+		log_msg(LOG_WARNING, "removing stale %s", path);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			log_msg(LOG_ERR, "unlink %s: %s", path,
+			    strerror(errno));
+			rc = -1;
 		}
 	}
 	json_decref(names);

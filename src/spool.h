@@ -27,12 +27,15 @@ int	spool_claim(const char *root, const char *state, const char *name);
 int	spool_done(const char *root, const char *name);
 /* Names in a state directory, sorted (oldest first). */
 json_t	*spool_names(const char *root, const char *state);
-/* Read state/<name>. NULL when gone or unreadable. */
+/* Read state/<name>. NULL when gone or unreadable; a file that is not a
+ * JSON object reads as {"id", "last_error": why, "raw": its first
+ * LIM_SPOOL_HEAD bytes escaped}. */
 json_t	*spool_read(const char *root, const char *state, const char *name);
 /* Find a delivery by id in new, deferred, failed, active: the state
  * (static string) or NULL. */
 const char *spool_find(const char *root, const char *id);
-/* Give claims in active/ older than secs back to new/. */
+/* Give claims in active/ older than secs back to new/; remove tmp/ files
+ * older than LIM_TMP_STALE (left by killed writers). */
 int	spool_reclaim(const char *root, long secs);
 
 #endif

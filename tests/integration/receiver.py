@@ -1,17 +1,19 @@
 """A webhook receiver on 127.0.0.1 that records what it gets and answers
-with the statuses it is told, in order (then 200)."""
+with the statuses it is told, in order (then 200), and body."""
 import http.server
 import json
+import socket
 import threading
 import time
 
 
 class Receiver:
-    def __init__(self, statuses=(), delay=0.0):
+    def __init__(self, statuses=(), delay=0.0, body=b"ok"):
         self.got = []
         self.statuses = list(statuses)
         self.delay = delay
         self.lock = threading.Lock()
+        self.body = body
         rec = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -21,12 +23,13 @@ class Receiver:
                 time.sleep(rec.delay)
                 with rec.lock:
                     rec.got.append({"path": self.path, "body": body,
-                                    "headers": dict(self.headers)})
+                                    "headers": dict(self.headers),
+                                    "time": time.time()})
                     code = rec.statuses.pop(0) if rec.statuses else 200
                 self.send_response(code)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(rec.body)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(rec.body)
 
             def log_message(self, *a):
                 pass
@@ -46,3 +49,56 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class RawReceiver:
+    """A listener on 127.0.0.1 that reads each request and then sends
+    reply (bytes) and closes, or, with reply None, never answers (a black
+    hole: the connection stays open until close())."""
+
+    def __init__(self, reply=None):
+        self.reply = reply
+        self.conns = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = "http://127.0.0.1:%d/raw" % self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+            threading.Thread(target=self.answer, args=(c,),
+                             daemon=True).start()
+
+    def answer(self, c):
+        data = b""
+        try:
+            while True:
+                head, sep, body = data.partition(b"\r\n\r\n")
+                n = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+                     if l.lower().startswith(b"content-length:")]
+                if sep and len(body) >= (n[0] if n else 0):
+                    break
+                chunk = c.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            if self.reply is not None:
+                c.sendall(self.reply)
+                c.close()
+        except OSError:
+            pass
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)    # wakes accept()
+        except OSError:
+            pass
+        self.sock.close()
+        for c in self.conns:
+            c.close()

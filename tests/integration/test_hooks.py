@@ -15,6 +15,9 @@ from receiver import Receiver
 from v1util import IDS, push
 
 A = ("alice", "secret1")
+# the receivers listen on 127.0.0.1, which deliveries may not reach unless
+# allowed
+LOCAL = {"webhook_allow_networks": "127.0.0.0/8"}
 
 
 def deliver(s, check=True):
@@ -43,7 +46,7 @@ def make_due(s):
 def test_push_queues_and_delivers_with_headers_and_signature():
     rcv = Receiver()
     try:
-        with Server() as s:
+        with Server(**LOCAL) as s:
             s.add_user("alice")
             hid = add_hook(s, rcv.url, "--secret", "s3cret")
             push(s, "alice/app", A)
@@ -93,14 +96,14 @@ def test_push_queues_and_delivers_with_headers_and_signature():
 def test_events_filter_and_webhooks_off():
     rcv = Receiver()
     try:
-        with Server() as s:
+        with Server(**LOCAL) as s:
             s.add_user("alice")
             add_hook(s, rcv.url, "--events", "existing")
             push(s, "alice/app", A)
             assert spool(s, "new") == []
             push(s, "alice/app", A)
             assert len(spool(s, "new")) == 1
-        with Server(webhooks="no") as s:
+        with Server(webhooks="no", **LOCAL) as s:
             s.add_user("alice")
             add_hook(s, rcv.url)
             push(s, "alice/app", A)
@@ -112,7 +115,7 @@ def test_events_filter_and_webhooks_off():
 def test_retry_after_500_then_delivered():
     rcv = Receiver(statuses=[500])
     try:
-        with Server() as s:
+        with Server(**LOCAL) as s:
             s.add_user("alice")
             hid = add_hook(s, rcv.url)
             push(s, "alice/app", A)
@@ -135,7 +138,7 @@ def test_retry_after_500_then_delivered():
 
 
 def test_receiver_down_ends_in_failed_then_retry():
-    with Server(webhook_attempts=2, webhook_timeout=2) as s:
+    with Server(webhook_attempts=2, webhook_timeout=2, **LOCAL) as s:
         s.add_user("alice")
         rcv = Receiver()
         url = rcv.url
@@ -172,7 +175,7 @@ def test_receiver_down_ends_in_failed_then_retry():
 def test_ping_and_api_routes():
     rcv = Receiver()
     try:
-        with Server() as s:
+        with Server(**LOCAL) as s:
             s.add_user("alice")
             s.add_user("other")
             url = "/webhooks/alice/app"
@@ -228,7 +231,7 @@ def test_ping_and_api_routes():
 def test_kill_deliverer_mid_batch_loses_nothing():
     rcv = Receiver(delay=0.02)
     try:
-        with Server() as s:
+        with Server(**LOCAL) as s:
             s.add_user("alice")
             hid = add_hook(s, rcv.url)
             for _ in range(100):
@@ -254,7 +257,7 @@ def test_kill_deliverer_mid_batch_loses_nothing():
 def test_two_deliverers_deliver_each_file_once():
     rcv = Receiver(delay=0.01)
     try:
-        with Server() as s:
+        with Server(**LOCAL) as s:
             s.add_user("alice")
             hid = add_hook(s, rcv.url)
             for _ in range(40):

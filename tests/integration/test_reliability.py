@@ -141,7 +141,7 @@ def handler_pids(s):
 
 
 def test_kill_9_storm_loses_no_acknowledged_write():
-    with Server() as s:
+    with Server(webhook_allow_networks="127.0.0.0/8") as s:
         s.add_user("boss", admin=True)
         boss = ("boss", "secret1")
         s.ctl("webhook", "add", "storm/app", "http://127.0.0.1:9/hook")

@@ -173,7 +173,7 @@ def test_v2_registry_push_pull_end_to_end():
     s = reg = None
     rcv = Receiver()
     try:
-        s = V2Server()
+        s = V2Server(webhook_allow_networks="127.0.0.0/8")
         for u in ("reader", "writer", "nobody", "owner"):
             s.add_user(u, PW)
         s.ctl("perm", "set", "owner", "team/app", "admin")

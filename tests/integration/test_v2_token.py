@@ -420,7 +420,7 @@ def test_v2_notify_auth():
 
 def test_v2_notify_records_tags_and_queues_hooks():
     d1, d2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
-    with V2Server() as s:
+    with V2Server(webhook_allow_networks="127.0.0.0/8") as s:
         s.ctl("webhook", "add", "team/app", "http://127.0.0.1:9/hook",
               "--events", "new,existing")
         seen = set()

@@ -23,6 +23,11 @@ static const struct {
 	{ "token_issuer = dindex\ntoken_service = registry\n"
 	    "token_key = /k.pem\ntoken_cert = /c.pem\nnotify_secret = s#1\n",
 	    NULL },
+	{ "webhook_allow_networks = 127.0.0.0/8, ::1/128,10.0.0.0/8\n", NULL },
+	{ "webhook_allow_networks =\n", NULL },
+	{ "\nwebhook_allow_networks = 127.0.0.0/33\n",
+	    "t.conf:2: bad value 'webhook_allow_networks'" },
+	{ "webhook_allow_networks = localhost\n", "bad value" },
 	{ "bogus = 1\n", "t.conf:1: unknown key 'bogus'" },
 	{ "\n\ndatabase = relative.db\n", "t.conf:3: bad value 'database'" },
 	{ "token_ttl = 0\n", "bad value" },

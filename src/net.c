@@ -1,0 +1,199 @@
+/*
+ * net: which addresses dindex-deliver may connect to. Webhook URLs are
+ * chosen by repository admins, so without a policy a delivery could reach
+ * what only this host can (SSRF): loopback services, the private network,
+ * cloud metadata at 169.254.169.254. Those ranges are refused unless a
+ * network of webhook_allow_networks holds the address.
+ *
+ * Addresses are compared as 16 bytes; IPv4 is held IPv4-mapped
+ * (::ffff:a.b.c.d), so an IPv4 network also matches the mapped IPv6 form
+ * a dual-stack resolver may hand out. The deprecated IPv4-compatible form
+ * ::a.b.c.d is judged by the IPv4 address it carries as well.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "net.h"
+
+static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+static const unsigned char zero[12];
+
+/* 224.0.0.0/3 is multicast, reserved and 255.255.255.255 (broadcast). */
+static const char blocked[] = "0.0.0.0/8,10.0.0.0/8,100.64.0.0/10,"
+    "127.0.0.0/8,169.254.0.0/16,172.16.0.0/12,192.168.0.0/16,224.0.0.0/3,"
+    "::/128,::1/128,fe80::/10,fec0::/10,fc00::/7,ff00::/8";
+
+/* One "addr[/bits]" of len bytes: a (16 bytes), *bits of those 128. */
+static int
+cidr(const char *s, size_t len, unsigned char a[16], int *bits)
+{
+	char buf[INET6_ADDRSTRLEN + 4], *slash, *p;
+	int max = 128, n = 0;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, a + 12) == 1) {
+		memcpy(a, mapped, 12);
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, a) != 1)
+		return -1;
+	if (slash == NULL)
+		n = max;
+	else if (*slash == '\0' || strlen(slash) > 3)
+		return -1;
+	for (p = slash; p && *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	if (n > max)
+		return -1;
+	*bits = n + 128 - max;
+	return 0;
+}
+
+static int
+in_net(const unsigned char a[16], const unsigned char net[16], int bits)
+{
+	int i;
+
+	for (i = 0; i < bits; i++)
+		if (((a[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1)
+			return 0;
+	return 1;
+}
+
+/* 1 when a (NULL: none) is in a network of list, 0 not, -1 bad list. */
+static int
+in_list(const unsigned char *a, const char *list)
+{
+	unsigned char net[16];
+	const char *p = list, *e;
+	int bits, hit = 0;
+
+	if (*list == '\0')
+		return 0;
+	for (;;) {
+		p += strspn(p, " \t");
+		e = p + strcspn(p, ",");
+		if (cidr(p, (size_t)(e - p), net, &bits) == -1)
+			return -1;
+		if (a != NULL && in_net(a, net, bits))
+			hit = 1;
+		if (*e == '\0')
+			return hit;
+		p = e + 1;
+	}
+}
+
+int
+net_list_parse(const char *s)
+{
+	return in_list(NULL, s) == -1 ? -1 : 0;
+}
+
+int
+net_addr_allowed(const struct sockaddr *sa, const char *allow)
+{
+	unsigned char a[16], v4[16];
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(a, mapped, 12);
+		memcpy(a + 12, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6)
+		memcpy(a, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, 16);
+	else
+		return 0;
+	memcpy(v4, a, 16);
+	if (memcmp(a, zero, 12) == 0)
+		memcpy(v4, mapped, 12);	/* ::a.b.c.d is a.b.c.d */
+	if (in_list(a, blocked) != 1 && in_list(v4, blocked) != 1)
+		return 1;
+	return in_list(a, allow) == 1 || in_list(v4, allow) == 1;
+}
+
+/* The host[:port] of url and its path (up to '?' or '#'). */
+static int
+parts(const char *url, const char **host, size_t *hlen, const char **path,
+    size_t *plen)
+{
+	const char *a = strchr(url, ':'), *at;
+	size_t n;
+
+	if (a == NULL || strncmp(a, "://", 3) != 0)
+		return -1;
+	a += 3;
+	n = strcspn(a, "/?#");
+	if ((at = memrchr(a, '@', n)) != NULL) {
+		n -= (size_t)(at + 1 - a);
+		a = at + 1;
+	}
+	*host = a;
+	*hlen = n;
+	*path = a + n;
+	*plen = strcspn(*path, "?#");
+	return 0;
+}
+
+int
+net_url_allowed(const char *url, const char *allow)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *h, *path, *end;
+	size_t n, plen;
+
+	if (parts(url, &h, &n, &path, &plen) == -1)
+		return 0;
+	if (h[0] == '[') {
+		if ((end = memchr(h, ']', n)) == NULL || end - h - 1 >=
+		    (long)sizeof(host))
+			return 0;
+		snprintf(host, sizeof(host), "%.*s", (int)(end - h - 1), h + 1);
+		return inet_pton(AF_INET6, host, &s6.sin6_addr) == 1 &&
+		    net_addr_allowed((struct sockaddr *)&s6, allow);
+	}
+	n = strcspn(h, ":/?#");
+	if (n >= sizeof(host))
+		return 1;	/* too long for an address: a name */
+	snprintf(host, sizeof(host), "%.*s", (int)n, h);
+	/* inet_aton, as resolvers do: 127.1, 0x7f000001, 2130706433 */
+	if (inet_aton(host, &s4.sin_addr) == 0)
+		return 1;
+	return net_addr_allowed((struct sockaddr *)&s4, allow);
+}
+
+void
+net_url_host(const char *url, char *out, size_t len)
+{
+	const char *h, *path;
+	size_t n, plen;
+
+	if (parts(url, &h, &n, &path, &plen) == -1)
+		h = "", n = 0;
+	snprintf(out, len, "%.*s", (int)n, h);
+}
+
+void
+net_url_redact(const char *url, char *out, size_t len)
+{
+	const char *h, *path;
+	size_t n, plen;
+
+	if (parts(url, &h, &n, &path, &plen) == -1) {
+		snprintf(out, len, "-");
+		return;
+	}
+	snprintf(out, len, "%.*s%.*s%.*s", (int)(strchr(url, ':') + 3 - url),
+	    url, (int)n, h, (int)plen, path);
+}
