@@ -457,3 +457,14 @@ def test_webhook_responses_and_url_secrets_for_admins_only():
         assert "pw" not in json.dumps(shown)
         assert s.request("GET", "/webhooks/alice/app",
                          auth=adm).json()[0]["url"] == url
+
+
+def test_webhook_secret_from_stdin():
+    with Server() as s:
+        p = s.ctl("webhook", "add", "alice/app", "http://example.com/h",
+                  "--secret-stdin", input="s3cret-from-stdin\n")
+        hid = p.stdout.strip()
+        hooks = records(s)["hooks:alice/app"]
+        assert hooks[hid]["secret"] == "s3cret-from-stdin"
+        assert json.loads(s.ctl("webhook", "list", "alice/app",
+                                "--json").stdout)[0]["has_secret"] is True
