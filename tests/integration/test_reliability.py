@@ -70,7 +70,9 @@ def records(s):
     return json.loads(s.ctl("dump").stdout)["records"]
 
 
-def test_concurrent_writers_lose_nothing():
+def concurrent_writers(remove_lock):
+    """16 clients x 200 writes and dindexctl beside them; remove_lock:
+    a thread deletes the lock file every 250 ms meanwhile."""
     with Server() as s:
         s.add_user("boss", admin=True)
         boss = ("boss", "secret1")
@@ -115,12 +117,25 @@ def test_concurrent_writers_lose_nothing():
                 if p.returncode == 0:
                     acked["ctl"].add("ctl/r%03d" % i)
 
+        def remover():
+            while any(t.is_alive() for t in threads[:16]):
+                try:
+                    os.unlink(s.settings["database"] + ".lock")
+                    removed[0] += 1
+                except FileNotFoundError:
+                    pass
+                time.sleep(0.25)
+
+        removed = [0]
         threads = [threading.Thread(target=writer, args=(w,))
                    for w in range(16)] + [threading.Thread(target=ctl_writer)]
+        if remove_lock:
+            threads.append(threading.Thread(target=remover))
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        assert removed[0] > 10 or not remove_lock, removed
         recs = records(s)
         perms = recs["user:boss"]["perms"]
         assert len(acked["users"]) == 16 * 50
@@ -132,6 +147,18 @@ def test_concurrent_writers_lose_nothing():
             assert set(ids) <= have, repo
         assert len(acked["images"]) == 16 * 100
         assert s.ctl("check").returncode == 0
+        r = s.request("GET", "/v1/search?q=app", auth=boss)
+        assert r.json()["num_results"] == 17, r
+
+
+def test_concurrent_writers_lose_nothing():
+    concurrent_writers(False)
+
+
+def test_lock_file_removed_while_serving():
+    """Every request still gets an answer, nothing acknowledged is lost,
+    and the index survives the recoveries a new lock file triggers."""
+    concurrent_writers(True)
 
 
 def handler_pids(s):
