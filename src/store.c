@@ -358,11 +358,6 @@ store_close(struct store *st)
 int
 store_replace(struct store *st, const char *path)
 {
-	if (!st->writer || st->private || st->dirty) {
-		log_msg(LOG_ERR, "store_replace %s: not a clean write "
-		    "transaction", st->path);
-		return -1;
-	}
 	if (rename(path, st->path) == -1) {
 		log_msg(LOG_ERR, "rename %s to %s: %s", path, st->path,
 		    strerror(errno));

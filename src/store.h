@@ -27,7 +27,7 @@ int	store_open(const char *path, enum store_mode, struct store **out);
  * transaction is on disk, -1 (logged) otherwise. Always frees st. */
 int	store_close(struct store *st);
 
-/* In a STORE_WRITE or STORE_CREATE transaction that has not written:
+/* In a STORE_WRITE or STORE_CREATE transaction that writes nothing else:
  * rename the file at path (a database closed after STORE_NEW) over the
  * database and sync the directory. Other processes see the new file from
  * their next transaction. 0 done, -1 (logged) the old file is in place. */
