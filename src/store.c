@@ -9,9 +9,9 @@
  * writer preference, and overlapping readers would starve a writer, so a
  * gate comes first: the file "<database>.lock", taken exclusively by a
  * writer until it holds the data lock (new readers then wait at the gate
- * while the reads in progress end), and shared by a reader only for the
- * instant it tries the data lock. Both are polled, together for at most
- * LIM_LOCK_SECONDS (then the caller answers 503). The gate only orders
+ * while the reads in progress end), and shared by a reader until it holds
+ * the data lock. Both waits block, together for at most LIM_LOCK_SECONDS
+ * (then the caller answers 503). The gate only orders
  * waiters: if the file is removed it is created again, and a process still
  * holding the old one costs a moment of fairness, never exclusion. GDBM's
  * own locking is off. The database is opened per transaction, so every
@@ -59,11 +59,13 @@
  *   search:<n>           {"<ns>/<repo>":true,...} complete repositories
  */
 #include <sys/file.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,74 +94,59 @@ struct store {
 	char		 lockpath[LIM_PATH + 8];
 };
 
-/* 0 locked, 1 busy, -1 error (logged). */
-static int
-try_lock(int fd, int op, const char *path)
+static void
+on_alarm(int sig)
 {
-	if (flock(fd, op | LOCK_NB) == 0)
-		return 0;
-	if (errno == EWOULDBLOCK || errno == EINTR)
-		return 1;
-	log_msg(LOG_ERR, "flock %s: %s", path, strerror(errno));
-	return -1;
+	(void)sig;	/* only to interrupt flock */
 }
 
-/* The data lock through the gate (see the top of the file). A writer
- * keeps the gate while it waits, a reader never does. */
+/* The data lock through the gate (see the top of the file): a reader
+ * holds the gate while it waits for a writer's transaction to end, a
+ * writer while it waits for the reads in progress. Blocking, so the lock
+ * passes on the moment it is free; a timer ends the wait (flock fails
+ * with EINTR) after LIM_LOCK_SECONDS, and again every 10 ms after, should
+ * it fire between the two calls. */
 static int
 acquire(struct store *st, int op)
 {
-	struct timespec ts = { 0, 1000000 };	/* 1 ms, growing to 20 */
-	long waited_ns = 0;
-	int gated = 0, rc;
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval it = { { 0, 10000 }, { LIM_LOCK_SECONDS, 0 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	int rc, err;
 
-	for (;;) {
-		rc = gated ? 0 : try_lock(st->lockfd, op, st->lockpath);
-		if (rc == 0) {
-			gated = op == LOCK_EX;
-			rc = try_lock(st->dirfd, op, st->path);
-			if (rc != 1 || !gated)
-				flock(st->lockfd, LOCK_UN);
-			gated = gated && rc == 1;
-		}
-		if (rc != 1)
-			return rc;
-		if (waited_ns >= LIM_LOCK_SECONDS * 1000000000L)
-			break;
-		nanosleep(&ts, NULL);
-		waited_ns += ts.tv_nsec;
-		if (ts.tv_nsec < 20000000)
-			ts.tv_nsec += 1000000;
-	}
-	if (gated)
+	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART */
+	setitimer(ITIMER_REAL, &it, NULL);
+	if ((rc = flock(st->lockfd, op)) == 0) {
+		rc = flock(st->dirfd, op);
+		err = errno;
 		flock(st->lockfd, LOCK_UN);
-	log_msg(LOG_WARNING, "database lock busy for %d s: %s",
-	    LIM_LOCK_SECONDS, st->path);
+		errno = err;
+	}
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	if (rc == 0)
+		return 0;
+	if (err == EINTR)
+		log_msg(LOG_WARNING, "database lock busy for %d s: %s",
+		    LIM_LOCK_SECONDS, st->path);
+	else
+		log_msg(LOG_ERR, "flock %s: %s", st->path, strerror(err));
 	return -1;
 }
 
-/* With the data lock held: make lockfd the lock file now at the path,
- * creating it if it was removed, so the mark is never read from or
- * written to a file nobody else will see. */
+/* With the data lock held: the mark is read and written in the lock file
+ * now at the path (made again if it was removed), never in a removed one
+ * that nobody else will look at. */
 static int
-follow_lockfile(struct store *st)
+reopen_lockfile(struct store *st)
 {
-	struct stat a, b;
-	int fd;
-
-	if (fstat(st->lockfd, &a) == 0 && stat(st->lockpath, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return 0;
-	fd = open(st->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		log_msg(LOG_ERR, "open %s: %s", st->lockpath, strerror(errno));
-		return -1;
-	}
-	log_msg(LOG_WARNING, "%s was removed or replaced: using the file now "
-	    "there", st->lockpath);
 	close(st->lockfd);
-	st->lockfd = fd;
-	return 0;
+	st->lockfd = open(st->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lockfd != -1)
+		return 0;
+	log_msg(LOG_ERR, "open %s: %s", st->lockpath, strerror(errno));
+	return -1;
 }
 
 static int
@@ -207,7 +194,9 @@ recover(struct store *st)
 
 	log_msg(LOG_CRIT, "%s: not marked clean (a writer died mid-"
 	    "transaction, or the lock file is new); recovering", st->path);
-	if ((st->db = open_db(st->path, GDBM_WRITER)) == NULL)
+	/* the index is rebuilt in place: a kill meanwhile must show */
+	if (mark(st, MARK_DIRTY) == -1 ||
+	    (st->db = open_db(st->path, GDBM_WRITER)) == NULL)
 		return -1;
 	memset(&rcvr, 0, sizeof(rcvr));
 	rc = gdbm_recover(st->db, &rcvr, GDBM_RCVR_FORCE);
@@ -218,14 +207,12 @@ recover(struct store *st)
 		log_msg(LOG_CRIT, "%s recovered: %zu keys kept, %zu keys and "
 		    "%zu buckets lost", st->path, rcvr.recovered_keys,
 		    rcvr.failed_keys, rcvr.failed_buckets);
-	st->dirty = 1;
 	if (rc == 0)
 		rc = reindex(st);
 	if (gdbm_sync(st->db) != 0)
 		rc = -1;
 	gdbm_close(st->db);
 	st->db = NULL;
-	st->dirty = 0;
 	if (rc == 0)
 		rc = mark(st, MARK_CLEAN);
 	return rc;
@@ -237,7 +224,7 @@ static int
 recover_as_reader(struct store *st)
 {
 	flock(st->dirfd, LOCK_UN);
-	if (acquire(st, LOCK_EX) == -1 || follow_lockfile(st) == -1)
+	if (acquire(st, LOCK_EX) == -1 || reopen_lockfile(st) == -1)
 		return -1;
 	/* Recovery writes a new file; on a full disk it fails. Reads go on
 	 * from the file as it is (a failed write is never acknowledged and
@@ -246,7 +233,7 @@ recover_as_reader(struct store *st)
 		log_msg(LOG_CRIT, "%s: recovery failed; serving reads from the "
 		    "file as it is until a writer recovers it", st->path);
 	flock(st->dirfd, LOCK_UN);
-	return acquire(st, LOCK_SH) == -1 ? -1 : follow_lockfile(st);
+	return acquire(st, LOCK_SH) == -1 ? -1 : reopen_lockfile(st);
 }
 
 static int
@@ -257,7 +244,7 @@ open_locked(struct store *st, enum store_mode mode)
 
 	/* nothing to recover in a database about to be created */
 	if (mode == STORE_CREATE && !clean(st) && access(st->path, F_OK) == -1)
-		st->dirty = mark(st, MARK_DIRTY) == 0;
+		st->dirty = 1;	/* so store_close marks it clean */
 	else if (!clean(st) && (st->writer ? recover(st) :
 	    recover_as_reader(st)) == -1)
 		return -1;
@@ -292,9 +279,20 @@ open_files(struct store *st, enum store_mode mode)
 		return -1;
 	}
 	if (acquire(st, st->writer ? LOCK_EX : LOCK_SH) == -1 ||
-	    follow_lockfile(st) == -1)
+	    reopen_lockfile(st) == -1)
 		return -1;
 	return open_locked(st, mode);
+}
+
+static int
+release(struct store *st, int rc)
+{
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	if (st->dirfd != -1)
+		close(st->dirfd);
+	free(st);
+	return rc;
 }
 
 int
@@ -315,14 +313,8 @@ store_open(const char *path, enum store_mode mode, struct store **out)
 		rc = (st->db = open_db(path, GDBM_NEWDB)) ? 0 : -1;
 	else
 		rc = open_files(st, mode);
-	if (rc == -1) {
-		if (st->lockfd != -1)
-			close(st->lockfd);
-		if (st->dirfd != -1)
-			close(st->dirfd);
-		free(st);
-		return -1;
-	}
+	if (rc == -1)
+		return release(st, -1);
 	*out = st;
 	return 0;
 }
@@ -347,12 +339,7 @@ store_close(struct store *st)
 	/* a failed sync leaves the mark, so the next writer recovers */
 	if (st->dirty && !st->private && rc == 0)
 		rc = mark(st, MARK_CLEAN);
-	if (st->lockfd != -1)
-		close(st->lockfd);
-	if (st->dirfd != -1)
-		close(st->dirfd);
-	free(st);
-	return rc;
+	return release(st, rc);
 }
 
 int

@@ -210,7 +210,7 @@ test_index(void)
 	GDBM_FILE g;
 	struct store *st;
 	char key[32];
-	int i, n = 0;
+	int i, n = 0, rc;
 
 	T(store_open(db, STORE_WRITE, &st) == 0);
 	T(put(st, "repo:x/p", json_pack("{s:s}", "state", "pushing")) == 0);
@@ -228,11 +228,11 @@ test_index(void)
 	searched("{\"x/p\":true}");
 	/* more repositories than fit one lock hold; recovery rebuilds */
 	T(store_open(db, STORE_WRITE, &st) == 0);
-	for (i = 0; i < 2000; i++) {
+	for (i = 0, rc = 0; i < 2000; i++) {
 		snprintf(key, sizeof(key), "repo:m/r%04d", i);
-		T(put(st, key, json_pack("{s:s}", "state", "complete")) == 0);
+		rc |= put(st, key, json_pack("{s:s}", "state", "complete"));
 	}
-	T(store_close(st) == 0);
+	T(rc == 0 && store_close(st) == 0);
 	T(searched(NULL) == 2001);
 	/* recovery rebuilds the index from the repository records */
 	g = gdbm_open(db, 0, GDBM_WRITER | GDBM_NOLOCK, 0600, NULL);
@@ -241,11 +241,11 @@ test_index(void)
 	T(unlink(lockpath) == 0);
 	T(searched(NULL) == 2001);
 	T(store_open(db, STORE_WRITE, &st) == 0);
-	for (i = 0; i < 2000; i++) {
+	for (i = 0, rc = 0; i < 2000; i++) {
 		snprintf(key, sizeof(key), "repo:m/r%04d", i);
-		T(store_del(st, key) == 0);
+		rc |= store_del(st, key);
 	}
-	T(store_close(st) == 0);
+	T(rc == 0 && store_close(st) == 0);
 	searched("{\"x/p\":true}");
 }
 
