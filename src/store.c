@@ -90,6 +90,7 @@ struct store {
 	int		 writer;
 	int		 private;	/* STORE_NEW: no locks, no mark */
 	int		 dirty;		/* mark set by this transaction */
+	json_t		*shards;	/* index records it changed */
 	char		 path[LIM_PATH];
 	char		 lockpath[LIM_PATH + 8];
 };
@@ -287,6 +288,7 @@ open_files(struct store *st, enum store_mode mode)
 static int
 release(struct store *st, int rc)
 {
+	json_decref(st->shards);
 	if (st->lockfd != -1)
 		close(st->lockfd);
 	if (st->dirfd != -1)
@@ -319,13 +321,17 @@ store_open(const char *path, enum store_mode mode, struct store **out)
 	return 0;
 }
 
+static int	index_flush(struct store *);
+
 int
 store_close(struct store *st)
 {
 	int rc = 0;
 
 	if (st->writer && st->dirty) {
-		if (gdbm_sync(st->db) != 0) {
+		if (index_flush(st) == -1)
+			rc = -1;
+		else if (gdbm_sync(st->db) != 0) {
 			log_msg(LOG_ERR, "gdbm_sync %s: %s", st->path,
 			    gdbm_strerror(gdbm_errno));
 			rc = -1;
@@ -524,33 +530,50 @@ complete(const json_t *repo)
 }
 
 /* After a write of "repo:<name>" (val NULL: deleted): the name is in its
- * shard exactly while the repository is complete. */
+ * shard exactly while the repository is complete. Changed shards stay in
+ * memory until store_close, so a transaction of many writes (load, the
+ * benchmark generator) reads and writes each shard once. */
 static int
 index_update(struct store *st, const char *key, const json_t *val)
 {
 	const char *name = key + strlen("repo:");
 	char skey[16];
 	json_t *shard;
-	int in = complete(val), rc;
+	int in = complete(val), cached, rc;
 
 	if (strncmp(key, "repo:", strlen("repo:")) != 0)
 		return 0;
 	shard_key(name, skey);
-	if ((rc = store_get(st, skey, &shard)) == -1)
+	if (st->shards == NULL && (st->shards = json_object()) == NULL)
 		return -1;
-	if (rc == 1 && (shard = json_object()) == NULL)
-		return -1;
-	rc = 0;
-	if (in != (json_object_get(shard, name) != NULL)) {
-		if (in)
-			json_object_set_new(shard, name, json_true());
-		else
-			json_object_del(shard, name);
-		rc = json_object_size(shard) ? put_raw(st, skey, shard) :
-		    del_raw(st, skey) == -1 ? -1 : 0;
+	if (!(cached = (shard = json_object_get(st->shards, skey)) != NULL)) {
+		if ((rc = store_get(st, skey, &shard)) == -1 ||
+		    (rc == 1 && (shard = json_object()) == NULL))
+			return -1;
 	}
-	json_decref(shard);
-	return rc;
+	if (in == (json_object_get(shard, name) != NULL)) {
+		if (!cached)
+			json_decref(shard);
+		return 0;
+	}
+	if (in)
+		json_object_set_new(shard, name, json_true());
+	else
+		json_object_del(shard, name);
+	return cached ? 0 : json_object_set_new(st->shards, skey, shard);
+}
+
+static int
+index_flush(struct store *st)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(st->shards, k, v)
+		if ((json_object_size(v) ? put_raw(st, k, v) :
+		    del_raw(st, k)) == -1)
+			return -1;
+	return 0;
 }
 
 static int
