@@ -2,46 +2,42 @@
  * store: the one GDBM file that holds all state, its locks and its search
  * index.
  *
- * Locking. The data lock is flock() on the database's directory: shared
- * by readers, exclusive by writers. A directory that holds the database
- * cannot be removed from under a running process, so every process locks
- * the same object whatever happens to the files in it. Linux flock has no
- * writer preference, and overlapping readers would starve a writer, so a
- * gate comes first: the file "<database>.lock", taken exclusively by a
- * writer until it holds the data lock (new readers then wait at the gate
- * while the reads in progress end), and shared by a reader until it holds
- * the data lock. Both waits block, together for at most LIM_LOCK_SECONDS
- * (then the caller answers 503). The gate only orders
- * waiters: if the file is removed it is created again, and a process still
- * holding the old one costs a moment of fairness, never exclusion. GDBM's
- * own locking is off. The database is opened per transaction, so every
- * transaction sees what the last one committed (and a file renamed into
- * place by recovery or load), and a writer syncs (gdbm_sync: msync and
- * fsync) before store_close reports success.
+ * Locking. The data lock is flock() on the database's directory (shared:
+ * readers, exclusive: writers), which cannot be removed from under a
+ * running process, so all lock the same object whatever happens to the
+ * files in it. flock has no writer preference and overlapping readers
+ * would starve a writer, so a gate comes first: "<database>.lock", held
+ * exclusively by a writer, shared by a reader, until it holds the data
+ * lock; a waiting writer so stops new readers while the reads in progress
+ * end. The gate only orders waiters: a removed one is made again, and a
+ * process holding the old one costs a moment of fairness, not exclusion.
+ * Waits block, at most LIM_LOCK_SECONDS in all (then 503). GDBM's own
+ * locking is off; the database is opened per transaction, so each sees
+ * the last commit (and a file renamed into place by recovery or load),
+ * and a writer syncs (msync, fsync) before store_close reports success.
  *
- * Crash safety. GDBM updates the file in place, so byte 0 of the lock file
- * is a mark: MARK_CLEAN when the file and its search index are whole. A
- * writer sets MARK_DIRTY before its first change and MARK_CLEAN after the
- * sync. Whoever takes the lock and finds anything but MARK_CLEAN (a killed
- * writer's mark, a new empty lock file after the old one was removed, the
- * 0 of databases older than the index) runs gdbm_recover() (which rebuilds
- * the file from every readable record and renames it into place) and
- * rebuilds the index before anyone reads; a reader first trades its shared
- * lock for an exclusive one. The mark is read and written in the file at
- * the path once the data lock is held, never in a removed one. Writes are
- * not acknowledged before the sync, so recovery loses nothing acknowledged.
- * A file GDBM cannot recover is never replaced by an empty one: the write
- * transaction fails and is logged, while readers go on reading the file as
- * it is (on a full disk, recovery itself cannot be written).
+ * Crash safety. GDBM updates in place, so byte 0 of the lock file is a
+ * mark: MARK_CLEAN while the file and its search index are whole. A writer
+ * sets MARK_DIRTY before its first change and MARK_CLEAN after the sync.
+ * Whoever takes the lock and finds anything else (a killed writer's mark,
+ * a new empty lock file, the 0 of databases older than the index) runs
+ * gdbm_recover() (which rebuilds the file from every readable record and
+ * renames it into place) and rebuilds the index before anyone reads; a
+ * reader first trades its shared lock for an exclusive one. The mark is
+ * read and written in the file at the path once the data lock is held,
+ * never in a removed one. Writes are acknowledged only after the sync, so
+ * recovery loses nothing acknowledged. A file GDBM cannot recover is never
+ * replaced by an empty one: writes fail (logged), reads go on from the
+ * file as it is (on a full disk, recovery itself cannot be written).
  *
  * Search index. A search must not hold the lock for work that grows with
- * the database, and a GDBM walk cannot be paused and resumed (the hash
- * order changes when a bucket splits), so the names of complete
- * repositories are kept in LIM_SEARCH_SHARDS records "search:<n>", the
- * shard chosen by a hash of the name. store_put and store_del keep them in
- * step with every "repo:" record in the same transaction; store_search
- * reads LIM_SEARCH_HOLD of them per lock hold. The index is store's own:
- * store_each hides it and store_put refuses its keys from outside.
+ * the database, and a GDBM walk cannot be paused and resumed (a bucket
+ * split moves keys behind the position reached), so the names of complete
+ * repositories are kept in LIM_SEARCH_SHARDS records "search:<n>" (n: a
+ * hash of the name). store_put and store_del keep them in step with every
+ * "repo:" record in the same transaction; store_search reads
+ * LIM_SEARCH_HOLD of them per lock hold. The index is store's own:
+ * store_each hides it and store_put refuses its keys.
  *
  * Key schema (values are compact JSON with sorted keys):
  *   user:<name>          {"name","hash","email","enabled","admin",
@@ -568,12 +564,15 @@ index_flush(struct store *st)
 {
 	const char *k;
 	json_t *v;
+	int rc = 0;
 
 	json_object_foreach(st->shards, k, v)
-		if ((json_object_size(v) ? put_raw(st, k, v) :
+		if (rc == 0 && (json_object_size(v) ? put_raw(st, k, v) :
 		    del_raw(st, k)) == -1)
-			return -1;
-	return 0;
+			rc = -1;
+	json_decref(st->shards);
+	st->shards = NULL;
+	return rc;
 }
 
 static int
@@ -584,43 +583,28 @@ collect_key(const char *key, json_t *val, void *arg)
 }
 
 static int
-index_repo(const char *key, json_t *val, void *arg)
+index_one(const char *key, json_t *val, void *arg)
 {
-	char skey[16];
-	json_t *shard;
-
-	if (!complete(val))
-		return 0;
-	shard_key(key + strlen("repo:"), skey);
-	if ((shard = json_object_get(arg, skey)) == NULL)
-		json_object_set_new(arg, skey, shard = json_object());
-	return json_object_set_new(shard, key + strlen("repo:"), json_true());
+	return index_update(arg, key, val);
 }
 
 /* During recovery: the index made anew from the repository records. */
 static int
 reindex(struct store *st)
 {
-	json_t *old = json_array(), *shards = json_object(), *v;
-	const char *k;
+	json_t *old = json_array(), *v;
 	size_t i;
 	int rc = -1;
 
-	if (old == NULL || shards == NULL ||
-	    store_each(st, INDEX, collect_key, old) != 0 ||
-	    store_each(st, "repo:", index_repo, shards) != 0)
+	if (old == NULL || store_each(st, INDEX, collect_key, old) != 0)
 		goto out;
 	json_array_foreach(old, i, v)
-		if (json_object_get(shards, json_string_value(v)) == NULL &&
-		    del_raw(st, json_string_value(v)) == -1)
+		if (del_raw(st, json_string_value(v)) == -1)
 			goto out;
-	json_object_foreach(shards, k, v)
-		if (put_raw(st, k, v) == -1)
-			goto out;
-	rc = 0;
+	rc = store_each(st, "repo:", index_one, st) == 0 &&
+	    index_flush(st) == 0 ? 0 : -1;
 out:
 	json_decref(old);
-	json_decref(shards);
 	return rc;
 }
 
