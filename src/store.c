@@ -347,6 +347,16 @@ store_close(struct store *st)
 int
 store_replace(struct store *st, const char *path)
 {
+	struct stat sb;
+
+	/* the new file keeps the old one's owner and mode: root may load a
+	 * database that the dindex user must go on opening */
+	if (stat(st->path, &sb) == 0 && (chown(path, sb.st_uid, sb.st_gid) ==
+	    -1 || chmod(path, sb.st_mode & 07777) == -1)) {
+		log_msg(LOG_ERR, "chown or chmod %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
 	if (rename(path, st->path) == -1) {
 		log_msg(LOG_ERR, "rename %s to %s: %s", path, st->path,
 		    strerror(errno));

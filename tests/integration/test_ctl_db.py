@@ -288,5 +288,11 @@ def test_dump_load_as_root_in_root_only_directory():
                 assert json.load(f) == dump(s)
             assert os.stat(s.settings["database"]).st_uid == 65534
             assert "no problems" in s.ctl("check").stdout
+            # a root-owned directory: root loads, the file stays theirs
+            os.chown(s.dir, 0, 0)
+            os.chmod(s.settings["database"], 0o640)
+            s.ctl("load", "--force", path)
+            st = os.stat(s.settings["database"])
+            assert st.st_uid == 65534 and st.st_mode & 0o777 == 0o640
         finally:
             shutil.rmtree(safe)
