@@ -627,10 +627,9 @@ query_long(const struct http_req *req, const char *key, long lo, long hi,
 
 /* GET /v1/search?q=&n=&page=: completed repositories the caller may
  * pull whose name holds q. The names come from the store's search index,
- * read a bounded part per lock hold (store_search), so a search never
- * holds the lock for work that grows with the database and a waiting
- * writer gets in between; a repository written meanwhile is found in its
- * state before or after that write. */
+ * a sixteenth of it per lock hold (store_search), not from a walk over
+ * every record under one hold, so a waiting writer gets in between; a
+ * repository written meanwhile is found as it was before or after. */
 static int
 search(struct ctx *ctx)
 {
