@@ -4,6 +4,8 @@
  * hold any printable byte. Every key may appear once; unknown keys, bad
  * values, CR and NUL bytes are errors naming file and line.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -266,35 +268,43 @@ config_parse(const char *text, size_t len, const char *name,
 	return 0;
 }
 
+/* O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
+ * regular file of at most LIM_CONF_FILE bytes is read. */
 int
 config_load(const char *path, struct config *c)
 {
 	char *buf = NULL, err[LIM_PATH + 128];
-	ssize_t n;
+	struct stat sb;
+	ssize_t n = 0;
 	size_t len = 0;
 	int fd, rc = -1;
 
 	if (path == NULL && (path = getenv("DINDEX_CONFIG")) == NULL)
 		path = CONFIG_DEFAULT_PATH;
 	config_defaults(c);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((buf = malloc(LIM_CONF_FILE)) == NULL)
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		log_msg(LOG_ERR, "%s: not a regular file", path);
 		goto out;
-	while ((n = read(fd, buf + len, LIM_CONF_FILE - len)) > 0)
+	}
+	/* one byte more than the limit, to tell "at most" from "more" */
+	if ((buf = malloc(LIM_CONF_FILE + 1)) == NULL)
+		goto out;
+	while (len <= LIM_CONF_FILE &&
+	    (n = read(fd, buf + len, LIM_CONF_FILE + 1 - len)) > 0)
 		len += (size_t)n;
-	if (n == -1 || len == LIM_CONF_FILE) {
-		log_msg(LOG_ERR, "%s: %s", path, n == -1 ? strerror(errno) :
-		    "file too large");
-		goto out;
-	}
-	if (config_parse(buf, len, path, c, err, sizeof(err)) == -1) {
+	if (n == -1)
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+	else if (len > LIM_CONF_FILE)
+		log_msg(LOG_ERR, "%s: larger than %d bytes", path,
+		    LIM_CONF_FILE);
+	else if (config_parse(buf, len, path, c, err, sizeof(err)) == -1)
 		log_msg(LOG_ERR, "%s", err);
-		goto out;
-	}
-	rc = 0;
+	else
+		rc = 0;
 out:
 	free(buf);
 	close(fd);

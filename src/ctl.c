@@ -1,11 +1,16 @@
 /*
  * ctl: helpers shared by dindexctl's command modules.
  */
+#include <sys/stat.h>
+
+#include <grp.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
@@ -110,4 +115,21 @@ ctl_time(const json_t *v, char *buf, size_t len)
 	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		snprintf(buf, len, "-");
 	return buf;
+}
+
+int
+ctl_become_owner(const struct config *cfg)
+{
+	char dir[LIM_PATH];
+	struct stat sb;
+
+	if (getuid() != 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", cfg->database);
+	if (stat(dirname(dir), &sb) == -1 || sb.st_uid == 0)
+		return 0;
+	if (setgroups(0, NULL) == -1 || setgid(sb.st_gid) == -1 ||
+	    setuid(sb.st_uid) == -1)
+		return ctl_refuse("cannot become uid %u", (unsigned)sb.st_uid);
+	return 0;
 }

@@ -28,6 +28,11 @@ int	ctl_usage(void);
 /* A password from stdin (one line) or the terminal without echo.
  * 0 ok, -1 no terminal, read error or longer than len - 1. */
 int	ctl_read_password(int from_stdin, char *pw, size_t len);
+/* Run by root: become the owner of the database's directory (the dindex
+ * user of the units), so every file created is theirs to open. dindexctl
+ * calls it before each command, except dump and load, which first open
+ * their FILE with the caller's rights. 0 done, CTL_REFUSED (said). */
+int	ctl_become_owner(const struct config *);
 /* Pretty JSON on stdout. */
 void	ctl_print_json(const json_t *);
 /* The string field key of obj, or "-". */

@@ -3,8 +3,9 @@
  * A dump is one JSON document {"format": "dindex-dump", "version": 1,
  * "records": {key: value}} with sorted keys, password hashes included, so
  * a file it is written to is created 0600. load restores a dump into an
- * empty database (or, with --force, replaces everything) in one
- * transaction; dump, load, dump gives the same bytes. check reads under
+ * empty database (or, with --force, replaces everything) by writing a new
+ * file beside it and renaming it into place under the exclusive lock;
+ * dump, load, dump gives the same bytes. check reads under
  * the shared lock, so it runs beside a serving dindex.
  */
 #include <sys/stat.h>
@@ -88,38 +89,43 @@ ctl_token(const struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
-static int
-write_doc(const json_t *doc, const char *path)
+/* dump FILE: opened before dindexctl becomes the database's owner (root
+ * may write where that user may not), but not truncated before the dump
+ * is read, so a failed dump leaves an older one whole. fchmod: an
+ * existing file is 0600 before a hash is written to it. */
+static FILE *
+dump_file(const char *path)
 {
-	FILE *fp = stdout;
-	int fd, ok;
+	FILE *fp;
+	int fd;
 
-	if (path != NULL) {
-		/* fchmod: an existing file, now empty, is 0600 before a
-		 * hash is written to it */
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-		if (fd == -1 || fchmod(fd, 0600) == -1 ||
-		    (fp = fdopen(fd, "w")) == NULL) {
-			if (fd != -1)
-				close(fd);
-			return -1;
-		}
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1 || fchmod(fd, 0600) == -1 || (fp = fdopen(fd, "w")) ==
+	    NULL) {
+		ctl_refuse("%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
 	}
-	ok = json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
+	return fp;
+}
+
+static int
+write_doc(const json_t *doc, FILE *fp)
+{
+	return (fp == stdout || ftruncate(fileno(fp), 0) == 0) &&
+	    json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
 	    fputc('\n', fp) != EOF && fflush(fp) == 0 &&
-	    (path == NULL || fsync(fileno(fp)) == 0);
-	if (path != NULL && fclose(fp) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
+	    (fp == stdout || fsync(fileno(fp)) == 0) ? 0 : -1;
 }
 
 int
 ctl_dump(const struct ctl *ctl, int argc, char **argv)
 {
 	const char *path = NULL, *k;
-	json_t *all, *doc, *v, *tmp;
-	int skipped = 0;
+	json_t *all = NULL, *doc = NULL, *v, *tmp;
+	FILE *fp = stdout;
+	int skipped = 0, rc = CTL_REFUSED;
 
 	if (argc == 2 && argv[1][0] != '-')
 		path = argv[1];
@@ -127,8 +133,13 @@ ctl_dump(const struct ctl *ctl, int argc, char **argv)
 		path = argv[2];
 	else if (argc != 1)
 		return ctl_usage();
-	if (admin_collect(ctl->cfg, "", &all) != ADMIN_OK)
-		return ctl_refuse("cannot read %s", ctl->cfg->database);
+	if ((path != NULL && (fp = dump_file(path)) == NULL) ||
+	    ctl_become_owner(ctl->cfg) != 0)
+		goto out;
+	if (admin_collect(ctl->cfg, "", &all) != ADMIN_OK) {
+		ctl_refuse("cannot read %s", ctl->cfg->database);
+		goto out;
+	}
 	json_object_foreach_safe(all, tmp, k, v) {
 		if (!json_is_null(v))
 			continue;
@@ -136,46 +147,19 @@ ctl_dump(const struct ctl *ctl, int argc, char **argv)
 		json_object_del(all, k);
 		skipped++;
 	}
-	doc = json_pack("{s:s, s:i, s:o}", "format", "dindex-dump",
+	doc = json_pack("{s:s, s:i, s:O}", "format", "dindex-dump",
 	    "version", 1, "records", all);
-	if (doc == NULL || write_doc(doc, path) == -1) {
-		json_decref(doc);
-		return ctl_refuse("%s: %s", path ? path : "stdout",
-		    strerror(errno));
-	}
+	if (doc == NULL || write_doc(doc, fp) == -1)
+		ctl_refuse("%s: %s", path ? path : "stdout", strerror(errno));
+	else
+		rc = skipped ? ctl_refuse("dump incomplete: %d records left "
+		    "out", skipped) : CTL_OK;
+out:
+	if (fp != NULL && fp != stdout && fclose(fp) != 0 && rc == CTL_OK)
+		rc = ctl_refuse("%s: %s", path, strerror(errno));
 	json_decref(doc);
-	return skipped ? ctl_refuse("dump incomplete: %d records left out",
-	    skipped) : CTL_OK;
-}
-
-static int
-any(const char *key, json_t *val, void *arg)
-{
-	(void)key;
-	(void)val;
-	(void)arg;
-	return 1;
-}
-
-static int
-restore(struct store *st, json_t *recs, int force, const char *db)
-{
-	const char *k;
-	json_t *v;
-	int n;
-
-	if ((n = store_each(st, "", any, NULL)) == -1)
-		return ctl_refuse("cannot read %s", db);
-	if (n != 0 && !force)
-		return ctl_refuse("%s is not empty (load --force replaces "
-		    "everything in it)", db);
-	if (n != 0 && admin_purge(st, "", NULL, NULL) == -1)
-		return ctl_refuse("cannot empty %s", db);
-	json_object_foreach(recs, k, v)
-		if (store_put(st, k, v) == -1)
-			return ctl_refuse("cannot write %s: load incomplete",
-			    k);
-	return CTL_OK;
+	json_decref(all);
+	return rc;
 }
 
 /* What is wrong with one record among all, or NULL: the validators
@@ -202,10 +186,63 @@ load_check(const json_t *recs)
 	return CTL_OK;
 }
 
+/* Under the exclusive lock: refuse a database that holds anything
+ * without force, else rename the new file over it. */
+static int
+install(const char *db, const char *tmp, int force)
+{
+	struct store *st;
+	int n, rc = CTL_REFUSED;
+
+	if (store_open(db, STORE_CREATE, &st) == -1)
+		return ctl_refuse("cannot open %s", db);
+	if ((n = store_has(st, "")) == -1)
+		ctl_refuse("cannot read %s", db);
+	else if (n != 0 && !force)
+		ctl_refuse("%s is not empty (load --force replaces everything "
+		    "in it)", db);
+	else if (store_replace(st, tmp) == -1)
+		ctl_refuse("cannot put the new database in place of %s", db);
+	else
+		rc = CTL_OK;
+	if (store_close(st) == -1 && rc == CTL_OK)
+		rc = ctl_refuse("cannot sync %s", db);
+	return rc;
+}
+
+/* The records into a new file beside the database, synced, then renamed
+ * into place: a load that fails (disk full, file size limit, a kill) at
+ * any point leaves the old database as it was. */
+static int
+restore(const char *db, const json_t *recs, int force)
+{
+	char tmp[LIM_PATH + 32];
+	struct store *st;
+	const char *k;
+	json_t *v;
+	int rc = CTL_OK;
+
+	snprintf(tmp, sizeof(tmp), "%s.load.%ld", db, (long)getpid());
+	if (store_open(tmp, STORE_NEW, &st) == -1)
+		return ctl_refuse("cannot create %s; %s unchanged", tmp, db);
+	json_object_foreach((json_t *)recs, k, v)
+		if (store_put(st, k, v) == -1) {
+			rc = ctl_refuse("cannot write %s to %s; %s unchanged",
+			    k, tmp, db);
+			break;
+		}
+	if (store_close(st) == -1 && rc == CTL_OK)
+		rc = ctl_refuse("cannot sync %s; %s unchanged", tmp, db);
+	if (rc == CTL_OK)
+		rc = install(db, tmp, force);
+	if (rc != CTL_OK)
+		unlink(tmp);
+	return rc;
+}
+
 int
 ctl_load(const struct ctl *ctl, int argc, char **argv)
 {
-	struct store *st;
 	const char *path = NULL, *format = "";
 	json_t *doc, *recs = NULL;
 	json_error_t err;
@@ -220,8 +257,14 @@ ctl_load(const struct ctl *ctl, int argc, char **argv)
 		else
 			return ctl_usage();
 	}
-	if (path != NULL && (fp = fopen(path, "r")) == NULL)
+	/* opened with the caller's rights, like dump FILE */
+	if (path != NULL && (fp = fopen(path, "re")) == NULL)
 		return ctl_refuse("%s: %s", path, strerror(errno));
+	if (ctl_become_owner(ctl->cfg) != 0) {
+		if (path != NULL)
+			fclose(fp);
+		return CTL_REFUSED;
+	}
 	doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
 	if (path != NULL)
 		fclose(fp);
@@ -233,16 +276,8 @@ ctl_load(const struct ctl *ctl, int argc, char **argv)
 	    strcmp(format, "dindex-dump") != 0 || version != 1 ||
 	    !json_is_object(recs))
 		rc = ctl_refuse("not a dindex dump (version 1)");
-	if (rc == CTL_OK)
-		rc = load_check(recs);
-	if (rc == CTL_OK && store_open(ctl->cfg->database, STORE_CREATE,
-	    &st) == -1)
-		rc = ctl_refuse("cannot open %s", ctl->cfg->database);
-	else if (rc == CTL_OK) {
-		rc = restore(st, recs, force, ctl->cfg->database);
-		if (store_close(st) == -1 && rc == CTL_OK)
-			rc = ctl_refuse("cannot sync %s", ctl->cfg->database);
-	}
+	if (rc == CTL_OK && (rc = load_check(recs)) == CTL_OK)
+		rc = restore(ctl->cfg->database, recs, force);
 	json_decref(doc);
 	return rc;
 }

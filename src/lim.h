@@ -68,6 +68,9 @@
 #define LIM_URL			2048	/* webhook URL */
 #define LIM_HOOKS		64	/* webhooks per repository */
 #define LIM_SEARCH_PAGE		100	/* search n */
+#define LIM_SEARCH_SHARDS	256	/* records of the search index */
+#define LIM_SEARCH_HOLD		16	/* index records read per lock hold:
+					 * what a waiting writer waits for */
 #define LIM_JSON_DEPTH		32	/* nesting of request bodies */
 #define LIM_CONF_FILE		(64 * 1024)	/* bytes of a config file */
 
@@ -98,6 +101,8 @@ _Static_assert(LIM_DELIVER_HOST < LIM_DELIVER_PARALLEL,
     "one receiver never holds every transfer slot");
 _Static_assert(LIM_PINGS_REPO <= LIM_PINGS_USER,
     "one repository's pings do not exceed one user's");
+_Static_assert(LIM_SEARCH_HOLD >= 1 && LIM_SEARCH_HOLD <= LIM_SEARCH_SHARDS,
+    "a search reads at least one index record per lock hold");
 _Static_assert(LIM_NAME + 16 < LIM_KEY, "a repository name fits a key");
 _Static_assert(LIM_SIG + 16 < LIM_KEY, "a token fits a key");
 

@@ -1,7 +1,8 @@
 /*
- * store: one GDBM file of JSON records under typed key prefixes, with a
- * separate lock file: shared for readers, exclusive for writers, a bounded
- * wait, and a sync before a write transaction is reported done.
+ * store: one GDBM file of JSON records under typed key prefixes, locked
+ * shared for readers and exclusive for writers (through a gate that lets a
+ * waiting writer in first), a bounded wait, a sync before a write
+ * transaction is reported done, and an index for search.
  * Knows nothing of HTTP. Key schema: see store.c and README.md.
  */
 #ifndef STORE_H
@@ -12,7 +13,9 @@
 enum store_mode {
 	STORE_READ,	/* shared lock, GDBM reader */
 	STORE_WRITE,	/* exclusive lock, GDBM writer */
-	STORE_CREATE	/* like STORE_WRITE, creating the file (0600) */
+	STORE_CREATE,	/* like STORE_WRITE, creating the file (0600) */
+	STORE_NEW	/* a new file nobody else opens yet (for store_replace):
+			 * truncated, no lock; store_close syncs it */
 };
 
 struct store;
@@ -23,6 +26,12 @@ int	store_open(const char *path, enum store_mode, struct store **out);
 /* Sync (writers) and close, releasing the lock. 0 when every write of the
  * transaction is on disk, -1 (logged) otherwise. Always frees st. */
 int	store_close(struct store *st);
+
+/* In a STORE_WRITE or STORE_CREATE transaction that writes nothing else:
+ * rename the file at path (a database closed after STORE_NEW) over the
+ * database and sync the directory. Other processes see the new file from
+ * their next transaction. 0 done, -1 (logged) the old file is in place. */
+int	store_replace(struct store *st, const char *path);
 
 /* 0 found (*out is a new reference), 1 not found, -1 error or bad JSON. */
 int	store_get(struct store *, const char *key, json_t **out);
@@ -37,9 +46,16 @@ int	store_del(struct store *, const char *key);
 int	store_has(struct store *, const char *prefix);
 /* Call fn for every key starting with prefix, in no particular order.
  * fn returns 0 to go on, anything else to stop (returned by store_each).
- * The value passed to fn is NULL when the record does not parse.
+ * The value passed to fn is NULL when the record does not parse. The
+ * search index is not walked (store_put and store_del refuse its keys).
  * fn must not write to the store; collect keys and write afterwards. */
 int	store_each(struct store *, const char *prefix,
 	    int (*fn)(const char *key, json_t *val, void *arg), void *arg);
+/* Call fn with the name ("ns/repo") of every repository whose state is
+ * "complete", in no particular order, from the search index, under a
+ * shared lock taken anew for every LIM_SEARCH_HOLD index records. fn
+ * returns 0 to go on, anything else to stop (returned). -1: store error. */
+int	store_search(const char *path, int (*fn)(const char *name, void *arg),
+	    void *arg);
 
 #endif

@@ -1,11 +1,16 @@
 """dindexctl token gc, dump, load and check: round trips, file modes,
 refusals, and check naming records that were corrupted on purpose."""
+import glob
 import json
 import os
+import resource
+import shutil
 import stat
+import subprocess
+import tempfile
 import time
 
-from harness import Server
+from harness import DINDEXCTL, Server
 
 IMG = "c" * 64
 H1 = "0123456789abcdef"
@@ -241,3 +246,71 @@ def test_check():
                 for l in p.stdout.splitlines()] == [
             "repo:team/bad", "token:" + "9" * 64]
         assert s.ctl("check", "x", check=False).returncode == 2
+
+
+def with_repos(doc, n):
+    recs = dict(doc["records"])
+    for i in range(n):
+        recs["repo:big/r%05d" % i] = repo()
+    return dict(doc, records=recs)
+
+
+def test_load_force_is_atomic():
+    """A load that cannot be written (file size limit) changes nothing."""
+    with Server() as s:
+        populated(s)
+        db = s.settings["database"]
+        with open(db, "rb") as f:
+            before = f.read()
+        big = json.dumps(with_repos(dump(s), 20000))
+        limit = 256 * 1024
+        assert len(big) > 10 * limit
+        p = subprocess.run(
+            [DINDEXCTL, "-c", s.conf_path, "load", "--force"], input=big,
+            capture_output=True, text=True, timeout=120,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE,
+                                                  (limit, limit)))
+        refused(p, "unchanged")
+        assert "File too large" in p.stderr, p.stderr
+        with open(db, "rb") as f:
+            assert f.read() == before
+        assert glob.glob(db + ".load.*") == []
+        assert "no problems" in s.ctl("check").stdout
+        # without the limit the same load replaces everything
+        s.ctl("load", "--force", input=big)
+        assert dump(s) == json.loads(big)
+        r = s.request("GET", "/v1/search?q=big/r1999",
+                      auth=("admin", s.admin_password))
+        assert r.json()["num_results"] == 10, r
+
+
+def test_dump_load_as_root_in_root_only_directory():
+    """The README's backup recipe as root, while the database belongs to
+    another user: FILE is opened before dindexctl becomes that user."""
+    if os.getuid() != 0:
+        return
+    with Server() as s:
+        populated(s)
+        for f in ("", "index.db", "index.db.lock"):
+            os.chown(os.path.join(s.dir, f), 65534, 65534)
+        safe = tempfile.mkdtemp(prefix="dindex-backup-")
+        try:
+            path = os.path.join(safe, "dindex.json")
+            s.ctl("dump", path)
+            st = os.stat(path)
+            assert st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o600
+            s.ctl("user", "add", "later", "--password-stdin",
+                  input="secret1\n")
+            s.ctl("load", "--force", path)
+            with open(path) as f:
+                assert json.load(f) == dump(s)
+            assert os.stat(s.settings["database"]).st_uid == 65534
+            assert "no problems" in s.ctl("check").stdout
+            # a root-owned directory: root loads, the file stays theirs
+            os.chown(s.dir, 0, 0)
+            os.chmod(s.settings["database"], 0o640)
+            s.ctl("load", "--force", path)
+            st = os.stat(s.settings["database"])
+            assert st.st_uid == 65534 and st.st_mode & 0o777 == 0o640
+        finally:
+            shutil.rmtree(safe)

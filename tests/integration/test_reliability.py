@@ -70,7 +70,9 @@ def records(s):
     return json.loads(s.ctl("dump").stdout)["records"]
 
 
-def test_concurrent_writers_lose_nothing():
+def concurrent_writers(remove_lock, writers=16, per=200, ctl=100):
+    """writers clients x per writes and ctl dindexctl runs beside them;
+    remove_lock: a thread deletes the lock file every 100 ms meanwhile."""
     with Server() as s:
         s.add_user("boss", admin=True)
         boss = ("boss", "secret1")
@@ -80,7 +82,7 @@ def test_concurrent_writers_lose_nothing():
 
         def writer(w):
             c = Client(s)
-            for i in range(200):
+            for i in range(per):
                 kind = i % 4
                 if kind == 0:
                     name = "u%02d_%03d" % (w, i)
@@ -109,29 +111,56 @@ def test_concurrent_writers_lose_nothing():
             c.close()
 
         def ctl_writer():
-            for i in range(100):
+            for i in range(ctl):
                 p = s.ctl("perm", "set", "boss", "ctl/r%03d" % i, "write",
                           check=False)
                 if p.returncode == 0:
                     acked["ctl"].add("ctl/r%03d" % i)
 
+        def remover():
+            while any(t.is_alive() for t in threads[:writers]):
+                try:
+                    os.unlink(s.settings["database"] + ".lock")
+                    removed[0] += 1
+                except FileNotFoundError:
+                    pass
+                time.sleep(0.1)
+
+        removed = [0]
         threads = [threading.Thread(target=writer, args=(w,))
-                   for w in range(16)] + [threading.Thread(target=ctl_writer)]
+                   for w in range(writers)] + [
+                       threading.Thread(target=ctl_writer)]
+        if remove_lock:
+            threads.append(threading.Thread(target=remover))
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         recs = records(s)
         perms = recs["user:boss"]["perms"]
-        assert len(acked["users"]) == 16 * 50
+        assert len(acked["users"]) == writers * per // 4
         assert all("user:" + u in recs for u in acked["users"])
         assert all(g in perms for g in acked["grants"] | acked["ctl"])
-        assert len(acked["grants"]) == 16 * 50 and len(acked["ctl"]) == 100
+        assert len(acked["grants"]) == writers * per // 4
+        assert len(acked["ctl"]) == ctl
         for repo, ids in acked["images"]:
             have = {e["id"] for e in recs["repo:" + repo]["images"]}
             assert set(ids) <= have, repo
-        assert len(acked["images"]) == 16 * 100
+        assert len(acked["images"]) == writers * per // 2
         assert s.ctl("check").returncode == 0
+        r = s.request("GET", "/v1/search?q=app", auth=boss)
+        assert r.json()["num_results"] == writers + 1, r
+        assert removed[0] >= 5 or not remove_lock, removed
+
+
+def test_concurrent_writers_lose_nothing():
+    concurrent_writers(False)
+
+
+def test_lock_file_removed_while_serving():
+    """Every request still gets an answer, nothing acknowledged is lost,
+    and the index survives the recoveries a new lock file triggers."""
+    concurrent_writers(True, writers=8, per=100, ctl=40)
 
 
 def handler_pids(s):

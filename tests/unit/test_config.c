@@ -2,7 +2,13 @@
  * test_config: every key, every kind of bad value, file and line in
  * errors.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "t.h"
@@ -50,6 +56,41 @@ static const struct {
 	{ "database = /x\r\n", "NUL or CR" },
 };
 
+/* A file of exactly size bytes of comment lines. */
+static void
+write_conf(const char *path, size_t size)
+{
+	FILE *fp = fopen(path, "w");
+	size_t i;
+
+	for (i = 0; fp != NULL && i < size; i++)
+		fputc(i == size - 1 || i % 80 == 79 ? '\n' : i % 80 ? 'x' :
+		    '#', fp);
+	T(fp != NULL && fclose(fp) == 0);
+}
+
+/* config_load: regular files up to LIM_CONF_FILE bytes only; a FIFO is
+ * refused at once (alarm: a hang kills the test). */
+static void
+test_load(void)
+{
+	char dir[] = "/tmp/test_config.XXXXXX", path[64];
+	struct config c;
+
+	T(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/c", dir);
+	write_conf(path, LIM_CONF_FILE);
+	T(config_load(path, &c) == 0);
+	write_conf(path, LIM_CONF_FILE + 1);
+	T(config_load(path, &c) == -1);
+	T(unlink(path) == 0 && mkfifo(path, 0600) == 0);
+	alarm(5);
+	T(config_load(path, &c) == -1);
+	alarm(0);
+	T(config_load(dir, &c) == -1);
+	T(unlink(path) == 0 && rmdir(dir) == 0);
+}
+
 int
 main(void)
 {
@@ -80,5 +121,6 @@ main(void)
 	    err, sizeof(err));
 	T(c.scrypt_n == 1024 && c.scrypt_r == 4 && c.scrypt_p == 2);
 	T(strcmp(c.notify_secret, "a b") == 0);
+	test_load();
 	return t_done();
 }

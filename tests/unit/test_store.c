@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gdbm.h>
@@ -136,6 +137,36 @@ test_lock(int hold)
 	T(hold < 5 ? rc == 0 : rc == -1);
 }
 
+/* A lock file removed while a writer holds the lock: the next writer
+ * still waits for it (one data lock, on the directory). */
+static void
+test_lock_removed(void)
+{
+	struct store *st;
+	struct timespec t0, t1;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid == 0) {
+		if (store_open(db, STORE_WRITE, &st) == -1)
+			_exit(1);
+		usleep(800000);
+		_exit(store_close(st) == 0 ? 0 : 1);
+	}
+	usleep(200000);
+	T(unlink(lockpath) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	T(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	T((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000 >= 400);
+	T(store_close(st) == 0);
+	T(access(lockpath, F_OK) == 0);
+}
+
 static void
 test_recovery(void)
 {
@@ -151,8 +182,94 @@ test_recovery(void)
 	T(store_get(st, "hist:z/b", &v) == 0);
 	json_decref(v);
 	store_close(st);
-	T(pread(fd, &mark, 1, 0) == 1 && mark == 0);
+	T(pread(fd, &mark, 1, 0) == 1 && mark == 'c');
 	close(fd);
+	/* a removed lock file: made again, and not trusted to be clean */
+	T(unlink(lockpath) == 0);
+	T(store_fetch(db, "hist:z/b", &v) == 0);
+	json_decref(v);
+	fd = open(lockpath, O_RDONLY);
+	T(fd != -1 && pread(fd, &mark, 1, 0) == 1 && mark == 'c');
+	close(fd);
+}
+
+static int
+names(const char *name, void *arg)
+{
+	return json_object_set_new(arg, name, json_true());
+}
+
+/* What store_search reports: the names as a set, then each checked. */
+static size_t
+searched(const char *want)
+{
+	static json_t *seen;
+	char *s;
+	size_t n;
+
+	json_decref(seen);
+	seen = json_object();
+	T(store_search(db, names, seen) == 0);
+	s = json_dumps(seen, JSON_COMPACT | JSON_SORT_KEYS);
+	n = json_object_size(seen);
+	if (want != NULL && strcmp(s, want) != 0)
+		fprintf(stderr, "searched %s, want %s\n", s, want);
+	T(want == NULL || strcmp(s, want) == 0);
+	free(s);
+	return n;
+}
+
+/* A small valid repository record in state s. */
+static json_t *
+repo_rec(const char *s)
+{
+	return json_pack("{s:[], s:s}", "images", "state", s);
+}
+
+static void
+test_index(void)
+{
+	datum k = { "search:5", 8 }, v = { "{\"ghost/x\":true}", 16 };
+	GDBM_FILE g;
+	struct store *st;
+	char key[32];
+	int i, n = 0, rc;
+
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	T(put(st, "repo:xx/p", repo_rec("pushing")) == 0);
+	T(put(st, "repo:xx/c", repo_rec("complete")) == 0);
+	T(put(st, "repo:yy/c", repo_rec("complete")) == 0);
+	T(put(st, "search:0", json_object()) == -1);	/* store's own */
+	T(store_close(st) == 0);
+	searched("{\"xx/c\":true,\"yy/c\":true}");
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	T(put(st, "repo:xx/p", repo_rec("complete")) == 0);
+	T(put(st, "repo:xx/c", repo_rec("deleted")) == 0);
+	T(store_del(st, "repo:yy/c") == 0);
+	T(store_each(st, "", count, &n) == 0 && n == 4);   /* no search: */
+	T(store_close(st) == 0);
+	searched("{\"xx/p\":true}");
+	/* more repositories than fit one lock hold; recovery rebuilds */
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	for (i = 0, rc = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "repo:mm/r%04d", i);
+		rc |= put(st, key, repo_rec("complete"));
+	}
+	T(rc == 0 && store_close(st) == 0);
+	T(searched(NULL) == 2001);
+	/* recovery rebuilds the index from the repository records */
+	g = gdbm_open(db, 0, GDBM_WRITER | GDBM_NOLOCK, 0600, NULL);
+	T(g != NULL && gdbm_store(g, k, v, GDBM_REPLACE) == 0);
+	gdbm_close(g);
+	T(unlink(lockpath) == 0);
+	T(searched(NULL) == 2001);
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	for (i = 0, rc = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "repo:mm/r%04d", i);
+		rc |= store_del(st, key);
+	}
+	T(rc == 0 && store_close(st) == 0);
+	searched("{\"xx/p\":true}");
 }
 
 int
@@ -168,7 +285,9 @@ main(void)
 	test_missing();
 	test_lock(1);
 	test_lock(6);
+	test_lock_removed();
 	test_recovery();
+	test_index();
 	test_bad_json();
 	return t_done();
 }
