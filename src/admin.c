@@ -76,6 +76,7 @@ struct purge {
 	int		(*match)(const json_t *, const void *);
 	const void	*arg;
 	json_t		*keys;
+	size_t		 leaf;	/* >0: only keys with no '/' past this */
 };
 
 static int
@@ -83,16 +84,17 @@ purge_match(const char *key, json_t *val, void *arg)
 {
 	struct purge *p = arg;
 
-	if (p->match != NULL && !p->match(val, p->arg))
+	if ((p->match != NULL && !p->match(val, p->arg)) ||
+	    (p->leaf && strchr(key + p->leaf, '/') != NULL))
 		return 0;
 	return json_array_append_new(p->keys, json_string(key)) == 0 ? 0 : -1;
 }
 
-int
-admin_purge(struct store *st, const char *prefix,
-    int (*match)(const json_t *, const void *), const void *arg)
+static int
+purge(struct store *st, const char *prefix,
+    int (*match)(const json_t *, const void *), const void *arg, size_t leaf)
 {
-	struct purge p = { match, arg, json_array() };
+	struct purge p = { match, arg, json_array(), leaf };
 	json_t *k;
 	size_t i;
 	int rc = -1;
@@ -107,6 +109,45 @@ admin_purge(struct store *st, const char *prefix,
 out:
 	json_decref(p.keys);
 	return rc;
+}
+
+int
+admin_purge(struct store *st, const char *prefix,
+    int (*match)(const json_t *, const void *), const void *arg)
+{
+	return purge(st, prefix, match, arg, 0);
+}
+
+/* 1 deleted, 0 absent, -1 error. */
+static int
+del_one(struct store *st, const char *prefix, const char *name)
+{
+	char key[LIM_KEY];
+	int rc;
+
+	snprintf(key, sizeof(key), "%s%s", prefix, name);
+	rc = store_del(st, key);
+	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}
+
+int
+admin_repo_remove(struct store *st, const char *name)
+{
+	char hist[LIM_KEY];
+	int n[4], i, total = 0;
+
+	/* hist:<name>/<id> only: a nested name's history is not ours */
+	snprintf(hist, sizeof(hist), "hist:%s/", name);
+	n[0] = del_one(st, "repo:", name);
+	n[1] = del_one(st, "hooks:", name);
+	n[2] = purge(st, hist, NULL, NULL, strlen(hist));
+	n[3] = admin_purge(st, "token:", admin_of_repo, name);
+	for (i = 0; i < 4; i++) {
+		if (n[i] < 0)
+			return -1;
+		total += n[i];
+	}
+	return total;
 }
 
 static int

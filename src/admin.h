@@ -68,6 +68,12 @@ int	admin_list(const struct config *, json_t **out);
  * when the record does not parse). Returns how many, or -1 on error. */
 int	admin_purge(struct store *, const char *prefix,
 	    int (*match)(const json_t *val, const void *arg), const void *arg);
+/* In the write transaction st, remove repository name and everything
+ * named after it: the record, its webhooks, their history (leftovers
+ * included) and its tokens. Grants naming it and queued deliveries stay.
+ * How many records went, or -1 on error. Both the v1 DELETE and
+ * dindexctl repo rm call it. */
+int	admin_repo_remove(struct store *, const char *name);
 /* For admin_purge: the record's "user" (admin_of_user) or "repo"
  * (admin_of_repo) field is the name arg. */
 int	admin_of_user(const json_t *val, const void *name);

@@ -1,9 +1,7 @@
 /*
- * ctl_repo: dindexctl repo list|show|rm. rm removes in one transaction
- * everything named after the repository: "repo:", "hooks:",
- * "hist:<name>/..." and the tokens issued for it; it also clears such
- * leftovers when "repo:" itself is gone (what check calls dangling).
- * Grants naming the repository and queued deliveries stay.
+ * ctl_repo: dindexctl repo list|show|rm. rm is admin_repo_remove in one
+ * transaction, the same as the v1 DELETE; it also clears leftovers when
+ * "repo:" itself is gone.
  */
 #include <stdio.h>
 #include <string.h>
@@ -89,39 +87,18 @@ repo_show(const struct ctl *ctl, const char *name)
 	return CTL_OK;
 }
 
-/* Delete prefix+name: 1 deleted, 0 absent, -1 error. */
-static int
-del(struct store *st, const char *prefix, const char *name)
-{
-	char key[LIM_KEY];
-	int rc;
-
-	snprintf(key, sizeof(key), "%s%s", prefix, name);
-	rc = store_del(st, key);
-	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
-}
-
 static int
 repo_rm(const struct ctl *ctl, const char *name)
 {
 	struct store *st;
-	char hist[LIM_KEY];
-	int n[4], i, total = 0, err = 0;
+	int total;
 
 	if (!name_ok(name))
 		return ctl_refuse("%s: invalid repository name", name);
 	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
-	snprintf(hist, sizeof(hist), "hist:%s/", name);
-	n[0] = del(st, "repo:", name);
-	n[1] = del(st, "hooks:", name);
-	n[2] = admin_purge(st, hist, NULL, NULL);
-	n[3] = admin_purge(st, "token:", admin_of_repo, name);
-	for (i = 0; i < 4; i++) {
-		err |= n[i] < 0;
-		total += n[i] > 0 ? n[i] : 0;
-	}
-	if (store_close(st) == -1 || err)
+	total = admin_repo_remove(st, name);
+	if (store_close(st) == -1 || total == -1)
 		return ctl_refuse("%s: not removed: database error", name);
 	if (total == 0)
 		return ctl_refuse("%s: no such repository", name);

@@ -354,7 +354,6 @@ repo_delete(struct ctx *ctx, const struct target *t)
 	int mark = http_header_is(ctx->req, "X-Docker-Token", "true");
 	json_t *rec = NULL;
 	struct store *st;
-	size_t n;
 	int status, rc;
 
 	if ((status = require(ctx, t, ACL_DELETE)) != 0)
@@ -369,12 +368,8 @@ repo_delete(struct ctx *ctx, const struct target *t)
 		if (store_put(st, t->key, rec) == 0 &&
 		    give_token(ctx, st, t, "delete", NULL) == 0)
 			status = 202;
-	} else if (rc == 0) {
-		if (store_del(st, t->key) != -1 &&
-		    hook_del(st, t->name, NULL) != HOOK_ERROR &&
-		    token_purge(st, NULL, t->name, &n) == 0)
-			status = 200;
-	}
+	} else if (rc == 0 && admin_repo_remove(st, t->name) >= 0)
+		status = 200;
 	json_decref(rec);
 	if (store_close(st) == -1)
 		status = 503;

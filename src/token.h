@@ -52,10 +52,4 @@ int	token_check(const struct config *, const char *val, size_t len,
 	    const char *repo, int want_rec, struct token_use *out);
 void	token_use_free(struct token_use *);
 
-/* Delete every expired token in the write transaction st. */
-int	token_gc(struct store *st, time_t now, size_t *removed);
-/* Delete every token of user (repo NULL) or of repo (user NULL). */
-int	token_purge(struct store *st, const char *user, const char *repo,
-	    size_t *removed);
-
 #endif

@@ -468,3 +468,24 @@ def test_webhook_secret_from_stdin():
         assert hooks[hid]["secret"] == "s3cret-from-stdin"
         assert json.loads(s.ctl("webhook", "list", "alice/app",
                                 "--json").stdout)[0]["has_secret"] is True
+
+
+def test_repository_removal_is_one_rule_and_spares_nested_names():
+    with Server() as s:
+        s.add_user("owner")
+        o = ("owner", "secret1")
+        push(s, "owner/tools", o)
+        hid = s.ctl("webhook", "add", "owner/tools", "http://example.com/a"
+                    ).stdout.strip()
+        s.ctl("webhook", "add", "owner/tools/app", "http://example.com/b")
+        nested = "hist:owner/tools/app/" + "0" * 16
+        s.raw_put(nested, [{"time": 1, "status": 200}])
+        s.raw_put("hist:owner/tools/" + hid, [{"time": 1, "status": 200}])
+        assert s.request("DELETE", "/v1/repositories/owner/tools/",
+                         auth=o).status == 200
+        recs = records(s)
+        assert not [k for k in recs if k in ("repo:owner/tools",
+                    "hooks:owner/tools", "hist:owner/tools/" + hid)]
+        assert nested in recs and "hooks:owner/tools/app" in recs
+        s.ctl("repo", "rm", "owner/tools/app")
+        assert nested not in records(s)
