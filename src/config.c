@@ -4,6 +4,8 @@
  * hold any printable byte. Every key may appear once; unknown keys, bad
  * values, CR and NUL bytes are errors naming file and line.
  */
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,7 +18,7 @@
 #include "config.h"
 #include "log.h"
 
-enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST };
+enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST, K_CIDRS };
 
 struct key {
 	const char	*name;
@@ -51,6 +53,7 @@ static const struct key keys[] = {
 	{ "token_v2_ttl", K_LONG, F(token_v2_ttl), 0, 60, 86400 },
 	{ "refresh_ttl", K_LONG, F(refresh_ttl), 0, 60, 31536000 },
 	{ "notify_secret", K_STR, F(notify_secret), S(notify_secret), 0, 0 },
+	{ "trusted_proxies", K_CIDRS, 0, 0, 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -149,6 +152,78 @@ list_ok(const char *v)
 	return 1;
 }
 
+/* merge with net.c CIDR parsing */
+/* addr[/bits], an IPv4 or IPv6 literal; host bits must be zero. */
+static int
+parse_cidr(char *s, struct config_cidr *c)
+{
+	char *slash = strchr(s, '/');
+	unsigned long bits;
+	unsigned i;
+
+	if (slash)
+		*slash++ = '\0';
+	c->family = strchr(s, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(c->family, s, c->addr) != 1)
+		return -1;
+	c->bits = c->family == AF_INET ? 32 : 128;
+	if (slash) {
+		if (parse_ulong(slash, &bits) || bits > c->bits ||
+		    (*slash == '0' && slash[1] != '\0'))
+			return -1;
+		c->bits = (unsigned)bits;
+	}
+	for (i = c->bits; i < (c->family == AF_INET ? 32u : 128u); i++)
+		if (c->addr[i / 8] & (0x80 >> (i % 8)))
+			return -1;
+	return 0;
+}
+
+/* Comma list of networks, no blanks or empty items, LIM_PROXIES at most. */
+static int
+parse_cidrs(const char *v, struct config *c)
+{
+	char buf[LIM_CONF_VALUE], *item, *end;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, strlen(v) + 1);
+	c->ntrusted_proxies = 0;
+	for (item = buf;; item = end + 1) {
+		if ((end = strchr(item, ',')) != NULL)
+			*end = '\0';
+		if (c->ntrusted_proxies == LIM_PROXIES ||
+		    parse_cidr(item, &c->trusted_proxies[c->ntrusted_proxies]))
+			return -1;
+		c->ntrusted_proxies++;
+		if (end == NULL)
+			return 0;
+	}
+}
+
+int
+config_cidr_has(const struct config_cidr *list, size_t n, int family,
+    const void *addr)
+{
+	const unsigned char *a = addr;
+	unsigned b, mask;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].family != family)
+			continue;
+		for (b = 0; b + 8 <= list[i].bits; b += 8)
+			if (a[b / 8] != list[i].addr[b / 8])
+				break;
+		if (b + 8 <= list[i].bits)
+			continue;
+		mask = (0xff00u >> (list[i].bits - b)) & 0xff;
+		if (b == list[i].bits || (a[b / 8] & mask) == list[i].addr[b / 8])
+			return 1;
+	}
+	return 0;
+}
+
 static int
 set_value(const struct key *k, const char *v, struct config *c)
 {
@@ -166,6 +241,8 @@ set_value(const struct key *k, const char *v, struct config *c)
 		return 0;
 	case K_SCRYPT:
 		return parse_scrypt(v, c);
+	case K_CIDRS:
+		return parse_cidrs(v, c);
 	case K_PATH:
 		if (v[0] != '/')
 			return -1;

@@ -13,6 +13,14 @@
 
 #define CONFIG_DEFAULT_PATH	"/etc/dindex/dindex.conf"
 
+/* One network: family AF_INET or AF_INET6, the address in network byte
+ * order, the prefix length. */
+struct config_cidr {
+	int		 family;
+	unsigned char	 addr[16];
+	unsigned	 bits;
+};
+
 struct config {
 	char		 database[LIM_PATH];
 	char		 spool[LIM_PATH];
@@ -38,6 +46,8 @@ struct config {
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	char		 notify_secret[LIM_CONF_VALUE];
+	struct config_cidr trusted_proxies[LIM_PROXIES];
+	size_t		 ntrusted_proxies;
 };
 
 void	config_defaults(struct config *);
@@ -48,5 +58,9 @@ int	config_parse(const char *text, size_t len, const char *name,
 /* Defaults, then the file at path (NULL: $DINDEX_CONFIG, then the default
  * path). Logs the error and returns -1 on failure. */
 int	config_load(const char *path, struct config *cfg);
+/* Whether addr (family AF_INET or AF_INET6, network byte order) lies in
+ * one of the n networks of list. */
+int	config_cidr_has(const struct config_cidr *list, size_t n, int family,
+	    const void *addr);
 
 #endif

@@ -2,6 +2,7 @@
  * test_config: every key, every kind of bad value, file and line in
  * errors.
  */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "config.h"
@@ -43,7 +44,35 @@ static const struct {
 	{ "token_ttl = 5\ntoken_ttl = 6\n", "t.conf:2: key given twice" },
 	{ "database\n", "expected 'key = value'" },
 	{ "database = /x\r\n", "NUL or CR" },
+	{ "trusted_proxies = 127.0.0.1\n", NULL },
+	{ "trusted_proxies = 127.0.0.0/8,::1/128,10.1.0.0/16,0.0.0.0/0\n", NULL },
+	{ "trusted_proxies = fd00::/8,192.0.2.7/32\n", NULL },
+	{ "trusted_proxies = \n", "bad value" },
+	{ "trusted_proxies = 127.0.0.1/33\n", "bad value" },
+	{ "trusted_proxies = ::/129\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.1/8\n", "bad value" },	/* host bits */
+	{ "trusted_proxies = 127.0.0.0/08\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/8,\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/8,,::1\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/8, ::1\n", "bad value" },
+	{ "trusted_proxies = localhost\n", "bad value" },
+	{ "trusted_proxies = 1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5,6.6.6.6,"
+	    "7.7.7.7,8.8.8.8,9.9.9.9,1.0.0.1,1.0.0.2,1.0.0.3,1.0.0.4,1.0.0.5,"
+	    "1.0.0.6,1.0.0.7,1.0.0.8\n", "bad value" },	/* LIM_PROXIES + 1 */
 };
+
+/* an address in the trusted networks? */
+static int
+has(const struct config *c, const char *addr)
+{
+	unsigned char a[16];
+	int af = strchr(addr, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, addr, a) != 1)
+		return -1;
+	return config_cidr_has(c->trusted_proxies, c->ntrusted_proxies, af, a);
+}
 
 int
 main(void)
@@ -75,5 +104,17 @@ main(void)
 	    err, sizeof(err));
 	T(c.scrypt_n == 1024 && c.scrypt_r == 4 && c.scrypt_p == 2);
 	T(strcmp(c.notify_secret, "a b") == 0);
+	T(c.ntrusted_proxies == 0 && has(&c, "127.0.0.1") == 0);
+	config_parse("trusted_proxies = 10.1.16.0/20,::1,192.0.2.8/31\n", 47,
+	    "x", &c, err, sizeof(err));
+	T(c.ntrusted_proxies == 3);
+	T(has(&c, "10.1.16.0") == 1 && has(&c, "10.1.31.255") == 1);
+	T(has(&c, "10.1.32.0") == 0 && has(&c, "10.1.15.255") == 0);
+	T(has(&c, "::1") == 1 && has(&c, "::2") == 0 && has(&c, "0.0.0.1") == 0);
+	T(has(&c, "192.0.2.9") == 1 && has(&c, "192.0.2.10") == 0);
+	T(has(&c, "::ffff:10.1.16.1") == 0);	/* v4-mapped is not v4 */
+	config_parse("trusted_proxies = 0.0.0.0/0\n", 28, "x", &c, err,
+	    sizeof(err));
+	T(has(&c, "203.0.113.1") == 1 && has(&c, "::1") == 0);
 	return t_done();
 }
