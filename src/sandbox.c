@@ -106,6 +106,13 @@ sandbox_apply(const char *const rd[], const char *const wr[])
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi == -1 && errno != ENOSYS && errno != EOPNOTSUPP) {
+		/* a seccomp filter, not the kernel: fail closed */
+		log_msg(LOG_ERR, "landlock_create_ruleset: %s (allow the "
+		    "landlock_* system calls in SystemCallFilter=)",
+		    strerror(errno));
+		return -1;
+	}
 	if (abi < 2) {
 		log_msg(LOG_WARNING, "no Landlock (%s): the filesystem is "
 		    "confined by the unit only", abi < 0 ? strerror(errno) :

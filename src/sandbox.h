@@ -10,7 +10,8 @@
  * each of wr[] the same way. Both lists end with NULL; "" and paths that
  * do not exist are skipped (they stay unreachable). Nothing is executable.
  * Returns 0 when confined, 1 when the kernel offers no usable Landlock
- * (logged), -1 on failure (logged). */
+ * (ENOSYS, EOPNOTSUPP or ABI 1; logged), -1 on any other failure, such
+ * as a seccomp filter refusing the calls (logged). */
 int	sandbox_apply(const char *const rd[], const char *const wr[]);
 
 #endif
