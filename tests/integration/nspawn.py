@@ -82,11 +82,13 @@ def readme_production_steps():
 class Container:
     """A booted copy of the root; exec() runs a command inside it."""
 
-    def __init__(self, extra=()):
+    def __init__(self, extra=(), before_boot=None):
         base = debian_root(extra)
         self.root = tempfile.mkdtemp(prefix="nspawn.", dir=CACHE)
         subprocess.run(["cp", "-a", "--reflink=auto", base + "/.",
                         self.root], check=True)
+        if before_boot:
+            before_boot(self)
         self.log = os.path.join(self.root + ".log")
         self.proc = subprocess.Popen(
             ["systemd-nspawn", "-q", "-b", "--register=no", "--keep-unit",
