@@ -70,7 +70,7 @@ int
 main(void)
 {
 	pid_t pid;
-	int st;
+	int st = 0;
 
 	T(mkdtemp(base) != NULL);
 	snprintf(wdir, sizeof(wdir), "%s/w", base);
