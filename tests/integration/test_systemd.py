@@ -1,6 +1,7 @@
 """systemd integration: units verify, services score OK with
 systemd-analyze security, man pages lint clean, make install lays out the
-expected files and make uninstall removes them."""
+expected files and make uninstall removes them, and the Landlock sandbox
+refuses a request's write outside the database and spool."""
 import glob
 import os
 import re
@@ -96,3 +97,36 @@ def test_install_layout_and_uninstall():
         assert p.returncode == 0, p.stderr
         left = [f for f in want if os.path.exists(os.path.join(dest, f))]
         assert left == ["etc/dindex/dindex.conf"], left
+
+
+def test_landlock_refuses_a_write_outside_through_the_socket():
+    """The real dindex, a real push: the spool's tmp/ is a symlink to a
+    directory outside the spool and the database's directory. The tests
+    run as root, so the file modes would allow the write; only dindex's
+    Landlock sandbox refuses it (test_deployed does the same under the
+    shipped unit)."""
+    import v1util
+    from harness import Server
+    from receiver import Receiver
+    rcv = Receiver()
+    with Server() as s, tempfile.TemporaryDirectory() as outside:
+        s.add_user("alice")
+        s.ctl("webhook", "add", "alice/app", rcv.url)
+        tmp = os.path.join(s.settings["spool"], "tmp")
+        os.rename(tmp, tmp + ".real")
+        os.symlink(outside, tmp)
+        open(os.path.join(outside, "control"), "w").close()  # writable
+        r = v1util.push_start(s, "alice/app", ("alice", "secret1"))
+        assert r.status == 200, r
+        r = v1util.push_finish(s, "alice/app", ("alice", "secret1"))
+        os.unlink(tmp)
+        os.rename(tmp + ".real", tmp)
+        assert r.status == 503, r
+        assert os.listdir(outside) == ["control"]
+        log = s.logtext()
+        assert re.search(r"open \S+/spool/tmp/\S+: Permission denied", log), \
+            log
+        # with tmp/ back, the same push goes through
+        assert v1util.push_finish(s, "alice/app",
+                                  ("alice", "secret1")).status == 204
+    rcv.close()
