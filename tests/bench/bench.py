@@ -223,7 +223,8 @@ def deployed():
               "(%s)" % why)
         return None
     ports = {k: free_port() for k in ("shipped", "plain", "floor",
-                                      "floorship", "nginx", "nginx1")}
+                                      "floorship", "nons", "nginx",
+                                      "nginx1")}
     c = Container(ROOT_PKGS, before_boot=lambda c: [
         os.unlink(c.path(f)) for f in ("/etc/nginx/sites-enabled/default",)
         if os.path.lexists(c.path(f))])
@@ -242,6 +243,12 @@ def deployed():
             "floorship.socket": socket_unit(ports["floorship"]),
             "floorship@.service": shipped_service(
                 c, "/usr/local/bin/floor", True),
+            # what the two namespaces of the shipped unit cost
+            "nons.socket": socket_unit(ports["nons"]),
+            "nons@.service": re.sub(
+                r"^(PrivateNetwork|PrivateUsers)=yes\n", "", shipped_service(
+                    c, "/usr/sbin/dindex -c /etc/dindex/dindex.conf", False),
+                flags=re.M),
         }
         for name, text in units.items():
             c.write("/etc/systemd/system/" + name, text)
@@ -260,7 +267,8 @@ def deployed():
             "127.0.0.1:%d;\n\tserver_name" % ports["nginx1"])
         c.write("/etc/nginx/sites-enabled/dindex", conf + plain)
         c.exec("systemctl daemon-reload && systemctl start dindex-plain.socket"
-               " floor.socket floorship.socket && systemctl restart nginx")
+               " floor.socket floorship.socket nons.socket && "
+               "systemctl restart nginx")
         for p in ports.values():
             wait_listening(p)
         url = lambda k: "http://127.0.0.1:%d/v1/_ping" % ports[k]
@@ -272,6 +280,8 @@ def deployed():
              lambda: ab(url("shipped"), COUNT)),
             ("floor, shipped dindex@.service",
              lambda: ab(url("floorship"), COUNT)),
+            ("dindex, shipped without Private{Network,Users}=",
+             lambda: ab(url("nons"), COUNT)),
             ("nginx -> shipped, upstream keepalive",
              lambda: ab(url("nginx"), COUNT)),
             ("nginx -> shipped, no upstream keepalive",

@@ -29,11 +29,13 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def clean_env():
-    """The environment without the outer make's variables (BUILD, SAN,
-    CC of make check-asan would otherwise reach our make)."""
+    """The environment without the outer make's variables: make exports
+    its command-line variables, so BUILD, CC, OPT and SAN of make
+    check-asan would otherwise build build/ with ASan."""
     return {k: v for k, v in os.environ.items()
             if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
-                         "DINDEX_BUILD")}
+                         "DINDEX_BUILD", "BUILD", "CC", "OPT", "SAN",
+                         "CFLAGS", "LDFLAGS")}
 
 
 def nspawn_missing():
