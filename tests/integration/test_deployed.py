@@ -59,7 +59,13 @@ def test_boot_and_readme_production_steps():
     assert why is None, ("cannot run systemd-nspawn here (%s): the deployed "
                          "units are not tested; DINDEX_NO_NSPAWN=1 skips "
                          "this explicitly" % why)
-    ST["c"] = Container()
+    try:
+        ST["c"] = Container()
+    except RuntimeError as e:
+        raise AssertionError("cannot boot the Debian container here: the "
+                             "deployed units are NOT tested "
+                             "(DINDEX_NO_NSPAWN=1 skips this explicitly)\n"
+                             + str(e))
     atexit.register(lambda: "c" in ST and ST.pop("c").stop())
     ST["port"] = free_port()
     ST["srv"] = Remote(ST["port"])
