@@ -27,21 +27,32 @@ static struct http_req	req;
 static char		peer[64];
 static int		via_proxy;	/* peer is in trusted_proxies */
 
+/* dirname(path) into out; "" for "" (an unset key stays unset) */
+static void
+dir_of(const char *path, char *out, size_t len)
+{
+	char tmp[LIM_PATH];
+
+	/* dirname() may modify its argument or return a static string */
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(out, len, "%s", path[0] ? dirname(tmp) : "");
+}
+
 /* Before the first request byte: from here on the filesystem holds only
- * the database's directory and the spool (read-write), the v2 token key
- * and certificate, and /dev/urandom, where libscrypt_hash() reads its
- * salts (read), for this process. */
+ * the database's directory and the spool (read-write), and (read) the
+ * directories of the v2 token key and certificate, so that a key replaced
+ * by rename is still readable by a long kept-alive connection, and
+ * /dev/urandom, where libscrypt_hash() reads its salts. */
 static int
 confine(void)
 {
-	char db[LIM_PATH], dbdir[LIM_PATH];
-	const char *rd[] = { cfg.token_key, cfg.token_cert, "/dev/urandom",
-	    NULL };
+	char dbdir[LIM_PATH], keydir[LIM_PATH], certdir[LIM_PATH];
+	const char *rd[] = { keydir, certdir, "/dev/urandom", NULL };
 	const char *wr[] = { dbdir, cfg.spool, NULL };
 
-	/* dirname() may modify its argument or return a static string */
-	memcpy(db, cfg.database, sizeof(db));
-	snprintf(dbdir, sizeof(dbdir), "%s", dirname(db));
+	dir_of(cfg.database, dbdir, sizeof(dbdir));
+	dir_of(cfg.token_key, keydir, sizeof(keydir));
+	dir_of(cfg.token_cert, certdir, sizeof(certdir));
 	return sandbox_apply(rd, wr) == -1 ? -1 : 0;
 }
 

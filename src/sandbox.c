@@ -1,9 +1,9 @@
 /*
  * sandbox: what OpenBSD programs do with unveil(2), done with Landlock.
  * After the config is read and before the first request byte, dindex
- * keeps read access to what a request opens (the key and certificate of
- * the v2 token server) and read-write access below the database's
- * directory and the spool; everything else on the filesystem is refused
+ * keeps read access to what a request opens (the v2 token server's key
+ * and certificate) and read-write access below the database's directory
+ * and the spool; everything else on the filesystem is refused
  * with EACCES, whatever the file modes say, and nothing can be executed.
  * This replaces the unit's ProtectSystem=, ReadWritePaths=, ProtectHome=,
  * PrivateTmp= and friends: systemd builds a mount namespace for them on

@@ -130,3 +130,32 @@ def test_landlock_refuses_a_write_outside_through_the_socket():
         assert v1util.push_finish(s, "alice/app",
                                   ("alice", "secret1")).status == 204
     rcv.close()
+
+
+def test_token_key_replaced_by_rename_stays_readable_on_a_kept_connection():
+    """The sandbox grants the key's directory, not the key file's inode: a
+    key rotated by rename is read by a connection opened before."""
+    from harness import parse_response
+    from test_v2_token import V2Server, keypair, SERVICE
+    with V2Server() as s:
+        s.add_user("alice", "secret1")
+        req = ("GET /v2/token?service=%s HTTP/1.1\r\nHost: x\r\n"
+               "Authorization: Basic YWxpY2U6c2VjcmV0MQ==\r\n\r\n" % SERVICE)
+        with s.connect() as k:
+            f = k.makefile("rb")
+
+            def one():
+                k.sendall(req.encode())
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    head += f.read(1)
+                n = int(re.search(rb"(?i)content-length: (\d+)",
+                                  head).group(1))
+                return parse_response(head + f.read(n))[0]
+            assert one().status == 200
+            new = tempfile.mkdtemp(dir=s.keydir)
+            key, crt = keypair(new)
+            os.rename(key, s.key)
+            os.rename(crt, s.crt)
+            r = one()
+            assert r.status == 200, (r, s.logtext()[-500:])
