@@ -109,7 +109,11 @@ def test_landlock_refuses_a_write_outside_through_the_socket():
     from harness import Server
     from receiver import Receiver
     rcv = Receiver()
-    with Server() as s, tempfile.TemporaryDirectory() as outside:
+    conf = {}
+    if "webhook_allow_networks" in open(os.path.join(
+            ROOT, "src", "config.c")).read():
+        conf["webhook_allow_networks"] = "127.0.0.0/8"  # the receiver
+    with Server(**conf) as s, tempfile.TemporaryDirectory() as outside:
         s.add_user("alice")
         s.ctl("webhook", "add", "alice/app", rcv.url)
         tmp = os.path.join(s.settings["spool"], "tmp")
