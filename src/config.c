@@ -56,6 +56,8 @@ static const struct key keys[] = {
 	{ "notify_secret", K_STR, F(notify_secret), S(notify_secret), 0, 0 },
 	{ "webhook_allow_networks", K_NETS, F(webhook_allow_networks),
 	    S(webhook_allow_networks), 0, 0 },
+	{ "trusted_proxies", K_NETS, F(trusted_proxies), S(trusted_proxies),
+	    0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 

@@ -39,6 +39,7 @@ struct config {
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	char		 notify_secret[LIM_CONF_VALUE];
 	char		 webhook_allow_networks[LIM_CONF_VALUE]; /* CIDRs */
+	char		 trusted_proxies[LIM_CONF_VALUE];	/* CIDRs */
 };
 
 void	config_defaults(struct config *);

@@ -3,6 +3,10 @@
  * With Accept=yes systemd passes one connected socket, either as fd 3
  * (LISTEN_FDS) or as stdin/stdout (StandardInput=socket). A listening
  * socket means Accept=no, which this per-connection program cannot serve.
+ * Behind a proxy every peer is the proxy: only from trusted_proxies is
+ * the client address taken from X-Forwarded-For, and then only its last
+ * hop, the one the proxy appended itself (nginx's
+ * $proxy_add_x_forwarded_for); the hops before are the client's word.
  */
 #include <sys/socket.h>
 
@@ -16,6 +20,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "net.h"
 
 static int
 refuse_listening(int fd)
@@ -77,5 +82,40 @@ conn_acquire(int *in, int *out, char *peer, size_t peerlen)
 	if (refuse_listening(*in) == -1)
 		return -1;
 	peer_name(*in, peer, peerlen);
+	return 0;
+}
+
+int
+conn_peer_in(int fd, const char *list)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	return list[0] != '\0' && getpeername(fd, (struct sockaddr *)&ss,
+	    &sl) == 0 && net_addr_in((struct sockaddr *)&ss, list);
+}
+
+int
+conn_forwarded(const char *val, size_t len, char *out, size_t outlen)
+{
+	const char *p = val + len;
+	unsigned char a[16];
+	char buf[INET6_ADDRSTRLEN];
+	size_t n;
+
+	while (p > val && p[-1] != ',')
+		p--;
+	while (p < val + len && (*p == ' ' || *p == '\t'))
+		p++;
+	n = (size_t)(val + len - p);
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf) || n >= outlen)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, a) != 1 && inet_pton(AF_INET6, buf, a) != 1)
+		return -1;
+	memcpy(out, buf, n + 1);
 	return 0;
 }

@@ -6,10 +6,17 @@
 
 #include <stddef.h>
 
+#include "config.h"
+
 /* Find the connected stream socket: sd_listen_fds() when systemd passed
  * one (Accept=yes), else stdin/stdout (inetd, StandardInput=socket).
  * A listening socket or several fds is a unit mistake: logs which
  * setting to fix and returns -1. Fills peer with "addr:port" or "-". */
 int	conn_acquire(int *in, int *out, char *peer, size_t peerlen);
+/* Whether the peer of socket fd is in a network of list (net.c). */
+int	conn_peer_in(int fd, const char *list);
+/* The last hop of an X-Forwarded-For value (not NUL-terminated) into
+ * out when it is an IPv4 or IPv6 literal: 0; else -1. */
+int	conn_forwarded(const char *val, size_t len, char *out, size_t outlen);
 
 #endif

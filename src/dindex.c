@@ -3,10 +3,12 @@
  * router together: serve requests on the one connection until the peer
  * closes, asks to close, idles past idle_timeout or reaches LIM_REQUESTS.
  */
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,11 +19,42 @@
 #include "lim.h"
 #include "log.h"
 #include "route.h"
+#include "sandbox.h"
 
 static struct config	cfg;
 static struct http_conn	conn;
 static struct http_req	req;
 static char		peer[64];
+static int		via_proxy;	/* peer is in trusted_proxies */
+
+/* dirname(path) into out; "" for "" (an unset key stays unset) */
+static void
+dir_of(const char *path, char *out, size_t len)
+{
+	char tmp[LIM_PATH];
+
+	/* dirname() may modify its argument or return a static string */
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(out, len, "%s", path[0] ? dirname(tmp) : "");
+}
+
+/* Before the first request byte: from here on the filesystem holds only
+ * the database's directory and the spool (read-write), and (read) the
+ * directories of the v2 token key and certificate, so that a key replaced
+ * by rename is still readable by a long kept-alive connection, and
+ * /dev/urandom, where libscrypt_hash() reads its salts. */
+static int
+confine(void)
+{
+	char dbdir[LIM_PATH], keydir[LIM_PATH], certdir[LIM_PATH];
+	const char *rd[] = { keydir, certdir, "/dev/urandom", NULL };
+	const char *wr[] = { dbdir, cfg.spool, NULL };
+
+	dir_of(cfg.database, dbdir, sizeof(dbdir));
+	dir_of(cfg.token_key, keydir, sizeof(keydir));
+	dir_of(cfg.token_cert, certdir, sizeof(certdir));
+	return sandbox_apply(rd, wr) == -1 ? -1 : 0;
+}
 
 static long long
 now_us(void)
@@ -32,10 +65,35 @@ now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The client a trusted proxy forwards for: its one X-Forwarded-For
+ * header's last hop; NULL when not behind one (then the peer is it). */
+static const char *
+forwarded_for(const struct http_req *r, char *out, size_t outlen)
+{
+	const struct http_hdr *h = NULL;
+	size_t i;
+
+	if (!via_proxy || r == NULL)
+		return NULL;
+	for (i = 0; i < r->nhdr; i++) {
+		if (r->hdr[i].name_len != 15 ||
+		    strncasecmp(r->hdr[i].name, "X-Forwarded-For", 15) != 0)
+			continue;
+		if (h != NULL)
+			return NULL;	/* two: whose word would the last be? */
+		h = &r->hdr[i];
+	}
+	if (h == NULL || conn_forwarded(h->val, h->val_len, out, outlen) == -1)
+		return NULL;
+	return out;
+}
+
 static void
 log_done(const struct ctx *ctx, const struct http_req *r, int status,
     long long t0)
 {
+	char client[64];
+	const char *fwd = forwarded_for(r, client, sizeof(client));
 	struct log_request lr = {
 		.method = r ? http_method_names[r->method] : "-",
 		.path = r ? r->target : "-",
@@ -45,7 +103,8 @@ log_done(const struct ctx *ctx, const struct http_req *r, int status,
 		.user = ctx->user[0] ? ctx->user : ctx->login,
 		.repo = ctx->repo[0] ? ctx->repo : NULL,
 		.duration_us = now_us() - t0,
-		.peer = peer,
+		.peer = fwd ? fwd : peer,
+		.proxy = fwd ? peer : NULL,
 	};
 
 	if (r && r->method == HTTP_OTHER)
@@ -103,10 +162,11 @@ main(int argc, char *argv[])
 		}
 		path = optarg;
 	}
-	if (config_load(path, &cfg) == -1)
+	if (config_load(path, &cfg) == -1 || confine() == -1)
 		return EX_CONFIG;
 	if (conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
 		return EX_CONFIG;
+	via_proxy = conn_peer_in(conn.in, cfg.trusted_proxies);
 	signal(SIGPIPE, SIG_IGN);
 	/* a file size limit makes writes fail (EFBIG, a 503), not kill us */
 	signal(SIGXFSZ, SIG_IGN);

@@ -90,6 +90,8 @@
 #define LIM_CONF_VALUE		1024	/* one config value */
 #define LIM_KEY			1024	/* one store key */
 
+/* peers */
+
 _Static_assert(LIM_REQUEST_LINE < LIM_HEAD, "request line fits the head");
 _Static_assert(LIM_LOCK_SECONDS < LIM_REQUEST_SECONDS,
     "a lock wait ends before the request deadline");

@@ -110,13 +110,15 @@ log_request(const struct log_request *r)
 {
 	const char *q = memchr(r->path, '?', r->path_len);
 	size_t plen = q ? (size_t)(q - r->path) : r->path_len;
-	char path[512], msg[LOG_LINE], user[4 * 64 + 1] = "-";
+	char path[512], msg[LOG_LINE], user[4 * 64 + 1] = "-", via[80] = "";
 
 	log_sanitise(r->path, plen, path, sizeof(path));
 	if (r->user && r->user[0])
 		log_sanitise(r->user, strlen(r->user), user, sizeof(user));
-	snprintf(msg, sizeof(msg), "%s \"%s %s\" %d user=%s repo=%s %lldus",
-	    r->peer ? r->peer : "-", r->method, path, r->status, user,
+	if (r->proxy)
+		snprintf(via, sizeof(via), " via %s", r->proxy);
+	snprintf(msg, sizeof(msg), "%s%s \"%s %s\" %d user=%s repo=%s %lldus",
+	    r->peer ? r->peer : "-", via, r->method, path, r->status, user,
 	    r->repo ? r->repo : "-", r->duration_us);
 	if (!journal) {
 		emit(priority(r->status), msg);
@@ -127,7 +129,8 @@ log_request(const struct log_request *r)
 	    "DINDEX_PATH=%s", path, "DINDEX_STATUS=%d", r->status,
 	    "DINDEX_USER=%s", user, "DINDEX_REPO=%s", r->repo ? r->repo : "",
 	    "DINDEX_DURATION_US=%lld", r->duration_us,
-	    "DINDEX_PEER=%s", r->peer ? r->peer : "", NULL);
+	    "DINDEX_PEER=%s", r->peer ? r->peer : "",
+	    "DINDEX_PROXY=%s", r->proxy ? r->proxy : "", NULL);
 }
 
 /* The URL without user:password@, query and fragment: they may carry

@@ -19,6 +19,8 @@ struct log_request {
 	const char	*repo;		/* NULL when none */
 	long long	 duration_us;
 	const char	*peer;		/* NULL when unknown */
+	const char	*proxy;		/* the trusted proxy peer came through,
+					 * NULL when none */
 };
 
 struct log_delivery {

@@ -46,7 +46,8 @@ cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 		return -1;
 	if (slash == NULL)
 		n = max;
-	else if (*slash == '\0' || strlen(slash) > 3)
+	else if (*slash == '\0' || strlen(slash) > 3 || (slash[0] == '0' &&
+	    slash[1] != '\0'))
 		return -1;
 	for (p = slash; p && *p; p++) {
 		if (*p < '0' || *p > '9')
@@ -56,6 +57,9 @@ cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 	if (n > max)
 		return -1;
 	*bits = n + 128 - max;
+	for (n = *bits; n < 128; n++)	/* host bits set: a typo, refused */
+		if (a[n / 8] & (0x80 >> (n % 8)))
+			return -1;
 	return 0;
 }
 
@@ -99,11 +103,10 @@ net_list_parse(const char *s)
 	return in_list(NULL, s) == -1 ? -1 : 0;
 }
 
-int
-net_addr_allowed(const struct sockaddr *sa, const char *allow)
+/* The 16 bytes of sa's address (IPv4 mapped); -1 for other families. */
+static int
+bytes_of(const struct sockaddr *sa, unsigned char a[16])
 {
-	unsigned char a[16], v4[16];
-
 	if (sa->sa_family == AF_INET) {
 		memcpy(a, mapped, 12);
 		memcpy(a + 12, &((const struct sockaddr_in *)(const void *)
@@ -112,6 +115,24 @@ net_addr_allowed(const struct sockaddr *sa, const char *allow)
 		memcpy(a, &((const struct sockaddr_in6 *)(const void *)
 		    sa)->sin6_addr, 16);
 	else
+		return -1;
+	return 0;
+}
+
+int
+net_addr_in(const struct sockaddr *sa, const char *list)
+{
+	unsigned char a[16];
+
+	return bytes_of(sa, a) == 0 && in_list(a, list) == 1;
+}
+
+int
+net_addr_allowed(const struct sockaddr *sa, const char *allow)
+{
+	unsigned char a[16], v4[16];
+
+	if (bytes_of(sa, a) == -1)
 		return 0;
 	memcpy(v4, a, 16);
 	if (memcmp(a, zero, 12) == 0)

@@ -16,6 +16,8 @@ int	net_list_parse(const char *s);
  * unspecified, multicast or broadcast (IPv4-mapped and -compatible IPv6
  * judged by their IPv4 address), or inside a network of allow. 0 else. */
 int	net_addr_allowed(const struct sockaddr *sa, const char *allow);
+/* 1 when sa is in a network of list (trusted_proxies), else 0. */
+int	net_addr_in(const struct sockaddr *sa, const char *list);
 /* 0 when the host of url is an address literal (any inet_aton form, or
  * [IPv6]) that net_addr_allowed refuses, or a malformed [..]; else 1.
  * Host names pass: the deliverer checks the address it connects to. */

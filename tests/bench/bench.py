@@ -4,7 +4,10 @@
 Every figure is measured in this one run, under the same
 systemd-socket-activate --accept --inetd, with ab -c 8 and a fixed count;
 the cases of a table run in interleaved rounds and ratios are to the floor
-(or to the smallest database) of the same round."""
+(or to the smallest database) of the same round. The last table is from
+the deployment: the units under a booted systemd in a Debian container
+(tests/integration/nspawn.py), nginx in front. BENCH_DEPLOYED_ONLY=1
+runs only that one."""
 import base64
 import json
 import os
@@ -189,7 +192,120 @@ def basic(user, pw):
         ("%s:%s" % (user, pw)).encode()).decode()
 
 
+# --- the deployed table: units under a booted systemd -------------------
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+ROOT_PKGS = [p for p in os.environ.get("BENCH_ROOT_PKGS",
+                                       "nginx").split(",") if p]
+
+
+def socket_unit(port):
+    return ("[Socket]\nListenStream=127.0.0.1:%d\nAccept=yes\nNoDelay=yes\n"
+            "MaxConnections=128\nMaxConnectionsPerSource=128\n"
+            "TriggerLimitIntervalSec=0\n" % port)
+
+
+def shipped_service(c, argv0, stdin_socket):
+    """dindex@.service as installed, running another program."""
+    text = open(c.path("/lib/systemd/system/dindex@.service")).read()
+    text = re.sub(r"^ExecStart=.*$", "ExecStart=" + argv0, text, flags=re.M)
+    return text + ("StandardInput=socket\n" if stdin_socket else "")
+
+
+def deployed():
+    """Floor and dindex under a unit with only User=, dindex and the floor
+    under the shipped dindex@.service, and dindex behind nginx with and
+    without upstream keep-alive: one container, interleaved rounds, ratios
+    to dindex under the User=-only unit."""
+    from nspawn import Container, nspawn_missing, wait_listening
+    why = nspawn_missing()
+    if why:
+        print("\ndeployed table NOT measured: cannot run systemd-nspawn "
+              "(%s)" % why)
+        return None
+    ports = {k: free_port() for k in ("shipped", "plain", "floor",
+                                      "floorship", "nons", "nginx",
+                                      "nginx1")}
+    c = Container(ROOT_PKGS, before_boot=lambda c: [
+        os.unlink(c.path(f)) for f in ("/etc/nginx/sites-enabled/default",)
+        if os.path.lexists(c.path(f))])
+    try:
+        c.deploy(ports["shipped"], {"webhooks": "no"})
+        shutil.copy(os.path.join(ROOT, "build", "floor"),
+                    c.path("/usr/local/bin/floor"))
+        units = {
+            "dindex-plain.socket": socket_unit(ports["plain"]),
+            "dindex-plain@.service": "[Service]\nExecStart=/usr/sbin/dindex"
+                                     " -c /etc/dindex/dindex.conf\n"
+                                     "User=dindex\nGroup=dindex\n",
+            "floor.socket": socket_unit(ports["floor"]),
+            "floor@.service": "[Service]\nExecStart=/usr/local/bin/floor\n"
+                              "User=dindex\nStandardInput=socket\n",
+            "floorship.socket": socket_unit(ports["floorship"]),
+            "floorship@.service": shipped_service(
+                c, "/usr/local/bin/floor", True),
+            # what the two namespaces of the shipped unit cost
+            "nons.socket": socket_unit(ports["nons"]),
+            "nons@.service": re.sub(
+                r"^(PrivateNetwork|PrivateUsers)=yes\n", "", shipped_service(
+                    c, "/usr/sbin/dindex -c /etc/dindex/dindex.conf", False),
+                flags=re.M),
+        }
+        for name, text in units.items():
+            c.write("/etc/systemd/system/" + name, text)
+        conf = open(os.path.join(ROOT, "etc", "nginx-dindex.conf")).read()
+        conf = conf.replace("127.0.0.1:5100", "127.0.0.1:%d" %
+                            ports["shipped"])
+        conf = re.sub(r"\tlisten 443 ssl;", "\tlisten 127.0.0.1:%d;" %
+                      ports["nginx"], conf)
+        conf = re.sub(r"\tssl_.*\n", "", conf)
+        # the same front without upstream keep-alive, for comparison
+        plain = re.sub(r"upstream dindex \{.*?\}", "upstream dindex1 {\n"
+                       "\tserver 127.0.0.1:%d;\n}" % ports["shipped"], conf,
+                       flags=re.S)
+        plain = plain.replace("http://dindex;", "http://dindex1;").replace(
+            "127.0.0.1:%d;\n\tserver_name" % ports["nginx"],
+            "127.0.0.1:%d;\n\tserver_name" % ports["nginx1"])
+        c.write("/etc/nginx/sites-enabled/dindex", conf + plain)
+        c.exec("systemctl daemon-reload && systemctl start dindex-plain.socket"
+               " floor.socket floorship.socket nons.socket && "
+               "systemctl restart nginx")
+        for p in ports.values():
+            wait_listening(p)
+        url = lambda k: "http://127.0.0.1:%d/v1/_ping" % ports[k]
+        ref = "dindex, unit with only User="
+        cases = [
+            ("floor, unit with only User=", lambda: ab(url("floor"), COUNT)),
+            (ref, lambda: ab(url("plain"), COUNT)),
+            ("dindex, shipped dindex@.service",
+             lambda: ab(url("shipped"), COUNT)),
+            ("floor, shipped dindex@.service",
+             lambda: ab(url("floorship"), COUNT)),
+            ("dindex, shipped without Private{Network,Users}=",
+             lambda: ab(url("nons"), COUNT)),
+            ("nginx -> shipped, upstream keepalive",
+             lambda: ab(url("nginx"), COUNT)),
+            ("nginx -> shipped, no upstream keepalive",
+             lambda: ab(url("nginx1"), COUNT)),
+        ]
+        res = table("deployed: ping, ratio to dindex under User= only",
+                    cases, ref)
+        exp = {}
+        for u in ("dindex@.service", "dindex-deliver.service"):
+            out = c.exec("systemd-analyze security --offline=true "
+                         "/lib/systemd/system/" + u, check=False).stdout
+            m = re.search(r"Overall exposure level for \S+: ([\d.]+)", out)
+            exp[u] = float(m.group(1)) if m else float("nan")
+        print("exposure (systemd-analyze security --offline=true, in the "
+              "container): " + ", ".join("%s %.1f" % kv for kv in
+                                         exp.items()))
+        return res, exp
+    finally:
+        c.stop()
+
+
 def main():
+    if os.environ.get("BENCH_DEPLOYED_ONLY"):
+        return deployed_verdicts(deployed())
     print("dindex bench: %s, %d cores, ab -c 8, %d interleaved rounds of "
           "n=%d (Basic-auth paths n=%d); req/s and latencies are medians "
           "of the rounds, ratios the median of per-round ratios" % (
@@ -297,6 +413,21 @@ def main():
     floor.stop()
     floor_static.stop()
     floor_kdf.stop()
+    deployed_verdicts(deployed())
+
+
+def deployed_verdicts(got):
+    if got is None:
+        return 1
+    res, exp = got
+    print("\ndeployed targets")
+    verdict("shipped dindex@.service / dindex under User= only",
+            res["dindex, shipped dindex@.service"]["ratio"], 0.5)
+    verdict("exposure of dindex@.service", exp["dindex@.service"], 2.5,
+            False)
+    verdict("exposure of dindex-deliver.service",
+            exp["dindex-deliver.service"], 1.0, False)
+    return 0
 
 
 if __name__ == "__main__":

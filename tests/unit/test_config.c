@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "net.h"
 #include "t.h"
 
 static const struct {
@@ -54,6 +56,19 @@ static const struct {
 	{ "token_ttl = 5\ntoken_ttl = 6\n", "t.conf:2: key given twice" },
 	{ "database\n", "expected 'key = value'" },
 	{ "database = /x\r\n", "NUL or CR" },
+	{ "trusted_proxies = 127.0.0.1\n", NULL },
+	{ "trusted_proxies = 127.0.0.0/8,::1/128,10.1.0.0/16,0.0.0.0/0\n", NULL },
+	{ "trusted_proxies = fd00::/8,192.0.2.7/32\n", NULL },
+	{ "trusted_proxies = \n", NULL },	/* none, as by default */
+	{ "trusted_proxies = 127.0.0.1/33\n", "bad value" },
+	{ "trusted_proxies = ::/129\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.1/8\n", "bad value" },	/* host bits */
+	{ "trusted_proxies = 127.0.0.0/08\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/8,\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/8,,::1\n", "bad value" },
+	{ "trusted_proxies = 127.0.0.0/8, ::1\n", NULL },	/* net.c's lists */
+	{ "trusted_proxies = localhost\n", "bad value" },
 };
 
 /* A file of exactly size bytes of comment lines. */
@@ -91,6 +106,20 @@ test_load(void)
 	T(unlink(path) == 0 && rmdir(dir) == 0);
 }
 
+/* an address in the trusted networks? */
+static int
+has(const struct config *c, const char *addr)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+
+	if (inet_pton(AF_INET, addr, &s4.sin_addr) == 1)
+		return net_addr_in((struct sockaddr *)&s4, c->trusted_proxies);
+	if (inet_pton(AF_INET6, addr, &s6.sin6_addr) == 1)
+		return net_addr_in((struct sockaddr *)&s6, c->trusted_proxies);
+	return -1;
+}
+
 int
 main(void)
 {
@@ -122,5 +151,16 @@ main(void)
 	T(c.scrypt_n == 1024 && c.scrypt_r == 4 && c.scrypt_p == 2);
 	T(strcmp(c.notify_secret, "a b") == 0);
 	test_load();
+	T(has(&c, "127.0.0.1") == 0);
+	config_parse("trusted_proxies = 10.1.16.0/20,::1,192.0.2.8/31\n", 47,
+	    "x", &c, err, sizeof(err));
+	T(has(&c, "10.1.16.0") == 1 && has(&c, "10.1.31.255") == 1);
+	T(has(&c, "10.1.32.0") == 0 && has(&c, "10.1.15.255") == 0);
+	T(has(&c, "::1") == 1 && has(&c, "::2") == 0 && has(&c, "0.0.0.1") == 0);
+	T(has(&c, "192.0.2.9") == 1 && has(&c, "192.0.2.10") == 0);
+	T(has(&c, "::ffff:10.1.16.1") == 1);	/* net.c: mapped is v4 */
+	config_parse("trusted_proxies = 0.0.0.0/0\n", 28, "x", &c, err,
+	    sizeof(err));
+	T(has(&c, "203.0.113.1") == 1 && has(&c, "::1") == 0);
 	return t_done();
 }
