@@ -35,6 +35,12 @@ url_id(const char *url, char id[17])
 	snprintf(id, 17, "%016llx", (unsigned long long)h);
 }
 
+int
+hook_id_ok(const char *s)
+{
+	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
+}
+
 static int
 url_ok(const char *url)
 {

@@ -22,6 +22,8 @@ enum hook_result {
 	HOOK_ERROR = -1		/* store or spool failure (logged) */
 };
 
+/* Whether s has the shape of a webhook id: 16 lower-case hex digits. */
+int	hook_id_ok(const char *s);
 /* Register url for repository name ("ns/repo"). events: a JSON list or
  * a comma string of "new"/"existing" (NULL: both). A url whose host is an
  * address literal that allow (webhook_allow_networks) does not let

@@ -86,9 +86,10 @@ allow_header(struct ctx *ctx, int methods)
 static const struct route *
 lookup(struct ctx *ctx, int *methods)
 {
+	int admin = ctx->cfg->admin_api || ctx->local;
 	const struct route *tables[] = { route_v1_table, route_v2_table,
-	    ctx->cfg->admin_api ? route_admin_table : NULL,
-	    ctx->cfg->admin_api ? route_hooks_table : NULL };
+	    admin ? route_admin_table : NULL,
+	    admin ? route_hooks_table : NULL };
 	const struct route *r;
 	size_t t;
 

@@ -25,6 +25,8 @@ struct ctx {
 	char			 login[LIM_USER + 1];	/* a refused name,
 							 * for the log */
 	char			 repo[LIM_NAME + 1];	/* for the log */
+	int			 local;	/* dindexctl in-process: the host's
+					 * administrator, no credentials */
 };
 
 enum {
