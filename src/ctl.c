@@ -415,7 +415,7 @@ ctl_api(const struct ctl *ctl, int argc, char **argv)
 	if (c == api + LEN(api))
 		rc = ctl_usage();
 	else if (c->ok != NULL && !c->ok(args[1]))
-		rc = ctl_refuse("no such webhook");
+		rc = ctl_refuse("%s", result_msg(RES_NOHOOK));
 	else if ((rc = make_body(c, args, argc - used, argv + used, secret,
 	    sizeof(secret), body)) == 0) {
 		status = call(ctl, c, args, c->fields[0] || c->opts ? body :

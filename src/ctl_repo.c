@@ -27,7 +27,7 @@ repo_list(const struct ctl *ctl)
 	char when[32];
 	size_t i;
 
-	if (admin_collect(ctl->cfg, "repo:", &all) != ADMIN_OK ||
+	if (admin_collect(ctl->cfg, "repo:", &all) != RES_OK ||
 	    (keys = admin_keys(all)) == NULL) {
 		json_decref(all);
 		return ctl_refuse("cannot read %s", ctl->cfg->database);

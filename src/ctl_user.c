@@ -82,24 +82,24 @@ ctl_user_passwd(const struct ctl *ctl, int argc, char **argv)
 	const char *name = argv[2];
 	json_t *u = NULL;
 	size_t n;
-	int rc = ADMIN_ERROR;
+	int rc = RES_ERROR;
 
 	if (argc != 3 && (argc != 4 || strcmp(argv[3], "--password-stdin")))
 		return ctl_usage();
 	if (!name_user_ok(name))
-		return ctl_refuse("%s: %s", name, admin_reason(ADMIN_BADNAME));
+		return ctl_refuse("%s: %s", name, result_msg(RES_BADNAME));
 	if (ctl_read_password(argc == 4, pw, sizeof(pw)) == -1)
 		return ctl_refuse("cannot read a password");
 	n = strlen(pw);
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
-		rc = ADMIN_BADPASS;
+		rc = RES_BADPASS;
 	else if (account_hash(ctl->cfg, pw, mcf) == 0)
 		rc = admin_user(ctl->cfg, ADMIN_PASSWD, name, mcf, NULL, &u);
 	auth_wipe(pw, sizeof(pw));
 	auth_wipe(mcf, sizeof(mcf));
 	json_decref(u);
-	return rc == ADMIN_OK ? CTL_OK : ctl_refuse("%s: %s", name,
-	    admin_reason(rc));
+	return rc == RES_OK ? CTL_OK : ctl_refuse("%s: %s", name,
+	    result_msg(rc));
 }
 
 /* user list: the records, not only the names GET /users answers. */
@@ -112,7 +112,7 @@ ctl_user_list(const struct ctl *ctl, int argc, char **argv)
 	(void)argv;
 	if (argc != 2)
 		return ctl_usage();
-	if (admin_list(ctl->cfg, &all) != ADMIN_OK)
+	if (admin_list(ctl->cfg, &all) != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	if (ctl->json)
 		ctl_print_json(all);

@@ -136,13 +136,13 @@ start(const struct config *cfg, CURLM *m, struct job *j, const json_t *todo)
 		json_decref(d);
 		return rc == 1 ? 0 : -1;
 	}
-	rc = HOOK_ERROR;
+	rc = RES_ERROR;
 	if (store_open(cfg->database, STORE_READ, &st) == 0) {
 		rc = hook_secret(st, str(d, "repository"), str(d,
 		    "webhook_id"), secret, sizeof(secret));
 		store_close(st);
 	}
-	if (rc == HOOK_OK) {
+	if (rc == RES_OK) {
 		snprintf(j->name, sizeof(j->name), "%s", name);
 		snprintf(j->host, sizeof(j->host), "%s", json_string_value(
 		    json_array_get(todo, 2)));
@@ -154,7 +154,7 @@ start(const struct config *cfg, CURLM *m, struct job *j, const json_t *todo)
 		if (rc == 0)
 			return 0;
 		j->d = NULL;
-	} else if (rc == HOOK_NONE) {
+	} else if (rc == RES_NOHOOK) {
 		log_msg(LOG_NOTICE, "delivery %s: webhook %s of %s is gone; "
 		    "dropped", str(d, "id"), str(d, "webhook_id"),
 		    str(d, "repository"));

@@ -13,6 +13,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "result.h"
 #include "route.h"
 
 static int
@@ -172,6 +173,14 @@ route_error(struct ctx *ctx, int status, const char *msg)
 {
 	http_resp_error(ctx->resp, status, msg);
 	return status;
+}
+
+int
+route_result(struct ctx *ctx, int rc)
+{
+	if (rc == RES_OK)
+		return 200;
+	return route_error(ctx, result_status(rc), result_msg(rc));
 }
 
 int

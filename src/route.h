@@ -64,6 +64,9 @@ void	route_dispatch(struct ctx *);
  * return status; set an error body and return status. */
 int	route_json(struct ctx *, int status, json_t *body);
 int	route_error(struct ctx *, int status, const char *msg);
+/* Answer a result of admin.c or hook.c (result.h): its status, with an
+ * error body unless RES_OK. */
+int	route_result(struct ctx *, int result);
 
 /* Authenticate the caller by HTTP Basic. Returns 0 with *user the record
  * (NULL: no Authorization header, anonymous), or the status to answer:

@@ -211,12 +211,12 @@ user_create(struct ctx *ctx)
 	}
 	rc = admin_add(ctx->cfg, name, pass, email, 0,
 	    ctx->cfg->new_accounts_enabled, &u);
-	if (rc == ADMIN_OK) {
+	if (rc == RES_OK) {
 		snprintf(ctx->user, sizeof(ctx->user), "%s", name);
 		status = route_json(ctx, 201, json_string("User Created"));
 	} else
-		status = rc == ADMIN_EXISTS ? exists_body(ctx) :
-		    route_error(ctx, rc > 0 ? 400 : 503, admin_reason(rc));
+		status = rc == RES_EXISTS ? exists_body(ctx) :
+		    route_error(ctx, rc > 0 ? 400 : 503, result_msg(rc));
 out:
 	json_decref(body);
 	json_decref(old);
@@ -276,15 +276,15 @@ user_update(struct ctx *ctx)
 		    "(strings)");
 	else if (*pass && (strlen(pass) < LIM_PASSWORD_MIN ||
 	    strlen(pass) > LIM_PASSWORD))
-		status = route_error(ctx, 400, admin_reason(ADMIN_BADPASS));
+		status = route_error(ctx, 400, result_msg(RES_BADPASS));
 	else if (*pass && account_hash(ctx->cfg, pass, mcf) == -1)
 		status = 503;
 	else {
 		status = admin_user(ctx->cfg, ADMIN_PASSWD, name, *pass ? mcf :
 		    NULL, *email ? email : NULL, &u);
-		status = status == ADMIN_OK ? 204 : status == ADMIN_NOUSER ?
+		status = status == RES_OK ? 204 : status == RES_NOUSER ?
 		    404 : route_error(ctx, status > 0 ? 400 : 503,
-		    admin_reason(status));
+		    result_msg(status));
 	}
 	auth_wipe(mcf, sizeof(mcf));
 	json_decref(body);
@@ -512,7 +512,7 @@ images_put(struct ctx *ctx)
 		json_object_set_new(rec, "pusher", json_string(ctx->user));
 		/* queued before the record is written: a 204 means both */
 		if (hook_queue(ctx->cfg, st, t.ns, t.repo, fresh ? "new" :
-		    "existing", ctx->user, rec, NULL) != HOOK_OK)
+		    "existing", ctx->user, rec, NULL) != RES_OK)
 			status = route_error(ctx, 503, "cannot queue webhooks");
 		else if (store_put(st, t.key, rec) == 0)
 			status = 204;

@@ -393,7 +393,7 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
 	rec = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", digest,
 	    "tags", tag, digest);
 	if (rc == 0 && (rec == NULL || hook_queue(ctx->cfg, st, ns, repo,
-	    isnew ? "new" : "existing", pusher, rec, NULL) != HOOK_OK))
+	    isnew ? "new" : "existing", pusher, rec, NULL) != RES_OK))
 		rc = -1;
 	json_decref(rec);
 	return rc;
