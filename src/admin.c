@@ -238,18 +238,11 @@ apply(struct store *st, enum admin_op op, json_t *u, const char *name,
 	return RES_OK;
 }
 
-/* End a write transaction: store u under key (or delete it) if rc is
- * RES_OK, close, and hand u out without its hash. */
+/* Hand u out without its hash (*out), or drop it. */
 static int
-commit(struct store *st, const char *key, json_t *u, int rc, int del,
-    json_t **out)
+hand_out(int rc, json_t *u, json_t **out)
 {
-	if (rc == RES_OK && (del ? store_del(st, key) :
-	    store_put(st, key, u)) == -1)
-		rc = RES_ERROR;
-	if (store_close(st) == -1 && rc == RES_OK)
-		rc = RES_ERROR;
-	if (rc == RES_OK && !del) {
+	if (rc == RES_OK && u != NULL) {
 		json_object_del(u, "hash");
 		*out = u;
 	} else
@@ -257,41 +250,69 @@ commit(struct store *st, const char *key, json_t *u, int rc, int del,
 	return rc;
 }
 
+struct user_op {
+	enum admin_op	 op;
+	const char	*name, *a, *b;
+	json_t		*u;	/* the record stored */
+};
+
+/* store_update of admin_user: "*" is created by its first grant. */
+static int
+user_op(struct store *st, json_t **u, void *arg)
+{
+	struct user_op *o = arg;
+	int rc;
+
+	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
+	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
+		return RES_ERROR;
+	if (*u == NULL)
+		return RES_NOUSER;
+	if ((rc = apply(st, o->op, *u, o->name, o->a, o->b)) != RES_OK)
+		return rc;
+	if (o->op != ADMIN_DELETE)
+		o->u = json_incref(*u);
+	else {
+		json_decref(*u);
+		*u = NULL;
+	}
+	return RES_OK;
+}
+
 int
 admin_user(const struct config *cfg, enum admin_op op, const char *name,
     const char *a, const char *b, json_t **out)
 {
-	struct store *st;
-	json_t *u = NULL;
+	struct user_op o = { op, name, a, b, NULL };
 	char key[LIM_KEY];
 	int rc;
 
 	*out = NULL;
 	if ((rc = check_args(op, name, a, b)) != RES_OK)
 		return rc;
-	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
-		return RES_ERROR;
 	account_key(name, key);
-	rc = store_get(st, key, &u);
-	if (rc == 1 && op == ADMIN_GRANT && strcmp(name, "*") == 0)
-		rc = (u = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
-		    0 : -1;
-	if (rc == 0)
-		rc = apply(st, op, u, name, a, b);
-	else
-		rc = rc == 1 ? RES_NOUSER : RES_ERROR;
-	return commit(st, key, u, rc, op == ADMIN_DELETE, out);
+	rc = store_update(cfg->database, key, user_op, &o);
+	return hand_out(rc, o.u, out);
+}
+
+/* store_update of admin_add: arg is the new record. */
+static int
+add_new(struct store *st, json_t **old, void *arg)
+{
+	(void)st;
+	if (*old != NULL)
+		return RES_EXISTS;
+	*old = json_incref(arg);
+	return RES_OK;
 }
 
 int
 admin_add(const struct config *cfg, const char *name, const char *pass,
     const char *email, int admin, int enabled, json_t **out)
 {
-	struct store *st;
-	json_t *u, *old = NULL;
+	json_t *u;
 	char key[LIM_KEY];
 	size_t n = strlen(pass);
-	int rc;
 
 	*out = NULL;
 	if (!name_user_ok(name))
@@ -303,16 +324,10 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 	if (email[0] != '\0' && !name_email_ok(email))
 		return RES_BADEMAIL;
 	/* scrypt runs before the lock is taken */
-	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL ||
-	    store_open(cfg->database, STORE_WRITE, &st) == -1) {
-		json_decref(u);
+	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL)
 		return RES_ERROR;
-	}
 	account_key(name, key);
-	rc = store_get(st, key, &old);
-	json_decref(old);
-	return commit(st, key, u, rc == 1 ? RES_OK : rc == 0 ? RES_EXISTS :
-	    RES_ERROR, 0, out);
+	return hand_out(store_update(cfg->database, key, add_new, u), u, out);
 }
 
 int

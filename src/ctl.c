@@ -184,7 +184,7 @@ struct api_cmd {
 					 * unless an OPT_STDIN gives it */
 	int			(*ok)(const char *);	/* argument 2, or
 							 * no such webhook */
-	void			(*text)(const json_t *);	/* NULL: silent */
+	void			(*text)(const json_t *); /* NULL: silent */
 	int			 quiet;	/* --json shows nothing either */
 	int			 named;	/* refusals start "<argument 1>: " */
 };
@@ -237,7 +237,8 @@ static const struct api_opt user_opts[] = {
 	{ "--email", "email", OPT_VALUE }, { "--admin", "admin", OPT_TRUE },
 	{ "--password-stdin", "password", OPT_STDIN }, { NULL, NULL, 0 } };
 static const struct api_opt hook_opts[] = {
-	{ "--events", "events", OPT_VALUE }, { "--secret", "secret", OPT_VALUE },
+	{ "--events", "events", OPT_VALUE },
+	{ "--secret", "secret", OPT_VALUE },
 	{ "--secret-stdin", "secret", OPT_STDIN }, { NULL, NULL, 0 } };
 
 static const struct api_cmd api[] = {

@@ -16,6 +16,7 @@
 #include "lim.h"
 #include "log.h"
 #include "net.h"
+#include "record.h"
 #include "spool.h"
 
 static void
@@ -254,8 +255,7 @@ hook_secret(struct store *st, const char *name, const char *id, char *out,
 		return RES_ERROR;
 	h = json_object_get(all, id);
 	rc = h == NULL ? RES_NOHOOK : RES_OK;
-	snprintf(out, outlen, "%s", json_is_string(json_object_get(h,
-	    "secret")) ? json_string_value(json_object_get(h, "secret")) : "");
+	snprintf(out, outlen, "%s", record_str(h, "secret"));
 	json_decref(all);
 	return rc;
 }

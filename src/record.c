@@ -208,6 +208,14 @@ check_hist(const json_t *list)
 }
 
 const char *
+record_str(const json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	return s != NULL ? s : "";
+}
+
+const char *
 record_check(const char *key, const json_t *v)
 {
 	static const char *const kinds[] = { "user:", "repo:", "token:",

@@ -96,8 +96,8 @@ add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 		return route_error(ctx, rc, "body must be JSON or a form");
 	url = body_str(body, "url");
 	secret = body_str(body, "secret");
-	rc = url == NULL || secret == NULL ? RES_BADHOOK : hook_add(st, name, url,
-	    json_object_get(body, "events"), secret[0] ? secret : NULL,
+	rc = url == NULL || secret == NULL ? RES_BADHOOK : hook_add(st, name,
+	    url, json_object_get(body, "events"), secret[0] ? secret : NULL,
 	    ctx->cfg->webhook_allow_networks, out);
 	json_decref(body);
 	rc = route_result(ctx, rc);
@@ -172,8 +172,8 @@ ping(struct ctx *ctx, const struct hook_target *h)
 
 	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
 		return 503;
-	status = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo, h->id,
-	    ctx->local ? NULL : ctx->user));
+	status = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo,
+	    h->id, ctx->local ? NULL : ctx->user));
 	store_close(st);
 	if (status != 200)
 		return status;

@@ -28,6 +28,7 @@
 #include "hook.h"
 #include "jwt.h"
 #include "names.h"
+#include "record.h"
 #include "refresh.h"
 #include "repo.h"
 #include "route.h"
@@ -58,14 +59,6 @@ param(const struct treq *t, const char *key, char *out, size_t outlen)
 {
 	out[0] = '\0';
 	return http_form_get(t->src, t->len, key, out, outlen);
-}
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
 }
 
 static int
@@ -134,7 +127,7 @@ refresh_grant(struct ctx *ctx, struct treq *t)
 		return 401;
 	switch (refresh_use(ctx->cfg, t->refresh, &t->user)) {
 	case 0:
-		snprintf(ctx->user, sizeof(ctx->user), "%s", str(t->user,
+		snprintf(ctx->user, sizeof(ctx->user), "%s", record_str(t->user,
 		    "name"));
 		return 0;
 	case 1:
@@ -213,7 +206,7 @@ issue(struct ctx *ctx, struct treq *t)
 
 	if (jwt_key_load(cfg->token_key, cfg->token_cert, &key) == -1)
 		return route_error(ctx, 503, "token key unusable");
-	claims = jwt_claims(cfg->token_issuer, str(t->user, "name"),
+	claims = jwt_claims(cfg->token_issuer, record_str(t->user, "name"),
 	    cfg->token_service, cfg->token_v2_ttl, now,
 	    scope_access(&t->scopes));
 	if (claims != NULL)
@@ -382,7 +375,7 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
 	old = json_string_value(json_object_get(tags, tag));
 	isnew = old == NULL || strcmp(old, digest) != 0;
 	/* a v2 push is complete when notified; a v1 push may be under way */
-	if (rc == 1 || strcmp(str(rec, "state"), "deleted") == 0)
+	if (rc == 1 || strcmp(record_str(rec, "state"), "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("complete"));
 	json_object_set_new(tags, tag, json_string(digest));
 	json_object_set_new(rec, "updated", json_integer(time(NULL)));
