@@ -12,9 +12,11 @@
 #include <jansson.h>
 
 #include "account.h"
+#include "acl.h"
 #include "auth.h"
 #include "result.h"
 #include "route.h"
+#include "store.h"
 
 static int
 segment_match(const char *pat, size_t plen, const char *seg)
@@ -181,6 +183,26 @@ route_result(struct ctx *ctx, int rc)
 	if (rc == RES_OK)
 		return 200;
 	return route_error(ctx, result_status(rc), result_msg(rc));
+}
+
+int
+route_access(struct ctx *ctx, const char *ns, const char *repo, int *bits,
+    json_t **user)
+{
+	json_t *public = NULL;
+	int status;
+
+	*bits = 0;
+	if ((status = route_basic(ctx, user)) != 0)
+		return status;
+	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
+		json_decref(*user);
+		*user = NULL;
+		return 503;
+	}
+	*bits = acl_allows(*user, public, ns, repo, ctx->cfg->own_namespace);
+	json_decref(public);
+	return 0;
 }
 
 int

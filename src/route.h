@@ -73,5 +73,10 @@ int	route_result(struct ctx *, int result);
  * 401 bad credentials, malformed or non-Basic Authorization; 403 account
  * disabled; 503 store failure. Sets ctx->user. */
 int	route_basic(struct ctx *, json_t **user);
+/* What the caller (route_basic, or anonymous) may do to ns/repo with the
+ * public grants ("user:*"): 0 with *bits (acl.h) and *user (the record,
+ * NULL for anonymous; the caller frees it), or the status to answer. */
+int	route_access(struct ctx *, const char *ns, const char *repo,
+	    int *bits, json_t **user);
 
 #endif

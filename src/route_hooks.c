@@ -59,29 +59,22 @@ parse_target(struct ctx *ctx, struct hook_target *h)
 static int
 caller(struct ctx *ctx, struct hook_target *h)
 {
-	json_t *user, *public = NULL;
+	json_t *user;
 	int status, bits;
 
 	if (ctx->local) {
 		h->admin = 1;
 		return 0;
 	}
-	if ((status = route_basic(ctx, &user)) != 0)
+	if ((status = route_access(ctx, h->ns, h->repo, &bits, &user)) != 0)
 		return status;
 	if (user == NULL) {
 		http_resp_header(ctx->resp, "WWW-Authenticate",
 		    "Basic realm=\"dindex\"");
 		return 401;
 	}
-	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
-		json_decref(user);
-		return 503;
-	}
-	bits = acl_allows(user, public, h->ns, h->repo,
-	    ctx->cfg->own_namespace);
 	h->admin = json_is_true(json_object_get(user, "admin"));
 	json_decref(user);
-	json_decref(public);
 	return (bits & ACL_DELETE) ? 0 : 403;
 }
 

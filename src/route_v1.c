@@ -65,40 +65,19 @@ target(struct ctx *ctx, size_t n, struct target *t)
 	return 0;
 }
 
-/* What the caller (Basic or anonymous) may do to t. Returns 0 with
- * *bits, or a status. */
-static int
-access_bits(struct ctx *ctx, const struct target *t, int *bits,
-    int *anonymous)
-{
-	json_t *user, *public;
-	int status;
-
-	if ((status = route_basic(ctx, &user)) != 0)
-		return status;
-	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
-		json_decref(user);
-		return 503;
-	}
-	*bits = acl_allows(user, public, t->ns, t->repo,
-	    ctx->cfg->own_namespace);
-	*anonymous = user == NULL;
-	json_decref(user);
-	json_decref(public);
-	return 0;
-}
-
-/* Require the access bits `need`; 0 when allowed, else the status. */
+/* Require the access bits `need` of the caller (Basic or anonymous);
+ * 0 when allowed, else the status. */
 static int
 require(struct ctx *ctx, const struct target *t, int need)
 {
-	int bits = 0, anonymous = 1, status;
+	json_t *user;
+	int bits, status;
 
-	if ((status = access_bits(ctx, t, &bits, &anonymous)) != 0)
+	if ((status = route_access(ctx, t->ns, t->repo, &bits, &user)) != 0)
 		return status;
-	if ((bits & need) == need)
-		return 0;
-	return anonymous ? 401 : 403;
+	status = (bits & need) == need ? 0 : user == NULL ? 401 : 403;
+	json_decref(user);
+	return status;
 }
 
 /* An "Authorization: Token" request: 0 valid for t (out filled), 1 not
