@@ -368,6 +368,22 @@ over_quota(const char *root, const char *name, const char *user)
 }
 
 int
+hook_pushed(const struct config *cfg, struct store *st, const char *ns,
+    const char *repo, json_t *rec, int isnew, const char *pusher,
+    const json_t *payload)
+{
+	char key[LIM_KEY];
+
+	json_object_set_new(rec, "updated", json_integer(time(NULL)));
+	json_object_set_new(rec, "pusher", json_string(pusher));
+	if (hook_queue(cfg, st, ns, repo, isnew ? "new" : "existing", pusher,
+	    payload ? payload : rec, NULL) != RES_OK)
+		return RES_ERROR;
+	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
+	return store_put(st, key, rec) == 0 ? RES_OK : RES_ERROR;
+}
+
+int
 hook_ping(const struct config *cfg, struct store *st, const char *ns,
     const char *repo, const char *id, const char *user)
 {

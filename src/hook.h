@@ -42,6 +42,13 @@ int	hook_secret(struct store *, const char *name, const char *id,
 int	hook_queue(const struct config *, struct store *, const char *ns,
 	    const char *repo, const char *event, const char *pusher,
 	    const json_t *rec, const char *only_id);
+/* Record a push (v1 push finish, v2 notification) in the write
+ * transaction st: rec gets "updated" and "pusher", the deliveries of
+ * "new" (isnew) or "existing" with payload's images and tags (rec's when
+ * NULL) are queued, then rec is stored: a 2xx means both. */
+int	hook_pushed(const struct config *, struct store *, const char *ns,
+	    const char *repo, json_t *rec, int isnew, const char *pusher,
+	    const json_t *payload);
 /* Queue a "ping" delivery to webhook id of ns/repo on behalf of user.
  * user NULL is the local administrator (dindexctl); a user without the
  * admin flag gets RES_QUOTA once LIM_PINGS_REPO pings of the repository

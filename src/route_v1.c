@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "account.h"
 #include "acl.h"
@@ -486,16 +485,9 @@ images_put(struct ctx *ctx)
 	if ((rc = store_get(st, t.key, &rec)) == 1)
 		status = 404;
 	else if (rc == 0 && repo_merge(rec, list) != -1 &&
-	    (fresh = repo_complete(rec)) != -1) {
-		json_object_set_new(rec, "updated", json_integer(time(NULL)));
-		json_object_set_new(rec, "pusher", json_string(ctx->user));
-		/* queued before the record is written: a 204 means both */
-		if (hook_queue(ctx->cfg, st, t.ns, t.repo, fresh ? "new" :
-		    "existing", ctx->user, rec, NULL) != RES_OK)
-			status = route_error(ctx, 503, "cannot queue webhooks");
-		else if (store_put(st, t.key, rec) == 0)
-			status = 204;
-	}
+	    (fresh = repo_complete(rec)) != -1 && hook_pushed(ctx->cfg, st,
+	    t.ns, t.repo, rec, fresh, ctx->user, NULL) == RES_OK)
+		status = 204;
 	if (store_close(st) == -1)
 		status = 503;
 out:

@@ -350,7 +350,7 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
     const char *ns, const char *repo)
 {
 	const char *tag, *digest, *pusher, *old;
-	json_t *rec = NULL, *tags;
+	json_t *rec = NULL, *tags, *payload;
 	char key[LIM_KEY];
 	int rc, isnew;
 
@@ -378,16 +378,12 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
 	if (rc == 1 || strcmp(record_str(rec, "state"), "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("complete"));
 	json_object_set_new(tags, tag, json_string(digest));
-	json_object_set_new(rec, "updated", json_integer(time(NULL)));
-	json_object_set_new(rec, "pusher", json_string(pusher));
-	rc = store_put(st, key, rec);
-	json_decref(rec);
 	/* the payload names this push only: the digest and its tag */
-	rec = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", digest,
+	payload = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", digest,
 	    "tags", tag, digest);
-	if (rc == 0 && (rec == NULL || hook_queue(ctx->cfg, st, ns, repo,
-	    isnew ? "new" : "existing", pusher, rec, NULL) != RES_OK))
-		rc = -1;
+	rc = payload != NULL && hook_pushed(ctx->cfg, st, ns, repo, rec, isnew,
+	    pusher, payload) == RES_OK ? 0 : -1;
+	json_decref(payload);
 	json_decref(rec);
 	return rc;
 }
