@@ -196,9 +196,8 @@ parse_header(const char *s, size_t len, struct http_req *req)
 	return 0;
 }
 
-/* Strict decimal, at most 18 digits, nothing else. */
-static long long
-parse_length(const char *s, size_t len)
+long long
+http_decimal(const char *s, size_t len)
 {
 	long long v = 0;
 	size_t i;
@@ -245,7 +244,7 @@ framing(struct http_req *req)
 	for (i = 0; i < req->nhdr; i++) {
 		h = &req->hdr[i];
 		if (ieq(h->name, h->name_len, "Content-Length")) {
-			if (ncl++ || (req->content_length = parse_length(h->val,
+			if (ncl++ || (req->content_length = http_decimal(h->val,
 			    h->val_len)) < 0)
 				return -400;
 		} else if (ieq(h->name, h->name_len, "Transfer-Encoding")) {

@@ -596,19 +596,14 @@ static int
 query_long(const struct http_req *req, const char *key, long lo, long hi,
     long def, long *out)
 {
-	char buf[16], *end;
+	char buf[16];
 	int rc;
 
 	rc = http_form_get(req->query ? req->query : "", req->query_len, key,
 	    buf, sizeof(buf));
-	if (rc == 0) {
-		*out = def;
-		return 0;
-	}
-	if (rc == -1 || buf[0] < '0' || buf[0] > '9')
-		return -1;
-	*out = strtol(buf, &end, 10);
-	return *end == '\0' && *out >= lo && *out <= hi ? 0 : -1;
+	*out = rc == 0 ? def : rc == 1 ? (long)http_decimal(buf, strlen(buf)) :
+	    -1;
+	return *out >= lo && *out <= hi ? 0 : -1;
 }
 
 /* GET /v1/search?q=&n=&page=: completed repositories the caller may
