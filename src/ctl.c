@@ -182,8 +182,8 @@ struct api_cmd {
 	const struct api_opt	*opts;
 	const char		*ask;	/* a field read from the terminal
 					 * unless an OPT_STDIN gives it */
-	int			(*ok)(const char *);	/* argument 2, or
-							 * no such webhook */
+	int			(*ok)(const char *);	/* of argument 2
+							 * (a webhook id) */
 	void			(*text)(const json_t *); /* NULL: silent */
 	int			 quiet;	/* --json shows nothing either */
 	int			 named;	/* refusals start "<argument 1>: " */
@@ -232,10 +232,10 @@ print_id(const json_t *h)
 	printf("%s\n", ctl_str(h, "id"));
 }
 
-/* --secret shows the secret to ps and the shell history (for scripts) */
 static const struct api_opt user_opts[] = {
 	{ "--email", "email", OPT_VALUE }, { "--admin", "admin", OPT_TRUE },
 	{ "--password-stdin", "password", OPT_STDIN }, { NULL, NULL, 0 } };
+/* --secret shows the secret to ps and the shell history (for scripts) */
 static const struct api_opt hook_opts[] = {
 	{ "--events", "events", OPT_VALUE },
 	{ "--secret", "secret", OPT_VALUE },
@@ -341,7 +341,8 @@ call(const struct ctl *ctl, const struct api_cmd *c, char **args,
 	if (resp.body != NULL)
 		*out = json_loadb(resp.body, resp.body_len, JSON_DECODE_ANY,
 		    NULL);
-	auth_wipe(req.body, req.body_len);	/* a password or secret */
+	if (req.body != NULL)
+		auth_wipe(req.body, req.body_len);	/* a password, a secret */
 	http_req_free(&req);
 	http_resp_free(&resp);
 	return resp.status;
