@@ -24,9 +24,8 @@ static int
 collect(const char *key, json_t *val, void *arg)
 {
 	struct mine *m = arg;
-	const char *u = json_string_value(json_object_get(val, "user"));
 
-	if (u == NULL || strcmp(u, m->user) != 0)
+	if (!admin_of_user(val, m->user))
 		return 0;
 	return json_object_set(m->found, key, val) == 0 ? 0 : -1;
 }
