@@ -274,26 +274,20 @@ token(struct ctx *ctx)
 static json_t *
 pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 {
-	json_t *target = json_object_get(ev, "target");
-	const char *s, *digest;
+	const char *action, *type, *tag, *digest, *name;
 	size_t i;
 
-	s = json_string_value(json_object_get(ev, "action"));
-	if (s == NULL || strcmp(s, "push") != 0)
+	if (json_unpack(ev, "{s:s, s:{s:s, s:s, s:s, s:s}}", "action", &action,
+	    "target", "mediaType", &type, "tag", &tag, "digest", &digest,
+	    "repository", &name) == -1 || strcmp(action, "push") != 0)
 		return NULL;
-	s = json_string_value(json_object_get(target, "mediaType"));
-	for (i = 0; s != NULL && i < NMANIFEST_TYPES; i++)
-		if (strcmp(s, manifest_types[i]) == 0)
+	for (i = 0; i < NMANIFEST_TYPES; i++)
+		if (strcmp(type, manifest_types[i]) == 0)
 			break;
-	if (s == NULL || i == NMANIFEST_TYPES)
+	if (i == NMANIFEST_TYPES || !name_tag_ok(tag) ||
+	    !name_digest_ok(digest) || !name_repo_parse(name, ns, repo))
 		return NULL;
-	s = json_string_value(json_object_get(target, "tag"));
-	digest = json_string_value(json_object_get(target, "digest"));
-	if (s == NULL || !name_tag_ok(s) || digest == NULL ||
-	    !name_digest_ok(digest))
-		return NULL;
-	s = json_string_value(json_object_get(target, "repository"));
-	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
+	return json_object_get(ev, "target");
 }
 
 /* A deleted manifest (by digest: every tag on it goes) or tag, or NULL
@@ -301,17 +295,15 @@ pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 static json_t *
 deleted(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 {
-	json_t *target = json_object_get(ev, "target");
-	const char *s = json_string_value(json_object_get(ev, "action"));
-	const char *tag = json_string_value(json_object_get(target, "tag"));
-	const char *digest = json_string_value(json_object_get(target,
-	    "digest"));
+	const char *action, *tag = NULL, *digest = NULL, *name;
 
-	if (s == NULL || strcmp(s, "delete") != 0 || (tag ? !name_tag_ok(tag) :
-	    digest == NULL || !name_digest_ok(digest)))
+	if (json_unpack(ev, "{s:s, s:{s?s, s?s, s:s}}", "action", &action,
+	    "target", "tag", &tag, "digest", &digest, "repository", &name) ==
+	    -1 || strcmp(action, "delete") != 0 || (tag ? !name_tag_ok(tag) :
+	    digest == NULL || !name_digest_ok(digest)) ||
+	    !name_repo_parse(name, ns, repo))
 		return NULL;
-	s = json_string_value(json_object_get(target, "repository"));
-	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
+	return json_object_get(ev, "target");
 }
 
 /* Follow a registry delete in the tag map. 0 ok, -1 failure. */
