@@ -342,7 +342,7 @@ call(const struct ctl *ctl, const struct api_cmd *c, char **args,
 		*out = json_loadb(resp.body, resp.body_len, JSON_DECODE_ANY,
 		    NULL);
 	if (req.body != NULL)
-		auth_wipe(req.body, req.body_len);	/* a password, a secret */
+		auth_wipe(req.body, req.body_len);	/* secrets */
 	http_req_free(&req);
 	http_resp_free(&resp);
 	return resp.status;

@@ -659,7 +659,7 @@ http_reason(int status)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+	for (i = 0; i < LEN(reasons); i++)
 		if (reasons[i].code == status)
 			return reasons[i].text;
 	return "Unknown";

@@ -97,7 +97,7 @@ lookup(struct ctx *ctx, int *methods)
 	size_t t;
 
 	*methods = 0;
-	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+	for (t = 0; t < LEN(tables); t++) {
 		for (r = tables[t]; r != NULL && r->fn != NULL; r++) {
 			if (!path_match(r, ctx))
 				continue;

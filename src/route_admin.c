@@ -155,11 +155,11 @@ flip(struct ctx *ctx)
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
-	for (i = 0; i < sizeof(flips) / sizeof(flips[0]); i++)
+	for (i = 0; i < LEN(flips); i++)
 		if (strcmp(ctx->req->seg[2], flips[i].word) == 0 &&
 		    ctx->req->method == flips[i].method)
 			break;
-	if (i == sizeof(flips) / sizeof(flips[0]))
+	if (i == LEN(flips))
 		return route_error(ctx, 404, "not found");
 	rc = admin_user(ctx->cfg, flips[i].op, ctx->arg[0], NULL, NULL, &u);
 	return answer(ctx, rc, 200, u);

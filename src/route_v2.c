@@ -52,7 +52,6 @@ static const char *const manifest_types[] = {
 	"application/vnd.oci.image.manifest.v1+json",
 	"application/vnd.oci.image.index.v1+json",
 };
-#define NMANIFEST_TYPES	(sizeof(manifest_types) / sizeof(manifest_types[0]))
 
 static int
 param(const struct treq *t, const char *key, char *out, size_t outlen)
@@ -281,10 +280,10 @@ pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 	    "target", "mediaType", &type, "tag", &tag, "digest", &digest,
 	    "repository", &name) == -1 || strcmp(action, "push") != 0)
 		return NULL;
-	for (i = 0; i < NMANIFEST_TYPES; i++)
+	for (i = 0; i < LEN(manifest_types); i++)
 		if (strcmp(type, manifest_types[i]) == 0)
 			break;
-	if (i == NMANIFEST_TYPES || !name_tag_ok(tag) ||
+	if (i == LEN(manifest_types) || !name_tag_ok(tag) ||
 	    !name_digest_ok(digest) || !name_repo_parse(name, ns, repo))
 		return NULL;
 	return json_object_get(ev, "target");
