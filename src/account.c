@@ -12,6 +12,7 @@
 #include "account.h"
 #include "lim.h"
 #include "log.h"
+#include "record.h"
 
 void
 account_key(const char *name, char *key)
@@ -50,25 +51,32 @@ account_cred_ok(const json_t *user, const json_t *cred)
 /* Store a hash of pass made with the current parameters, unless the
  * stored hash is no longer old (the one verified): a password changed
  * meanwhile stays changed. Best effort; scrypt runs before the lock. */
+struct rehash {
+	const char	*old;
+	const char	*mcf;
+};
+
+static int
+swap_hash(struct store *st, json_t **user, void *arg)
+{
+	const struct rehash *r = arg;
+
+	(void)st;
+	if (*user == NULL || strcmp(r->old, record_str(*user, "hash")) != 0)
+		return 1;
+	return json_object_set_new(*user, "hash", json_string(r->mcf));
+}
+
 static void
 rehash(const struct config *cfg, const char *name, const char *pass,
     const char *old)
 {
 	char key[LIM_KEY], mcf[AUTH_MCF_LEN];
-	struct store *st;
-	json_t *user = NULL;
+	struct rehash r = { old, mcf };
 
-	if (account_hash(cfg, pass, mcf) == -1 ||
-	    store_open(cfg->database, STORE_WRITE, &st) == -1)
-		return;
 	account_key(name, key);
-	if (store_get(st, key, &user) == 0 && strcmp(old,
-	    json_string_value(json_object_get(user, "hash")) ?
-	    json_string_value(json_object_get(user, "hash")) : "") == 0 &&
-	    json_object_set_new(user, "hash", json_string(mcf)) == 0)
-		store_put(st, key, user);
-	store_close(st);
-	json_decref(user);
+	if (account_hash(cfg, pass, mcf) == 0)
+		store_update(cfg->database, key, swap_hash, &r);
 	auth_wipe(mcf, sizeof(mcf));
 }
 

@@ -15,36 +15,6 @@
 #include "lim.h"
 #include "names.h"
 
-#define STR(x)	XSTR(x)
-#define XSTR(x)	#x
-
-static const char *const reasons[ADMIN_NRESULTS] = {
-	[ADMIN_OK] = "done",
-	[ADMIN_NOUSER] = "no such user",
-	[ADMIN_EXISTS] = "user exists",
-	[ADMIN_NOGRANT] = "no such permission",
-	[ADMIN_LAST] = "refused: that is the last enabled administrator",
-	[ADMIN_BADNAME] = "invalid user name (" STR(LIM_USER_MIN) " to "
-	    STR(LIM_USER) " of a-z, 0-9 and _)",
-	[ADMIN_BADPASS] = "password must be " STR(LIM_PASSWORD_MIN) " to "
-	    STR(LIM_PASSWORD) " characters",
-	[ADMIN_BADEMAIL] = "invalid e-mail address",
-	[ADMIN_BADSCOPE] = "invalid scope (namespace or namespace/repository)",
-	[ADMIN_BADACCESS] = "access must be read, write or admin",
-	[ADMIN_RESERVED] = "that name is reserved",
-	[ADMIN_HASREPOS] = "refused: the user's namespace holds repositories "
-	    "(remove them first, or a new account of that name would own "
-	    "them)",
-};
-
-const char *
-admin_reason(int result)
-{
-	if (result < 0 || result >= ADMIN_NRESULTS)
-		return "database unavailable";
-	return reasons[result];
-}
-
 int
 admin_access_ok(const char *s)
 {
@@ -203,15 +173,15 @@ check_args(enum admin_op op, const char *name, const char *a, const char *b)
 	int grants = op == ADMIN_GRANT || op == ADMIN_REVOKE;
 
 	if (!name_user_ok(name) && !(grants && strcmp(name, "*") == 0))
-		return ADMIN_BADNAME;
+		return RES_BADNAME;
 	if (op == ADMIN_PASSWD && b != NULL && b[0] != '\0' &&
 	    !name_email_ok(b))
-		return ADMIN_BADEMAIL;
+		return RES_BADEMAIL;
 	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
-		return ADMIN_BADSCOPE;
+		return RES_BADSCOPE;
 	if (op == ADMIN_GRANT && !admin_access_ok(b))
-		return ADMIN_BADACCESS;
-	return ADMIN_OK;
+		return RES_BADACCESS;
+	return RES_OK;
 }
 
 /* Change record u in memory (and purge tokens) once the checks pass. */
@@ -223,13 +193,13 @@ apply(struct store *st, enum admin_op op, json_t *u, const char *name,
 	int last;
 
 	if (!json_is_object(u))
-		return ADMIN_ERROR;
+		return RES_ERROR;
 	if (op == ADMIN_DISABLE || op == ADMIN_DEMOTE || op == ADMIN_DELETE) {
 		if ((last = last_admin(st, u, name)) != 0)
-			return last == 1 ? ADMIN_LAST : ADMIN_ERROR;
+			return last == 1 ? RES_LAST : RES_ERROR;
 	}
 	if (op == ADMIN_DELETE && (last = namespace_used(st, name)) != 0)
-		return last == 1 ? ADMIN_HASREPOS : ADMIN_ERROR;
+		return last == 1 ? RES_HASREPOS : RES_ERROR;
 	if (!json_is_object(perms = json_object_get(u, "perms")))
 		json_object_set_new(u, "perms", perms = json_object());
 	switch (op) {
@@ -248,7 +218,7 @@ apply(struct store *st, enum admin_op op, json_t *u, const char *name,
 		break;
 	case ADMIN_REVOKE:
 		if (json_object_del(perms, a) == -1)
-			return ADMIN_NOGRANT;
+			return RES_NOGRANT;
 		break;
 	case ADMIN_PASSWD:
 		if (b != NULL)
@@ -264,22 +234,15 @@ apply(struct store *st, enum admin_op op, json_t *u, const char *name,
 	if ((op == ADMIN_DISABLE || op == ADMIN_DELETE || (op ==
 	    ADMIN_PASSWD && a != NULL)) && revoke_credentials(st, u, name) ==
 	    -1)
-		return ADMIN_ERROR;
-	return ADMIN_OK;
+		return RES_ERROR;
+	return RES_OK;
 }
 
-/* End a write transaction: store u under key (or delete it) if rc is
- * ADMIN_OK, close, and hand u out without its hash. */
+/* Hand u out without its hash (*out), or drop it. */
 static int
-commit(struct store *st, const char *key, json_t *u, int rc, int del,
-    json_t **out)
+hand_out(int rc, json_t *u, json_t **out)
 {
-	if (rc == ADMIN_OK && (del ? store_del(st, key) :
-	    store_put(st, key, u)) == -1)
-		rc = ADMIN_ERROR;
-	if (store_close(st) == -1 && rc == ADMIN_OK)
-		rc = ADMIN_ERROR;
-	if (rc == ADMIN_OK && !del) {
+	if (rc == RES_OK && u != NULL) {
 		json_object_del(u, "hash");
 		*out = u;
 	} else
@@ -287,62 +250,84 @@ commit(struct store *st, const char *key, json_t *u, int rc, int del,
 	return rc;
 }
 
+struct user_op {
+	enum admin_op	 op;
+	const char	*name, *a, *b;
+	json_t		*u;	/* the record stored */
+};
+
+/* store_update of admin_user: "*" is created by its first grant. */
+static int
+user_op(struct store *st, json_t **u, void *arg)
+{
+	struct user_op *o = arg;
+	int rc;
+
+	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
+	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
+		return RES_ERROR;
+	if (*u == NULL)
+		return RES_NOUSER;
+	if ((rc = apply(st, o->op, *u, o->name, o->a, o->b)) != RES_OK)
+		return rc;
+	if (o->op != ADMIN_DELETE)
+		o->u = json_incref(*u);
+	else {
+		json_decref(*u);
+		*u = NULL;
+	}
+	return RES_OK;
+}
+
 int
 admin_user(const struct config *cfg, enum admin_op op, const char *name,
     const char *a, const char *b, json_t **out)
 {
-	struct store *st;
-	json_t *u = NULL;
+	struct user_op o = { op, name, a, b, NULL };
 	char key[LIM_KEY];
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_args(op, name, a, b)) != ADMIN_OK)
+	if ((rc = check_args(op, name, a, b)) != RES_OK)
 		return rc;
-	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
-		return ADMIN_ERROR;
 	account_key(name, key);
-	rc = store_get(st, key, &u);
-	if (rc == 1 && op == ADMIN_GRANT && strcmp(name, "*") == 0)
-		rc = (u = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
-		    0 : -1;
-	if (rc == 0)
-		rc = apply(st, op, u, name, a, b);
-	else
-		rc = rc == 1 ? ADMIN_NOUSER : ADMIN_ERROR;
-	return commit(st, key, u, rc, op == ADMIN_DELETE, out);
+	rc = store_update(cfg->database, key, user_op, &o);
+	return hand_out(rc, o.u, out);
+}
+
+/* store_update of admin_add: arg is the new record. */
+static int
+add_new(struct store *st, json_t **old, void *arg)
+{
+	(void)st;
+	if (*old != NULL)
+		return RES_EXISTS;
+	*old = json_incref(arg);
+	return RES_OK;
 }
 
 int
 admin_add(const struct config *cfg, const char *name, const char *pass,
     const char *email, int admin, int enabled, json_t **out)
 {
-	struct store *st;
-	json_t *u, *old = NULL;
+	json_t *u;
 	char key[LIM_KEY];
 	size_t n = strlen(pass);
-	int rc;
 
 	*out = NULL;
 	if (!name_user_ok(name))
-		return ADMIN_BADNAME;
+		return RES_BADNAME;
 	if (name_reserved(name))
-		return ADMIN_RESERVED;
+		return RES_RESERVED;
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
-		return ADMIN_BADPASS;
+		return RES_BADPASS;
 	if (email[0] != '\0' && !name_email_ok(email))
-		return ADMIN_BADEMAIL;
+		return RES_BADEMAIL;
 	/* scrypt runs before the lock is taken */
-	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL ||
-	    store_open(cfg->database, STORE_WRITE, &st) == -1) {
-		json_decref(u);
-		return ADMIN_ERROR;
-	}
+	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL)
+		return RES_ERROR;
 	account_key(name, key);
-	rc = store_get(st, key, &old);
-	json_decref(old);
-	return commit(st, key, u, rc == 1 ? ADMIN_OK : rc == 0 ? ADMIN_EXISTS :
-	    ADMIN_ERROR, 0, out);
+	return hand_out(store_update(cfg->database, key, add_new, u), u, out);
 }
 
 int
@@ -354,7 +339,7 @@ admin_get(const struct config *cfg, const char *name, int public,
 
 	*out = NULL;
 	if (!pub && !name_user_ok(name))
-		return ADMIN_BADNAME;
+		return RES_BADNAME;
 	account_key(name, key);
 	rc = store_fetch(cfg->database, key, out);
 	if (rc == 1 && pub)
@@ -363,12 +348,12 @@ admin_get(const struct config *cfg, const char *name, int public,
 	if (rc != 0 || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		return rc == 1 ? ADMIN_NOUSER : ADMIN_ERROR;
+		return rc == 1 ? RES_NOUSER : RES_ERROR;
 	}
 	json_object_del(*out, "hash");
 	if (!json_is_object(json_object_get(*out, "perms")))
 		json_object_set_new(*out, "perms", json_object());
-	return ADMIN_OK;
+	return RES_OK;
 }
 
 struct collect {
@@ -401,7 +386,7 @@ admin_collect(const struct config *cfg, const char *prefix, json_t **out)
 		c.all = NULL;
 	}
 	*out = c.all;
-	return rc == 0 ? ADMIN_OK : ADMIN_ERROR;
+	return rc == 0 ? RES_OK : RES_ERROR;
 }
 
 int
@@ -410,12 +395,12 @@ admin_list(const struct config *cfg, json_t **out)
 	const char *k;
 	json_t *u;
 
-	if (admin_collect(cfg, "user:", out) != ADMIN_OK)
-		return ADMIN_ERROR;
+	if (admin_collect(cfg, "user:", out) != RES_OK)
+		return RES_ERROR;
 	json_object_del(*out, "*");
 	json_object_foreach(*out, k, u)
 		json_object_del(u, "hash");
-	return ADMIN_OK;
+	return RES_OK;
 }
 
 static int

@@ -1,7 +1,7 @@
 /*
  * admin: the user administration that the management API and dindexctl
  * share, so both enforce the same rules. Each call is one store
- * transaction; ADMIN_OK means it is on disk. Knows nothing of HTTP.
+ * transaction; RES_OK means it is on disk. Knows nothing of HTTP.
  */
 #ifndef ADMIN_H
 #define ADMIN_H
@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "result.h"
 #include "store.h"
 
 enum admin_op {
@@ -24,32 +25,12 @@ enum admin_op {
 			 * credential), b = new e-mail or NULL */
 };
 
-enum admin_result {
-	ADMIN_OK = 0,
-	ADMIN_NOUSER,
-	ADMIN_EXISTS,
-	ADMIN_NOGRANT,
-	ADMIN_LAST,	/* would leave no enabled administrator */
-	ADMIN_BADNAME,
-	ADMIN_BADPASS,
-	ADMIN_BADEMAIL,
-	ADMIN_BADSCOPE,
-	ADMIN_BADACCESS,
-	ADMIN_RESERVED,	/* a reserved name (names.c) */
-	ADMIN_HASREPOS,	/* the user's namespace holds repositories */
-	ADMIN_NRESULTS,
-	ADMIN_ERROR = -1	/* store failure (logged) */
-};
-
-/* One line saying what a result means. */
-const char *admin_reason(int result);
-
 /* Create a user (every front end: v1 registration, API, dindexctl). On
- * ADMIN_OK *out is the record without hash. */
+ * RES_OK *out is the record without hash. */
 int	admin_add(const struct config *, const char *name, const char *pass,
 	    const char *email, int admin, int enabled, json_t **out);
 /* Apply op to user name ("*" only for GRANT and REVOKE, whose record is
- * created on the first grant). On ADMIN_OK *out is the resulting record
+ * created on the first grant). On RES_OK *out is the resulting record
  * without hash (NULL after ADMIN_DELETE). */
 int	admin_user(const struct config *, enum admin_op, const char *name,
 	    const char *a, const char *b, json_t **out);

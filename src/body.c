@@ -99,44 +99,18 @@ body_str(const json_t *body, const char *key)
 	return v == NULL ? "" : json_string_value(v);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent- and '+'-decode s[0..n) into a JSON string; NULL if bad. */
+/* A form component as a JSON string; NULL if bad. */
 static json_t *
 decode(const char *s, size_t n)
 {
 	json_t *j = NULL;
 	char *buf;
-	size_t i, o = 0;
-	int hi, lo;
+	long len;
 
 	if ((buf = malloc(n + 1)) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\0')
-			goto out;
-		if (s[i] != '%') {
-			buf[o++] = s[i] == '+' ? ' ' : s[i];
-			continue;
-		}
-		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
-			goto out;
-		buf[o++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	j = json_stringn(buf, o);	/* NULL unless UTF-8 */
-out:
+	if ((len = http_form_decode(s, n, buf, n + 1)) >= 0)
+		j = json_stringn(buf, (size_t)len);
 	free(buf);
 	return j;
 }

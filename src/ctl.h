@@ -1,5 +1,5 @@
 /*
- * ctl: what dindexctl's command modules share. Each command group is a
+ * ctl: what dindexctl's command modules share. A host-only command is a
  * function taking (ctl, argc, argv) with argv[0] the group word, returning
  * the exit status: 0 done, 1 refused, 2 usage.
  */
@@ -23,6 +23,12 @@ struct ctl {
 
 /* "dindexctl: <message>" on stderr; returns CTL_REFUSED. */
 int	ctl_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether word is a group of the management API's commands. */
+int	ctl_api_group(const char *word);
+/* Run a management API command (argv[0] the group) through the HTTP
+ * handlers in this process as the host's administrator, and show the
+ * answer as text or, with --json, as JSON. */
+int	ctl_api(const struct ctl *, int argc, char **argv);
 /* The usage text on stderr; returns CTL_USAGE. */
 int	ctl_usage(void);
 /* A password from stdin (one line) or the terminal without echo.
@@ -43,14 +49,14 @@ const char *ctl_time(const json_t *, char *buf, size_t len);
 void	ctl_print_map(const json_t *, const char *head1, const char *head2);
 
 int	ctl_init(const struct ctl *, int argc, char **argv);
-int	ctl_user(const struct ctl *, int argc, char **argv);
-int	ctl_perm(const struct ctl *, int argc, char **argv);
+/* Host-only commands, never served on the socket. */
+int	ctl_user_list(const struct ctl *, int argc, char **argv);
+int	ctl_user_passwd(const struct ctl *, int argc, char **argv);
 int	ctl_repo(const struct ctl *, int argc, char **argv);
 int	ctl_token(const struct ctl *, int argc, char **argv);
 int	ctl_dump(const struct ctl *, int argc, char **argv);
 int	ctl_load(const struct ctl *, int argc, char **argv);
 int	ctl_check(const struct ctl *, int argc, char **argv);
-int	ctl_webhook(const struct ctl *, int argc, char **argv);
 int	ctl_spool(const struct ctl *, int argc, char **argv);
 
 #endif

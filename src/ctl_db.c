@@ -136,7 +136,7 @@ ctl_dump(const struct ctl *ctl, int argc, char **argv)
 	if ((path != NULL && (fp = dump_file(path)) == NULL) ||
 	    ctl_become_owner(ctl->cfg) != 0)
 		goto out;
-	if (admin_collect(ctl->cfg, "", &all) != ADMIN_OK) {
+	if (admin_collect(ctl->cfg, "", &all) != RES_OK) {
 		ctl_refuse("cannot read %s", ctl->cfg->database);
 		goto out;
 	}
@@ -292,7 +292,7 @@ ctl_check(const struct ctl *ctl, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return ctl_usage();
-	if (admin_collect(ctl->cfg, "", &all) != ADMIN_OK)
+	if (admin_collect(ctl->cfg, "", &all) != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	keys = admin_keys(all);
 	found = json_array();

@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "lim.h"
 #include "names.h"
+#include "repo.h"
 #include "store.h"
 
 static int
@@ -27,7 +28,7 @@ repo_list(const struct ctl *ctl)
 	char when[32];
 	size_t i;
 
-	if (admin_collect(ctl->cfg, "repo:", &all) != ADMIN_OK ||
+	if (admin_collect(ctl->cfg, "repo:", &all) != RES_OK ||
 	    (keys = admin_keys(all)) == NULL) {
 		json_decref(all);
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
@@ -62,7 +63,7 @@ repo_show(const struct ctl *ctl, const char *name)
 
 	if (!name_ok(name))
 		return ctl_refuse("%s: invalid repository name", name);
-	snprintf(key, sizeof(key), "repo:%s", name);
+	repo_key(name, key);
 	if (store_open(ctl->cfg->database, STORE_READ, &st) == -1)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	rc = store_get(st, key, &r);

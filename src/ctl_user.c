@@ -1,8 +1,7 @@
 /*
- * ctl_user: dindexctl init and the user commands. The rules (the last
- * administrator stays, tokens die with an account, its enabled state or
- * its password, names are checked) are admin.c's, the same as the
- * management API's.
+ * ctl_user: dindexctl init, user passwd and user list, the user commands
+ * that the management API does not serve (the others go through it,
+ * ctl.c). The rules are admin.c's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -73,88 +72,47 @@ out:
 	    ctl->cfg->database);
 }
 
-/* Report an admin result; on success print record u as asked. */
-static int
-done(const struct ctl *ctl, const char *name, int rc, json_t *u, int show)
-{
-	char when[32];
-
-	if (rc != ADMIN_OK)
-		return ctl_refuse("%s: %s", name, admin_reason(rc));
-	if (ctl->json && u != NULL)
-		ctl_print_json(u);
-	else if (show) {
-		printf("name:     %s\nemail:    %s\nenabled:  %s\n"
-		    "admin:    %s\ncreated:  %s\n\n",
-		    ctl_str(u, "name"), ctl_str(u, "email"),
-		    json_is_true(json_object_get(u, "enabled")) ? "yes" : "no",
-		    json_is_true(json_object_get(u, "admin")) ? "yes" : "no",
-		    ctl_time(json_object_get(u, "created"), when,
-		    sizeof(when)));
-		ctl_print_map(json_object_get(u, "perms"), "SCOPE", "ACCESS");
-	}
-	json_decref(u);
-	return CTL_OK;
-}
-
-static int
-user_add(const struct ctl *ctl, int argc, char **argv)
-{
-	json_t *u;
-	const char *email = "";
-	char pw[LIM_PASSWORD + 2];
-	int i, admin = 0, from_stdin = 0, rc;
-
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--email") == 0 && i + 1 < argc)
-			email = argv[++i];
-		else if (strcmp(argv[i], "--admin") == 0)
-			admin = 1;
-		else if (strcmp(argv[i], "--password-stdin") == 0)
-			from_stdin = 1;
-		else
-			return ctl_usage();
-	}
-	/* refuse a bad name before asking for a password */
-	if (!name_user_ok(argv[1]))
-		return done(ctl, argv[1], ADMIN_BADNAME, NULL, 0);
-	if (ctl_read_password(from_stdin, pw, sizeof(pw)) == -1)
-		return ctl_refuse("cannot read a password");
-	rc = admin_add(ctl->cfg, argv[1], pw, email, admin, 1, &u);
-	auth_wipe(pw, sizeof(pw));
-	return done(ctl, argv[1], rc, u, 0);
-}
-
-static int
-user_passwd(const struct ctl *ctl, const char *name, int from_stdin)
+/* user passwd NAME [--password-stdin]: no route changes another user's
+ * password, and the hash is made before admin_user takes the lock
+ * (scrypt is slow on purpose). */
+int
+ctl_user_passwd(const struct ctl *ctl, int argc, char **argv)
 {
 	char pw[LIM_PASSWORD + 2], mcf[AUTH_MCF_LEN];
+	const char *name = argv[2];
 	json_t *u = NULL;
 	size_t n;
-	int rc = ADMIN_ERROR;
+	int rc = RES_ERROR;
 
+	if (argc != 3 && (argc != 4 || strcmp(argv[3], "--password-stdin")))
+		return ctl_usage();
 	if (!name_user_ok(name))
-		return done(ctl, name, ADMIN_BADNAME, NULL, 0);
-	if (ctl_read_password(from_stdin, pw, sizeof(pw)) == -1)
+		return ctl_refuse("%s: %s", name, result_msg(RES_BADNAME));
+	if (ctl_read_password(argc == 4, pw, sizeof(pw)) == -1)
 		return ctl_refuse("cannot read a password");
 	n = strlen(pw);
-	/* hash before admin_user takes the lock: scrypt is slow on purpose */
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
-		rc = ADMIN_BADPASS;
+		rc = RES_BADPASS;
 	else if (account_hash(ctl->cfg, pw, mcf) == 0)
 		rc = admin_user(ctl->cfg, ADMIN_PASSWD, name, mcf, NULL, &u);
 	auth_wipe(pw, sizeof(pw));
 	auth_wipe(mcf, sizeof(mcf));
-	return done(ctl, name, rc, u, 0);
+	json_decref(u);
+	return rc == RES_OK ? CTL_OK : ctl_refuse("%s: %s", name,
+	    result_msg(rc));
 }
 
-static int
-user_list(const struct ctl *ctl)
+/* user list: the records, not only the names GET /users answers. */
+int
+ctl_user_list(const struct ctl *ctl, int argc, char **argv)
 {
 	json_t *all, *names, *k, *u;
 	size_t i;
 
-	if (admin_list(ctl->cfg, &all) != ADMIN_OK)
+	(void)argv;
+	if (argc != 2)
+		return ctl_usage();
+	if (admin_list(ctl->cfg, &all) != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	if (ctl->json)
 		ctl_print_json(all);
@@ -174,46 +132,4 @@ user_list(const struct ctl *ctl)
 	}
 	json_decref(all);
 	return CTL_OK;
-}
-
-int
-ctl_user(const struct ctl *ctl, int argc, char **argv)
-{
-	static const struct {
-		const char	*word;
-		const char	*arg;	/* word after NAME, or NULL */
-		enum admin_op	 op;
-	} ops[] = {
-		{ "enable", NULL, ADMIN_ENABLE },
-		{ "disable", NULL, ADMIN_DISABLE },
-		{ "del", NULL, ADMIN_DELETE },
-		{ "admin", "on", ADMIN_PROMOTE },
-		{ "admin", "off", ADMIN_DEMOTE },
-	};
-	json_t *u = NULL;
-	size_t i;
-	int rc;
-
-	if (argc == 2 && strcmp(argv[1], "list") == 0)
-		return user_list(ctl);
-	if (argc < 3)
-		return ctl_usage();
-	if (strcmp(argv[1], "add") == 0)
-		return user_add(ctl, argc - 1, argv + 1);
-	if (strcmp(argv[1], "passwd") == 0 && (argc == 3 || (argc == 4 &&
-	    strcmp(argv[3], "--password-stdin") == 0)))
-		return user_passwd(ctl, argv[2], argc == 4);
-	if (strcmp(argv[1], "show") == 0 && argc == 3) {
-		rc = admin_get(ctl->cfg, argv[2], 0, &u);
-		return done(ctl, argv[2], rc, u, 1);
-	}
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strcmp(argv[1], ops[i].word) != 0 ||
-		    argc != (ops[i].arg ? 4 : 3) ||
-		    (ops[i].arg && strcmp(argv[3], ops[i].arg) != 0))
-			continue;
-		rc = admin_user(ctl->cfg, ops[i].op, argv[2], NULL, NULL, &u);
-		return done(ctl, argv[2], rc, u, 0);
-	}
-	return ctl_usage();
 }

@@ -2,7 +2,9 @@
  * dindexctl: local administration of the database and the spool.
  * Exit status: 0 done, 1 refused (one line on stderr), 2 usage.
  * Works while dindex serves: every command is one store transaction under
- * the lock the handler takes. This file only wires the command modules.
+ * the lock the handler takes. This file only wires the command modules:
+ * the commands below are the host's only, never served on the socket;
+ * every other one is a management API call (ctl.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -15,21 +17,35 @@
 #include "log.h"
 
 static const struct {
-	const char	*word;
+	const char	*group;
+	const char	*word;	/* NULL: the whole group */
 	int		(*fn)(const struct ctl *, int, char **);
 	int		 opens;	/* opens its FILE, then ctl_become_owner */
-} commands[] = {
-	{ "init", ctl_init, 0 },
-	{ "user", ctl_user, 0 },
-	{ "perm", ctl_perm, 0 },
-	{ "repo", ctl_repo, 0 },
-	{ "token", ctl_token, 0 },
-	{ "dump", ctl_dump, 1 },
-	{ "load", ctl_load, 1 },
-	{ "check", ctl_check, 0 },
-	{ "webhook", ctl_webhook, 0 },
-	{ "spool", ctl_spool, 0 },
+} host[] = {
+	{ "init", NULL, ctl_init, 0 },
+	{ "user", "list", ctl_user_list, 0 },
+	{ "user", "passwd", ctl_user_passwd, 0 },
+	{ "repo", NULL, ctl_repo, 0 },
+	{ "token", NULL, ctl_token, 0 },
+	{ "dump", NULL, ctl_dump, 1 },
+	{ "load", NULL, ctl_load, 1 },
+	{ "check", NULL, ctl_check, 0 },
+	{ "spool", NULL, ctl_spool, 0 },
 };
+
+/* The index in host[] of the command argv names, or -1. */
+static int
+host_command(int argc, char **argv)
+{
+	size_t c;
+
+	for (c = 0; c < LEN(host); c++)
+		if (strcmp(argv[0], host[c].group) == 0 &&
+		    (host[c].word == NULL || (argc > 1 &&
+		    strcmp(argv[1], host[c].word) == 0)))
+			return (int)c;
+	return -1;
+}
 
 int
 main(int argc, char *argv[])
@@ -38,8 +54,7 @@ main(int argc, char *argv[])
 	struct ctl ctl = { .cfg = &cfg };
 	const char *path = NULL;
 	char *args[64];
-	int i, n = 0;
-	size_t c;
+	int i, n = 0, c;
 
 	log_open("dindexctl");
 	/* options may stand anywhere; what is left is the command */
@@ -48,7 +63,7 @@ main(int argc, char *argv[])
 			path = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
 			ctl.json = 1;
-		else if (n < (int)(sizeof(args) / sizeof(args[0])) - 1)
+		else if (n < (int)LEN(args) - 1)
 			args[n++] = argv[i];
 		else
 			return ctl_usage();
@@ -58,13 +73,10 @@ main(int argc, char *argv[])
 		return ctl_usage();
 	/* a file size limit makes writes fail (EFBIG, reported), not kill */
 	signal(SIGXFSZ, SIG_IGN);
-	for (c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (strcmp(args[0], commands[c].word) == 0)
-			break;
-	if (c == sizeof(commands) / sizeof(commands[0]))
+	if ((c = host_command(n, args)) == -1 && !ctl_api_group(args[0]))
 		return ctl_usage();
-	if (config_load(path, &cfg) == -1 || (!commands[c].opens &&
+	if (config_load(path, &cfg) == -1 || ((c == -1 || !host[c].opens) &&
 	    ctl_become_owner(&cfg) != 0))
 		return CTL_REFUSED;
-	return commands[c].fn(&ctl, n, args);
+	return c == -1 ? ctl_api(&ctl, n, args) : host[c].fn(&ctl, n, args);
 }

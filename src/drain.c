@@ -21,6 +21,7 @@
 #include "log.h"
 #include "net.h"
 #include "post.h"
+#include "record.h"
 #include "spool.h"
 #include "store.h"
 
@@ -31,14 +32,6 @@ struct job {
 	json_t		*d;		/* NULL: the slot is free */
 };
 
-static const char *
-str(const json_t *d, const char *key)
-{
-	const char *s = json_string_value(json_object_get(d, key));
-
-	return s ? s : "";
-}
-
 /* The kept response as text when it is UTF-8, else as base64. */
 static void
 record(const struct config *cfg, const json_t *d, const struct post *p)
@@ -48,8 +41,8 @@ record(const struct config *cfg, const json_t *d, const struct post *p)
 	struct store *st;
 
 	a = json_pack("{s:I, s:s, s:s, s:i, s:s, s:i}", "time",
-	    (json_int_t)time(NULL), "delivery", str(d, "id"), "event",
-	    str(d, "event"), "status", (int)p->status, "error", p->error,
+	    (json_int_t)time(NULL), "delivery", record_str(d, "id"), "event",
+	    record_str(d, "event"), "status", (int)p->status, "error", p->error,
 	    "duration_ms", (int)p->duration_ms);
 	if ((text = json_stringn(p->response, p->response_len)) != NULL)
 		json_object_set_new(a, "response", text);
@@ -60,8 +53,8 @@ record(const struct config *cfg, const json_t *d, const struct post *p)
 		json_decref(a);
 		return;
 	}
-	hook_record(st, str(d, "repository"), str(d, "webhook_id"), a,
-	    cfg->webhook_history);
+	hook_record(st, record_str(d, "repository"), record_str(d,
+	    "webhook_id"), a, cfg->webhook_history);
 	store_close(st);
 	json_decref(a);
 }
@@ -111,7 +104,7 @@ unusable(const struct config *cfg, const char *name, json_t *d)
 		json_object_set_new(d, "last_error", json_string("not a "
 		    "delivery: a field is missing or not a string"));
 	log_msg(LOG_WARNING, "spool file %s: %s; moved to failed/", name,
-	    str(d, "last_error"));
+	    record_str(d, "last_error"));
 	return spool_move(cfg->spool, name, "failed", d) == 0 ? 1 : -1;
 }
 
@@ -136,28 +129,29 @@ start(const struct config *cfg, CURLM *m, struct job *j, const json_t *todo)
 		json_decref(d);
 		return rc == 1 ? 0 : -1;
 	}
-	rc = HOOK_ERROR;
+	rc = RES_ERROR;
 	if (store_open(cfg->database, STORE_READ, &st) == 0) {
-		rc = hook_secret(st, str(d, "repository"), str(d,
+		rc = hook_secret(st, record_str(d, "repository"), record_str(d,
 		    "webhook_id"), secret, sizeof(secret));
 		store_close(st);
 	}
-	if (rc == HOOK_OK) {
+	if (rc == RES_OK) {
 		snprintf(j->name, sizeof(j->name), "%s", name);
 		snprintf(j->host, sizeof(j->host), "%s", json_string_value(
 		    json_array_get(todo, 2)));
 		j->d = d;
-		rc = post_start(m, &j->p, str(d, "url"), str(d, "id"),
-		    str(d, "event"), json_dumps(json_object_get(d, "payload"),
-		    JSON_COMPACT | JSON_SORT_KEYS), secret, cfg);
+		rc = post_start(m, &j->p, record_str(d, "url"),
+		    record_str(d, "id"), record_str(d, "event"),
+		    json_dumps(json_object_get(d, "payload"), JSON_COMPACT |
+		    JSON_SORT_KEYS), secret, cfg);
 		explicit_bzero(secret, sizeof(secret));
 		if (rc == 0)
 			return 0;
 		j->d = NULL;
-	} else if (rc == HOOK_NONE) {
+	} else if (rc == RES_NOHOOK) {
 		log_msg(LOG_NOTICE, "delivery %s: webhook %s of %s is gone; "
-		    "dropped", str(d, "id"), str(d, "webhook_id"),
-		    str(d, "repository"));
+		    "dropped", record_str(d, "id"), record_str(d, "webhook_id"),
+		    record_str(d, "repository"));
 		rc = spool_done(cfg->spool, name);
 	}
 	json_decref(d);
@@ -170,9 +164,10 @@ finish(const struct config *cfg, struct job *j)
 	struct post *p = &j->p;
 	int rc;
 
-	log_delivery(&(struct log_delivery){ .id = str(j->d, "id"),
-	    .url = str(j->d, "url"), .repo = str(j->d, "repository"),
-	    .event = str(j->d, "event"), .status = p->status,
+	log_delivery(&(struct log_delivery){ .id = record_str(j->d, "id"),
+	    .url = record_str(j->d, "url"),
+	    .repo = record_str(j->d, "repository"),
+	    .event = record_str(j->d, "event"), .status = p->status,
 	    .error = p->error, .duration_ms = p->duration_ms });
 	record(cfg, j->d, p);
 	if (p->status >= 200 && p->status < 300)
@@ -199,7 +194,7 @@ due(const struct config *cfg)
 		json_array_foreach(names, i, n) {
 			d = spool_read(cfg->spool, states[s],
 			    json_string_value(n));
-			net_url_host(str(d, "url"), host, sizeof(host));
+			net_url_host(record_str(d, "url"), host, sizeof(host));
 			if (d != NULL && (s == 0 || json_integer_value(
 			    json_object_get(d, "next_attempt")) <= time(NULL)))
 				json_array_append_new(todo, json_pack("[sOs]",

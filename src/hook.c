@@ -16,6 +16,7 @@
 #include "lim.h"
 #include "log.h"
 #include "net.h"
+#include "record.h"
 #include "spool.h"
 
 static void
@@ -33,6 +34,12 @@ url_id(const char *url, char id[17])
 	for (; *url; url++)
 		h = (h ^ (unsigned char)*url) * 1099511628211ULL;
 	snprintf(id, 17, "%016llx", (unsigned long long)h);
+}
+
+int
+hook_id_ok(const char *s)
+{
+	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
 }
 
 static int
@@ -109,31 +116,31 @@ hook_add(struct store *st, const char *name, const char *url,
 	*out = NULL;
 	if (url == NULL || !url_ok(url) || (ev = parse_events(events)) ==
 	    NULL || (secret && strlen(secret) > LIM_URL))
-		return HOOK_BAD;
+		return RES_BADHOOK;
 	if (!net_url_allowed(url, allow)) {
 		json_decref(ev);
-		return HOOK_REFUSED;
+		return RES_HOOKREFUSED;
 	}
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) == -1) {
 		json_decref(ev);
-		return HOOK_ERROR;
+		return RES_ERROR;
 	}
 	if (rc == 1)
 		all = json_object();
 	url_id(url, id);
 	if (json_object_get(all, id) != NULL)
-		rc = HOOK_EXISTS;
+		rc = RES_HOOKEXISTS;
 	else if (json_object_size(all) >= LIM_HOOKS)
-		rc = HOOK_FULL;
+		rc = RES_HOOKFULL;
 	else {
 		h = json_pack("{s:s, s:o, s:s, s:b, s:I}", "url", url,
 		    "events", ev, "secret", secret ? secret : "", "active", 1,
 		    "created", (json_int_t)time(NULL));
 		ev = NULL;
 		json_object_set_new(all, id, h);
-		rc = store_put(st, key, all) == 0 ? HOOK_OK : HOOK_ERROR;
-		if (rc == HOOK_OK)
+		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
+		if (rc == RES_OK)
 			*out = shown(id, h);
 	}
 	json_decref(ev);
@@ -167,22 +174,22 @@ hook_del(struct store *st, const char *name, const char *id)
 
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) != 0)
-		return rc == 1 ? HOOK_NONE : HOOK_ERROR;
-	rc = HOOK_OK;
+		return rc == 1 ? RES_NOHOOK : RES_ERROR;
+	rc = RES_OK;
 	if (id != NULL && json_object_get(all, id) == NULL)
-		rc = HOOK_NONE;
+		rc = RES_NOHOOK;
 	json_object_foreach(all, hid, h) {
-		if (rc != HOOK_OK || (id != NULL && strcmp(id, hid) != 0))
+		if (rc != RES_OK || (id != NULL && strcmp(id, hid) != 0))
 			continue;
 		hook_key(hkey, "hist", name, hid);
 		if (store_del(st, hkey) == -1)
-			rc = HOOK_ERROR;
+			rc = RES_ERROR;
 	}
-	if (rc == HOOK_OK && id != NULL) {
+	if (rc == RES_OK && id != NULL) {
 		json_object_del(all, id);
-		rc = store_put(st, key, all) == 0 ? HOOK_OK : HOOK_ERROR;
-	} else if (rc == HOOK_OK)
-		rc = store_del(st, key) == -1 ? HOOK_ERROR : HOOK_OK;
+		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
+	} else if (rc == RES_OK)
+		rc = store_del(st, key) == -1 ? RES_ERROR : RES_OK;
 	json_decref(all);
 	return rc;
 }
@@ -200,13 +207,13 @@ hook_history(struct store *st, const char *name, const char *id,
 	if ((rc = store_get(st, key, &all)) != 0 ||
 	    json_object_get(all, id) == NULL) {
 		json_decref(all);
-		return rc == -1 ? HOOK_ERROR : HOOK_NONE;
+		return rc == -1 ? RES_ERROR : RES_NOHOOK;
 	}
 	json_decref(all);
 	hook_key(key, "hist", name, id);
 	if ((rc = store_get(st, key, out)) == 1)
 		*out = json_array();
-	return rc == -1 ? HOOK_ERROR : HOOK_OK;
+	return rc == -1 ? RES_ERROR : RES_OK;
 }
 
 int
@@ -217,7 +224,7 @@ hook_record(struct store *st, const char *name, const char *id,
 	char key[LIM_KEY];
 
 	if (keep <= 0)
-		return HOOK_OK;
+		return RES_OK;
 	hook_key(key, "hist", name, id);
 	if (store_get(st, key, &h) != 0 || !json_is_array(h)) {
 		json_decref(h);
@@ -228,10 +235,10 @@ hook_record(struct store *st, const char *name, const char *id,
 		json_array_remove(h, 0);
 	if (store_put(st, key, h) == -1) {
 		json_decref(h);
-		return HOOK_ERROR;
+		return RES_ERROR;
 	}
 	json_decref(h);
-	return HOOK_OK;
+	return RES_OK;
 }
 
 int
@@ -245,11 +252,10 @@ hook_secret(struct store *st, const char *name, const char *id, char *out,
 	out[0] = '\0';
 	hook_key(key, "hooks", name, NULL);
 	if ((rc = store_get(st, key, &all)) == -1)
-		return HOOK_ERROR;
+		return RES_ERROR;
 	h = json_object_get(all, id);
-	rc = h == NULL ? HOOK_NONE : HOOK_OK;
-	snprintf(out, outlen, "%s", json_is_string(json_object_get(h,
-	    "secret")) ? json_string_value(json_object_get(h, "secret")) : "");
+	rc = h == NULL ? RES_NOHOOK : RES_OK;
+	snprintf(out, outlen, "%s", record_str(h, "secret"));
 	json_decref(all);
 	return rc;
 }
@@ -296,14 +302,14 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 	json_t *all = NULL, *h, *d;
 	char key[LIM_KEY], name[LIM_NAME + 1];
 	const char *id;
-	int rc = HOOK_OK, found = 0;
+	int rc = RES_OK, found = 0;
 
 	if (!cfg->webhooks && only_id == NULL)
-		return HOOK_OK;
+		return RES_OK;
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
 	hook_key(key, "hooks", name, NULL);
 	if (store_get(st, key, &all) == -1)
-		return HOOK_ERROR;
+		return RES_ERROR;
 	json_object_foreach(all, id, h) {
 		if (only_id ? strcmp(id, only_id) != 0 : !wants(h, event))
 			continue;
@@ -317,11 +323,11 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 		    "queued_by", pusher ? pusher : "",
 		    "payload", payload(ns, repo, pusher, rec));
 		if (d == NULL || spool_put(cfg->spool, d) == -1)
-			rc = HOOK_ERROR;
+			rc = RES_ERROR;
 		json_decref(d);
 	}
 	json_decref(all);
-	return only_id && !found && rc == HOOK_OK ? HOOK_NONE : rc;
+	return only_id && !found && rc == RES_OK ? RES_NOHOOK : rc;
 }
 
 static int
@@ -362,6 +368,22 @@ over_quota(const char *root, const char *name, const char *user)
 }
 
 int
+hook_pushed(const struct config *cfg, struct store *st, const char *ns,
+    const char *repo, json_t *rec, int isnew, const char *pusher,
+    const json_t *payload)
+{
+	char key[LIM_KEY];
+
+	json_object_set_new(rec, "updated", json_integer(time(NULL)));
+	json_object_set_new(rec, "pusher", json_string(pusher));
+	if (hook_queue(cfg, st, ns, repo, isnew ? "new" : "existing", pusher,
+	    payload ? payload : rec, NULL) != RES_OK)
+		return RES_ERROR;
+	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
+	return store_put(st, key, rec) == 0 ? RES_OK : RES_ERROR;
+}
+
+int
 hook_ping(const struct config *cfg, struct store *st, const char *ns,
     const char *repo, const char *id, const char *user)
 {
@@ -372,15 +394,15 @@ hook_ping(const struct config *cfg, struct store *st, const char *ns,
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
 	snprintf(key, sizeof(key), "user:%s", user ? user : "");
 	if (user != NULL && store_get(st, key, &u) == -1)
-		return HOOK_ERROR;
+		return RES_ERROR;
 	rc = user != NULL && !json_is_true(json_object_get(u, "admin")) &&
 	    over_quota(cfg->spool, name, user);
 	json_decref(u);
 	if (rc)
-		return HOOK_QUOTA;
+		return RES_QUOTA;
 	snprintf(key, sizeof(key), "repo:%s", name);
 	if (store_get(st, key, &rec) == -1)
-		return HOOK_ERROR;
+		return RES_ERROR;
 	rc = hook_queue(cfg, st, ns, repo, "ping", user ? user : "dindexctl",
 	    rec, id);
 	json_decref(rec);

@@ -8,24 +8,15 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "result.h"
 #include "store.h"
 
-enum hook_result {
-	HOOK_OK = 0,
-	HOOK_NONE = 1,		/* no such webhook */
-	HOOK_EXISTS = 2,	/* that URL is registered already */
-	HOOK_BAD = 3,		/* bad URL, events or secret */
-	HOOK_FULL = 4,		/* LIM_HOOKS reached */
-	HOOK_REFUSED = 5,	/* url is an address webhook_allow_networks
-				 * does not allow */
-	HOOK_QUOTA = 6,		/* LIM_PINGS_REPO or LIM_PINGS_USER queued */
-	HOOK_ERROR = -1		/* store or spool failure (logged) */
-};
-
+/* Whether s has the shape of a webhook id: 16 lower-case hex digits. */
+int	hook_id_ok(const char *s);
 /* Register url for repository name ("ns/repo"). events: a JSON list or
  * a comma string of "new"/"existing" (NULL: both). A url whose host is an
  * address literal that allow (webhook_allow_networks) does not let
- * deliveries reach is HOOK_REFUSED. On HOOK_OK *out is the record as shown
+ * deliveries reach is RES_HOOKREFUSED. On RES_OK *out is the record as shown
  * (secret left out). */
 int	hook_add(struct store *, const char *name, const char *url,
 	    const json_t *events, const char *secret, const char *allow,
@@ -40,20 +31,27 @@ int	hook_history(struct store *, const char *name, const char *id,
 /* Append one attempt to a webhook's history, keeping the last keep. */
 int	hook_record(struct store *, const char *name, const char *id,
 	    json_t *attempt, long keep);
-/* The secret of a webhook ("" when none), HOOK_NONE when it is gone. */
+/* The secret of a webhook ("" when none), RES_NOHOOK when it is gone. */
 int	hook_secret(struct store *, const char *name, const char *id,
 	    char *out, size_t outlen);
 
 /* Queue one delivery per active webhook of ns/repo whose events hold
  * event ("new" or "existing"), or only webhook only_id with event "ping".
- * Durable on return. HOOK_OK (also when none matched), HOOK_NONE when
- * only_id is unknown, HOOK_ERROR. */
+ * Durable on return. RES_OK (also when none matched), RES_NOHOOK when
+ * only_id is unknown, RES_ERROR. */
 int	hook_queue(const struct config *, struct store *, const char *ns,
 	    const char *repo, const char *event, const char *pusher,
 	    const json_t *rec, const char *only_id);
+/* Record a push (v1 push finish, v2 notification) in the write
+ * transaction st: rec gets "updated" and "pusher", the deliveries of
+ * "new" (isnew) or "existing" with payload's images and tags (rec's when
+ * NULL) are queued, then rec is stored: a 2xx means both. */
+int	hook_pushed(const struct config *, struct store *, const char *ns,
+	    const char *repo, json_t *rec, int isnew, const char *pusher,
+	    const json_t *payload);
 /* Queue a "ping" delivery to webhook id of ns/repo on behalf of user.
  * user NULL is the local administrator (dindexctl); a user without the
- * admin flag gets HOOK_QUOTA once LIM_PINGS_REPO pings of the repository
+ * admin flag gets RES_QUOTA once LIM_PINGS_REPO pings of the repository
  * or LIM_PINGS_USER of the user's wait in the spool (or failed within
  * LIM_PINGS_WINDOW of being queued). The store should be
  * open for writing, so that concurrent pings count one after the other. */

@@ -196,9 +196,8 @@ parse_header(const char *s, size_t len, struct http_req *req)
 	return 0;
 }
 
-/* Strict decimal, at most 18 digits, nothing else. */
-static long long
-parse_length(const char *s, size_t len)
+long long
+http_decimal(const char *s, size_t len)
 {
 	long long v = 0;
 	size_t i;
@@ -245,7 +244,7 @@ framing(struct http_req *req)
 	for (i = 0; i < req->nhdr; i++) {
 		h = &req->hdr[i];
 		if (ieq(h->name, h->name_len, "Content-Length")) {
-			if (ncl++ || (req->content_length = parse_length(h->val,
+			if (ncl++ || (req->content_length = http_decimal(h->val,
 			    h->val_len)) < 0)
 				return -400;
 		} else if (ieq(h->name, h->name_len, "Transfer-Encoding")) {
@@ -660,7 +659,7 @@ http_reason(int status)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+	for (i = 0; i < LEN(reasons); i++)
 		if (reasons[i].code == status)
 			return reasons[i].text;
 	return "Unknown";
@@ -740,13 +739,38 @@ utf8_ok(const char *s, size_t n)
 	return j != NULL;
 }
 
+long
+http_form_decode(const char *s, size_t n, char *out, size_t outlen)
+{
+	const char *end = s + n;
+	size_t o;
+	int hi, lo;
+
+	for (o = 0; s < end; s++, o++) {
+		if (o + 1 >= outlen || *s == '\0')
+			return -1;
+		if (*s != '%') {
+			out[o] = *s == '+' ? ' ' : *s;
+			continue;
+		}
+		if (end - s < 3 || (hi = hexval(s[1])) < 0 ||
+		    (lo = hexval(s[2])) < 0 || (hi | lo) == 0)
+			return -1;
+		out[o] = (char)(hi << 4 | lo);
+		s += 2;
+	}
+	if (outlen == 0)
+		return -1;
+	out[o] = '\0';
+	return utf8_ok(out, o) ? (long)o : -1;
+}
+
 int
 http_form_get(const char *s, size_t len, const char *key, char *out,
     size_t outlen)
 {
 	const char *p = s, *end = s + len, *amp, *eq;
-	size_t klen = strlen(key), o;
-	int hi, lo;
+	size_t klen = strlen(key);
 
 	for (; p < end; p = amp + 1) {
 		if ((amp = memchr(p, '&', end - p)) == NULL)
@@ -755,23 +779,8 @@ http_form_get(const char *s, size_t len, const char *key, char *out,
 		if ((eq ? (size_t)(eq - p) : (size_t)(amp - p)) != klen ||
 		    memcmp(p, key, klen) != 0)
 			continue;
-		for (o = 0, p = eq ? eq + 1 : amp; p < amp; p++, o++) {
-			if (o + 1 >= outlen)
-				return -1;
-			if (*p != '%') {
-				out[o] = *p == '+' ? ' ' : *p;
-				continue;
-			}
-			if (amp - p < 3 || (hi = hexval(p[1])) < 0 ||
-			    (lo = hexval(p[2])) < 0 || (hi | lo) == 0)
-				return -1;
-			out[o] = (char)(hi << 4 | lo);
-			p += 2;
-		}
-		if (outlen == 0)
-			return -1;
-		out[o] = '\0';
-		return utf8_ok(out, o) ? 1 : -1;
+		p = eq ? eq + 1 : amp;
+		return http_form_decode(p, amp - p, out, outlen) < 0 ? -1 : 1;
 	}
 	return 0;
 }

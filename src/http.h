@@ -131,5 +131,12 @@ void	 http_linger(struct http_conn *);
  * (every client-sent text is UTF-8 or a 400). */
 int	 http_form_get(const char *s, size_t len, const char *key, char *out,
 	    size_t outlen);
+/* A strict decimal: at most 18 digits and nothing else; -1 otherwise.
+ * The one number parser of wire data (Content-Length, query values). */
+long long http_decimal(const char *s, size_t len);
+/* Percent- and '+'-decode one form component s[0..n) into out,
+ * NUL-terminated: its length, or -1 for a bad escape, %00 or NUL, more
+ * than outlen - 1 bytes, or not UTF-8. The one decoder of forms. */
+long	 http_form_decode(const char *s, size_t n, char *out, size_t outlen);
 
 #endif

@@ -126,7 +126,7 @@ pick_alg(struct jwt_key *k, const char *path)
 	}
 	if (EVP_PKEY_is_a(k->pkey, "EC") && EVP_PKEY_get_group_name(k->pkey,
 	    group, sizeof(group), NULL) == 1)
-		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+		for (i = 0; i < LEN(curves); i++)
 			if (strcmp(group, curves[i].group) == 0) {
 				/* libtrust hashes the uncompressed point */
 				EVP_PKEY_set_utf8_string_param(k->pkey,

@@ -7,6 +7,9 @@
 #ifndef LIM_H
 #define LIM_H
 
+/* The number of elements of an array (the tables' bound). */
+#define LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* HTTP request head */
 #define LIM_REQUEST_LINE	8192	/* request line, bytes: 414 beyond */
 #define LIM_HEAD		32768	/* whole header block, bytes: 431 beyond */

@@ -115,7 +115,7 @@ name_reserved(const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+	for (i = 0; i < LEN(reserved); i++)
 		if (strcmp(s, reserved[i]) == 0)
 			return 1;
 	return 0;

@@ -120,7 +120,7 @@ check_repo(const char *name, const json_t *r)
 	if (!tag_map_ok(json_object_get(r, "tags")) ||
 	    !tag_map_ok(json_object_get(r, "pending")))
 		return "invalid tag (a tag maps to an image id or a digest)";
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+	for (i = 0; i < LEN(states); i++)
 		if (strcmp(state, states[i]) == 0)
 			return NULL;
 	return "invalid state";
@@ -208,16 +208,24 @@ check_hist(const json_t *list)
 }
 
 const char *
+record_str(const json_t *rec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	return s != NULL ? s : "";
+}
+
+const char *
 record_check(const char *key, const json_t *v)
 {
 	static const char *const kinds[] = { "user:", "repo:", "token:",
 	    "refresh:", "hooks:", "hist:" };
 	size_t i, n;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (i = 0; i < LEN(kinds); i++)
 		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
 			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]))
+	if (i == LEN(kinds))
 		return "unknown record type";
 	n = strlen(kinds[i]);
 	if (v == NULL || json_is_null(v))

@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+/* The string field key of a record, "" when absent or not a string. */
+const char *record_str(const json_t *rec, const char *key);
 /* What is wrong with val as the record under key, or NULL when it is
  * valid. The text is static, overwritten by the next call. */
 const char *record_check(const char *key, const json_t *val);

@@ -9,6 +9,7 @@
 #include "account.h"
 #include "admin.h"
 #include "auth.h"
+#include "record.h"
 #include "refresh.h"
 #include "store.h"
 
@@ -23,9 +24,8 @@ static int
 collect(const char *key, json_t *val, void *arg)
 {
 	struct mine *m = arg;
-	const char *u = json_string_value(json_object_get(val, "user"));
 
-	if (u == NULL || strcmp(u, m->user) != 0)
+	if (!admin_of_user(val, m->user))
 		return 0;
 	return json_object_set(m->found, key, val) == 0 ? 0 : -1;
 }
@@ -113,20 +113,16 @@ out:
 	return rc;
 }
 
-/* Note a use; best effort, a failure only makes it expire sooner. */
-static void
-touch(const struct config *cfg, const char *key)
+/* Note a use (store_update); best effort, a failure only makes it
+ * expire sooner. */
+static int
+used_now(struct store *st, json_t **rec, void *arg)
 {
-	struct store *st;
-	json_t *rec = NULL;
-
-	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
-		return;
-	if (store_get(st, key, &rec) == 0 && json_object_set_new(rec, "used",
-	    json_integer(time(NULL))) == 0)
-		store_put(st, key, rec);
-	store_close(st);
-	json_decref(rec);
+	(void)st;
+	(void)arg;
+	if (*rec == NULL)
+		return 1;
+	return json_object_set_new(*rec, "used", json_integer(time(NULL)));
 }
 
 int
@@ -157,7 +153,7 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 	    now - used > cfg->refresh_ttl))
 		rc = 1;
 	if (rc == 0 && now - used > LIM_REFRESH_TOUCH)
-		touch(cfg, rkey);
+		store_update(cfg->database, rkey, used_now, NULL);
 	if (rc != 0) {
 		json_decref(*user);
 		*user = NULL;
@@ -201,9 +197,7 @@ refresh_revoke(const struct config *cfg, const char *user, const char *id)
 	if ((have = of_user(st, user)) == NULL)
 		rc = -1;
 	json_object_foreach(have, k, v)
-		if (rc == 1 && strcmp(id, json_string_value(json_object_get(v,
-		    "id")) ? json_string_value(json_object_get(v, "id")) :
-		    "") == 0)
+		if (rc == 1 && strcmp(id, record_str(v, "id")) == 0)
 			rc = store_del(st, k) == 0 ? 0 : -1;
 	json_decref(have);
 	if (store_close(st) == -1)

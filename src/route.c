@@ -12,8 +12,11 @@
 #include <jansson.h>
 
 #include "account.h"
+#include "acl.h"
 #include "auth.h"
+#include "result.h"
 #include "route.h"
+#include "store.h"
 
 static int
 segment_match(const char *pat, size_t plen, const char *seg)
@@ -86,14 +89,15 @@ allow_header(struct ctx *ctx, int methods)
 static const struct route *
 lookup(struct ctx *ctx, int *methods)
 {
+	int admin = ctx->cfg->admin_api || ctx->local;
 	const struct route *tables[] = { route_v1_table, route_v2_table,
-	    ctx->cfg->admin_api ? route_admin_table : NULL,
-	    ctx->cfg->admin_api ? route_hooks_table : NULL };
+	    admin ? route_admin_table : NULL,
+	    admin ? route_hooks_table : NULL };
 	const struct route *r;
 	size_t t;
 
 	*methods = 0;
-	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+	for (t = 0; t < LEN(tables); t++) {
 		for (r = tables[t]; r != NULL && r->fn != NULL; r++) {
 			if (!path_match(r, ctx))
 				continue;
@@ -171,6 +175,34 @@ route_error(struct ctx *ctx, int status, const char *msg)
 {
 	http_resp_error(ctx->resp, status, msg);
 	return status;
+}
+
+int
+route_result(struct ctx *ctx, int rc)
+{
+	if (rc == RES_OK)
+		return 200;
+	return route_error(ctx, result_status(rc), result_msg(rc));
+}
+
+int
+route_access(struct ctx *ctx, const char *ns, const char *repo, int *bits,
+    json_t **user)
+{
+	json_t *public = NULL;
+	int status;
+
+	*bits = 0;
+	if ((status = route_basic(ctx, user)) != 0)
+		return status;
+	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
+		json_decref(*user);
+		*user = NULL;
+		return 503;
+	}
+	*bits = acl_allows(*user, public, ns, repo, ctx->cfg->own_namespace);
+	json_decref(public);
+	return 0;
 }
 
 int

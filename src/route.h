@@ -25,6 +25,8 @@ struct ctx {
 	char			 login[LIM_USER + 1];	/* a refused name,
 							 * for the log */
 	char			 repo[LIM_NAME + 1];	/* for the log */
+	int			 local;	/* dindexctl in-process: the host's
+					 * administrator, no credentials */
 };
 
 enum {
@@ -62,11 +64,19 @@ void	route_dispatch(struct ctx *);
  * return status; set an error body and return status. */
 int	route_json(struct ctx *, int status, json_t *body);
 int	route_error(struct ctx *, int status, const char *msg);
+/* Answer a result of admin.c or hook.c (result.h): its status, with an
+ * error body unless RES_OK. */
+int	route_result(struct ctx *, int result);
 
 /* Authenticate the caller by HTTP Basic. Returns 0 with *user the record
  * (NULL: no Authorization header, anonymous), or the status to answer:
  * 401 bad credentials, malformed or non-Basic Authorization; 403 account
  * disabled; 503 store failure. Sets ctx->user. */
 int	route_basic(struct ctx *, json_t **user);
+/* What the caller (route_basic, or anonymous) may do to ns/repo with the
+ * public grants ("user:*"): 0 with *bits (acl.h) and *user (the record,
+ * NULL for anonymous; the caller frees it), or the status to answer. */
+int	route_access(struct ctx *, const char *ns, const char *repo,
+	    int *bits, json_t **user);
 
 #endif

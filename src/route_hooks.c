@@ -29,12 +29,6 @@ struct hook_target {
 	int		 admin;		/* the caller has the admin flag */
 };
 
-static int
-is_hook_id(const char *s)
-{
-	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
-}
-
 /* Split the segments into name, id and verb. 0 ok, or the status. */
 static int
 parse_target(struct ctx *ctx, struct hook_target *h)
@@ -48,7 +42,7 @@ parse_target(struct ctx *ctx, struct hook_target *h)
 		h->verb = last;
 		h->id = ctx->arg[n - 2];
 		n -= 2;
-	} else if (n >= 3 && is_hook_id(last) &&
+	} else if (n >= 3 && hook_id_ok(last) &&
 	    ctx->req->method == HTTP_DELETE)
 		h->id = ctx->arg[--n];
 	for (i = 0; i < n && len < sizeof(h->name); i++)
@@ -65,52 +59,23 @@ parse_target(struct ctx *ctx, struct hook_target *h)
 static int
 caller(struct ctx *ctx, struct hook_target *h)
 {
-	json_t *user, *public = NULL;
+	json_t *user;
 	int status, bits;
 
-	if ((status = route_basic(ctx, &user)) != 0)
+	if (ctx->local) {
+		h->admin = 1;
+		return 0;
+	}
+	if ((status = route_access(ctx, h->ns, h->repo, &bits, &user)) != 0)
 		return status;
 	if (user == NULL) {
 		http_resp_header(ctx->resp, "WWW-Authenticate",
 		    "Basic realm=\"dindex\"");
 		return 401;
 	}
-	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
-		json_decref(user);
-		return 503;
-	}
-	bits = acl_allows(user, public, h->ns, h->repo,
-	    ctx->cfg->own_namespace);
 	h->admin = json_is_true(json_object_get(user, "admin"));
 	json_decref(user);
-	json_decref(public);
 	return (bits & ACL_DELETE) ? 0 : 403;
-}
-
-static int
-status_of(struct ctx *ctx, int rc)
-{
-	switch (rc) {
-	case HOOK_OK:
-		return 200;
-	case HOOK_NONE:
-		return route_error(ctx, 404, "no such webhook");
-	case HOOK_EXISTS:
-		return route_error(ctx, 409, "that URL has a webhook already");
-	case HOOK_BAD:
-		return route_error(ctx, 400, "url must be http(s), events a "
-		    "subset of new, existing, secret a string");
-	case HOOK_FULL:
-		return route_error(ctx, 409, "too many webhooks");
-	case HOOK_REFUSED:
-		return route_error(ctx, 400, "url is a loopback, private or "
-		    "link-local address not in webhook_allow_networks");
-	case HOOK_QUOTA:
-		return route_error(ctx, 429, "too many pings waiting for "
-		    "delivery; try again later");
-	default:
-		return 503;
-	}
 }
 
 static int
@@ -124,11 +89,11 @@ add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 		return route_error(ctx, rc, "body must be JSON or a form");
 	url = body_str(body, "url");
 	secret = body_str(body, "secret");
-	rc = url == NULL || secret == NULL ? HOOK_BAD : hook_add(st, name, url,
-	    json_object_get(body, "events"), secret[0] ? secret : NULL,
+	rc = url == NULL || secret == NULL ? RES_BADHOOK : hook_add(st, name,
+	    url, json_object_get(body, "events"), secret[0] ? secret : NULL,
 	    ctx->cfg->webhook_allow_networks, out);
 	json_decref(body);
-	rc = status_of(ctx, rc);
+	rc = route_result(ctx, rc);
 	return rc == 200 ? 201 : rc;
 }
 
@@ -167,17 +132,17 @@ change(struct ctx *ctx, const struct hook_target *h)
 	    &st) == -1)
 		return 503;
 	if (h->id != NULL)
-		status = status_of(ctx, h->verb ? hook_history(st, h->name,
+		status = route_result(ctx, h->verb ? hook_history(st, h->name,
 		    h->id, &out) : hook_del(st, h->name, h->id));
 	else if (get) {	/* HEAD too: it must never fall through to DELETE */
 		out = hook_list(st, h->name);
 		status = 200;
 	} else if (m == HTTP_POST)
 		status = add(ctx, st, h->name, &out);
-	else if ((status = hook_del(st, h->name, NULL)) == HOOK_NONE)
+	else if ((status = hook_del(st, h->name, NULL)) == RES_NOHOOK)
 		status = 200;	/* deleting none of none is done */
 	else
-		status = status_of(ctx, status);
+		status = route_result(ctx, status);
 	if (store_close(st) == -1)
 		status = 503;
 	if (status >= 400) {
@@ -200,8 +165,8 @@ ping(struct ctx *ctx, const struct hook_target *h)
 
 	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
 		return 503;
-	status = status_of(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo, h->id,
-	    ctx->user));
+	status = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo,
+	    h->id, ctx->local ? NULL : ctx->user));
 	store_close(st);
 	if (status != 200)
 		return status;

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "account.h"
 #include "acl.h"
@@ -65,40 +64,19 @@ target(struct ctx *ctx, size_t n, struct target *t)
 	return 0;
 }
 
-/* What the caller (Basic or anonymous) may do to t. Returns 0 with
- * *bits, or a status. */
-static int
-access_bits(struct ctx *ctx, const struct target *t, int *bits,
-    int *anonymous)
-{
-	json_t *user, *public;
-	int status;
-
-	if ((status = route_basic(ctx, &user)) != 0)
-		return status;
-	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
-		json_decref(user);
-		return 503;
-	}
-	*bits = acl_allows(user, public, t->ns, t->repo,
-	    ctx->cfg->own_namespace);
-	*anonymous = user == NULL;
-	json_decref(user);
-	json_decref(public);
-	return 0;
-}
-
-/* Require the access bits `need`; 0 when allowed, else the status. */
+/* Require the access bits `need` of the caller (Basic or anonymous);
+ * 0 when allowed, else the status. */
 static int
 require(struct ctx *ctx, const struct target *t, int need)
 {
-	int bits = 0, anonymous = 1, status;
+	json_t *user;
+	int bits, status;
 
-	if ((status = access_bits(ctx, t, &bits, &anonymous)) != 0)
+	if ((status = route_access(ctx, t->ns, t->repo, &bits, &user)) != 0)
 		return status;
-	if ((bits & need) == need)
-		return 0;
-	return anonymous ? 401 : 403;
+	status = (bits & need) == need ? 0 : user == NULL ? 401 : 403;
+	json_decref(user);
+	return status;
 }
 
 /* An "Authorization: Token" request: 0 valid for t (out filled), 1 not
@@ -211,12 +189,12 @@ user_create(struct ctx *ctx)
 	}
 	rc = admin_add(ctx->cfg, name, pass, email, 0,
 	    ctx->cfg->new_accounts_enabled, &u);
-	if (rc == ADMIN_OK) {
+	if (rc == RES_OK) {
 		snprintf(ctx->user, sizeof(ctx->user), "%s", name);
 		status = route_json(ctx, 201, json_string("User Created"));
 	} else
-		status = rc == ADMIN_EXISTS ? exists_body(ctx) :
-		    route_error(ctx, rc > 0 ? 400 : 503, admin_reason(rc));
+		status = rc == RES_EXISTS ? exists_body(ctx) :
+		    route_error(ctx, rc > 0 ? 400 : 503, result_msg(rc));
 out:
 	json_decref(body);
 	json_decref(old);
@@ -276,15 +254,15 @@ user_update(struct ctx *ctx)
 		    "(strings)");
 	else if (*pass && (strlen(pass) < LIM_PASSWORD_MIN ||
 	    strlen(pass) > LIM_PASSWORD))
-		status = route_error(ctx, 400, admin_reason(ADMIN_BADPASS));
+		status = route_error(ctx, 400, result_msg(RES_BADPASS));
 	else if (*pass && account_hash(ctx->cfg, pass, mcf) == -1)
 		status = 503;
 	else {
 		status = admin_user(ctx->cfg, ADMIN_PASSWD, name, *pass ? mcf :
 		    NULL, *email ? email : NULL, &u);
-		status = status == ADMIN_OK ? 204 : status == ADMIN_NOUSER ?
+		status = status == RES_OK ? 204 : status == RES_NOUSER ?
 		    404 : route_error(ctx, status > 0 ? 400 : 503,
-		    admin_reason(status));
+		    result_msg(status));
 	}
 	auth_wipe(mcf, sizeof(mcf));
 	json_decref(body);
@@ -507,16 +485,9 @@ images_put(struct ctx *ctx)
 	if ((rc = store_get(st, t.key, &rec)) == 1)
 		status = 404;
 	else if (rc == 0 && repo_merge(rec, list) != -1 &&
-	    (fresh = repo_complete(rec)) != -1) {
-		json_object_set_new(rec, "updated", json_integer(time(NULL)));
-		json_object_set_new(rec, "pusher", json_string(ctx->user));
-		/* queued before the record is written: a 204 means both */
-		if (hook_queue(ctx->cfg, st, t.ns, t.repo, fresh ? "new" :
-		    "existing", ctx->user, rec, NULL) != HOOK_OK)
-			status = route_error(ctx, 503, "cannot queue webhooks");
-		else if (store_put(st, t.key, rec) == 0)
-			status = 204;
-	}
+	    (fresh = repo_complete(rec)) != -1 && hook_pushed(ctx->cfg, st,
+	    t.ns, t.repo, rec, fresh, ctx->user, NULL) == RES_OK)
+		status = 204;
 	if (store_close(st) == -1)
 		status = 503;
 out:
@@ -625,19 +596,14 @@ static int
 query_long(const struct http_req *req, const char *key, long lo, long hi,
     long def, long *out)
 {
-	char buf[16], *end;
+	char buf[16];
 	int rc;
 
 	rc = http_form_get(req->query ? req->query : "", req->query_len, key,
 	    buf, sizeof(buf));
-	if (rc == 0) {
-		*out = def;
-		return 0;
-	}
-	if (rc == -1 || buf[0] < '0' || buf[0] > '9')
-		return -1;
-	*out = strtol(buf, &end, 10);
-	return *end == '\0' && *out >= lo && *out <= hi ? 0 : -1;
+	*out = rc == 0 ? def : rc == 1 ? (long)http_decimal(buf, strlen(buf)) :
+	    -1;
+	return *out >= lo && *out <= hi ? 0 : -1;
 }
 
 /* GET /v1/search?q=&n=&page=: completed repositories the caller may

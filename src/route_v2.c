@@ -28,6 +28,7 @@
 #include "hook.h"
 #include "jwt.h"
 #include "names.h"
+#include "record.h"
 #include "refresh.h"
 #include "repo.h"
 #include "route.h"
@@ -51,21 +52,12 @@ static const char *const manifest_types[] = {
 	"application/vnd.oci.image.manifest.v1+json",
 	"application/vnd.oci.image.index.v1+json",
 };
-#define NMANIFEST_TYPES	(sizeof(manifest_types) / sizeof(manifest_types[0]))
 
 static int
 param(const struct treq *t, const char *key, char *out, size_t outlen)
 {
 	out[0] = '\0';
 	return http_form_get(t->src, t->len, key, out, outlen);
-}
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
 }
 
 static int
@@ -134,7 +126,7 @@ refresh_grant(struct ctx *ctx, struct treq *t)
 		return 401;
 	switch (refresh_use(ctx->cfg, t->refresh, &t->user)) {
 	case 0:
-		snprintf(ctx->user, sizeof(ctx->user), "%s", str(t->user,
+		snprintf(ctx->user, sizeof(ctx->user), "%s", record_str(t->user,
 		    "name"));
 		return 0;
 	case 1:
@@ -213,7 +205,7 @@ issue(struct ctx *ctx, struct treq *t)
 
 	if (jwt_key_load(cfg->token_key, cfg->token_cert, &key) == -1)
 		return route_error(ctx, 503, "token key unusable");
-	claims = jwt_claims(cfg->token_issuer, str(t->user, "name"),
+	claims = jwt_claims(cfg->token_issuer, record_str(t->user, "name"),
 	    cfg->token_service, cfg->token_v2_ttl, now,
 	    scope_access(&t->scopes));
 	if (claims != NULL)
@@ -281,26 +273,20 @@ token(struct ctx *ctx)
 static json_t *
 pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 {
-	json_t *target = json_object_get(ev, "target");
-	const char *s, *digest;
+	const char *action, *type, *tag, *digest, *name;
 	size_t i;
 
-	s = json_string_value(json_object_get(ev, "action"));
-	if (s == NULL || strcmp(s, "push") != 0)
+	if (json_unpack(ev, "{s:s, s:{s:s, s:s, s:s, s:s}}", "action", &action,
+	    "target", "mediaType", &type, "tag", &tag, "digest", &digest,
+	    "repository", &name) == -1 || strcmp(action, "push") != 0)
 		return NULL;
-	s = json_string_value(json_object_get(target, "mediaType"));
-	for (i = 0; s != NULL && i < NMANIFEST_TYPES; i++)
-		if (strcmp(s, manifest_types[i]) == 0)
+	for (i = 0; i < LEN(manifest_types); i++)
+		if (strcmp(type, manifest_types[i]) == 0)
 			break;
-	if (s == NULL || i == NMANIFEST_TYPES)
+	if (i == LEN(manifest_types) || !name_tag_ok(tag) ||
+	    !name_digest_ok(digest) || !name_repo_parse(name, ns, repo))
 		return NULL;
-	s = json_string_value(json_object_get(target, "tag"));
-	digest = json_string_value(json_object_get(target, "digest"));
-	if (s == NULL || !name_tag_ok(s) || digest == NULL ||
-	    !name_digest_ok(digest))
-		return NULL;
-	s = json_string_value(json_object_get(target, "repository"));
-	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
+	return json_object_get(ev, "target");
 }
 
 /* A deleted manifest (by digest: every tag on it goes) or tag, or NULL
@@ -308,17 +294,15 @@ pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 static json_t *
 deleted(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 {
-	json_t *target = json_object_get(ev, "target");
-	const char *s = json_string_value(json_object_get(ev, "action"));
-	const char *tag = json_string_value(json_object_get(target, "tag"));
-	const char *digest = json_string_value(json_object_get(target,
-	    "digest"));
+	const char *action, *tag = NULL, *digest = NULL, *name;
 
-	if (s == NULL || strcmp(s, "delete") != 0 || (tag ? !name_tag_ok(tag) :
-	    digest == NULL || !name_digest_ok(digest)))
+	if (json_unpack(ev, "{s:s, s:{s?s, s?s, s:s}}", "action", &action,
+	    "target", "tag", &tag, "digest", &digest, "repository", &name) ==
+	    -1 || strcmp(action, "delete") != 0 || (tag ? !name_tag_ok(tag) :
+	    digest == NULL || !name_digest_ok(digest)) ||
+	    !name_repo_parse(name, ns, repo))
 		return NULL;
-	s = json_string_value(json_object_get(target, "repository"));
-	return s != NULL && name_repo_parse(s, ns, repo) ? target : NULL;
+	return json_object_get(ev, "target");
 }
 
 /* Follow a registry delete in the tag map. 0 ok, -1 failure. */
@@ -357,7 +341,7 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
     const char *ns, const char *repo)
 {
 	const char *tag, *digest, *pusher, *old;
-	json_t *rec = NULL, *tags;
+	json_t *rec = NULL, *tags, *payload;
 	char key[LIM_KEY];
 	int rc, isnew;
 
@@ -382,19 +366,15 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
 	old = json_string_value(json_object_get(tags, tag));
 	isnew = old == NULL || strcmp(old, digest) != 0;
 	/* a v2 push is complete when notified; a v1 push may be under way */
-	if (rc == 1 || strcmp(str(rec, "state"), "deleted") == 0)
+	if (rc == 1 || strcmp(record_str(rec, "state"), "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("complete"));
 	json_object_set_new(tags, tag, json_string(digest));
-	json_object_set_new(rec, "updated", json_integer(time(NULL)));
-	json_object_set_new(rec, "pusher", json_string(pusher));
-	rc = store_put(st, key, rec);
-	json_decref(rec);
 	/* the payload names this push only: the digest and its tag */
-	rec = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", digest,
+	payload = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", digest,
 	    "tags", tag, digest);
-	if (rc == 0 && (rec == NULL || hook_queue(ctx->cfg, st, ns, repo,
-	    isnew ? "new" : "existing", pusher, rec, NULL) != HOOK_OK))
-		rc = -1;
+	rc = payload != NULL && hook_pushed(ctx->cfg, st, ns, repo, rec, isnew,
+	    pusher, payload) == RES_OK ? 0 : -1;
+	json_decref(payload);
 	json_decref(rec);
 	return rc;
 }

@@ -60,8 +60,7 @@ parse_actions(const char *s, size_t len, int *bits)
 		n = (e ? e : end) - s;
 		if (!is_word(s, n, 1))
 			return -1;
-		for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]);
-		    i++)
+		for (i = 0; i < LEN(action_names); i++)
 			if (strlen(action_names[i]) == n &&
 			    memcmp(action_names[i], s, n) == 0)
 				*bits |= 1 << i;
@@ -133,8 +132,7 @@ scope_access(const struct scope_set *set)
 		return NULL;
 	for (i = 0; i < set->n; i++) {
 		acts = json_array();
-		for (a = 0; acts != NULL &&
-		    a < sizeof(action_names) / sizeof(action_names[0]); a++)
+		for (a = 0; acts != NULL && a < LEN(action_names); a++)
 			if (set->res[i].actions & (1 << a))
 				json_array_append_new(acts,
 				    json_string(action_names[a]));

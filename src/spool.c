@@ -68,7 +68,7 @@ spool_init(const char *root)
 
 	if (make_dir(root) == -1)
 		return -1;
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+	for (i = 0; i < LEN(states); i++) {
 		snprintf(path, sizeof(path), "%s/%s", root, states[i]);
 		if (make_dir(path) == -1)
 			return -1;
@@ -304,7 +304,7 @@ spool_find(const char *root, const char *id)
 
 	if (strchr(id, '/') != NULL || strlen(id) + 6 > SPOOL_NAME)
 		return NULL;
-	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+	for (i = 0; i < LEN(where); i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s.json", root, where[i], id);
 		if (access(path, F_OK) == 0)
 			return where[i];

@@ -429,6 +429,27 @@ store_fetch(const char *path, const char *key, json_t **out)
 	return rc;
 }
 
+int
+store_update(const char *path, const char *key,
+    int (*fn)(struct store *, json_t **, void *), void *arg)
+{
+	struct store *st;
+	json_t *rec = NULL;
+	int rc;
+
+	if (store_open(path, STORE_WRITE, &st) == -1)
+		return -1;
+	if ((rc = store_get(st, key, &rec)) != -1)
+		rc = fn(st, &rec, arg);
+	if (rc == 0 && (rec != NULL ? store_put(st, key, rec) :
+	    store_del(st, key)) == -1)
+		rc = -1;
+	if (store_close(st) == -1)
+		rc = -1;
+	json_decref(rec);
+	return rc;
+}
+
 static int
 put_raw(struct store *st, const char *key, const json_t *val)
 {

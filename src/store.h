@@ -38,6 +38,14 @@ int	store_get(struct store *, const char *key, json_t **out);
 /* store_get in a read transaction of its own: one record, then unlock.
  * The same returns; -1 also when the database cannot be opened. */
 int	store_fetch(const char *path, const char *key, json_t **out);
+/* A write transaction around one record: fn(st, &rec, arg) gets the
+ * record under key (NULL when there is none), may change or replace it
+ * and write other records through st. fn returns 0 to store rec (NULL:
+ * delete it), > 0 to leave it, < 0 on error. Returns what fn returned,
+ * or -1 (logged) when the store failed; 0 means it is on disk. A damaged
+ * record is an error, fn is not called. */
+int	store_update(const char *path, const char *key,
+	    int (*fn)(struct store *, json_t **rec, void *arg), void *arg);
 /* 0 stored, -1 error (disk full, read-only transaction). */
 int	store_put(struct store *, const char *key, const json_t *val);
 /* 0 deleted, 1 not found, -1 error. */

@@ -292,6 +292,12 @@ test_form(void)
 	T(http_form_get("q=%e9t%e9", 9, "q", out, sizeof(out)) == -1);
 	T(http_form_get("q=%c3%a9", 8, "q", out, sizeof(out)) == 1 &&
 	    strcmp(out, "\xc3\xa9") == 0);
+	/* the decoder alone: its length; a literal NUL and a cut escape */
+	T(http_form_decode("a+%41", 5, out, sizeof(out)) == 3 &&
+	    strcmp(out, "a A") == 0);
+	T(http_form_decode("a\0b", 3, out, sizeof(out)) == -1);
+	T(http_form_decode("a%4", 3, out, sizeof(out)) == -1);
+	T(http_form_decode("", 0, out, sizeof(out)) == 0 && out[0] == '\0');
 }
 
 /* The hand-made Date agrees with strftime over four centuries. */
