@@ -108,20 +108,20 @@ unusable(const struct config *cfg, const char *name, json_t *d)
 	return spool_move(cfg->spool, name, "failed", d) == 0 ? 1 : -1;
 }
 
-/* Claim todo ([state, name, host]) and start its POST in j. 0 started or
+/* Claim waiting ([state, name, host]) and start its POST in j. 0 started or
  * nothing to send (j stays free), -1 error. On a store error the claim
  * is kept: it goes back to new/ after LIM_CLAIM_STALE. */
 static int
-start(const struct config *cfg, CURLM *m, struct job *j, const json_t *todo)
+start(const struct config *cfg, CURLM *m, struct job *j, const json_t *waiting)
 {
-	const char *name = json_string_value(json_array_get(todo, 1));
+	const char *name = json_string_value(json_array_get(waiting, 1));
 	char secret[LIM_URL + 1];
 	struct store *st;
 	json_t *d;
 	int rc;
 
 	if ((rc = spool_claim(cfg->spool, json_string_value(
-	    json_array_get(todo, 0)), name)) != 0)
+	    json_array_get(waiting, 0)), name)) != 0)
 		return rc == 1 ? 0 : -1;
 	if ((d = spool_read(cfg->spool, "active", name)) == NULL)
 		return -1;
@@ -138,7 +138,7 @@ start(const struct config *cfg, CURLM *m, struct job *j, const json_t *todo)
 	if (rc == RES_OK) {
 		snprintf(j->name, sizeof(j->name), "%s", name);
 		snprintf(j->host, sizeof(j->host), "%s", json_string_value(
-		    json_array_get(todo, 2)));
+		    json_array_get(waiting, 2)));
 		j->d = d;
 		rc = post_start(m, &j->p, record_str(d, "url"),
 		    record_str(d, "id"), record_str(d, "event"),
@@ -185,7 +185,7 @@ static json_t *
 due(const struct config *cfg)
 {
 	static const char *const states[] = { "new", "deferred" };
-	json_t *todo = json_array(), *names, *n, *d;
+	json_t *waiting = json_array(), *names, *n, *d;
 	char host[LIM_URL + 1];
 	size_t s, i;
 
@@ -197,33 +197,33 @@ due(const struct config *cfg)
 			net_url_host(record_str(d, "url"), host, sizeof(host));
 			if (d != NULL && (s == 0 || json_integer_value(
 			    json_object_get(d, "next_attempt")) <= time(NULL)))
-				json_array_append_new(todo, json_pack("[sOs]",
+				json_array_append_new(waiting, json_pack("[sOs]",
 				    states[s], n, host));
 			json_decref(d);
 		}
 		json_decref(names);
 	}
-	return todo;
+	return waiting;
 }
 
-/* Take the first of todo whose host has fewer than LIM_DELIVER_HOST
+/* Take the first of waiting whose host has fewer than LIM_DELIVER_HOST
  * transfers running. NULL when there is none. */
 static json_t *
-pick(json_t *todo, const struct job *jobs)
+pick(json_t *waiting, const struct job *jobs)
 {
 	const char *host;
 	size_t i, j;
 	json_t *t;
 	int busy;
 
-	json_array_foreach(todo, i, t) {
+	json_array_foreach(waiting, i, t) {
 		host = json_string_value(json_array_get(t, 2));
 		for (busy = 0, j = 0; j < LIM_DELIVER_PARALLEL; j++)
 			busy += jobs[j].d != NULL &&
 			    strcmp(jobs[j].host, host) == 0;
 		if (busy < LIM_DELIVER_HOST) {
 			json_incref(t);
-			json_array_remove(todo, i);
+			json_array_remove(waiting, i);
 			return t;
 		}
 	}
@@ -235,7 +235,7 @@ drain_spool(const struct config *cfg)
 {
 	static struct job jobs[LIM_DELIVER_PARALLEL];
 	int rc = spool_reclaim(cfg->spool, LIM_CLAIM_STALE);
-	json_t *todo = due(cfg), *t;
+	json_t *waiting = due(cfg), *t;
 	CURLM *m = curl_multi_init();
 	struct post *p;
 	size_t i;
@@ -243,7 +243,7 @@ drain_spool(const struct config *cfg)
 	while (m != NULL) {
 		for (i = 0; i < LIM_DELIVER_PARALLEL; i++)
 			while (jobs[i].d == NULL &&
-			    (t = pick(todo, jobs)) != NULL) {
+			    (t = pick(waiting, jobs)) != NULL) {
 				if (start(cfg, m, &jobs[i], t) == -1)
 					rc = -1;
 				json_decref(t);
@@ -259,6 +259,6 @@ drain_spool(const struct config *cfg)
 			rc = -1;
 		}
 	curl_multi_cleanup(m);
-	json_decref(todo);
+	json_decref(waiting);
 	return m == NULL ? -1 : rc;
 }
