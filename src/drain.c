@@ -108,20 +108,20 @@ unusable(const struct config *cfg, const char *name, json_t *d)
 	return spool_move(cfg->spool, name, "failed", d) == 0 ? 1 : -1;
 }
 
-/* Claim waiting ([state, name, host]) and start its POST in j. 0 started or
+/* Claim item ([state, name, host]) and start its POST in j. 0 started or
  * nothing to send (j stays free), -1 error. On a store error the claim
  * is kept: it goes back to new/ after LIM_CLAIM_STALE. */
 static int
-start(const struct config *cfg, CURLM *m, struct job *j, const json_t *waiting)
+start(const struct config *cfg, CURLM *m, struct job *j, const json_t *item)
 {
-	const char *name = json_string_value(json_array_get(waiting, 1));
+	const char *name = json_string_value(json_array_get(item, 1));
 	char secret[LIM_URL + 1];
 	struct store *st;
 	json_t *d;
 	int rc;
 
 	if ((rc = spool_claim(cfg->spool, json_string_value(
-	    json_array_get(waiting, 0)), name)) != 0)
+	    json_array_get(item, 0)), name)) != 0)
 		return rc == 1 ? 0 : -1;
 	if ((d = spool_read(cfg->spool, "active", name)) == NULL)
 		return -1;
@@ -138,7 +138,7 @@ start(const struct config *cfg, CURLM *m, struct job *j, const json_t *waiting)
 	if (rc == RES_OK) {
 		snprintf(j->name, sizeof(j->name), "%s", name);
 		snprintf(j->host, sizeof(j->host), "%s", json_string_value(
-		    json_array_get(waiting, 2)));
+		    json_array_get(item, 2)));
 		j->d = d;
 		rc = post_start(m, &j->p, record_str(d, "url"),
 		    record_str(d, "id"), record_str(d, "event"),
