@@ -33,7 +33,7 @@ account_restamp(json_t *user)
 {
 	char stamp[2 * 8 + 1];
 
-	if (auth_random_hex(stamp, 8) == -1)
+	if (bytes_random_hex(stamp, 8) == -1)
 		return -1;
 	return json_object_set_new(user, "cred", json_string(stamp));
 }
@@ -77,7 +77,7 @@ rehash(const struct config *cfg, const char *name, const char *pass,
 	account_key(name, key);
 	if (account_hash(cfg, pass, mcf) == 0)
 		store_update(cfg->database, key, swap_hash, &r);
-	auth_wipe(mcf, sizeof(mcf));
+	bytes_wipe(mcf, sizeof(mcf));
 }
 
 static long long

@@ -4,9 +4,6 @@
  * grammar, parsed by key. Passwords are libscrypt MCF hashes. Buffers that
  * held a password are wiped before they go out of scope.
  */
-#include <sys/random.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +12,6 @@
 
 #include "auth.h"
 #include "log.h"
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int
 ieq(const char *a, size_t alen, const char *b)
@@ -58,65 +52,6 @@ auth_scheme(const char *val, size_t len, const char **rest, size_t *restlen)
 	return AUTH_OTHER;
 }
 
-static int
-b64val(char c)
-{
-	const char *p = c ? strchr(b64, c) : NULL;
-
-	return p ? (int)(p - b64) : -1;
-}
-
-int
-auth_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap,
-    size_t *outlen)
-{
-	size_t i, o = 0, pad = 0;
-	int v[4], k;
-
-	if (len % 4 != 0)
-		return -1;
-	if (len > 0 && in[len - 1] == '=')
-		pad = len > 1 && in[len - 2] == '=' ? 2 : 1;
-	for (i = 0; i < len; i += 4) {
-		for (k = 0; k < 4; k++) {
-			v[k] = i + k >= len - pad ? 0 : b64val(in[i + k]);
-			if (v[k] < 0)
-				return -1;
-		}
-		if (o + 3 > cap + (i + 4 == len ? pad : 0))
-			return -1;
-		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (i + 4 < len || pad < 2)
-			out[o++] = (unsigned char)(v[1] << 4 | v[2] >> 2);
-		if (i + 4 < len || pad < 1)
-			out[o++] = (unsigned char)(v[2] << 6 | v[3]);
-	}
-	*outlen = o;
-	return 0;
-}
-
-size_t
-auth_b64_encode(const unsigned char *in, size_t len, char *out, size_t cap)
-{
-	size_t i, o = 0;
-	unsigned v;
-
-	if (cap < (len + 2) / 3 * 4 + 1)
-		return 0;
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned)in[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return o;
-}
 
 int
 auth_parse_basic(const char *s, size_t len, struct auth_basic *out)
@@ -127,7 +62,7 @@ auth_parse_basic(const char *s, size_t len, struct auth_basic *out)
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (auth_b64_decode(s, len, raw, sizeof(raw), &n) == -1 ||
+	if (bytes_b64_decode(s, len, raw, sizeof(raw), &n) == -1 ||
 	    memchr(raw, '\0', n) != NULL ||
 	    (colon = memchr(raw, ':', n)) == NULL)
 		goto out;
@@ -138,9 +73,9 @@ auth_parse_basic(const char *s, size_t len, struct auth_basic *out)
 	memcpy(out->pass, colon + 1, n - ulen - 1);
 	rc = 0;
 out:
-	auth_wipe(raw, sizeof(raw));
+	bytes_wipe(raw, sizeof(raw));
 	if (rc == -1)
-		auth_wipe(out, sizeof(*out));
+		bytes_wipe(out, sizeof(*out));
 	return rc;
 }
 
@@ -249,7 +184,7 @@ auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw)
 	 * hash would cost a second run in every new process */
 	libscrypt_scrypt((const uint8_t *)pw, strlen(pw), salt, sizeof(salt),
 	    n, r, p, out, sizeof(out));
-	auth_wipe(out, sizeof(out));
+	bytes_wipe(out, sizeof(out));
 	return 0;
 }
 
@@ -264,47 +199,4 @@ auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p)
 	snprintf(want, sizeof(want), "%02x%02x%02x",
 	    (unsigned)__builtin_ctz(n), (unsigned)r, (unsigned)p);
 	return strncmp(mcf + 4, want, 6) != 0;
-}
-
-int
-auth_random_hex(char *out, size_t nbytes)
-{
-	unsigned char buf[256];
-	size_t got = 0, i;
-	ssize_t n;
-
-	if (nbytes > sizeof(buf))
-		return -1;
-	while (got < nbytes) {
-		n = getrandom(buf + got, nbytes - got, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			log_msg(LOG_ERR, "getrandom: %s", strerror(errno));
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	for (i = 0; i < nbytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", buf[i]);
-	auth_wipe(buf, sizeof(buf));
-	return 0;
-}
-
-int
-auth_ct_equal(const void *a, const void *b, size_t n)
-{
-	const volatile unsigned char *x = a, *y = b;
-	unsigned char d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= x[i] ^ y[i];
-	return d == 0;
-}
-
-void
-auth_wipe(void *p, size_t n)
-{
-	explicit_bzero(p, n);
 }

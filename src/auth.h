@@ -1,7 +1,7 @@
 /*
- * auth: credentials on the wire (Basic and Token Authorization values),
- * password hashing with scrypt, random tokens, constant-time compare.
- * Pure functions; no store, no HTTP.
+ * auth: credentials on the wire (Basic and Token Authorization values)
+ * and password hashing with scrypt; random tokens, constant-time compare
+ * and wiping are bytes.h's. Pure functions; no store, no HTTP.
  */
 #ifndef AUTH_H
 #define AUTH_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "lim.h"
 
 enum auth_scheme {
@@ -44,13 +45,6 @@ int	auth_parse_basic(const char *b64, size_t len, struct auth_basic *out);
  * 0 ok (signature present and well formed), -1 malformed. */
 int	auth_parse_token(const char *s, size_t len, struct auth_token *out);
 
-/* Standard base64 with padding. decode: 0 ok, -1 bad input or no room. */
-int	auth_b64_decode(const char *in, size_t len, unsigned char *out,
-	    size_t cap, size_t *outlen);
-/* Writes NUL-terminated text; returns its length, or 0 if cap too small. */
-size_t	auth_b64_encode(const unsigned char *in, size_t len, char *out,
-	    size_t cap);
-
 /* scrypt MCF hash of pw with N, r, p. 0 ok, -1 error. */
 int	auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
 	    char out[AUTH_MCF_LEN]);
@@ -62,13 +56,5 @@ int	auth_check_password(const char *mcf, const char *pw);
 int	auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw);
 /* 1 when mcf was made with other parameters than n, r, p. */
 int	auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p);
-
-/* nbytes from getrandom() as lower-case hex into out (2*nbytes+1).
- * 0 ok, -1 error (logged). */
-int	auth_random_hex(char *out, size_t nbytes);
-/* 1 when a[0..n) equals b[0..n), in time independent of the contents. */
-int	auth_ct_equal(const void *a, const void *b, size_t n);
-/* Overwrite a secret so the compiler cannot elide it. */
-void	auth_wipe(void *p, size_t n);
 
 #endif

@@ -342,7 +342,7 @@ call(const struct ctl *ctl, const struct api_cmd *c, char **args,
 		*out = json_loadb(resp.body, resp.body_len, JSON_DECODE_ANY,
 		    NULL);
 	if (req.body != NULL)
-		auth_wipe(req.body, req.body_len);	/* secrets */
+		bytes_wipe(req.body, req.body_len);	/* secrets */
 	http_req_free(&req);
 	http_resp_free(&resp);
 	return resp.status;
@@ -432,7 +432,7 @@ ctl_api(const struct ctl *ctl, int argc, char **argv)
 		else if (!ctl->json && c->text != NULL)
 			c->text(out);
 	}
-	auth_wipe(secret, sizeof(secret));
+	bytes_wipe(secret, sizeof(secret));
 	json_decref(body);
 	json_decref(out);
 	return rc;

@@ -42,7 +42,7 @@ ctl_init(const struct ctl *ctl, int argc, char **argv)
 	fresh = store_each(st, "user:", has_any_user, NULL) == 0;
 	if (fresh) {
 		account_key("admin", key);
-		if (auth_random_hex(pw, 12) == -1 ||
+		if (bytes_random_hex(pw, 12) == -1 ||
 		    (admin = account_new(ctl->cfg, "admin", pw, "", 1, 1)) == NULL ||
 		    store_put(st, key, admin) == -1)
 			goto out;
@@ -67,7 +67,7 @@ out:
 	if (st != NULL)
 		store_close(st);
 	json_decref(admin);
-	auth_wipe(pw, sizeof(pw));
+	bytes_wipe(pw, sizeof(pw));
 	return rc == 0 ? 0 : ctl_refuse("cannot initialise %s",
 	    ctl->cfg->database);
 }
@@ -95,8 +95,8 @@ ctl_user_passwd(const struct ctl *ctl, int argc, char **argv)
 		rc = RES_BADPASS;
 	else if (account_hash(ctl->cfg, pw, mcf) == 0)
 		rc = admin_user(ctl->cfg, ADMIN_PASSWD, name, mcf, NULL, &u);
-	auth_wipe(pw, sizeof(pw));
-	auth_wipe(mcf, sizeof(mcf));
+	bytes_wipe(pw, sizeof(pw));
+	bytes_wipe(mcf, sizeof(mcf));
 	json_decref(u);
 	return rc == RES_OK ? CTL_OK : ctl_refuse("%s: %s", name,
 	    result_msg(rc));

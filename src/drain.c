@@ -46,7 +46,7 @@ record(const struct config *cfg, const json_t *d, const struct post *p)
 	    "duration_ms", (int)p->duration_ms);
 	if ((text = json_stringn(p->response, p->response_len)) != NULL)
 		json_object_set_new(a, "response", text);
-	else if (auth_b64_encode((const unsigned char *)p->response,
+	else if (bytes_b64_encode((const unsigned char *)p->response,
 	    p->response_len, b64, sizeof(b64)) > 0)
 		json_object_set_new(a, "response_base64", json_string(b64));
 	if (a == NULL || store_open(cfg->database, STORE_WRITE, &st) == -1) {

@@ -226,7 +226,7 @@ jwt_claims(const char *iss, const char *sub, const char *aud, long ttl,
 {
 	char jti[2 * 16 + 1];
 
-	if (auth_random_hex(jti, 16) == -1) {
+	if (bytes_random_hex(jti, 16) == -1) {
 		json_decref(access);
 		return NULL;
 	}

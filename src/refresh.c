@@ -85,8 +85,8 @@ refresh_issue(const struct config *cfg, const json_t *user,
 	struct store *st;
 	int rc = -1;
 
-	if (name == NULL || auth_random_hex(tok, LIM_TOKEN_BYTES) == -1 ||
-	    auth_random_hex(id, ID_BYTES) == -1 ||
+	if (name == NULL || bytes_random_hex(tok, LIM_TOKEN_BYTES) == -1 ||
+	    bytes_random_hex(id, ID_BYTES) == -1 ||
 	    store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return -1;
 	account_key(name, key);

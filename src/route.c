@@ -240,7 +240,7 @@ route_basic(struct ctx *ctx, json_t **user)
 		status = 503;
 		break;
 	}
-	auth_wipe(&cred, sizeof(cred));
+	bytes_wipe(&cred, sizeof(cred));
 	if (status != 0) {
 		json_decref(*user);
 		*user = NULL;

@@ -128,7 +128,7 @@ give_token(struct ctx *ctx, struct store *st, const struct target *t,
 		return -1;
 	http_resp_header(ctx->resp, "X-Docker-Token", "%s", tok);
 	http_resp_header(ctx->resp, "WWW-Authenticate", "Token %s", tok);
-	auth_wipe(tok, sizeof(tok));
+	bytes_wipe(tok, sizeof(tok));
 	return 0;
 }
 
@@ -264,7 +264,7 @@ user_update(struct ctx *ctx)
 		    404 : route_error(ctx, status > 0 ? 400 : 503,
 		    result_msg(status));
 	}
-	auth_wipe(mcf, sizeof(mcf));
+	bytes_wipe(mcf, sizeof(mcf));
 	json_decref(body);
 	json_decref(u);
 	return status;

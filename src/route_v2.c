@@ -114,7 +114,7 @@ password_grant(struct ctx *ctx, struct treq *t)
 			t->user = NULL;
 		}
 	}
-	auth_wipe(&cred, sizeof(cred));
+	bytes_wipe(&cred, sizeof(cred));
 	return status;
 }
 
@@ -265,7 +265,7 @@ token(struct ctx *ctx)
 	else
 		status = issue(ctx, &t);
 	json_decref(t.user);
-	auth_wipe(t.refresh, sizeof(t.refresh));
+	bytes_wipe(t.refresh, sizeof(t.refresh));
 	return status;
 }
 
@@ -395,7 +395,7 @@ notify(struct ctx *ctx)
 	h = http_header(ctx->req, "Authorization");
 	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &restlen) !=
 	    AUTH_BEARER || restlen != strlen(secret) ||
-	    !auth_ct_equal(rest, secret, restlen))
+	    !bytes_equal(rest, secret, restlen))
 		return route_error(ctx, 401, "bad notification secret");
 	body_json(ctx->req, &env);
 	if (!json_is_array(json_object_get(env, "events")))

@@ -105,7 +105,7 @@ write_tmp(const char *root, const char *name, const json_t *d,
 	ssize_t n;
 	int fd, rc = -1;
 
-	if (auth_random_hex(rnd, 8) == -1)
+	if (bytes_random_hex(rnd, 8) == -1)
 		return -1;
 	snprintf(tmp, LIM_PATH, "%s/tmp/%.*s.%ld.%s.json", root,
 	    (int)strlen(name) - 5, name, (long)getpid(), rnd);
@@ -153,7 +153,7 @@ spool_put(const char *root, json_t *d)
 {
 	char name[SPOOL_NAME], rnd[17], tmp[LIM_PATH];
 
-	if (auth_random_hex(rnd, 8) == -1)
+	if (bytes_random_hex(rnd, 8) == -1)
 		return -1;
 	snprintf(name, sizeof(name), "%lld.%ld.%s.json", (long long)time(NULL),
 	    (long)getpid(), rnd);

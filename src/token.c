@@ -30,7 +30,7 @@ token_issue(struct store *st, const struct config *cfg,
 
 	if (g->user[0] == '\0')
 		snprintf(sig, sizeof(sig), "%s", ANONYMOUS);
-	else if (auth_random_hex(sig, LIM_TOKEN_BYTES) == -1)
+	else if (bytes_random_hex(sig, LIM_TOKEN_BYTES) == -1)
 		return -1;
 	if (g->user[0] != '\0') {
 		rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "user", g->user,
@@ -44,7 +44,7 @@ token_issue(struct store *st, const struct config *cfg,
 	}
 	snprintf(out, TOKEN_VALUE_LEN, "signature=%s,repository=\"%s\","
 	    "access=%s", sig, g->repo, g->access);
-	auth_wipe(sig, sizeof(sig));
+	bytes_wipe(sig, sizeof(sig));
 	return rc;
 }
 
@@ -166,7 +166,7 @@ token_check(const struct config *cfg, const char *val, size_t len,
 		snprintf(key, sizeof(key), "token:%s", t.sig);
 		drop_expired(cfg, key);
 	}
-	auth_wipe(&t, sizeof(t));
+	bytes_wipe(&t, sizeof(t));
 	return rc;
 }
 

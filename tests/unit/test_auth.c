@@ -19,24 +19,24 @@ test_b64(void)
 	size_t i, n;
 
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
-		n = auth_b64_encode((const unsigned char *)plain[i],
+		n = bytes_b64_encode((const unsigned char *)plain[i],
 		    strlen(plain[i]), enc, sizeof(enc));
 		T(n == (strlen(plain[i]) + 2) / 3 * 4);
-		T(auth_b64_decode(enc, n, out, sizeof(out), &n) == 0 &&
+		T(bytes_b64_decode(enc, n, out, sizeof(out), &n) == 0 &&
 		    n == strlen(plain[i]) && memcmp(out, plain[i], n) == 0);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		T(auth_b64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n)
+		T(bytes_b64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n)
 		    == -1);
-	T(auth_b64_decode("Zm9vYmFy", 8, out, 5, &n) == -1);
-	T(auth_b64_encode((const unsigned char *)"foo", 3, enc, 4) == 0);
+	T(bytes_b64_decode("Zm9vYmFy", 8, out, 5, &n) == -1);
+	T(bytes_b64_encode((const unsigned char *)"foo", 3, enc, 4) == 0);
 }
 
 static int
 basic(const char *plain, struct auth_basic *b)
 {
 	char enc[1024];
-	size_t n = auth_b64_encode((const unsigned char *)plain, strlen(plain),
+	size_t n = bytes_b64_encode((const unsigned char *)plain, strlen(plain),
 	    enc, sizeof(enc));
 
 	return auth_parse_basic(enc, n, b);
@@ -134,10 +134,10 @@ test_hash(void)
 	T(auth_needs_rehash(mcf, 2048, 8, 1) == 1);
 	T(auth_needs_rehash("junk", 1024, 8, 1) == 1);
 	T(auth_check_dummy(1024, 8, 1, "x") == 0);
-	T(auth_random_hex(a, 32) == 0 && strlen(a) == 64 &&
+	T(bytes_random_hex(a, 32) == 0 && strlen(a) == 64 &&
 	    strspn(a, "0123456789abcdef") == 64);
-	T(auth_random_hex(b, 32) == 0 && strcmp(a, b) != 0);
-	T(auth_ct_equal("abc", "abc", 3) && !auth_ct_equal("abc", "abd", 3));
+	T(bytes_random_hex(b, 32) == 0 && strcmp(a, b) != 0);
+	T(bytes_equal("abc", "abc", 3) && !bytes_equal("abc", "abd", 3));
 }
 
 int

@@ -1,0 +1,118 @@
+/*
+ * bytes: random hex from getrandom(), comparison in time independent of
+ * the contents, wiping the compiler cannot elide, strict base64.
+ */
+#include <sys/random.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "log.h"
+
+int
+bytes_random_hex(char *out, size_t nbytes)
+{
+	unsigned char buf[256];
+	size_t got = 0, i;
+	ssize_t n;
+
+	if (nbytes > sizeof(buf))
+		return -1;
+	while (got < nbytes) {
+		n = getrandom(buf + got, nbytes - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_msg(LOG_ERR, "getrandom: %s", strerror(errno));
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	for (i = 0; i < nbytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", buf[i]);
+	bytes_wipe(buf, sizeof(buf));
+	return 0;
+}
+
+int
+bytes_equal(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+void
+bytes_wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int
+b64val(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? (int)(p - b64) : -1;
+}
+
+int
+bytes_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap,
+    size_t *outlen)
+{
+	size_t i, o = 0, pad = 0;
+	int v[4], k;
+
+	if (len % 4 != 0)
+		return -1;
+	if (len > 0 && in[len - 1] == '=')
+		pad = len > 1 && in[len - 2] == '=' ? 2 : 1;
+	for (i = 0; i < len; i += 4) {
+		for (k = 0; k < 4; k++) {
+			v[k] = i + k >= len - pad ? 0 : b64val(in[i + k]);
+			if (v[k] < 0)
+				return -1;
+		}
+		if (o + 3 > cap + (i + 4 == len ? pad : 0))
+			return -1;
+		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (i + 4 < len || pad < 2)
+			out[o++] = (unsigned char)(v[1] << 4 | v[2] >> 2);
+		if (i + 4 < len || pad < 1)
+			out[o++] = (unsigned char)(v[2] << 6 | v[3]);
+	}
+	*outlen = o;
+	return 0;
+}
+
+size_t
+bytes_b64_encode(const unsigned char *in, size_t len, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	unsigned v;
+
+	if (cap < (len + 2) / 3 * 4 + 1)
+		return 0;
+	for (i = 0; i < len; i += 3) {
+		v = (unsigned)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return o;
+}
