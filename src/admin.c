@@ -120,8 +120,8 @@ admin_repo_remove(struct store *st, const char *name)
 	return total;
 }
 
-static int
-enabled_admin(const json_t *u)
+int
+admin_enabled_admin(const json_t *u)
 {
 	return json_is_true(json_object_get(u, "enabled")) &&
 	    json_is_true(json_object_get(u, "admin"));
@@ -130,7 +130,7 @@ enabled_admin(const json_t *u)
 static int
 other_admin(const char *key, json_t *val, void *arg)
 {
-	return val != NULL && enabled_admin(val) &&
+	return val != NULL && admin_enabled_admin(val) &&
 	    strcmp(key + strlen("user:"), arg) != 0;
 }
 
@@ -140,7 +140,7 @@ last_admin(struct store *st, const json_t *u, const char *name)
 {
 	int rc;
 
-	if (!enabled_admin(u))
+	if (!admin_enabled_admin(u))
 		return 0;
 	rc = store_each(st, "user:", other_admin, (void *)name);
 	return rc == -1 ? -1 : rc == 0;

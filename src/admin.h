@@ -49,6 +49,9 @@ int	admin_list(const struct config *, json_t **out);
  * when the record does not parse). Returns how many, or -1 on error. */
 int	admin_purge(struct store *, const char *prefix,
 	    int (*match)(const json_t *val, const void *arg), const void *arg);
+/* Whether record u is an enabled user with the admin flag: what the
+ * "always one administrator" rule counts (admin.c and dindexctl check). */
+int	admin_enabled_admin(const json_t *u);
 /* In the write transaction st, remove repository name and everything
  * named after it: the record, its webhooks, their history (leftovers
  * included) and its tokens. Grants naming it and queued deliveries stay.

@@ -300,8 +300,7 @@ ctl_check(const struct ctl *ctl, int argc, char **argv)
 		key = json_string_value(k);
 		v = json_object_get(all, key);
 		admins += strncmp(key, "user:", 5) == 0 &&
-		    json_is_true(json_object_get(v, "enabled")) &&
-		    json_is_true(json_object_get(v, "admin"));
+		    admin_enabled_admin(v);
 		if ((p = problem(key, v, all)) != NULL)
 			json_array_append_new(found, json_pack("{s:s, s:s}",
 			    "key", key, "problem", p));
