@@ -1,45 +1,48 @@
 /*
  * admin: user administration shared by route_admin and dindexctl.
- * Invariants kept here: there is always an enabled administrator (the
- * last one cannot be disabled, demoted or deleted); a disabled or deleted
- * user has no tokens left ("token:" and "refresh:" records naming them);
- * grants have valid scopes and levels; "*" (the public pseudo-user) only
- * ever holds grants. Every write is one transaction: checks and reads
- * first, then the writes, then store_close.
+ * Invariants kept here: there is always an enabled administrator; a
+ * disabled or deleted user has no tokens left ("token:" and "refresh:"
+ * records naming them); grants have valid scopes and levels; "*" (the
+ * public pseudo-user) only ever holds grants.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
+#include "acl.h"
 #include "admin.h"
 #include "lim.h"
 #include "names.h"
+#include "record.h"
 
-int
-admin_access_ok(const char *s)
-{
-	return s != NULL && (strcmp(s, "read") == 0 ||
-	    strcmp(s, "write") == 0 || strcmp(s, "admin") == 0);
-}
-
-static int
-field_is(const json_t *val, const char *field, const char *name)
-{
-	const char *v = json_string_value(json_object_get(val, field));
-
-	return v != NULL && strcmp(v, name) == 0;
-}
+/* What each operation does besides its own change of the record. */
+static const struct {
+	const char	*flag;		/* the boolean field it sets, or NULL */
+	int		 on;
+	int		 guard;		/* refused for the last enabled admin */
+	int		 revoke;	/* every credential of the user dies */
+	int		 public;	/* allowed on "*" */
+} ops[] = {
+	[ADMIN_ENABLE] = { "enabled", 1, 0, 0, 0 },
+	[ADMIN_DISABLE] = { "enabled", 0, 1, 1, 0 },
+	[ADMIN_PROMOTE] = { "admin", 1, 0, 0, 0 },
+	[ADMIN_DEMOTE] = { "admin", 0, 1, 0, 0 },
+	[ADMIN_DELETE] = { NULL, 0, 1, 1, 0 },
+	[ADMIN_GRANT] = { NULL, 0, 0, 0, 1 },
+	[ADMIN_REVOKE] = { NULL, 0, 0, 0, 1 },
+	[ADMIN_PASSWD] = { NULL, 0, 0, 0, 0 },	/* revokes with a hash */
+};
 
 int
 admin_of_user(const json_t *val, const void *name)
 {
-	return field_is(val, "user", name);
+	return strcmp(record_str(val, "user"), name) == 0;
 }
 
-int
-admin_of_repo(const json_t *val, const void *name)
+static int
+of_repo(const json_t *val, const void *name)
 {
-	return field_is(val, "repo", name);
+	return strcmp(record_str(val, "repo"), name) == 0;
 }
 
 struct purge {
@@ -111,7 +114,7 @@ admin_repo_remove(struct store *st, const char *name)
 	n[0] = del_one(st, "repo:", name);
 	n[1] = del_one(st, "hooks:", name);
 	n[2] = purge(st, hist, NULL, NULL, strlen(hist));
-	n[3] = admin_purge(st, "token:", admin_of_repo, name);
+	n[3] = admin_purge(st, "token:", of_repo, name);
 	for (i = 0; i < 4; i++) {
 		if (n[i] < 0)
 			return -1;
@@ -134,18 +137,6 @@ other_admin(const char *key, json_t *val, void *arg)
 	    strcmp(key + strlen("user:"), arg) != 0;
 }
 
-/* 1 when u is the only enabled administrator, 0 not, -1 error. */
-static int
-last_admin(struct store *st, const json_t *u, const char *name)
-{
-	int rc;
-
-	if (!admin_enabled_admin(u))
-		return 0;
-	rc = store_each(st, "user:", other_admin, (void *)name);
-	return rc == -1 ? -1 : rc == 0;
-}
-
 /* Every credential of the user dies: a new stamp (what was issued in
  * flight under the old one is refused on use) and the records go. */
 static int
@@ -156,85 +147,69 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 ? 0 : -1;
 }
 
-/* 1 when the namespace name holds a repository, 0 not, -1 error. */
+struct user_op {
+	enum admin_op	 op;
+	const char	*name, *a, *b;
+	json_t		*u;	/* the record stored */
+};
+
+/* The checks that need the store, then the change of record u. */
 static int
-namespace_used(struct store *st, const char *name)
+apply(struct store *st, const struct user_op *o, json_t *u)
 {
 	char prefix[LIM_KEY];
-
-	snprintf(prefix, sizeof(prefix), "repo:%s/", name);
-	return store_has(st, prefix);
-}
-
-static int
-check_args(enum admin_op op, const char *name, const char *a, const char *b)
-{
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	int grants = op == ADMIN_GRANT || op == ADMIN_REVOKE;
-
-	if (!name_user_ok(name) && !(grants && strcmp(name, "*") == 0))
-		return RES_BADNAME;
-	if (op == ADMIN_PASSWD && b != NULL && b[0] != '\0' &&
-	    !name_email_ok(b))
-		return RES_BADEMAIL;
-	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
-		return RES_BADSCOPE;
-	if (op == ADMIN_GRANT && !admin_access_ok(b))
-		return RES_BADACCESS;
-	return RES_OK;
-}
-
-/* Change record u in memory (and purge tokens) once the checks pass. */
-static int
-apply(struct store *st, enum admin_op op, json_t *u, const char *name,
-    const char *a, const char *b)
-{
 	json_t *perms;
-	int last;
+	int rc = 0;
 
 	if (!json_is_object(u))
 		return RES_ERROR;
-	if (op == ADMIN_DISABLE || op == ADMIN_DEMOTE || op == ADMIN_DELETE) {
-		if ((last = last_admin(st, u, name)) != 0)
-			return last == 1 ? RES_LAST : RES_ERROR;
-	}
-	if (op == ADMIN_DELETE && (last = namespace_used(st, name)) != 0)
-		return last == 1 ? RES_HASREPOS : RES_ERROR;
+	if (ops[o->op].guard && admin_enabled_admin(u) &&
+	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
+		return rc == -1 ? RES_ERROR : RES_LAST;
+	snprintf(prefix, sizeof(prefix), "repo:%s/", o->name);
+	if (o->op == ADMIN_DELETE && (rc = store_has(st, prefix)) != 0)
+		return rc == 1 ? RES_HASREPOS : RES_ERROR;
 	if (!json_is_object(perms = json_object_get(u, "perms")))
 		json_object_set_new(u, "perms", perms = json_object());
-	switch (op) {
-	case ADMIN_ENABLE:
-	case ADMIN_DISABLE:
-		json_object_set_new(u, "enabled", json_boolean(op ==
-		    ADMIN_ENABLE));
-		break;
-	case ADMIN_PROMOTE:
-	case ADMIN_DEMOTE:
-		json_object_set_new(u, "admin", json_boolean(op ==
-		    ADMIN_PROMOTE));
-		break;
-	case ADMIN_GRANT:
-		json_object_set_new(perms, a, json_string(b));
-		break;
-	case ADMIN_REVOKE:
-		if (json_object_del(perms, a) == -1)
-			return RES_NOGRANT;
-		break;
-	case ADMIN_PASSWD:
-		if (b != NULL)
-			json_object_set_new(u, "email", json_string(b));
-		if (a != NULL)
-			json_object_set_new(u, "hash", json_string(a));
-		break;
-	case ADMIN_DELETE:
-		break;
-	}
+	if (ops[o->op].flag != NULL)
+		json_object_set_new(u, ops[o->op].flag,
+		    json_boolean(ops[o->op].on));
+	if (o->op == ADMIN_GRANT)
+		json_object_set_new(perms, o->a, json_string(o->b));
+	if (o->op == ADMIN_REVOKE && json_object_del(perms, o->a) == -1)
+		return RES_NOGRANT;
+	if (o->op == ADMIN_PASSWD && o->b != NULL)
+		json_object_set_new(u, "email", json_string(o->b));
+	if (o->op == ADMIN_PASSWD && o->a != NULL)
+		json_object_set_new(u, "hash", json_string(o->a));
 	/* credentials die with the account, its enabled state or its
 	 * password, however the password changes (v1, API, dindexctl) */
-	if ((op == ADMIN_DISABLE || op == ADMIN_DELETE || (op ==
-	    ADMIN_PASSWD && a != NULL)) && revoke_credentials(st, u, name) ==
-	    -1)
+	if ((ops[o->op].revoke || (o->op == ADMIN_PASSWD && o->a != NULL)) &&
+	    revoke_credentials(st, u, o->name) == -1)
 		return RES_ERROR;
+	return RES_OK;
+}
+
+/* store_update of admin_user: "*" is created by its first grant. */
+static int
+user_op(struct store *st, json_t **u, void *arg)
+{
+	struct user_op *o = arg;
+	int rc;
+
+	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
+	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
+		return RES_ERROR;
+	if (*u == NULL)
+		return RES_NOUSER;
+	if ((rc = apply(st, o, *u)) != RES_OK)
+		return rc;
+	if (o->op != ADMIN_DELETE)
+		o->u = json_incref(*u);
+	else {
+		json_decref(*u);
+		*u = NULL;
+	}
 	return RES_OK;
 }
 
@@ -250,33 +225,10 @@ hand_out(int rc, json_t *u, json_t **out)
 	return rc;
 }
 
-struct user_op {
-	enum admin_op	 op;
-	const char	*name, *a, *b;
-	json_t		*u;	/* the record stored */
-};
-
-/* store_update of admin_user: "*" is created by its first grant. */
 static int
-user_op(struct store *st, json_t **u, void *arg)
+email_bad(const char *s)
 {
-	struct user_op *o = arg;
-	int rc;
-
-	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
-	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
-		return RES_ERROR;
-	if (*u == NULL)
-		return RES_NOUSER;
-	if ((rc = apply(st, o->op, *u, o->name, o->a, o->b)) != RES_OK)
-		return rc;
-	if (o->op != ADMIN_DELETE)
-		o->u = json_incref(*u);
-	else {
-		json_decref(*u);
-		*u = NULL;
-	}
-	return RES_OK;
+	return s != NULL && s[0] != '\0' && !name_email_ok(s);
 }
 
 int
@@ -284,12 +236,18 @@ admin_user(const struct config *cfg, enum admin_op op, const char *name,
     const char *a, const char *b, json_t **out)
 {
 	struct user_op o = { op, name, a, b, NULL };
-	char key[LIM_KEY];
+	char key[LIM_KEY], ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_args(op, name, a, b)) != RES_OK)
-		return rc;
+	if (!name_user_ok(name) && !(ops[op].public && strcmp(name, "*") == 0))
+		return RES_BADNAME;
+	if (op == ADMIN_PASSWD && email_bad(b))
+		return RES_BADEMAIL;
+	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
+		return RES_BADSCOPE;
+	if (op == ADMIN_GRANT && acl_bits(b) == -1)
+		return RES_BADACCESS;
 	account_key(name, key);
 	rc = store_update(cfg->database, key, user_op, &o);
 	return hand_out(rc, o.u, out);
@@ -321,7 +279,7 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 		return RES_RESERVED;
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
 		return RES_BADPASS;
-	if (email[0] != '\0' && !name_email_ok(email))
+	if (email_bad(email))
 		return RES_BADEMAIL;
 	/* scrypt runs before the lock is taken */
 	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL)

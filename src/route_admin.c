@@ -1,19 +1,28 @@
 /*
  * route_admin: the management API (DESIGN.md), served at the root of the
- * same socket when admin_api is on. Callers authenticate with Basic as an
- * enabled user with the admin flag: no or wrong credentials 401, anyone
- * else 403; GET /_ping is open. The rules live in admin.c, shared with
- * dindexctl, and their results' statuses in result.c. Responses never
- * carry a password hash.
+ * same socket when admin_api is on. /users and /images are for enabled
+ * users with the admin flag (no or wrong credentials 401, anyone else
+ * 403); GET /_ping is open. /webhooks/<name>[/<id>[/ping|/history]] is
+ * also open to users with "admin" permission on the repository, but only
+ * the admin flag sees what receivers answered. A last segment of 16 hex
+ * digits (a webhook id) in a DELETE is an id, so a nested name ending so
+ * loses its webhooks all at once through dindexctl only. The rules live
+ * in admin.c and hook.c; responses never carry a hash or a secret.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "acl.h"
 #include "admin.h"
 #include "body.h"
+#include "hook.h"
+#include "names.h"
+#include "net.h"
+#include "record.h"
 #include "route.h"
+#include "store.h"
 
-/* Answer an admin result: ok with body (stolen) or the error. */
+/* Answer a result: ok with body (stolen) or the error. */
 static int
 answer(struct ctx *ctx, int rc, int ok, json_t *body)
 {
@@ -21,6 +30,13 @@ answer(struct ctx *ctx, int rc, int ok, json_t *body)
 		return route_json(ctx, ok, body);
 	json_decref(body);
 	return route_result(ctx, rc);
+}
+
+static int
+challenge(struct ctx *ctx)
+{
+	http_resp_header(ctx->resp, "WWW-Authenticate", "Basic realm=\"dindex\"");
+	return 401;
 }
 
 /* 0 when the caller is an enabled administrator, else the status sent. */
@@ -32,26 +48,38 @@ gate(struct ctx *ctx)
 
 	if (ctx->local)
 		return 0;
-	if ((status = route_basic(ctx, &u)) == 0) {
+	if ((status = route_basic(ctx, &u)) == 0)
 		status = u == NULL ? 401 :
 		    json_is_true(json_object_get(u, "admin")) ? 0 : 403;
-		json_decref(u);
-	}
-	if (status == 401) {
-		http_resp_header(ctx->resp, "WWW-Authenticate",
-		    "Basic realm=\"dindex\"");
-		return route_error(ctx, 401, "authentication required");
-	}
+	json_decref(u);
+	if (status == 401)
+		return route_error(ctx, challenge(ctx),
+		    "authentication required");
 	if (status == 403)
 		return route_error(ctx, 403, "administrators only");
 	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
 }
 
+/* ctx->arg[from..to) joined by '/' into out. 0 ok, -1 too long. */
 static int
-bad_body(struct ctx *ctx, int status)
+join(const struct ctx *ctx, size_t from, size_t to, char *out, size_t len)
 {
-	return route_error(ctx, status, status == 415 ?
-	    "body must be JSON or a form" : "malformed body");
+	size_t i, n = 0;
+
+	for (i = from; i < to && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s%s",
+		    i > from ? "/" : "", ctx->arg[i]);
+	return n < len ? 0 : -1;
+}
+
+/* The body object, or the status sent for a bad one. */
+static int
+object(struct ctx *ctx, const char *bad, json_t **b)
+{
+	int status = body_object(ctx->req, b);
+
+	return status == 0 ? 0 : route_error(ctx, status, status == 415 ?
+	    "body must be JSON or a form" : bad);
 }
 
 /* A boolean field: JSON true or false, or a form's "true", "false",
@@ -84,8 +112,8 @@ create(struct ctx *ctx)
 	const char *name, *pass, *email;
 	int status, admin;
 
-	if ((status = body_object(ctx->req, &b)) != 0)
-		return bad_body(ctx, status);
+	if ((status = object(ctx, "malformed body", &b)) != 0)
+		return status;
 	name = body_str(b, "username");
 	pass = body_str(b, "password");
 	email = body_str(b, "email");
@@ -100,69 +128,46 @@ create(struct ctx *ctx)
 	return status;
 }
 
+/* Names only (as the original CLI expects), sorted. */
+static int
+names(struct ctx *ctx, int rc, json_t *all)
+{
+	json_t *keys = rc == RES_OK ? admin_keys(all) : NULL;
+
+	json_decref(all);
+	return answer(ctx, rc == RES_OK && keys == NULL ? RES_ERROR : rc, 200,
+	    keys);
+}
+
 static int
 users(struct ctx *ctx)
 {
-	json_t *list, *names;
+	json_t *all;
 	int rc;
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
 	if (ctx->req->method == HTTP_POST)
 		return create(ctx);
-	if ((rc = admin_list(ctx->cfg, &list)) != RES_OK)
-		return answer(ctx, rc, 200, NULL);
-	/* names only, as the original CLI expects */
-	names = admin_keys(list);
-	json_decref(list);
-	return answer(ctx, names != NULL ? RES_OK : RES_ERROR, 200, names);
+	rc = admin_list(ctx->cfg, &all);
+	return names(ctx, rc, all);
 }
 
+/* GET /images: "ns/repo" of every repository with a completed push. */
 static int
-user(struct ctx *ctx)
+images(struct ctx *ctx)
 {
-	json_t *u = NULL;
+	json_t *all, *r, *tmp;
+	const char *name;
 	int rc;
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
-	if (ctx->req->method != HTTP_DELETE) {
-		rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
-		return answer(ctx, rc, 200, u);
-	}
-	rc = admin_user(ctx->cfg, ADMIN_DELETE, ctx->arg[0], NULL, NULL, &u);
-	return answer(ctx, rc, 200, json_pack("{s:s}", "deleted",
-	    ctx->arg[0]));
-}
-
-/* PUT enable, PUT disable, PUT and DELETE admin. */
-static int
-flip(struct ctx *ctx)
-{
-	static const struct {
-		const char		*word;
-		enum http_method	 method;
-		enum admin_op		 op;
-	} flips[] = {
-		{ "enable", HTTP_PUT, ADMIN_ENABLE },
-		{ "disable", HTTP_PUT, ADMIN_DISABLE },
-		{ "admin", HTTP_PUT, ADMIN_PROMOTE },
-		{ "admin", HTTP_DELETE, ADMIN_DEMOTE },
-	};
-	json_t *u = NULL;
-	size_t i;
-	int rc;
-
-	if ((rc = gate(ctx)) != 0)
-		return rc;
-	for (i = 0; i < LEN(flips); i++)
-		if (strcmp(ctx->req->seg[2], flips[i].word) == 0 &&
-		    ctx->req->method == flips[i].method)
-			break;
-	if (i == LEN(flips))
-		return route_error(ctx, 404, "not found");
-	rc = admin_user(ctx->cfg, flips[i].op, ctx->arg[0], NULL, NULL, &u);
-	return answer(ctx, rc, 200, u);
+	if ((rc = admin_collect(ctx->cfg, "repo:", &all)) == RES_OK)
+		json_object_foreach_safe(all, tmp, name, r)
+			if (strcmp(record_str(r, "state"), "complete") != 0)
+				json_object_del(all, name);
+	return names(ctx, rc, all);
 }
 
 /* Answer with the grants of record u (stolen). */
@@ -173,6 +178,48 @@ grants(struct ctx *ctx, int rc, json_t *u)
 
 	json_decref(u);
 	return answer(ctx, rc, 200, p);
+}
+
+/* Apply op to user arg[0]; answer the record, its grants or "deleted". */
+static int
+run(struct ctx *ctx, enum admin_op op, const char *a, const char *b)
+{
+	json_t *u = NULL;
+	int rc = admin_user(ctx->cfg, op, ctx->arg[0], a, b, &u);
+
+	if (op == ADMIN_GRANT || op == ADMIN_REVOKE)
+		return grants(ctx, rc, u);
+	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
+	    "deleted", ctx->arg[0]) : u);
+}
+
+static int
+user(struct ctx *ctx)
+{
+	json_t *u = NULL;
+	int rc;
+
+	if ((rc = gate(ctx)) != 0)
+		return rc;
+	if (ctx->req->method == HTTP_DELETE)
+		return run(ctx, ADMIN_DELETE, NULL, NULL);
+	rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
+	return answer(ctx, rc, 200, u);
+}
+
+/* PUT enable, PUT disable, PUT and DELETE admin (the table's methods). */
+static int
+flip(struct ctx *ctx)
+{
+	const char *w = ctx->req->seg[2];
+	int rc;
+
+	if ((rc = gate(ctx)) != 0)
+		return rc;
+	return run(ctx, strcmp(w, "enable") == 0 ? ADMIN_ENABLE :
+	    strcmp(w, "disable") == 0 ? ADMIN_DISABLE :
+	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE,
+	    NULL, NULL);
 }
 
 static int
@@ -188,17 +235,14 @@ perms(struct ctx *ctx)
 		rc = admin_get(ctx->cfg, ctx->arg[0], 1, &u);
 		return grants(ctx, rc, u);
 	}
-	if ((rc = body_object(ctx->req, &b)) != 0)
-		return bad_body(ctx, rc);
+	if ((rc = object(ctx, "malformed body", &b)) != 0)
+		return rc;
 	scope = body_str(b, "repo");
 	access = body_str(b, "access");
 	if (scope == NULL || access == NULL)
 		rc = route_error(ctx, 400, "fields must be strings");
-	else {
-		rc = admin_user(ctx->cfg, ADMIN_GRANT, ctx->arg[0], scope,
-		    access, &u);
-		rc = grants(ctx, rc, u);
-	}
+	else
+		rc = run(ctx, ADMIN_GRANT, scope, access);
 	json_decref(b);
 	return rc;
 }
@@ -208,41 +252,13 @@ static int
 perm_del(struct ctx *ctx)
 {
 	char scope[LIM_NAME + 2];
-	json_t *u = NULL;
-	size_t i, n = 0;
 	int rc;
 
 	if ((rc = gate(ctx)) != 0)
 		return rc;
-	for (i = 1; i < ctx->narg && n < sizeof(scope); i++)
-		n += (size_t)snprintf(scope + n, sizeof(scope) - n, "%s%s",
-		    i > 1 ? "/" : "", ctx->arg[i]);
-	if (n >= sizeof(scope))
+	if (join(ctx, 1, ctx->narg, scope, sizeof(scope)) == -1)
 		return answer(ctx, RES_NOGRANT, 200, NULL);
-	rc = admin_user(ctx->cfg, ADMIN_REVOKE, ctx->arg[0], scope, NULL, &u);
-	return grants(ctx, rc, u);
-}
-
-/* GET /images: "ns/repo" of every repository with a completed push. */
-static int
-images(struct ctx *ctx)
-{
-	json_t *all, *names, *r, *tmp;
-	const char *name, *state;
-	int rc;
-
-	if ((rc = gate(ctx)) != 0)
-		return rc;
-	if ((rc = admin_collect(ctx->cfg, "repo:", &all)) != RES_OK)
-		return answer(ctx, rc, 200, NULL);
-	json_object_foreach_safe(all, tmp, name, r) {
-		state = json_string_value(json_object_get(r, "state"));
-		if (state == NULL || strcmp(state, "complete") != 0)
-			json_object_del(all, name);
-	}
-	names = admin_keys(all);
-	json_decref(all);
-	return answer(ctx, names ? RES_OK : RES_ERROR, 200, names);
+	return run(ctx, ADMIN_REVOKE, scope, NULL);
 }
 
 const struct route route_admin_table[] = {
@@ -255,5 +271,164 @@ const struct route route_admin_table[] = {
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
 	{ R_DELETE, "/users/*/permissions/**", R_ANY, perm_del },
 	{ R_GET, "/images", R_ANY, images },
+	{ 0, NULL, R_ANY, NULL }
+};
+
+struct hook_target {
+	char		 ns[LIM_NS + 1];
+	char		 repo[LIM_NAME + 1];
+	char		 name[LIM_NAME + 1];
+	const char	*id;		/* NULL: the repository's webhooks */
+	const char	*verb;		/* "ping", "history" or NULL */
+	int		 admin;		/* the caller has the admin flag */
+};
+
+/* Split the segments into name, id and verb. 0 ok, or the status. */
+static int
+target(struct ctx *ctx, struct hook_target *h)
+{
+	size_t n = ctx->narg;
+	const char *last = ctx->arg[n - 1];
+
+	h->id = h->verb = NULL;
+	if (n >= 4 && (strcmp(last, "ping") == 0 ||
+	    strcmp(last, "history") == 0)) {
+		h->verb = last;
+		h->id = ctx->arg[n - 2];
+		n -= 2;
+	} else if (n >= 3 && hook_id_ok(last) &&
+	    ctx->req->method == HTTP_DELETE)
+		h->id = ctx->arg[--n];
+	if (join(ctx, 0, n, h->name, sizeof(h->name)) == -1 ||
+	    !name_repo_split(h->name, h->ns, h->repo))
+		return route_error(ctx, 400, "bad repository name");
+	snprintf(ctx->repo, sizeof(ctx->repo), "%s", h->name);
+	return 0;
+}
+
+/* Check the caller against the repository: 0 allowed, else a status. */
+static int
+caller(struct ctx *ctx, struct hook_target *h)
+{
+	json_t *user;
+	int status, bits;
+
+	h->admin = 1;
+	if (ctx->local)
+		return 0;
+	if ((status = route_access(ctx, h->ns, h->repo, &bits, &user)) != 0)
+		return status;
+	if (user == NULL)
+		return challenge(ctx);
+	h->admin = json_is_true(json_object_get(user, "admin"));
+	json_decref(user);
+	return (bits & ACL_DELETE) ? 0 : 403;
+}
+
+static int
+add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
+{
+	const char *url, *secret;
+	json_t *b;
+	int rc;
+
+	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
+		return rc;
+	url = body_str(b, "url");
+	secret = body_str(b, "secret");
+	rc = url == NULL || secret == NULL ? RES_BADHOOK : hook_add(st, name,
+	    url, json_object_get(b, "events"), secret[0] ? secret : NULL,
+	    ctx->cfg->webhook_allow_networks, out);
+	json_decref(b);
+	return rc == RES_OK ? 201 : route_result(ctx, rc);
+}
+
+/* What a receiver answered, and the credentials and query of a URL, are
+ * for administrators only; a repository admin sees the rest. */
+static void
+hide_from_non_admins(json_t *out)
+{
+	json_t *list = json_is_object(out) ? json_pack("[O]", out) :
+	    json_incref(out), *a;
+	char url[LIM_URL + 1];
+	const char *s;
+	size_t i;
+
+	json_array_foreach(list, i, a) {
+		json_object_del(a, "response");
+		json_object_del(a, "response_base64");
+		if (json_unpack(a, "{s:s}", "url", &s) == 0) {
+			net_url_redact(s, url, sizeof(url));
+			json_object_set_new(a, "url", json_string(url));
+		}
+	}
+	json_decref(list);
+}
+
+/* What h asks of the store st: the status, *out the answer. */
+static int
+act(struct ctx *ctx, const struct hook_target *h, struct store *st,
+    json_t **out)
+{
+	enum http_method m = ctx->req->method;
+	int rc;
+
+	if (h->verb != NULL && strcmp(h->verb, "ping") == 0) {
+		rc = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo,
+		    h->id, ctx->local ? NULL : ctx->user));
+		return rc == 200 ? 202 : rc;
+	}
+	if (h->id != NULL)
+		return route_result(ctx, h->verb ? hook_history(st, h->name,
+		    h->id, out) : hook_del(st, h->name, h->id));
+	if (m == HTTP_GET || m == HTTP_HEAD) {	/* never DELETE on a HEAD */
+		*out = hook_list(st, h->name);
+		return 200;
+	}
+	if (m == HTTP_POST)
+		return add(ctx, st, h->name, out);
+	rc = hook_del(st, h->name, NULL);	/* deleting none of none */
+	return rc == RES_NOHOOK ? 200 : route_result(ctx, rc);
+}
+
+static int
+webhooks(struct ctx *ctx)
+{
+	enum http_method m = ctx->req->method;
+	struct hook_target h;
+	struct store *st;
+	json_t *out = NULL;
+	int status, pinging;
+
+	if ((status = target(ctx, &h)) != 0)
+		return status;
+	pinging = h.verb && strcmp(h.verb, "ping") == 0;
+	if (h.verb && (pinging ? m != HTTP_POST : m != HTTP_GET &&
+	    m != HTTP_HEAD)) {
+		http_resp_header(ctx->resp, "Allow", "%s", pinging ? "POST" :
+		    "GET, HEAD");
+		return route_error(ctx, 405, "method not allowed");
+	}
+	if ((status = caller(ctx, &h)) != 0)
+		return status;
+	if (store_open(ctx->cfg->database, m == HTTP_GET || m == HTTP_HEAD ?
+	    STORE_READ : STORE_WRITE, &st) == -1)
+		return 503;
+	status = act(ctx, &h, st, &out);
+	/* a ping is queued (durable) whatever the close says */
+	if (store_close(st) == -1 && !pinging)
+		status = 503;
+	if (status >= 400) {
+		json_decref(out);
+		return status;
+	}
+	if (!h.admin)
+		hide_from_non_admins(out);
+	return route_json(ctx, status, out ? out : json_pack("{s:b}",
+	    status == 202 ? "queued" : "deleted", 1));
+}
+
+const struct route route_hooks_table[] = {
+	{ R_GET | R_POST | R_DELETE, "/webhooks/**", R_ANY, webhooks },
 	{ 0, NULL, R_ANY, NULL }
 };
