@@ -1,9 +1,8 @@
 /*
  * account: logging in against "user:<name>" records, and the credential
- * stamp that decides when an issued credential dies.
- * Timing: an unknown user and a wrong password both cost one scrypt
- * verification, and every refusal is held to LIM_LOGIN_FAIL_MS, so
- * names cannot be enumerated by the time an answer takes.
+ * stamp ("cred") that decides when an issued credential dies. An unknown
+ * user and a wrong password both cost one scrypt verification, and every
+ * refusal is held to LIM_LOGIN_FAIL_MS, so the time tells no names.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +22,7 @@ account_key(const char *name, char *key)
 const char *
 account_stamp(const json_t *user)
 {
-	const char *s = json_string_value(json_object_get(user, "cred"));
-
-	return s ? s : "";
+	return record_str(user, "cred");
 }
 
 int
@@ -41,42 +38,34 @@ account_restamp(json_t *user)
 int
 account_cred_ok(const json_t *user, const json_t *cred)
 {
-	const char *have = json_string_value(json_object_get(cred, "cred"));
-
-	return json_is_object(user) &&
-	    json_is_true(json_object_get(user, "enabled")) &&
-	    strcmp(have ? have : "", account_stamp(user)) == 0;
+	return json_is_true(json_object_get(user, "enabled")) &&
+	    strcmp(record_str(cred, "cred"), account_stamp(user)) == 0;
 }
 
-/* Store a hash of pass made with the current parameters, unless the
- * stored hash is no longer old (the one verified): a password changed
- * meanwhile stays changed. Best effort; scrypt runs before the lock. */
-struct rehash {
-	const char	*old;
-	const char	*mcf;
-};
-
+/* store_update of rehash: the new hash, unless the stored one is no
+ * longer the one verified (a password changed meanwhile stays changed). */
 static int
 swap_hash(struct store *st, json_t **user, void *arg)
 {
-	const struct rehash *r = arg;
+	const char *const *hash = arg;	/* old, new */
 
 	(void)st;
-	if (*user == NULL || strcmp(r->old, record_str(*user, "hash")) != 0)
+	if (*user == NULL || strcmp(hash[0], record_str(*user, "hash")) != 0)
 		return 1;
-	return json_object_set_new(*user, "hash", json_string(r->mcf));
+	return json_object_set_new(*user, "hash", json_string(hash[1]));
 }
 
+/* Best effort; scrypt runs before the lock. */
 static void
 rehash(const struct config *cfg, const char *name, const char *pass,
     const char *old)
 {
 	char key[LIM_KEY], mcf[AUTH_MCF_LEN];
-	struct rehash r = { old, mcf };
+	const char *hash[2] = { old, mcf };
 
 	account_key(name, key);
 	if (account_hash(cfg, pass, mcf) == 0)
-		store_update(cfg->database, key, swap_hash, &r);
+		store_update(cfg->database, key, swap_hash, hash);
 	bytes_wipe(mcf, sizeof(mcf));
 }
 
@@ -114,14 +103,11 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	long long t0 = now_ms();
 	char key[LIM_KEY];
 	const char *hash;
-	int rc;
 
 	account_key(cred->user, key);
-	rc = store_fetch(cfg->database, key, user);
-	if (rc == -1)
+	if (store_fetch(cfg->database, key, user) == -1)
 		return ACCOUNT_ERROR;
-	hash = json_string_value(json_object_get(*user, "hash"));
-	if (rc == 1 || hash == NULL) {
+	if ((hash = record_str(*user, "hash"))[0] == '\0') {
 		auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r, cfg->scrypt_p,
 		    cred->pass);
 		return refuse(user, t0);
@@ -151,10 +137,8 @@ account_new(const struct config *cfg, const char *name, const char *pass,
 	char mcf[AUTH_MCF_LEN];
 	json_t *u;
 
-	if (account_hash(cfg, pass, mcf) == -1) {
-		log_msg(LOG_ERR, "cannot hash a password");
-		return NULL;
-	}
+	if (account_hash(cfg, pass, mcf) == -1)
+		return NULL;	/* logged */
 	u = json_pack("{s:s, s:s, s:s, s:b, s:b, s:I, s:{}}", "name", name,
 	    "hash", mcf, "email", email ? email : "", "enabled", enabled,
 	    "admin", admin, "created", (json_int_t)time(NULL), "perms");

@@ -14,28 +14,24 @@
 
 enum admin_op {
 	ADMIN_ENABLE,
-	ADMIN_DISABLE,	/* also revokes the user's tokens */
+	ADMIN_DISABLE,	/* also revokes the user's credentials */
 	ADMIN_PROMOTE,	/* admin flag on */
 	ADMIN_DEMOTE,	/* admin flag off */
-	ADMIN_DELETE,	/* record and tokens; refused while the user's
-			 * namespace holds repositories */
+	ADMIN_DELETE,	/* refused while the user's namespace has repos */
 	ADMIN_GRANT,	/* a = scope, b = read|write|admin */
 	ADMIN_REVOKE,	/* a = scope */
-	ADMIN_PASSWD	/* a = new scrypt hash or NULL (revokes every
+	ADMIN_PASSWD	/* a = new scrypt hash or NULL (a hash revokes every
 			 * credential), b = new e-mail or NULL */
 };
 
-/* Create a user (every front end: v1 registration, API, dindexctl). On
- * RES_OK *out is the record without hash. */
+/* Create a user; on RES_OK *out is the record without hash. */
 int	admin_add(const struct config *, const char *name, const char *pass,
 	    const char *email, int admin, int enabled, json_t **out);
-/* Apply op to user name ("*" only for GRANT and REVOKE, whose record is
- * created on the first grant). On RES_OK *out is the resulting record
- * without hash (NULL after ADMIN_DELETE). */
+/* Apply op to user name ("*" only for GRANT, which creates it, and
+ * REVOKE). On RES_OK *out is the record without hash (NULL: deleted). */
 int	admin_user(const struct config *, enum admin_op, const char *name,
 	    const char *a, const char *b, json_t **out);
-/* Read a user record without hash; "*" when public is set (an empty one
- * when it does not exist yet). */
+/* A user record without hash; "*" when public is set (empty if none). */
 int	admin_get(const struct config *, const char *name, int public,
 	    json_t **out);
 /* Every record under prefix in one read transaction: an object keyed by
@@ -49,21 +45,15 @@ int	admin_list(const struct config *, json_t **out);
  * when the record does not parse). Returns how many, or -1 on error. */
 int	admin_purge(struct store *, const char *prefix,
 	    int (*match)(const json_t *val, const void *arg), const void *arg);
-/* Whether record u is an enabled user with the admin flag: what the
- * "always one administrator" rule counts (admin.c and dindexctl check). */
-int	admin_enabled_admin(const json_t *u);
-/* In the write transaction st, remove repository name and everything
- * named after it: the record, its webhooks, their history (leftovers
- * included) and its tokens. Grants naming it and queued deliveries stay.
- * How many records went, or -1 on error. Both the v1 DELETE and
- * dindexctl repo rm call it. */
-int	admin_repo_remove(struct store *, const char *name);
-/* For admin_purge: the record's "user" (admin_of_user) or "repo"
- * (admin_of_repo) field is the name arg. */
+/* For admin_purge: the record's "user" is the name arg. */
 int	admin_of_user(const json_t *val, const void *name);
-int	admin_of_repo(const json_t *val, const void *name);
-/* Whether s is a permission level: read, write or admin. */
-int	admin_access_ok(const char *s);
+/* Whether u is an enabled user with the admin flag: what the "always one
+ * administrator" rule counts (admin.c and dindexctl check). */
+int	admin_enabled_admin(const json_t *u);
+/* In the write transaction st, remove repository name: its record,
+ * webhooks, their history (leftovers included) and tokens; grants and
+ * queued deliveries stay. How many records went, or -1 on error. */
+int	admin_repo_remove(struct store *, const char *name);
 /* The keys of obj, sorted, as a new array of strings. */
 json_t	*admin_keys(json_t *obj);
 
