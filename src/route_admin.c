@@ -35,7 +35,8 @@ answer(struct ctx *ctx, int rc, int ok, json_t *body)
 static int
 challenge(struct ctx *ctx)
 {
-	http_resp_header(ctx->resp, "WWW-Authenticate", "Basic realm=\"dindex\"");
+	http_resp_header(ctx->resp, "WWW-Authenticate",
+	    "Basic realm=\"dindex\"");
 	return 401;
 }
 
