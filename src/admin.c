@@ -159,16 +159,18 @@ apply(struct store *st, const struct user_op *o, json_t *u)
 {
 	char prefix[LIM_KEY];
 	json_t *perms;
-	int rc = 0;
+	int rc;
 
 	if (!json_is_object(u))
 		return RES_ERROR;
 	if (ops[o->op].guard && admin_enabled_admin(u) &&
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
-	snprintf(prefix, sizeof(prefix), "repo:%s/", o->name);
-	if (o->op == ADMIN_DELETE && (rc = store_has(st, prefix)) != 0)
-		return rc == 1 ? RES_HASREPOS : RES_ERROR;
+	if (o->op == ADMIN_DELETE) {
+		snprintf(prefix, sizeof(prefix), "repo:%s/", o->name);
+		if ((rc = store_has(st, prefix)) != 0)
+			return rc == 1 ? RES_HASREPOS : RES_ERROR;
+	}
 	if (!json_is_object(perms = json_object_get(u, "perms")))
 		json_object_set_new(u, "perms", perms = json_object());
 	if (ops[o->op].flag != NULL)
@@ -225,12 +227,6 @@ hand_out(int rc, json_t *u, json_t **out)
 	return rc;
 }
 
-static int
-email_bad(const char *s)
-{
-	return s != NULL && s[0] != '\0' && !name_email_ok(s);
-}
-
 int
 admin_user(const struct config *cfg, enum admin_op op, const char *name,
     const char *a, const char *b, json_t **out)
@@ -242,7 +238,8 @@ admin_user(const struct config *cfg, enum admin_op op, const char *name,
 	*out = NULL;
 	if (!name_user_ok(name) && !(ops[op].public && strcmp(name, "*") == 0))
 		return RES_BADNAME;
-	if (op == ADMIN_PASSWD && email_bad(b))
+	if (op == ADMIN_PASSWD && b != NULL && b[0] != '\0' &&
+	    !name_email_ok(b))
 		return RES_BADEMAIL;
 	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
 		return RES_BADSCOPE;
@@ -279,7 +276,7 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 		return RES_RESERVED;
 	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
 		return RES_BADPASS;
-	if (email_bad(email))
+	if (email[0] != '\0' && !name_email_ok(email))
 		return RES_BADEMAIL;
 	/* scrypt runs before the lock is taken */
 	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL)
@@ -339,11 +336,9 @@ admin_collect(const struct config *cfg, const char *prefix, json_t **out)
 		rc = store_each(st, prefix, collect, &c);
 		store_close(st);
 	}
-	if (rc != 0) {
+	*out = rc == 0 ? c.all : NULL;
+	if (rc != 0)
 		json_decref(c.all);
-		c.all = NULL;
-	}
-	*out = c.all;
 	return rc == 0 ? RES_OK : RES_ERROR;
 }
 
@@ -370,20 +365,18 @@ cmp_str(const void *a, const void *b)
 json_t *
 admin_keys(json_t *obj)
 {
-	const char **keys, *k;
-	json_t *arr, *v;
-	size_t i = 0, n = json_object_size(obj);
+	const char **keys = calloc(json_object_size(obj) + 1, sizeof(*keys));
+	const char *k;
+	json_t *arr = keys != NULL ? json_array() : NULL, *v;
+	size_t i, n = 0;
 
-	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL ||
-	    (arr = json_array()) == NULL) {
-		free(keys);
-		return NULL;
+	if (arr != NULL) {
+		json_object_foreach(obj, k, v)
+			keys[n++] = k;
+		qsort(keys, n, sizeof(*keys), cmp_str);
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_string(keys[i]));
 	}
-	json_object_foreach(obj, k, v)
-		keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), cmp_str);
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(keys[i]));
 	free(keys);
 	return arr;
 }
