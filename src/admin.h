@@ -41,8 +41,8 @@ int	admin_collect(const struct config *, const char *prefix, json_t **out);
 int	admin_list(const struct config *, json_t **out);
 
 /* In the write transaction st, delete every record under prefix for which
- * match(value, arg) is true (every one when match is NULL; value is NULL
- * when the record does not parse). Returns how many, or -1 on error. */
+ * match(value (NULL: unparsable), arg) is true, or every one when match
+ * is NULL. Returns how many, or -1 on error. */
 int	admin_purge(struct store *, const char *prefix,
 	    int (*match)(const json_t *val, const void *arg), const void *arg);
 /* For admin_purge: the record's "user" is the name arg. */

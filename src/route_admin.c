@@ -1,13 +1,11 @@
 /*
- * route_admin: the management API (DESIGN.md), served at the root of the
- * same socket when admin_api is on. /users and /images are for enabled
- * users with the admin flag (no or wrong credentials 401, anyone else
- * 403); GET /_ping is open. /webhooks/<name>[/<id>[/ping|/history]] is
- * also open to users with "admin" permission on the repository, but only
- * the admin flag sees what receivers answered. A last segment of 16 hex
- * digits (a webhook id) in a DELETE is an id, so a nested name ending so
- * loses its webhooks all at once through dindexctl only. The rules live
- * in admin.c and hook.c; responses never carry a hash or a secret.
+ * route_admin: the management API (DESIGN.md) at the root of the socket
+ * when admin_api is on. /users and /images are for enabled users with the
+ * admin flag (401 without credentials, else 403); GET /_ping is open.
+ * /webhooks/<name>[/<id>[/ping|/history]] also admits "admin" permission
+ * on the repository, but only the admin flag sees what receivers
+ * answered. In a DELETE, a last segment of 16 hex digits is a webhook id.
+ * The rules are admin.c's and hook.c's; no hash or secret is ever shown.
  */
 #include <stdio.h>
 #include <string.h>
