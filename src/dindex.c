@@ -3,6 +3,8 @@
  * router together: serve requests on the one connection until the peer
  * closes, asks to close, idles past idle_timeout or reaches LIM_REQUESTS.
  */
+#include <sys/random.h>
+
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,8 @@
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "config.h"
 #include "conn.h"
@@ -159,9 +163,13 @@ int
 main(int argc, char *argv[])
 {
 	const char *path = NULL;
+	uint32_t seed;
 	int ch;
 
 	log_open("dindex");
+	/* else Jansson opens and reads /dev/urandom for its hash seed */
+	if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed))
+		json_object_seed(seed | 1);
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {
 			fprintf(stderr, "usage: dindex [-c config]\n");
