@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "net.h"
 
@@ -24,105 +24,67 @@ enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST, K_NETS };
 struct key {
 	const char	*name;
 	enum kind	 kind;
+	const char	*def;	/* parsed like a file's value; "" unset */
 	size_t		 off;	/* offsetof the field in struct config */
 	size_t		 size;	/* string fields: buffer size */
 	long		 min, max;
 };
 
 #define F(f)	offsetof(struct config, f)
-#define S(f)	sizeof(((struct config *)0)->f)
+#define S(f)	F(f), sizeof(((struct config *)0)->f), 0, 0	/* a string */
+#define B(f)	F(f), 0, 0, 0					/* a bool */
+#define L(f, lo, hi)	F(f), 0, lo, hi				/* a number */
 static const struct key keys[] = {
-	{ "database", K_PATH, F(database), S(database), 0, 0 },
-	{ "spool", K_PATH, F(spool), S(spool), 0, 0 },
-	{ "registries", K_LIST, F(registries), S(registries), 0, 0 },
-	{ "allow_registration", K_BOOL, F(allow_registration), 0, 0, 0 },
-	{ "new_accounts_enabled", K_BOOL, F(new_accounts_enabled), 0, 0, 0 },
-	{ "own_namespace", K_BOOL, F(own_namespace), 0, 0, 0 },
-	{ "token_ttl", K_LONG, F(token_ttl), 0, 1, 86400 },
-	{ "scrypt", K_SCRYPT, 0, 0, 0, 0 },
-	{ "admin_api", K_BOOL, F(admin_api), 0, 0, 0 },
-	{ "webhooks", K_BOOL, F(webhooks), 0, 0, 0 },
-	{ "webhook_timeout", K_LONG, F(webhook_timeout), 0, 1, 300 },
-	{ "webhook_attempts", K_LONG, F(webhook_attempts), 0, 1, 100 },
-	{ "webhook_history", K_LONG, F(webhook_history), 0, 0, 1000 },
-	{ "idle_timeout", K_LONG, F(idle_timeout), 0, 1, LIM_IDLE_MAX },
-	{ "max_body", K_LONG, F(max_body), 0, 1, LIM_MAX_BODY },
-	{ "token_issuer", K_STR, F(token_issuer), S(token_issuer), 0, 0 },
-	{ "token_service", K_STR, F(token_service), S(token_service), 0, 0 },
-	{ "token_key", K_PATH, F(token_key), S(token_key), 0, 0 },
-	{ "token_cert", K_PATH, F(token_cert), S(token_cert), 0, 0 },
-	{ "token_v2_ttl", K_LONG, F(token_v2_ttl), 0, 60, 86400 },
-	{ "refresh_ttl", K_LONG, F(refresh_ttl), 0, 60, 31536000 },
-	{ "notify_secret", K_STR, F(notify_secret), S(notify_secret), 0, 0 },
-	{ "webhook_allow_networks", K_NETS, F(webhook_allow_networks),
-	    S(webhook_allow_networks), 0, 0 },
-	{ "trusted_proxies", K_NETS, F(trusted_proxies), S(trusted_proxies),
-	    0, 0 },
+	{ "database", K_PATH, "/var/lib/dindex/index.db", S(database) },
+	{ "spool", K_PATH, "/var/spool/dindex", S(spool) },
+	{ "registries", K_LIST, "localhost:5000", S(registries) },
+	{ "allow_registration", K_BOOL, "yes", B(allow_registration) },
+	{ "new_accounts_enabled", K_BOOL, "no", B(new_accounts_enabled) },
+	{ "own_namespace", K_BOOL, "yes", B(own_namespace) },
+	{ "token_ttl", K_LONG, "600", L(token_ttl, 1, 86400) },
+	{ "scrypt", K_SCRYPT, "16384:8:1", 0, 0, 0, 0 },
+	{ "admin_api", K_BOOL, "yes", B(admin_api) },
+	{ "webhooks", K_BOOL, "yes", B(webhooks) },
+	{ "webhook_timeout", K_LONG, "5", L(webhook_timeout, 1, 300) },
+	{ "webhook_attempts", K_LONG, "8", L(webhook_attempts, 1, 100) },
+	{ "webhook_history", K_LONG, "30", L(webhook_history, 0, 1000) },
+	{ "idle_timeout", K_LONG, "10", L(idle_timeout, 1, LIM_IDLE_MAX) },
+	{ "max_body", K_LONG, "1048576", L(max_body, 1, LIM_MAX_BODY) },
+	{ "token_issuer", K_STR, "", S(token_issuer) },
+	{ "token_service", K_STR, "", S(token_service) },
+	{ "token_key", K_PATH, "", S(token_key) },
+	{ "token_cert", K_PATH, "", S(token_cert) },
+	{ "token_v2_ttl", K_LONG, "900", L(token_v2_ttl, 60, 86400) },
+	{ "refresh_ttl", K_LONG, "2592000", L(refresh_ttl, 60, 31536000) },
+	{ "notify_secret", K_STR, "", S(notify_secret) },
+	{ "webhook_allow_networks", K_NETS, "", S(webhook_allow_networks) },
+	{ "trusted_proxies", K_NETS, "", S(trusted_proxies) },
 };
-#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
-void
-config_defaults(struct config *c)
+static long
+decimal(const char *s)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->database, sizeof(c->database), "/var/lib/dindex/index.db");
-	snprintf(c->spool, sizeof(c->spool), "/var/spool/dindex");
-	snprintf(c->registries, sizeof(c->registries), "localhost:5000");
-	c->allow_registration = 1;
-	c->own_namespace = 1;
-	c->token_ttl = 600;
-	c->scrypt_n = 16384;
-	c->scrypt_r = 8;
-	c->scrypt_p = 1;
-	c->admin_api = 1;
-	c->webhooks = 1;
-	c->webhook_timeout = 5;
-	c->webhook_attempts = 8;
-	c->webhook_history = 30;
-	c->idle_timeout = 10;
-	c->max_body = 1048576;
-	c->token_v2_ttl = 900;
-	c->refresh_ttl = 2592000;
-}
-
-/* Strict decimal: digits only, no sign, no overflow. */
-static int
-parse_ulong(const char *s, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (ULONG_MAX - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = v;
-	return *s == '\0' ? 0 : -1;
+	return (long)http_decimal(s, strlen(s));
 }
 
 static int
 parse_bool(const char *v, int *out)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
+	static const char *const words[] = { "no", "yes", "false", "true",
+	    "off", "on", "0", "1" };
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
-		if (strcmp(v, yes[i]) == 0)
-			return *out = 1, 0;
-		if (strcmp(v, no[i]) == 0)
-			return *out = 0, 0;
-	}
+	for (i = 0; i < LEN(words); i++)
+		if (strcmp(v, words[i]) == 0)
+			return *out = i % 2, 0;
 	return -1;
 }
 
 static int
 parse_scrypt(const char *v, struct config *c)
 {
-	unsigned long n, r, p;
 	char buf[64], *a, *b;
+	long n, r, p;
 
 	if (strlen(v) >= sizeof(buf))
 		return -1;
@@ -131,9 +93,10 @@ parse_scrypt(const char *v, struct config *c)
 		return -1;
 	*a++ = '\0';
 	*b++ = '\0';
-	if (parse_ulong(buf, &n) || parse_ulong(a, &r) || parse_ulong(b, &p))
-		return -1;
-	if (n < 2 || n > (1UL << 20) || (n & (n - 1)) != 0 || r < 1 ||
+	n = decimal(buf);
+	r = decimal(a);
+	p = decimal(b);
+	if (n < 2 || n > (1L << 20) || (n & (n - 1)) != 0 || r < 1 ||
 	    r > 255 || p < 1 || p > 255)
 		return -1;
 	c->scrypt_n = n;
@@ -160,16 +123,15 @@ static int
 set_value(const struct key *k, const char *v, struct config *c)
 {
 	char *field = (char *)c + k->off;
-	unsigned long n;
+	long n;
 
 	switch (k->kind) {
 	case K_BOOL:
 		return parse_bool(v, (int *)(void *)field);
 	case K_LONG:
-		if (parse_ulong(v, &n) || n < (unsigned long)k->min ||
-		    n > (unsigned long)k->max)
+		if ((n = decimal(v)) < k->min || n > k->max)
 			return -1;
-		*(long *)(void *)field = (long)n;
+		*(long *)(void *)field = n;
 		return 0;
 	case K_SCRYPT:
 		return parse_scrypt(v, c);
@@ -192,6 +154,17 @@ set_value(const struct key *k, const char *v, struct config *c)
 		return -1;
 	memcpy(field, v, strlen(v) + 1);
 	return 0;
+}
+
+void
+config_defaults(struct config *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < LEN(keys); i++)
+		if (keys[i].def[0] != '\0')
+			set_value(&keys[i], keys[i].def, c);
 }
 
 static char *
@@ -222,10 +195,10 @@ parse_line(char *line, struct config *c, unsigned char *seen)
 	*eq = '\0';
 	key = trim(key);
 	val = trim(eq + 1);
-	for (i = 0; i < NKEYS; i++)
+	for (i = 0; i < LEN(keys); i++)
 		if (strcmp(key, keys[i].name) == 0)
 			break;
-	if (i == NKEYS)
+	if (i == LEN(keys))
 		return "unknown key";
 	if (seen[i]++)
 		return "key given twice";
@@ -238,7 +211,7 @@ int
 config_parse(const char *text, size_t len, const char *name,
     struct config *c, char *err, size_t errlen)
 {
-	unsigned char seen[NKEYS] = { 0 };
+	unsigned char seen[LEN(keys)] = { 0 };
 	char line[LIM_CONF_LINE + 1], key[64];
 	const char *p = text, *end = text + len, *nl, *why;
 	size_t n, lineno;

@@ -3,6 +3,8 @@
  * router together: serve requests on the one connection until the peer
  * closes, asks to close, idles past idle_timeout or reaches LIM_REQUESTS.
  */
+#include <sys/random.h>
+
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,8 @@
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "config.h"
 #include "conn.h"
@@ -88,28 +92,35 @@ forwarded_for(const struct http_req *r, char *out, size_t outlen)
 	return out;
 }
 
+/* One line per request: the query is never logged (it may carry
+ * secrets), a refused login names the account tried. */
 static void
 log_done(const struct ctx *ctx, const struct http_req *r, int status,
     long long t0)
 {
-	char client[64];
+	char client[64], via[80] = "", path[512], user[4 * LIM_USER + 1] = "-";
+	char msg[2048], st[8], us[24];
 	const char *fwd = forwarded_for(r, client, sizeof(client));
-	struct log_request lr = {
-		.method = r ? http_method_names[r->method] : "-",
-		.path = r ? r->target : "-",
-		.path_len = r ? r->target_len : 1,
-		.status = status,
-		/* a refused login names the account tried (sanitised) */
-		.user = ctx->user[0] ? ctx->user : ctx->login,
-		.repo = ctx->repo[0] ? ctx->repo : NULL,
-		.duration_us = now_us() - t0,
-		.peer = fwd ? fwd : peer,
-		.proxy = fwd ? peer : NULL,
-	};
+	const char *method = r ? http_method_names[r->method] : "-";
+	const char *name = ctx->user[0] ? ctx->user : ctx->login;
+	const char *repo = ctx->repo;
+	const char *q = r ? memchr(r->target, '?', r->target_len) : NULL;
 
-	if (r && r->method == HTTP_OTHER)
-		lr.method = "OTHER";
-	log_request(&lr);
+	log_sanitise(r ? r->target : "-", !r ? 1 : q ? (size_t)(q - r->target)
+	    : r->target_len, path, sizeof(path));
+	if (name[0])
+		log_sanitise(name, strlen(name), user, sizeof(user));
+	if (fwd)
+		snprintf(via, sizeof(via), " via %s", peer);
+	snprintf(st, sizeof(st), "%d", status);
+	snprintf(us, sizeof(us), "%lld", now_us() - t0);
+	snprintf(msg, sizeof(msg), "%s%s \"%s %s\" %s user=%s repo=%s %sus",
+	    fwd ? fwd : peer, via, method, path, st, user, repo[0] ? repo : "-",
+	    us);
+	log_event(status >= 500 ? LOG_ERR : status >= 400 ? LOG_NOTICE :
+	    LOG_INFO, msg, "METHOD", method, "PATH", path, "STATUS", st,
+	    "USER", user, "REPO", repo, "DURATION_US", us,
+	    "PEER", fwd ? fwd : peer, "PROXY", fwd ? peer : "", NULL);
 }
 
 /* Serve one request; returns 1 to go on, 0 to close. */
@@ -152,9 +163,13 @@ int
 main(int argc, char *argv[])
 {
 	const char *path = NULL;
+	uint32_t seed;
 	int ch;
 
 	log_open("dindex");
+	/* else Jansson opens and reads /dev/urandom for its hash seed */
+	if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed))
+		json_object_seed(seed | 1);
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {
 			fprintf(stderr, "usage: dindex [-c config]\n");

@@ -5,6 +5,7 @@
  * log parser; the query string is never logged (it may carry secrets).
  */
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +19,8 @@
 #include "log.h"
 #include "net.h"
 
-#define LOG_LINE	2048	/* one formatted stderr line */
+#define LOG_LINE	2048	/* one formatted line or journal field */
+#define LOG_FIELDS	12	/* DINDEX_* fields of one entry */
 
 static const char	*progname = "dindex";
 static int		 journal;
@@ -39,26 +41,35 @@ log_open(const char *name)
 		journal = 1;
 }
 
-static void
-emit(int prio, const char *msg)
+void
+log_event(int prio, const char *msg, ...)
 {
-	char line[LOG_LINE];
-	int n;
+	char field[LOG_FIELDS + 3][LOG_LINE], line[LOG_LINE];
+	struct iovec iov[LOG_FIELDS + 3];
+	const char *name;
+	size_t n = 0, i;
+	va_list ap;
+	int len;
 
-	if (journal) {
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", prio,
-		    "SYSLOG_IDENTIFIER=%s", progname, NULL);
+	if (!journal) {
+		len = snprintf(line, sizeof(line), "%s: %s", progname, msg);
+		len = len < 0 ? 0 : len >= LOG_LINE ? LOG_LINE - 1 : len;
+		line[len++] = '\n';
+		/* a failed write leaves nowhere to report it */
+		len = (int)write(STDERR_FILENO, line, len);
 		return;
 	}
-	n = snprintf(line, sizeof(line), "%s: %s\n", progname, msg);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = sizeof(line) - 1;
-		line[n - 1] = '\n';
-	}
-	if (write(STDERR_FILENO, line, n) == -1)
-		return;	/* nowhere left to report it */
+	snprintf(field[n++], LOG_LINE, "MESSAGE=%s", msg);
+	snprintf(field[n++], LOG_LINE, "PRIORITY=%d", prio);
+	snprintf(field[n++], LOG_LINE, "SYSLOG_IDENTIFIER=%s", progname);
+	va_start(ap, msg);
+	while (n < LEN(field) && (name = va_arg(ap, const char *)) != NULL)
+		snprintf(field[n++], LOG_LINE, "DINDEX_%s=%s", name,
+		    va_arg(ap, const char *));
+	va_end(ap);
+	for (i = 0; i < n; i++)
+		iov[i] = (struct iovec){ field[i], strlen(field[i]) };
+	sd_journal_sendv(iov, (int)n);
 }
 
 void
@@ -70,7 +81,7 @@ log_msg(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	emit(prio, msg);
+	log_event(prio, msg, NULL);
 }
 
 void
@@ -95,65 +106,22 @@ log_sanitise(const char *in, size_t len, char *out, size_t outlen)
 		out[o < outlen ? o : outlen - 1] = '\0';
 }
 
-static int
-priority(int status)
-{
-	if (status >= 500)
-		return LOG_ERR;
-	if (status >= 400)
-		return LOG_NOTICE;
-	return LOG_INFO;
-}
-
-void
-log_request(const struct log_request *r)
-{
-	const char *q = memchr(r->path, '?', r->path_len);
-	size_t plen = q ? (size_t)(q - r->path) : r->path_len;
-	char path[512], msg[LOG_LINE], user[4 * 64 + 1] = "-", via[80] = "";
-
-	log_sanitise(r->path, plen, path, sizeof(path));
-	if (r->user && r->user[0])
-		log_sanitise(r->user, strlen(r->user), user, sizeof(user));
-	if (r->proxy)
-		snprintf(via, sizeof(via), " via %s", r->proxy);
-	snprintf(msg, sizeof(msg), "%s%s \"%s %s\" %d user=%s repo=%s %lldus",
-	    r->peer ? r->peer : "-", via, r->method, path, r->status, user,
-	    r->repo ? r->repo : "-", r->duration_us);
-	if (!journal) {
-		emit(priority(r->status), msg);
-		return;
-	}
-	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority(r->status),
-	    "SYSLOG_IDENTIFIER=%s", progname, "DINDEX_METHOD=%s", r->method,
-	    "DINDEX_PATH=%s", path, "DINDEX_STATUS=%d", r->status,
-	    "DINDEX_USER=%s", user, "DINDEX_REPO=%s", r->repo ? r->repo : "",
-	    "DINDEX_DURATION_US=%lld", r->duration_us,
-	    "DINDEX_PEER=%s", r->peer ? r->peer : "",
-	    "DINDEX_PROXY=%s", r->proxy ? r->proxy : "", NULL);
-}
-
 /* The URL without user:password@, query and fragment: they may carry
  * credentials. */
 void
 log_delivery(const struct log_delivery *d)
 {
 	int ok = d->status >= 200 && d->status < 300;
-	char msg[LOG_LINE], raw[LIM_URL + 1], url[LOG_LINE / 2];
+	char msg[LOG_LINE], raw[LIM_URL + 1], url[LOG_LINE / 2], st[24], us[24];
 
 	net_url_redact(d->url, raw, sizeof(raw));
 	log_sanitise(raw, strlen(raw), url, sizeof(url));
 	snprintf(msg, sizeof(msg), "delivery %s to %s (%s, %s): %ld %s %ldms",
 	    d->id, url, d->repo, d->event, d->status, d->error,
 	    d->duration_ms);
-	if (!journal) {
-		emit(ok ? LOG_INFO : LOG_WARNING, msg);
-		return;
-	}
-	sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", ok ? LOG_INFO :
-	    LOG_WARNING, "SYSLOG_IDENTIFIER=%s", progname,
-	    "DINDEX_DELIVERY=%s", d->id, "DINDEX_URL=%s", url,
-	    "DINDEX_REPO=%s", d->repo, "DINDEX_EVENT=%s", d->event,
-	    "DINDEX_STATUS=%ld", d->status, "DINDEX_ERROR=%s", d->error,
-	    "DINDEX_DURATION_US=%ld", d->duration_ms * 1000, NULL);
+	snprintf(st, sizeof(st), "%ld", d->status);
+	snprintf(us, sizeof(us), "%ld", d->duration_ms * 1000);
+	log_event(ok ? LOG_INFO : LOG_WARNING, msg, "DELIVERY", d->id, "URL",
+	    url, "REPO", d->repo, "EVENT", d->event, "STATUS", st, "ERROR",
+	    d->error, "DURATION_US", us, NULL);
 }

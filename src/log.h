@@ -1,27 +1,13 @@
 /*
  * log: one line per event to stderr, or structured journal entries when
- * $JOURNAL_STREAM says stderr is the journal. Callers pass wire data only
- * through log_request(), which sanitises it.
+ * $JOURNAL_STREAM says stderr is the journal. Wire data goes only through
+ * log_sanitise().
  */
 #ifndef LOG_H
 #define LOG_H
 
 #include <stddef.h>
 #include <syslog.h>
-
-struct log_request {
-	const char	*method;
-	const char	*path;		/* raw target; query is cut, bytes escaped */
-	size_t		 path_len;
-	int		 status;
-	const char	*user;		/* NULL or "" = anonymous; wire data
-					 * for a refused login: sanitised */
-	const char	*repo;		/* NULL when none */
-	long long	 duration_us;
-	const char	*peer;		/* NULL when unknown */
-	const char	*proxy;		/* the trusted proxy peer came through,
-					 * NULL when none */
-};
 
 struct log_delivery {
 	const char	*id;
@@ -41,7 +27,10 @@ void	log_open(const char *progname);
 void	log_delivery(const struct log_delivery *);
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	log_request(const struct log_request *);
+/* One event: "prog: msg" on stderr, or a journal entry with MESSAGE=msg
+ * and a DINDEX_<NAME>=value field for each (NAME, value) string pair of
+ * the list that follows, ended by NULL. Values must be sanitised. */
+void	log_event(int prio, const char *msg, ...);
 /* Copy at most len bytes of wire data into out (size outlen) with every
  * byte outside printable ASCII, '"' and '\\' escaped as \xNN. */
 void	log_sanitise(const char *in, size_t len, char *out, size_t outlen);

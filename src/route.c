@@ -221,25 +221,16 @@ route_basic(struct ctx *ctx, json_t **user)
 	if (auth_scheme(h->val, h->val_len, &rest, &restlen) != AUTH_BASIC ||
 	    auth_parse_basic(rest, restlen, &cred) == -1)
 		return 401;
-	switch (account_login(ctx->cfg, &cred, user)) {
-	case ACCOUNT_OK:
-		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
+	/* a refused name is logged apart: it may not be an account */
+	status = account_login(ctx->cfg, &cred, user);
+	snprintf(status == ACCOUNT_OK || status == ACCOUNT_DISABLED ?
+	    ctx->user : ctx->login,
+	    sizeof(ctx->user), "%s", cred.user);
+	if (status == ACCOUNT_OK)
 		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
 		    account_stamp(*user));
-		status = 0;
-		break;
-	case ACCOUNT_DISABLED:
-		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
-		status = 403;
-		break;
-	case ACCOUNT_BAD:
-		snprintf(ctx->login, sizeof(ctx->login), "%s", cred.user);
-		status = 401;
-		break;
-	default:
-		status = 503;
-		break;
-	}
+	status = status == ACCOUNT_OK ? 0 : status == ACCOUNT_DISABLED ? 403 :
+	    status == ACCOUNT_BAD ? 401 : 503;
 	bytes_wipe(&cred, sizeof(cred));
 	if (status != 0) {
 		json_decref(*user);

@@ -1,22 +1,12 @@
 /*
- * sandbox: what OpenBSD programs do with unveil(2), done with Landlock.
- * After the config is read and before the first request byte, dindex
- * keeps read access to what a request opens (the v2 token server's key
- * and certificate) and read-write access below the database's directory
- * and the spool; everything else on the filesystem is refused
- * with EACCES, whatever the file modes say, and nothing can be executed.
- * This replaces the unit's ProtectSystem=, ReadWritePaths=, ProtectHome=,
- * PrivateTmp= and friends: systemd builds a mount namespace for them on
- * every spawned connection (~25 ms), Landlock costs a few system calls.
- *
- * The handled rights follow the kernel's ABI version, so a newer kernel
- * never sees a right it does not know; rights a later ABI adds and this
- * file does not name stay allowed. ABI 1 refuses every rename across
- * directories and the spool commits by one (tmp/ -> new/): below ABI 2
- * the unit's confinement is all there is, and a log line says so.
- * Landlock leaves descriptors already open alone (the connection, the
- * journal stream) and does not govern connecting to a unix socket by
- * path (the journal's), so logging is unaffected.
+ * sandbox: unveil(2) done with Landlock. After the config is read, dindex
+ * may read the token key's and certificate's directories and read-write
+ * below the database's directory and the spool; nothing else, and nothing
+ * executes. It replaces the unit's mount-namespace options (ProtectSystem=
+ * and friends), which cost ~25 ms per spawned connection. Handled rights
+ * follow the kernel's ABI; below ABI 2 (no rename across directories, which
+ * the spool needs) the unit's confinement is all there is, and a log line
+ * says so. Open descriptors (the connection, the journal) are untouched.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -75,26 +65,18 @@ allow(int ruleset, const char *path, uint64_t dir, uint64_t file,
 
 	if (path[0] == '\0')
 		return 0;
-	if ((pb.parent_fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			return 0;	/* granted nothing, so still refused */
+	if ((pb.parent_fd = open(path, O_PATH | O_CLOEXEC)) == -1 &&
+	    errno == ENOENT)
+		return 0;	/* granted nothing, so still refused */
+	if (pb.parent_fd != -1 && fstat(pb.parent_fd, &sb) == 0) {
+		pb.allowed_access = (S_ISDIR(sb.st_mode) ? dir : file) & mask;
+		rc = (int)syscall(SYS_landlock_add_rule, ruleset,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	}
+	if (rc == -1)
 		log_msg(LOG_ERR, "sandbox: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(pb.parent_fd, &sb) == -1) {
-		log_msg(LOG_ERR, "sandbox: %s: %s", path, strerror(errno));
-		goto out;
-	}
-	pb.allowed_access = (S_ISDIR(sb.st_mode) ? dir : file) & mask;
-	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-	    &pb, 0) == -1) {
-		log_msg(LOG_ERR, "sandbox: landlock_add_rule %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	close(pb.parent_fd);
+	if (pb.parent_fd != -1)
+		close(pb.parent_fd);
 	return rc;
 }
 

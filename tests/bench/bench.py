@@ -29,6 +29,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SCALES = [int(x) for x in os.environ.get(
     "BENCH_SCALES", "1000,100000,1000000").split(",")]
 SCRYPT = "16384:8:1"            # the shipped default
+SERVICE = "bench.registry"
+PROCS = int(os.environ.get("BENCH_PROCS", "200"))
 IMG = ["%064x" % (i + 1) for i in range(3)]
 
 
@@ -63,7 +65,7 @@ class Served:
         self.proc.wait()
 
 
-def ab(url, n, keepalive=False, headers=(), put=None):
+def ab(url, n, keepalive=False, headers=(), put=None, post=None):
     csv = tempfile.mktemp(suffix=".csv")
     cmd = ["ab", "-q", "-n", str(n), "-c", "8", "-e", csv]
     if keepalive:
@@ -72,6 +74,8 @@ def ab(url, n, keepalive=False, headers=(), put=None):
         cmd += ["-H", h]
     if put:
         cmd += ["-u", put, "-T", "application/json"]
+    if post:
+        cmd += ["-p", post, "-T", "application/x-www-form-urlencoded"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx responses:\s+(\d+)", out)
@@ -103,10 +107,18 @@ class Index:
     def __init__(self, records=0):
         self.dir = tempfile.mkdtemp(prefix="dindex-bench-")
         self.conf = os.path.join(self.dir, "dindex.conf")
+        key, crt = self.dir + "/token.key", self.dir + "/token.crt"
+        subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "2",
+                        "-subj", "/CN=bench", "-keyout", key, "-out", crt,
+                        "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256"], check=True,
+                       capture_output=True)
         with open(self.conf, "w") as f:
             f.write("database = %s/index.db\nspool = %s/spool\n"
-                    "scrypt = %s\nwebhooks = no\n" % (self.dir, self.dir,
-                                                      SCRYPT))
+                    "scrypt = %s\nwebhooks = no\ntoken_key = %s\n"
+                    "token_cert = %s\ntoken_issuer = bench\n"
+                    "token_service = %s\n" % (self.dir, self.dir, SCRYPT,
+                                               key, crt, SERVICE))
         ctl = [os.path.join(BUILD, "dindexctl"), "-c", self.conf]
         subprocess.run(ctl + ["init"], check=True, capture_output=True)
         if records:
@@ -132,6 +144,20 @@ class Index:
         self.token = "Authorization: Token " + m.group(1)
         curl(self.srv.url("/v1/repositories/bench/app/images"), "PUT", "[]",
              [self.basic, "Content-Type: application/json"])
+        form = "service=%s&scope=repository:bench/app:pull&client_id=bench" % (
+            SERVICE)
+        out = curl(self.srv.url("/v2/token"), "POST", form + "&grant_type="
+                   "password&username=bench&password=benchpass&"
+                   "access_type=offline")
+        m = re.search(r'"refresh_token":\s*"([^"]+)"', out)
+        if not m:
+            raise RuntimeError("no refresh token:\n" + out)
+        self.refresh = os.path.join(self.dir, "refresh.form")
+        with open(self.refresh, "w") as f:
+            f.write(form + "&grant_type=refresh_token&refresh_token=" +
+                    m.group(1))
+        self.v2basic = "/v2/token?service=%s&scope=repository:bench/app:pull" % (
+            SERVICE)
 
     def close(self):
         self.srv.stop()
@@ -144,6 +170,30 @@ def scrypt_verify_us(k):
     procs = [subprocess.Popen(gen, stdout=subprocess.PIPE, text=True)
              for _ in range(k)]
     return sum(float(p.communicate()[0]) for p in procs) / k
+
+
+def per_process(argv, request, env=None, n=PROCS):
+    """Medians over n processes of one process serving one request on a
+    socket pair: CPU time, page faults and maximum RSS (tests/bench/spawn.c
+    reads them from wait4())."""
+    cpu, faults, rss = [], [], []
+    spawn = os.path.join(BUILD, "bench-spawn")
+    for _ in range(n):
+        a, b = socket.socketpair()
+        p = subprocess.Popen([spawn] + argv, stdin=b, stdout=b,
+                             stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, **(env or {})))
+        b.close()
+        a.sendall(request)
+        while a.recv(65536):
+            pass
+        a.close()
+        c, f, m = p.communicate()[1].split()[-3:]
+        cpu.append(int(c))
+        faults.append(int(f))
+        rss.append(int(m))
+    return (statistics.median(cpu), statistics.median(faults),
+            statistics.median(rss))
 
 
 def interleaved(cases, ref):
@@ -317,6 +367,7 @@ def main():
           "once on %d cores" % (SCRYPT, scrypt_us / 1000, scrypt8_us / 1000,
                                os.cpu_count()))
     floor = Served([os.path.join(BUILD, "floor")])
+    floor_crypto = Served([os.path.join(BUILD, "floor-crypto")])
     floor_static = Served([os.path.join(BUILD, "floor-static")])
     mcf = subprocess.run([os.path.join(BUILD, "bench-gen"), "-H", SCRYPT],
                          capture_output=True, text=True,
@@ -325,9 +376,10 @@ def main():
     idx = Index()
     u = idx.srv.url
     app = "/v1/repositories/bench/app"
-    fl = "floor (same libraries)"
-    res = table("case (ratio to the floor)", [
+    fl = "floor, four libraries"
+    res = table("case (ratio to the four-library floor)", [
         (fl, lambda: ab(floor.url("/"), COUNT)),
+        ("floor + libcrypto", lambda: ab(floor_crypto.url("/"), COUNT)),
         ("floor, static, no libraries",
          lambda: ab(floor_static.url("/"), COUNT)),
         ("ping", lambda: ab(u("/v1/_ping"), COUNT)),
@@ -336,11 +388,42 @@ def main():
         ("layer access",
          lambda: ab(u(app + "/layer/%s/access" % IMG[0]), COUNT,
                     headers=[idx.token])),
+        ("push end (PUT images, Token)",
+         lambda: ab(u(app + "/images"), COUNT, put=idx.body,
+                    headers=[idx.token])),
+        ("/v2/token (refresh token)",
+         lambda: ab(u("/v2/token"), COUNT, post=idx.refresh)),
         ("ping, keep-alive (ab -k)",
          lambda: ab(u("/v1/_ping"), COUNT, True)),
         ("token validation, keep-alive",
          lambda: ab(u(app + "/images"), COUNT, True, [idx.token])),
     ], fl)
+    conf = {"DINDEX_CONFIG": idx.conf}
+    dx = [os.path.join(BUILD, "dindex")]
+    get = lambda path, h="": ("GET %s HTTP/1.1\r\nHost: b\r\n%s"
+                              "Connection: close\r\n\r\n" % (path, h)).encode()
+    refresh = open(idx.refresh).read()
+    procs = [
+        (fl, [os.path.join(BUILD, "floor")], get("/"), None),
+        ("floor + libcrypto", [os.path.join(BUILD, "floor-crypto")],
+         get("/"), None),
+        ("ping", dx, get("/v1/_ping"), conf),
+        ("token validation (GET images)", dx,
+         get(app + "/images", idx.token + "\r\n"), conf),
+        ("/v2/token (refresh token)", dx, (
+            "POST /v2/token HTTP/1.1\r\nHost: b\r\nConnection: close\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: %d\r\n\r\n%s" % (len(refresh), refresh)
+        ).encode(), conf),
+    ]
+    print("\n%-36s %9s %8s %9s" % ("one process, one request (median of "
+                                    "%d)" % PROCS, "CPU us", "faults",
+                                    "max RSS KB"))
+    rss = {}
+    for name, argv, req, env in procs:
+        c, f, m = per_process(argv, req, env)
+        rss[name] = m
+        print("%-36s %9.0f %8.0f %9.0f" % (name, c, f, m))
     kdf = "  scrypt %.1f ms alone, %.1f ms with 8 at once" % (
         scrypt_us / 1000, scrypt8_us / 1000)
     fk = "floor + one scrypt verification"
@@ -352,7 +435,10 @@ def main():
         ("push start (Basic)",
          lambda: ab(u(app + "/"), SLOW_COUNT, put=idx.body,
                     headers=[idx.basic, "X-Docker-Token: true"])),
-    ], fk, {"pull (Basic, X-Docker-Token)": kdf, "push start (Basic)": kdf})
+        ("/v2/token (Basic)",
+         lambda: ab(u(idx.v2basic), SLOW_COUNT, headers=[idx.basic])),
+    ], fk, {"pull (Basic, X-Docker-Token)": kdf, "push start (Basic)": kdf,
+            "/v2/token (Basic)": kdf})
     auth = table("GET /v1/users/ refused (ratio to wrong password)", [
         ("wrong password",
          lambda: ab(u("/v1/users/"), SLOW_COUNT,
@@ -395,10 +481,16 @@ def main():
         ix.close()
 
     print("\ntargets")
-    verdict("token validation / floor",
-            res["token validation (GET images)"]["ratio"], 0.9)
-    verdict("layer access / floor", res["layer access"]["ratio"], 0.9)
-    verdict("ping / floor", res["ping"]["ratio"], 0.95)
+    verdict("token validation / four-library floor",
+            res["token validation (GET images)"]["ratio"], 0.95)
+    verdict("layer access / four-library floor",
+            res["layer access"]["ratio"], 0.95)
+    verdict("ping / four-library floor", res["ping"]["ratio"], 0.95)
+    verdict("keep-alive token validation / floor + libcrypto",
+            res["token validation, keep-alive"]["rps"] /
+            res["floor + libcrypto"]["rps"], 4)
+    verdict("max RSS of a token validation, MB",
+            rss["token validation (GET images)"] / 1024, 3, False)
     verdict("token validation, %d vs %d records (slowdown)" % (
         SCALES[-1], SCALES[0]),
         1 / scale["token validation, %d" % SCALES[-1]]["ratio"], 1.2, False)
@@ -411,6 +503,7 @@ def main():
     verdict("unknown user vs wrong password, |time ratio - 1|",
             abs(1 / auth["unknown user"]["ratio"] - 1), 0.1, False)
     floor.stop()
+    floor_crypto.stop()
     floor_static.stop()
     floor_kdf.stop()
     deployed_verdicts(deployed())

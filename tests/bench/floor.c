@@ -1,11 +1,11 @@
 /*
  * floor: the least a per-connection handler can do. Reads one request head,
- * writes a fixed 200 and exits. Linked with dindex's libraries and flags
- * (make bench), it is the cost of fork, exec and dynamic loading that
- * every dindex request pays; statically linked, the cost without the
- * libraries. Built with FLOOR_KDF it also verifies "benchmark" against
- * the scrypt hash in argv[1] once per request: floor plus one
- * verification, the least a Basic-auth request can cost.
+ * writes a fixed 200 and exits. Linked with the four libraries of the
+ * design (make bench), it is the cost of fork, exec and dynamic loading
+ * that dindex is allowed; with libcrypto, what that library adds; static,
+ * the cost without any library. Built with FLOOR_KDF it also verifies
+ * "benchmark" against the scrypt hash in argv[1] once per request: the
+ * least a Basic-auth request can cost.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <string.h>

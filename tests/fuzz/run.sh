@@ -2,16 +2,17 @@
 # make fuzz: build every tests/fuzz/fuzz_*.c with libFuzzer, ASan and
 # UBSan, and run each for FUZZ_SECONDS (default 60) on a work corpus seeded
 # from tests/fuzz/corpus/<name>. Crashes are left in build-fuzz/ as
-# crash-*; the script exits non-zero if any target found one.
+# crash-*; the script exits non-zero if any target found one. Flags and
+# libraries come from the GNUmakefile (FUZZ_CFLAGS, FUZZ_LIBS).
 set -eu
 secs=${FUZZ_SECONDS:-60}
 out=build-fuzz
 status=0
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -DDINDEX_VERSION='"fuzz"' \
-	    -fsanitize=fuzzer,address,undefined -Isrc -o "$out/$name" "$src" \
-	    "$out/libdindex.a" -ljansson -lgdbm -lsystemd -lscrypt -lcrypto
+	# shellcheck disable=SC2086 # word splitting is meant
+	clang -g -O1 $FUZZ_CFLAGS -fsanitize=fuzzer,address,undefined \
+	    -o "$out/$name" "$src" "$out/libdindex.a" $FUZZ_LIBS
 	mkdir -p "$out/corpus/$name" "tests/fuzz/corpus/${name#fuzz_}"
 	echo "== $name: $secs s"
 	if ! (cd "$out" && ./"$name" -max_total_time="$secs" \
