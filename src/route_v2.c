@@ -28,11 +28,10 @@
 #include "jwt.h"
 #include "names.h"
 #include "record.h"
-#include "refresh.h"
 #include "repo.h"
 #include "route.h"
-#include "scope.h"
 #include "store.h"
+#include "token.h"
 
 struct treq {
 	const char	*src;		/* query or form body */

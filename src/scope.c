@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "scope.h"
+#include "jwt.h"
 
 static const char *const action_names[] = {
 	"pull", "push", "delete", "*"
