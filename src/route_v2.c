@@ -67,15 +67,6 @@ param(const struct treq *t, const char *key, char *out, size_t outlen)
 	return http_form_get(t->src, t->len, key, out, outlen);
 }
 
-/* 1 when parameter key is there with value val. */
-static int
-param_is(const struct treq *t, const char *key, const char *val)
-{
-	char v[16];
-
-	return param(t, key, v, sizeof(v)) == 1 && strcmp(v, val) == 0;
-}
-
 /* Every "scope" parameter, repeated or not. 0 ok, -1 malformed. */
 static int
 collect_scopes(struct treq *t)
@@ -245,8 +236,8 @@ token(struct ctx *ctx)
 		    t.scopes.res[0].name);
 	if ((status = who(ctx, &t)) != 0)
 		return status;
-	offline = post ? param_is(&t, "access_type", "offline") :
-	    param_is(&t, "offline_token", "true");
+	offline = param(&t, post ? "access_type" : "offline_token", val,
+	    sizeof(val)) == 1 && strcmp(val, post ? "offline" : "true") == 0;
 	status = grants(ctx, &t);
 	if (status == 0 && offline && t.user != NULL && t.refresh[0] == '\0')
 		status = refresh_issue(ctx->cfg, t.user, t.refresh);
