@@ -37,11 +37,12 @@ struct jwt_key {
 };
 
 static const struct {
-	const char	*group;
+	const char	*group;		/* NULL: RSA */
 	const char	*alg;
 	int		 coord;
 	const EVP_MD	*(*md)(void);
-} curves[] = {
+} algs[] = {
+	{ NULL, "RS256", 0, EVP_sha256 },
 	{ "prime256v1", "ES256", 32, EVP_sha256 },
 	{ "secp384r1", "ES384", 48, EVP_sha384 },
 	{ "secp521r1", "ES512", 66, EVP_sha512 },
@@ -118,28 +119,25 @@ key_id(EVP_PKEY *pkey, char *out)
 static int
 pick_alg(struct jwt_key *k, const char *path)
 {
-	char group[64];
+	char group[64] = "";
 	size_t i;
+	int rsa = EVP_PKEY_is_a(k->pkey, "RSA") &&
+	    EVP_PKEY_get_bits(k->pkey) >= 2048;
 
-	if (EVP_PKEY_is_a(k->pkey, "RSA") &&
-	    EVP_PKEY_get_bits(k->pkey) >= 2048) {
-		k->alg = "RS256";
-		k->md = EVP_sha256();
-		return 0;
-	}
-	if (EVP_PKEY_is_a(k->pkey, "EC") && EVP_PKEY_get_group_name(k->pkey,
-	    group, sizeof(group), NULL) == 1)
-		for (i = 0; i < LEN(curves); i++)
-			if (strcmp(group, curves[i].group) == 0) {
-				/* libtrust hashes the uncompressed point */
+	if (EVP_PKEY_is_a(k->pkey, "EC"))
+		EVP_PKEY_get_group_name(k->pkey, group, sizeof(group), NULL);
+	for (i = 0; i < LEN(algs); i++)
+		if (algs[i].group ? strcmp(group, algs[i].group) == 0 : rsa) {
+			k->alg = algs[i].alg;
+			k->coord = algs[i].coord;
+			k->md = algs[i].md();
+			/* libtrust hashes the uncompressed point */
+			if (!rsa)
 				EVP_PKEY_set_utf8_string_param(k->pkey,
 				    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
 				    "uncompressed");
-				k->alg = curves[i].alg;
-				k->coord = curves[i].coord;
-				k->md = curves[i].md();
-				return 0;
-			}
+			return 0;
+		}
 	log_msg(LOG_ERR, "%s: need an EC P-256, P-384, P-521 or an RSA "
 	    "(2048 bits or more) key", path);
 	return -1;
