@@ -48,6 +48,7 @@ struct event {
 	const char	*pusher;
 	char		 ns[LIM_NS + 1];
 	char		 repo[LIM_NAME + 1];
+	char		 key[LIM_KEY];	/* "repo:<ns>/<repo>" */
 };
 
 /* Registry events for these media types are manifests; others are blobs. */
@@ -267,6 +268,7 @@ event(json_t *ev, struct event *e)
 	    &e->digest, "repository", &name) == -1 ||
 	    !name_repo_parse(name, e->ns, e->repo))
 		return EV_NONE;
+	snprintf(e->key, sizeof(e->key), "repo:%s/%s", e->ns, e->repo);
 	if (strcmp(action, "delete") == 0 && (e->tag ? name_tag_ok(e->tag) :
 	    e->digest != NULL && name_digest_ok(e->digest)))
 		return EV_DELETE;
@@ -290,13 +292,11 @@ static int
 record_delete(struct store *st, const struct event *e)
 {
 	json_t *rec = NULL, *tags, *v, *tmp;
-	char key[LIM_KEY];
 	const char *t;
 	size_t before;
 	int rc;
 
-	snprintf(key, sizeof(key), "repo:%s/%s", e->ns, e->repo);
-	if ((rc = store_get(st, key, &rec)) != 0)
+	if ((rc = store_get(st, e->key, &rec)) != 0)
 		return rc == 1 ? 0 : -1;
 	tags = json_object_get(rec, "tags");
 	before = json_object_size(tags);
@@ -306,7 +306,7 @@ record_delete(struct store *st, const struct event *e)
 			json_object_del(tags, t);
 	if (json_object_size(tags) != before) {
 		json_object_set_new(rec, "updated", json_integer(time(NULL)));
-		rc = store_put(st, key, rec);
+		rc = store_put(st, e->key, rec);
 	}
 	json_decref(rec);
 	return rc;
@@ -320,12 +320,10 @@ static int
 record_push(struct ctx *ctx, struct store *st, const struct event *e)
 {
 	json_t *rec = NULL, *tags, *payload;
-	char key[LIM_KEY];
 	const char *old;
 	int rc, isnew;
 
-	snprintf(key, sizeof(key), "repo:%s/%s", e->ns, e->repo);
-	if ((rc = store_get(st, key, &rec)) == -1)
+	if ((rc = store_get(st, e->key, &rec)) == -1)
 		return -1;
 	if (rc == 1)
 		rec = repo_new(e->pusher);
