@@ -1,20 +1,16 @@
 /*
- * token: credentials issued and kept in the store.
+ * token: credentials kept in the store, each bound to a user and the
+ * credential stamp they logged in under (account_cred_ok).
  *
- * v1 access tokens (token.c, "token:<signature>"): bound to a user and
- * the credential stamp they logged in under, one repository ("ns/repo")
- * and one access (read, write, delete); valid, reusable, until they
- * expire, and only while the user could still do what they allow. An
- * anonymous caller gets a read token that is not stored (it carries no
- * authority beyond the public grants, checked again on every use), so
- * anonymous pulls never grow the store.
+ * v1 access tokens (token.c, "token:<signature>"): one repository and one
+ * access, reusable until they expire and only while the user could still
+ * do what they allow. An anonymous caller's read token is not stored (it
+ * carries no authority beyond the public grants, checked on every use).
  *
- * v2 refresh tokens (refresh.c, "refresh:<hex>"), made for clients that
- * ask for offline access: one lives while its user's stamp is the one it
- * was issued under (account_cred_ok), it names this service, and it was
- * used within refresh_ttl; a user holds at most LIM_REFRESH_USER, the
- * oldest revoked first. Each has a short id so an operator can list and
- * revoke one without seeing the secret.
+ * v2 refresh tokens (refresh.c, "refresh:<hex>") for offline access: good
+ * for this service while used within refresh_ttl; at most
+ * LIM_REFRESH_USER a user, the oldest revoked first; a short id lets an
+ * operator list and revoke one without seeing the secret.
  */
 #ifndef TOKEN_H
 #define TOKEN_H
