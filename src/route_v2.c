@@ -7,7 +7,7 @@
  * pull,push (a v2 push fetches what it pushes), admin -> pull,push,delete;
  * an administrator gets everything, "registry:catalog:*" included. Names
  * are read as names.h says ("x" is "library/x"). Refresh tokens are made
- * only on request for offline access (refresh.h).
+ * only on request for offline access (token.h).
  *
  * POST /v2/notify follows the registry's events in "repo:<ns>/<repo>"
  * tags: a manifest pushed by tag is recorded and queues the webhooks as a
@@ -93,7 +93,7 @@ static int
 password_grant(struct ctx *ctx, struct treq *t)
 {
 	struct auth_basic cred;
-	int rc = ACCOUNT_DISABLED;	/* a disabled account answers 401 */
+	int rc = ACCOUNT_DISABLED;	/* 401, and no name to log */
 
 	if (param(t, "username", cred.user, sizeof(cred.user)) == 1 &&
 	    param(t, "password", cred.pass, sizeof(cred.pass)) == 1)
@@ -236,7 +236,7 @@ token(struct ctx *ctx)
 		snprintf(ctx->repo, sizeof(ctx->repo), "%s",
 		    t.scopes.res[0].name);
 	if ((status = who(ctx, &t)) != 0)
-		return status;
+		goto out;	/* a refused refresh token is wiped too */
 	offline = param(&t, post ? "access_type" : "offline_token", val,
 	    sizeof(val)) == 1 && strcmp(val, post ? "offline" : "true") == 0;
 	status = grants(ctx, &t);
@@ -248,6 +248,7 @@ token(struct ctx *ctx)
 		status = route_error(ctx, 503, "store unavailable");
 	else
 		status = issue(ctx, &t);
+out:
 	json_decref(t.user);
 	bytes_wipe(t.refresh, sizeof(t.refresh));
 	return status;
