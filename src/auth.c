@@ -7,29 +7,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libscrypt.h>
 
 #include "auth.h"
 #include "log.h"
 
-static int
-ieq(const char *a, size_t alen, const char *b)
-{
-	size_t i;
-
-	if (alen != strlen(b))
-		return 0;
-	for (i = 0; i < alen; i++)
-		if ((a[i] | 0x20) != b[i])
-			return 0;
-	return 1;
-}
-
 enum auth_scheme
 auth_scheme(const char *val, size_t len, const char **rest, size_t *restlen)
 {
+	static const char *const words[] = {
+		[AUTH_BASIC] = "basic", [AUTH_TOKEN] = "token",
+		[AUTH_BEARER] = "bearer"
+	};
 	size_t w = 0, i;
+	int s;
 
 	*rest = val + len;
 	*restlen = 0;
@@ -43,15 +36,11 @@ auth_scheme(const char *val, size_t len, const char **rest, size_t *restlen)
 		;
 	*rest = val + i;
 	*restlen = len - i;
-	if (ieq(val, w, "basic"))
-		return AUTH_BASIC;
-	if (ieq(val, w, "token"))
-		return AUTH_TOKEN;
-	if (ieq(val, w, "bearer"))
-		return AUTH_BEARER;
+	for (s = AUTH_BASIC; s <= AUTH_BEARER; s++)
+		if (strlen(words[s]) == w && strncasecmp(val, words[s], w) == 0)
+			return s;
 	return AUTH_OTHER;
 }
-
 
 int
 auth_parse_basic(const char *s, size_t len, struct auth_basic *out)

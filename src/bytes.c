@@ -15,20 +15,17 @@ int
 bytes_random_hex(char *out, size_t nbytes)
 {
 	unsigned char buf[256];
-	size_t got = 0, i;
 	ssize_t n;
+	size_t i;
 
 	if (nbytes > sizeof(buf))
 		return -1;
-	while (got < nbytes) {
-		n = getrandom(buf + got, nbytes - got, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			log_msg(LOG_ERR, "getrandom: %s", strerror(errno));
-			return -1;
-		}
-		got += (size_t)n;
+	/* up to 256 bytes come whole; only the wait at boot is interrupted */
+	while ((n = getrandom(buf, nbytes, 0)) == -1 && errno == EINTR)
+		;
+	if (n != (ssize_t)nbytes) {
+		log_msg(LOG_ERR, "getrandom: %s", strerror(errno));
+		return -1;
 	}
 	for (i = 0; i < nbytes; i++)
 		snprintf(out + 2 * i, 3, "%02x", buf[i]);

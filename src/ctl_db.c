@@ -22,8 +22,8 @@
 #include "ctl.h"
 #include "lim.h"
 #include "record.h"
-#include "refresh.h"
 #include "store.h"
+#include "token.h"
 
 static int
 expired(const json_t *t, const void *now)

@@ -1,10 +1,10 @@
 /*
- * jwt: sign registry v2 bearer tokens with libcrypto.
- * The algorithm follows the key: P-256 ES256, P-384 ES384, P-521 ES512,
- * RSA RS256. JWS wants ECDSA signatures as raw r||s, each left-padded to
- * the curve size, not the DER libcrypto produces. The header names the
- * key twice: kid, the libtrust key id registry 2.x matches against its
- * rootcertbundle, and x5c, the certificate registry 3.x verifies.
+ * jwt: sign registry v2 bearer tokens; the only user of libcrypto, behind
+ * jwt.h. The algorithm follows the key: P-256 ES256, P-384 ES384, P-521
+ * ES512, RSA RS256. JWS wants ECDSA signatures as raw r||s, each padded to
+ * the curve size, not DER. The header names the key twice: kid, the
+ * libtrust key id registry 2.x matches against its rootcertbundle, and
+ * x5c, the certificate registry 3.x verifies.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +19,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "auth.h"
+#include "bytes.h"
 #include "jwt.h"
+#include "lim.h"
 #include "log.h"
 
 #define KID_LEN	59	/* 12 groups of 4 base32 digits and 11 ':' */
+#define B64_LEN(n)	(4 * (((size_t)(n) + 2) / 3))
 
 struct jwt_key {
 	EVP_PKEY	*pkey;
@@ -35,11 +37,12 @@ struct jwt_key {
 };
 
 static const struct {
-	const char	*group;
+	const char	*group;		/* NULL: RSA */
 	const char	*alg;
 	int		 coord;
 	const EVP_MD	*(*md)(void);
-} curves[] = {
+} algs[] = {
+	{ NULL, "RS256", 0, EVP_sha256 },
 	{ "prime256v1", "ES256", 32, EVP_sha256 },
 	{ "secp384r1", "ES384", 48, EVP_sha384 },
 	{ "secp521r1", "ES512", 66, EVP_sha512 },
@@ -61,24 +64,27 @@ no_passphrase(char *buf, int size, int rw, void *arg)
 	return -1;
 }
 
-/* Standard base64 with padding, or base64url without it. Returns the
- * length written; out holds 4 * ((len + 2) / 3) + 1 bytes. */
-static size_t
-b64(const unsigned char *in, size_t len, char *out, int url)
+static FILE *
+pem_open(const char *path)
 {
-	size_t i, n;
+	FILE *f = fopen(path, "r");
 
-	n = EVP_EncodeBlock((unsigned char *)out, in, len);
-	if (!url)
-		return n;
+	if (f == NULL)
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+	return f;
+}
+
+/* base64url without padding into out (B64_LEN(len) + 1); its length. */
+static size_t
+b64url(const unsigned char *in, size_t len, char *out)
+{
+	size_t i, n = bytes_b64_encode(in, len, out, B64_LEN(len) + 1);
+
 	while (n > 0 && out[n - 1] == '=')
 		n--;
 	out[n] = '\0';
 	for (i = 0; i < n; i++)
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
 	return n;
 }
 
@@ -92,8 +98,7 @@ key_id(EVP_PKEY *pkey, char *out)
 	unsigned int acc = 0, hlen;
 	int len, i, bits = 0, n = 0, o = 0;
 
-	len = i2d_PUBKEY(pkey, &der);
-	if (len <= 0)
+	if ((len = i2d_PUBKEY(pkey, &der)) <= 0)
 		return -1;
 	i = EVP_Digest(der, len, h, &hlen, EVP_sha256(), NULL);
 	OPENSSL_free(der);
@@ -101,11 +106,10 @@ key_id(EVP_PKEY *pkey, char *out)
 		return -1;
 	for (i = 0; i < 30; i++) {
 		acc = acc << 8 | h[i];
-		for (bits += 8; bits >= 5; bits -= 5) {
+		for (bits += 8; bits >= 5; bits -= 5, n++) {
 			if (n > 0 && n % 4 == 0)
 				out[o++] = ':';
 			out[o++] = digits[(acc >> (bits - 5)) & 31];
-			n++;
 		}
 	}
 	out[o] = '\0';
@@ -115,28 +119,25 @@ key_id(EVP_PKEY *pkey, char *out)
 static int
 pick_alg(struct jwt_key *k, const char *path)
 {
-	char group[64];
+	char group[64] = "";
 	size_t i;
+	int rsa = EVP_PKEY_is_a(k->pkey, "RSA") &&
+	    EVP_PKEY_get_bits(k->pkey) >= 2048;
 
-	if (EVP_PKEY_is_a(k->pkey, "RSA") &&
-	    EVP_PKEY_get_bits(k->pkey) >= 2048) {
-		k->alg = "RS256";
-		k->md = EVP_sha256();
-		return 0;
-	}
-	if (EVP_PKEY_is_a(k->pkey, "EC") && EVP_PKEY_get_group_name(k->pkey,
-	    group, sizeof(group), NULL) == 1)
-		for (i = 0; i < LEN(curves); i++)
-			if (strcmp(group, curves[i].group) == 0) {
-				/* libtrust hashes the uncompressed point */
+	if (EVP_PKEY_is_a(k->pkey, "EC"))
+		EVP_PKEY_get_group_name(k->pkey, group, sizeof(group), NULL);
+	for (i = 0; i < LEN(algs); i++)
+		if (algs[i].group ? strcmp(group, algs[i].group) == 0 : rsa) {
+			k->alg = algs[i].alg;
+			k->coord = algs[i].coord;
+			k->md = algs[i].md();
+			/* libtrust hashes the uncompressed point */
+			if (!rsa)
 				EVP_PKEY_set_utf8_string_param(k->pkey,
 				    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
 				    "uncompressed");
-				k->alg = curves[i].alg;
-				k->coord = curves[i].coord;
-				k->md = curves[i].md();
-				return 0;
-			}
+			return 0;
+		}
 	log_msg(LOG_ERR, "%s: need an EC P-256, P-384, P-521 or an RSA "
 	    "(2048 bits or more) key", path);
 	return -1;
@@ -146,14 +147,12 @@ static int
 load_cert(struct jwt_key *k, const char *path)
 {
 	unsigned char *der = NULL;
-	X509 *x = NULL;
+	X509 *x;
 	FILE *f;
 	int len, rc = -1;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+	if ((f = pem_open(path)) == NULL)
 		return -1;
-	}
 	x = PEM_read_X509(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (x == NULL)
@@ -168,8 +167,8 @@ load_cert(struct jwt_key *k, const char *path)
 		log_msg(LOG_ERR, "%s: the certificate is expired or not yet "
 		    "valid; the registry would refuse every token", path);
 	else if ((len = i2d_X509(x, &der)) > 0 &&
-	    (k->x5c = malloc(4 * ((len + 2) / 3) + 1)) != NULL) {
-		b64(der, len, k->x5c, 0);
+	    (k->x5c = malloc(B64_LEN(len) + 1)) != NULL) {
+		bytes_b64_encode(der, len, k->x5c, B64_LEN(len) + 1);
 		rc = 0;
 	}
 	OPENSSL_free(der);
@@ -184,29 +183,22 @@ jwt_key_load(const char *key_path, const char *cert_path,
 	struct jwt_key *k;
 	FILE *f;
 
-	*out = NULL;
-	if ((k = calloc(1, sizeof(*k))) == NULL)
+	if ((*out = k = calloc(1, sizeof(*k))) == NULL)
 		return -1;
-	if ((f = fopen(key_path, "r")) == NULL) {
-		log_msg(LOG_ERR, "%s: %s", key_path, strerror(errno));
+	if ((f = pem_open(key_path)) == NULL)
 		goto fail;
-	}
 	k->pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
-	if (k->pkey == NULL) {
+	if (k->pkey == NULL)
 		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
 		    ossl_error());
-		goto fail;
-	}
-	if (pick_alg(k, key_path) == -1 || key_id(k->pkey, k->kid) == -1)
-		goto fail;
-	if (cert_path != NULL && cert_path[0] != '\0' &&
-	    load_cert(k, cert_path) == -1)
-		goto fail;
-	*out = k;
-	return 0;
+	if (k->pkey != NULL && pick_alg(k, key_path) == 0 &&
+	    key_id(k->pkey, k->kid) == 0 && (cert_path == NULL ||
+	    cert_path[0] == '\0' || load_cert(k, cert_path) == 0))
+		return 0;
 fail:
 	jwt_key_free(k);
+	*out = NULL;
 	return -1;
 }
 
@@ -237,13 +229,14 @@ jwt_claims(const char *iss, const char *sub, const char *aud, long ttl,
 }
 
 /* Sign msg into sig (EVP_PKEY_get_size bytes): RSA as is, ECDSA turned
- * from DER into r||s. Returns the signature length, 0 on failure. */
+ * from DER into r||s, which is shorter. The signature's length, 0 on
+ * failure. */
 static size_t
 sign(const struct jwt_key *k, const char *msg, size_t len,
     unsigned char *sig)
 {
 	EVP_MD_CTX *ctx;
-	ECDSA_SIG *es = NULL;
+	ECDSA_SIG *es;
 	const BIGNUM *r, *s;
 	const unsigned char *p = sig;
 	size_t n = EVP_PKEY_get_size(k->pkey);
@@ -259,12 +252,9 @@ sign(const struct jwt_key *k, const char *msg, size_t len,
 	if ((es = d2i_ECDSA_SIG(NULL, &p, n)) == NULL)
 		return 0;
 	ECDSA_SIG_get0(es, &r, &s);
-	/* r||s is shorter than the DER it replaces */
-	if (BN_bn2binpad(r, sig, k->coord) != k->coord ||
-	    BN_bn2binpad(s, sig + k->coord, k->coord) != k->coord)
-		n = 0;
-	else
-		n = 2 * k->coord;
+	n = BN_bn2binpad(r, sig, k->coord) == k->coord &&
+	    BN_bn2binpad(s, sig + k->coord, k->coord) == k->coord ?
+	    2 * (size_t)k->coord : 0;
 	ECDSA_SIG_free(es);
 	return n;
 }
@@ -275,7 +265,7 @@ jwt_sign(const struct jwt_key *k, const json_t *claims)
 	json_t *hdr;
 	char *h = NULL, *c = NULL, *out = NULL;
 	unsigned char *sig = NULL;
-	size_t hl, cl, sl, n;
+	size_t hl, cl, sl = EVP_PKEY_get_size(k->pkey), n;
 
 	hdr = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", k->alg,
 	    "kid", k->kid);
@@ -286,13 +276,12 @@ jwt_sign(const struct jwt_key *k, const json_t *claims)
 		goto done;
 	hl = strlen(h);
 	cl = strlen(c);
-	sl = EVP_PKEY_get_size(k->pkey);
-	if ((sig = malloc(sl)) == NULL || (out = malloc(4 * ((hl + 2) / 3) +
-	    4 * ((cl + 2) / 3) + 4 * ((sl + 2) / 3) + 3)) == NULL)
+	if ((sig = malloc(sl)) == NULL || (out = malloc(B64_LEN(hl) +
+	    B64_LEN(cl) + B64_LEN(sl) + 3)) == NULL)
 		goto done;
-	n = b64((unsigned char *)h, hl, out, 1);
+	n = b64url((unsigned char *)h, hl, out);
 	out[n++] = '.';
-	n += b64((unsigned char *)c, cl, out + n, 1);
+	n += b64url((unsigned char *)c, cl, out + n);
 	if ((sl = sign(k, out, n, sig)) == 0) {
 		log_msg(LOG_ERR, "cannot sign a token: %s", ossl_error());
 		free(out);
@@ -300,7 +289,7 @@ jwt_sign(const struct jwt_key *k, const json_t *claims)
 		goto done;
 	}
 	out[n++] = '.';
-	b64(sig, sl, out + n, 1);
+	b64url(sig, sl, out + n);
 done:
 	json_decref(hdr);
 	free(h);

@@ -1,6 +1,7 @@
 /*
- * refresh: v2 refresh tokens. The secret is the key; everything else an
- * operator may see: {"user","service","created","used","id","cred"}.
+ * refresh: v2 refresh tokens (token.h). The secret is the key; everything
+ * else an operator may see: {"user","service","created","used","id",
+ * "cred"}.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,16 +9,15 @@
 
 #include "account.h"
 #include "admin.h"
-#include "auth.h"
 #include "record.h"
-#include "refresh.h"
-#include "store.h"
+#include "token.h"
 
 #define ID_BYTES	4	/* 8 hex digits: names one of a user's few */
 
 struct mine {
 	const char	*user;
-	json_t		*found;	/* key -> record */
+	const char	*id;	/* refresh_revoke: the one */
+	json_t		*found;	/* of_user: key -> record */
 };
 
 static int
@@ -31,19 +31,23 @@ collect(const char *key, json_t *val, void *arg)
 }
 
 static json_int_t
+field(const json_t *rec, const char *key)
+{
+	return json_integer_value(json_object_get(rec, key));
+}
+
+static json_int_t
 last_use(const json_t *rec)
 {
-	json_t *used = json_object_get(rec, "used");
-
-	return json_integer_value(used ? used :
-	    json_object_get(rec, "created"));
+	return json_object_get(rec, "used") ? field(rec, "used") :
+	    field(rec, "created");
 }
 
 /* The user's refresh records in st: an object key -> record. */
 static json_t *
 of_user(struct store *st, const char *user)
 {
-	struct mine m = { user, json_object() };
+	struct mine m = { user, NULL, json_object() };
 
 	if (m.found != NULL && store_each(st, "refresh:", collect, &m) != 0) {
 		json_decref(m.found);
@@ -52,26 +56,27 @@ of_user(struct store *st, const char *user)
 	return m.found;
 }
 
-/* Revoke the oldest until fewer than LIM_REFRESH_USER are left. */
+/* Revoke the oldest of the user's until fewer than LIM_REFRESH_USER are
+ * left. */
 static int
-make_room(struct store *st, json_t *have)
+make_room(struct store *st, const char *user)
 {
+	json_t *have = of_user(st, user), *v;
 	const char *k, *oldest;
-	json_t *v;
+	int rc = have ? 0 : -1;
 
-	while (json_object_size(have) >= LIM_REFRESH_USER) {
+	while (rc == 0 && json_object_size(have) >= LIM_REFRESH_USER) {
 		oldest = NULL;
 		json_object_foreach(have, k, v)
-			if (oldest == NULL || json_integer_value(
-			    json_object_get(v, "created")) < json_integer_value(
-			    json_object_get(json_object_get(have, oldest),
-			    "created")))
+			if (oldest == NULL || field(v, "created") <
+			    field(json_object_get(have, oldest), "created"))
 				oldest = k;
 		if (store_del(st, oldest) == -1 ||
 		    json_object_del(have, oldest) == -1)
-			return -1;
+			rc = -1;
 	}
-	return 0;
+	json_decref(have);
+	return rc;
 }
 
 int
@@ -80,7 +85,7 @@ refresh_issue(const struct config *cfg, const json_t *user,
 {
 	const char *name = json_string_value(json_object_get(user, "name"));
 	char key[LIM_KEY], id[2 * ID_BYTES + 1];
-	json_t *now = NULL, *rec = NULL, *have = NULL;
+	json_t *now = NULL, *rec = NULL;
 	json_int_t t = (json_int_t)time(NULL);
 	struct store *st;
 	int rc = -1;
@@ -101,15 +106,14 @@ refresh_issue(const struct config *cfg, const json_t *user,
 	    "service", cfg->token_service, "created", t, "used", t, "id", id,
 	    "cred", account_stamp(now));
 	snprintf(key, sizeof(key), "refresh:%s", tok);
-	if (rec != NULL && (have = of_user(st, name)) != NULL &&
-	    make_room(st, have) == 0 && store_put(st, key, rec) == 0)
+	if (rec != NULL && make_room(st, name) == 0 &&
+	    store_put(st, key, rec) == 0)
 		rc = 0;
 out:
 	if (store_close(st) == -1 && rc == 0)
 		rc = -1;
 	json_decref(now);
 	json_decref(rec);
-	json_decref(have);
 	return rc;
 }
 
@@ -118,8 +122,7 @@ out:
 static int
 used_now(struct store *st, json_t **rec, void *arg)
 {
-	(void)st;
-	(void)arg;
+	(void)st, (void)arg;
 	if (*rec == NULL)
 		return 1;
 	return json_object_set_new(*rec, "used", json_integer(time(NULL)));
@@ -130,7 +133,7 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 {
 	char key[LIM_KEY], rkey[LIM_KEY];
 	json_int_t now = (json_int_t)time(NULL), used;
-	const char *name, *service;
+	const char *name = NULL, *service = NULL;
 	struct store *st;
 	json_t *rec = NULL;
 	int rc;
@@ -140,13 +143,12 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
 	rc = store_get(st, rkey, &rec);
-	name = json_string_value(json_object_get(rec, "user"));
+	json_unpack(rec, "{s?s, s?s}", "user", &name, "service", &service);
 	if (rc == 0 && name != NULL) {
 		account_key(name, key);
 		rc = store_get(st, key, user);
 	}
 	store_close(st);
-	service = json_string_value(json_object_get(rec, "service"));
 	used = last_use(rec);
 	if (rc == 0 && (name == NULL || !account_cred_ok(*user, rec) ||
 	    service == NULL || strcmp(service, cfg->token_service) != 0 ||
@@ -184,25 +186,28 @@ refresh_list(const struct config *cfg, const char *user)
 	return out;
 }
 
+static int
+is_one(const json_t *rec, const void *arg)
+{
+	const struct mine *m = arg;
+
+	return admin_of_user(rec, m->user) &&
+	    strcmp(record_str(rec, "id"), m->id) == 0;
+}
+
 int
 refresh_revoke(const struct config *cfg, const char *user, const char *id)
 {
-	json_t *have, *v;
+	struct mine m = { user, id, NULL };
 	struct store *st;
-	const char *k;
-	int rc = 1;
+	int n;
 
 	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return -1;
-	if ((have = of_user(st, user)) == NULL)
-		rc = -1;
-	json_object_foreach(have, k, v)
-		if (rc == 1 && strcmp(id, record_str(v, "id")) == 0)
-			rc = store_del(st, k) == 0 ? 0 : -1;
-	json_decref(have);
+	n = admin_purge(st, "refresh:", is_one, &m);
 	if (store_close(st) == -1)
-		rc = -1;
-	return rc;
+		n = -1;
+	return n < 0 ? -1 : n == 0;
 }
 
 static int

@@ -2,19 +2,17 @@
  * route_v2: dindex as the token server of a registry v2 (distribution)
  * and the receiver of its notifications.
  *
- * GET|POST /v2/token answers with a JWT granting the intersection of the
- * scopes asked for and what the caller may do (acl_allows): read -> pull,
- * write -> pull,push (a v2 push fetches what it pushes, so v1's write-only
- * grant cannot exist in v2), admin -> pull,push,delete; the admin flag
- * grants everything, "registry:catalog:*" included. A v2 name "a/b/c" is
- * namespace "a", repository "b/c"; a one-component name "x" is
- * "library/x", as in v1 (names.c). Refresh tokens are made only on
- * request for offline access (refresh.c says when one dies).
+ * GET|POST /v2/token answers with a JWT granting the scopes asked for
+ * narrowed to what the caller may do (acl_allows): read -> pull, write ->
+ * pull,push (a v2 push fetches what it pushes), admin -> pull,push,delete;
+ * an administrator gets everything, "registry:catalog:*" included. Names
+ * are read as names.h says ("x" is "library/x"). Refresh tokens are made
+ * only on request for offline access (token.h).
  *
- * POST /v2/notify takes the registry's event envelopes: a manifest pushed
- * by tag is recorded in "repo:<ns>/<repo>" tags and queues the webhooks as
- * a v1 push does; a manifest deleted by digest takes its tags with it, a
- * deleted tag goes. Nothing is delivered from here.
+ * POST /v2/notify follows the registry's events in "repo:<ns>/<repo>"
+ * tags: a manifest pushed by tag is recorded and queues the webhooks as a
+ * v1 push does; a manifest deleted by digest takes its tags with it, a
+ * deleted tag goes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,17 +21,17 @@
 
 #include "account.h"
 #include "acl.h"
+#include "admin.h"
 #include "auth.h"
 #include "body.h"
 #include "hook.h"
 #include "jwt.h"
 #include "names.h"
 #include "record.h"
-#include "refresh.h"
 #include "repo.h"
 #include "route.h"
-#include "scope.h"
 #include "store.h"
+#include "token.h"
 
 struct treq {
 	const char	*src;		/* query or form body */
@@ -41,6 +39,16 @@ struct treq {
 	struct scope_set scopes;
 	json_t		*user;		/* NULL: anonymous */
 	char		 refresh[LIM_SIG + 1];	/* "" none */
+};
+
+enum { EV_NONE, EV_PUSH, EV_DELETE };
+
+struct event {
+	const char	*tag, *digest;	/* NULL when absent */
+	const char	*pusher;
+	char		 ns[LIM_NS + 1];
+	char		 repo[LIM_NAME + 1];
+	char		 key[LIM_KEY];	/* "repo:<ns>/<repo>" */
 };
 
 /* Registry events for these media types are manifests; others are blobs. */
@@ -58,14 +66,6 @@ param(const struct treq *t, const char *key, char *out, size_t outlen)
 {
 	out[0] = '\0';
 	return http_form_get(t->src, t->len, key, out, outlen);
-}
-
-static int
-is_hex(const char *s, size_t min, size_t max)
-{
-	size_t n = strspn(s, "0123456789abcdef");
-
-	return s[n] == '\0' && n >= min && n <= max;
 }
 
 /* Every "scope" parameter, repeated or not. 0 ok, -1 malformed. */
@@ -93,41 +93,34 @@ static int
 password_grant(struct ctx *ctx, struct treq *t)
 {
 	struct auth_basic cred;
-	int status = 401;
+	int rc = ACCOUNT_DISABLED;	/* 401, and no name to log */
 
 	if (param(t, "username", cred.user, sizeof(cred.user)) == 1 &&
-	    param(t, "password", cred.pass, sizeof(cred.pass)) == 1) {
-		switch (account_login(ctx->cfg, &cred, &t->user)) {
-		case ACCOUNT_OK:
-			snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
-			status = 0;
-			break;
-		case ACCOUNT_ERROR:
-			status = 503;
-			break;
-		case ACCOUNT_BAD:
-			snprintf(ctx->login, sizeof(ctx->login), "%s",
-			    cred.user);
-			/* FALLTHROUGH */
-		default:
-			json_decref(t->user);
-			t->user = NULL;
-		}
+	    param(t, "password", cred.pass, sizeof(cred.pass)) == 1)
+		rc = account_login(ctx->cfg, &cred, &t->user);
+	if (rc == ACCOUNT_OK)
+		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
+	else if (rc == ACCOUNT_BAD)
+		snprintf(ctx->login, sizeof(ctx->login), "%s", cred.user);
+	if (rc != ACCOUNT_OK) {
+		json_decref(t->user);
+		t->user = NULL;
 	}
 	bytes_wipe(&cred, sizeof(cred));
-	return status;
+	return rc == ACCOUNT_OK ? 0 : rc == ACCOUNT_ERROR ? 503 : 401;
 }
 
 static int
 refresh_grant(struct ctx *ctx, struct treq *t)
 {
+	/* http_form_get refuses longer values: LIM_SIG hex digits exactly */
 	if (param(t, "refresh_token", t->refresh, sizeof(t->refresh)) != 1 ||
-	    !is_hex(t->refresh, LIM_SIG, LIM_SIG))
+	    strspn(t->refresh, "0123456789abcdef") != LIM_SIG)
 		return 401;
 	switch (refresh_use(ctx->cfg, t->refresh, &t->user)) {
 	case 0:
-		snprintf(ctx->user, sizeof(ctx->user), "%s", record_str(t->user,
-		    "name"));
+		snprintf(ctx->user, sizeof(ctx->user), "%s",
+		    record_str(t->user, "name"));
 		return 0;
 	case 1:
 		t->refresh[0] = '\0';
@@ -158,22 +151,20 @@ who(struct ctx *ctx, struct treq *t)
 	return route_error(ctx, 400, "unsupported grant_type");
 }
 
-/* Narrow each asked scope to what the caller may have. 0 ok, -1 store
- * failure. */
+/* Narrow each asked scope to what the caller may have, with the public
+ * grants read once for all of them (route_access would log in anew for
+ * each). 0 ok, -1 store failure. */
 static int
 grants(struct ctx *ctx, struct treq *t)
 {
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1], key[LIM_KEY];
-	struct scope *sc;
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	int bits, g, admin = admin_enabled_admin(t->user);
 	json_t *pub = NULL;
+	struct scope *sc;
 	size_t i;
-	int bits, g, admin;
 
-	account_key("*", key);
-	if (store_fetch(ctx->cfg->database, key, &pub) == -1)
+	if (store_fetch(ctx->cfg->database, "user:*", &pub) == -1)
 		return -1;
-	admin = json_is_true(json_object_get(t->user, "admin")) &&
-	    json_is_true(json_object_get(t->user, "enabled"));
 	for (i = 0; i < t->scopes.n; i++) {
 		sc = &t->scopes.res[i];
 		g = admin ? ~0 : 0;
@@ -212,12 +203,10 @@ issue(struct ctx *ctx, struct treq *t)
 		tok = jwt_sign(key, claims);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (tok != NULL)
-		body = json_pack("{s:s, s:s, s:I, s:s}", "token", tok,
+		body = json_pack("{s:s, s:s, s:I, s:s, s:s*}", "token", tok,
 		    "access_token", tok, "expires_in",
-		    (json_int_t)cfg->token_v2_ttl, "issued_at", at);
-	if (body != NULL && t->refresh[0] != '\0')
-		json_object_set_new(body, "refresh_token",
-		    json_string(t->refresh));
+		    (json_int_t)cfg->token_v2_ttl, "issued_at", at,
+		    "refresh_token", t->refresh[0] ? t->refresh : NULL);
 	json_decref(claims);
 	free(tok);
 	jwt_key_free(key);
@@ -228,16 +217,14 @@ issue(struct ctx *ctx, struct treq *t)
 static int
 token(struct ctx *ctx)
 {
-	struct treq t = { 0 };
+	const struct http_req *req = ctx->req;
+	int post = req->method == HTTP_POST, status, offline;
+	struct treq t = { .src = post ? req->body : req->query,
+	    .len = post ? req->body_len : req->query_len };
 	char val[LIM_CONF_VALUE + 1];
-	int status, offline;
 
 	if (ctx->cfg->token_key[0] == '\0')
 		return route_error(ctx, 404, "not found");
-	t.src = ctx->req->method == HTTP_POST ? ctx->req->body :
-	    ctx->req->query;
-	t.len = ctx->req->method == HTTP_POST ? ctx->req->body_len :
-	    ctx->req->query_len;
 	if (t.src == NULL)
 		t.src = "", t.len = 0;
 	if (param(&t, "service", val, sizeof(val)) != 1 ||
@@ -249,113 +236,98 @@ token(struct ctx *ctx)
 		snprintf(ctx->repo, sizeof(ctx->repo), "%s",
 		    t.scopes.res[0].name);
 	if ((status = who(ctx, &t)) != 0)
-		return status;
-	offline = ctx->req->method == HTTP_POST ?
-	    param(&t, "access_type", val, sizeof(val)) == 1 &&
-	    strcmp(val, "offline") == 0 :
-	    param(&t, "offline_token", val, sizeof(val)) == 1 &&
-	    strcmp(val, "true") == 0;
-	status = grants(ctx, &t) == -1 ? -1 : offline && t.user != NULL &&
-	    t.refresh[0] == '\0' ? refresh_issue(ctx->cfg, t.user, t.refresh) :
-	    0;
+		goto out;	/* a refused refresh token is wiped too */
+	offline = param(&t, post ? "access_type" : "offline_token", val,
+	    sizeof(val)) == 1 && strcmp(val, post ? "offline" : "true") == 0;
+	status = grants(ctx, &t);
+	if (status == 0 && offline && t.user != NULL && t.refresh[0] == '\0')
+		status = refresh_issue(ctx->cfg, t.user, t.refresh);
 	if (status == 1)
 		status = route_error(ctx, 401, "credentials changed meanwhile");
 	else if (status == -1)
 		status = route_error(ctx, 503, "store unavailable");
 	else
 		status = issue(ctx, &t);
+out:
 	json_decref(t.user);
 	bytes_wipe(t.refresh, sizeof(t.refresh));
 	return status;
 }
 
-/* A pushed manifest with a tag, or NULL for events that are ignored. */
-static json_t *
-pushed(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
+/* What a registry event is to us: a manifest pushed by tag, a manifest
+ * (by digest) or a tag deleted, or nothing (EV_NONE). */
+static int
+event(json_t *ev, struct event *e)
 {
-	const char *action, *type, *tag, *digest, *name;
+	const char *action, *name;
+	json_t *type = NULL;
 	size_t i;
 
-	if (json_unpack(ev, "{s:s, s:{s:s, s:s, s:s, s:s}}", "action", &action,
-	    "target", "mediaType", &type, "tag", &tag, "digest", &digest,
-	    "repository", &name) == -1 || strcmp(action, "push") != 0)
-		return NULL;
+	e->tag = e->digest = NULL;
+	if (json_unpack(ev, "{s:s, s:{s?o, s?s, s?s, s:s}}", "action",
+	    &action, "target", "mediaType", &type, "tag", &e->tag, "digest",
+	    &e->digest, "repository", &name) == -1 ||
+	    !name_repo_parse(name, e->ns, e->repo))
+		return EV_NONE;
+	snprintf(e->key, sizeof(e->key), "repo:%s/%s", e->ns, e->repo);
+	if (strcmp(action, "delete") == 0 && (e->tag ? name_tag_ok(e->tag) :
+	    e->digest != NULL && name_digest_ok(e->digest)))
+		return EV_DELETE;
+	if (strcmp(action, "push") != 0 || !json_is_string(type) ||
+	    e->tag == NULL || !name_tag_ok(e->tag) || e->digest == NULL ||
+	    !name_digest_ok(e->digest))
+		return EV_NONE;
 	for (i = 0; i < LEN(manifest_types); i++)
-		if (strcmp(type, manifest_types[i]) == 0)
+		if (strcmp(json_string_value(type), manifest_types[i]) == 0)
 			break;
-	if (i == LEN(manifest_types) || !name_tag_ok(tag) ||
-	    !name_digest_ok(digest) || !name_repo_parse(name, ns, repo))
-		return NULL;
-	return json_object_get(ev, "target");
-}
-
-/* A deleted manifest (by digest: every tag on it goes) or tag, or NULL
- * for events that are ignored. */
-static json_t *
-deleted(json_t *ev, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
-{
-	const char *action, *tag = NULL, *digest = NULL, *name;
-
-	if (json_unpack(ev, "{s:s, s:{s?s, s?s, s:s}}", "action", &action,
-	    "target", "tag", &tag, "digest", &digest, "repository", &name) ==
-	    -1 || strcmp(action, "delete") != 0 || (tag ? !name_tag_ok(tag) :
-	    digest == NULL || !name_digest_ok(digest)) ||
-	    !name_repo_parse(name, ns, repo))
-		return NULL;
-	return json_object_get(ev, "target");
+	if (i == LEN(manifest_types))
+		return EV_NONE;
+	if (json_unpack(ev, "{s:{s:s}}", "actor", "name", &e->pusher) == -1 ||
+	    !name_user_ok(e->pusher))
+		e->pusher = "";
+	return EV_PUSH;
 }
 
 /* Follow a registry delete in the tag map. 0 ok, -1 failure. */
 static int
-record_delete(struct store *st, json_t *target, const char *ns,
-    const char *repo)
+record_delete(struct store *st, const struct event *e)
 {
-	const char *tag = json_string_value(json_object_get(target, "tag"));
-	const char *digest = json_string_value(json_object_get(target,
-	    "digest")), *t;
 	json_t *rec = NULL, *tags, *v, *tmp;
-	char key[LIM_KEY];
+	const char *t;
 	size_t before;
 	int rc;
 
-	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
-	if ((rc = store_get(st, key, &rec)) != 0)
+	if ((rc = store_get(st, e->key, &rec)) != 0)
 		return rc == 1 ? 0 : -1;
 	tags = json_object_get(rec, "tags");
 	before = json_object_size(tags);
 	json_object_foreach_safe(tags, tmp, t, v)
-		if (tag ? strcmp(t, tag) == 0 : json_is_string(v) &&
-		    strcmp(json_string_value(v), digest) == 0)
+		if (e->tag ? strcmp(t, e->tag) == 0 : json_is_string(v) &&
+		    strcmp(json_string_value(v), e->digest) == 0)
 			json_object_del(tags, t);
 	if (json_object_size(tags) != before) {
 		json_object_set_new(rec, "updated", json_integer(time(NULL)));
-		rc = store_put(st, key, rec);
+		rc = store_put(st, e->key, rec);
 	}
 	json_decref(rec);
 	return rc;
 }
 
-/* Record tag -> digest and queue the webhooks. 0 ok, -1 failure. */
+/* Record tag -> digest and queue the webhooks (hook_pushed, as a v1 push
+ * does). repo.h has no one-tag counterpart of repo_merge/repo_complete:
+ * a v2 digest is no v1 image and a v1 push may be pending meanwhile. 0
+ * ok, -1 failure. */
 static int
-record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
-    const char *ns, const char *repo)
+record_push(struct ctx *ctx, struct store *st, const struct event *e)
 {
-	const char *tag, *digest, *pusher, *old;
 	json_t *rec = NULL, *tags, *payload;
-	char key[LIM_KEY];
+	const char *old;
 	int rc, isnew;
 
-	tag = json_string_value(json_object_get(target, "tag"));
-	digest = json_string_value(json_object_get(target, "digest"));
-	pusher = json_string_value(json_object_get(json_object_get(ev,
-	    "actor"), "name"));
-	if (pusher == NULL || !name_user_ok(pusher))
-		pusher = "";
-	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
-	if ((rc = store_get(st, key, &rec)) == -1)
+	if ((rc = store_get(st, e->key, &rec)) == -1)
 		return -1;
 	if (rc == 1)
-		rec = repo_new(pusher);
+		rec = repo_new(e->pusher);
 	if (!json_is_object(rec)) {
 		json_decref(rec);
 		return -1;
@@ -363,17 +335,17 @@ record_push(struct ctx *ctx, struct store *st, json_t *ev, json_t *target,
 	if (!json_is_object(json_object_get(rec, "tags")))
 		json_object_set_new(rec, "tags", json_object());
 	tags = json_object_get(rec, "tags");
-	old = json_string_value(json_object_get(tags, tag));
-	isnew = old == NULL || strcmp(old, digest) != 0;
+	old = json_string_value(json_object_get(tags, e->tag));
+	isnew = old == NULL || strcmp(old, e->digest) != 0;
 	/* a v2 push is complete when notified; a v1 push may be under way */
 	if (rc == 1 || strcmp(record_str(rec, "state"), "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("complete"));
-	json_object_set_new(tags, tag, json_string(digest));
+	json_object_set_new(tags, e->tag, json_string(e->digest));
 	/* the payload names this push only: the digest and its tag */
-	payload = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", digest,
-	    "tags", tag, digest);
-	rc = payload != NULL && hook_pushed(ctx->cfg, st, ns, repo, rec, isnew,
-	    pusher, payload) == RES_OK ? 0 : -1;
+	payload = json_pack("{s:[{s:s}], s:{s:s}}", "images", "id", e->digest,
+	    "tags", e->tag, e->digest);
+	rc = payload != NULL && hook_pushed(ctx->cfg, st, e->ns, e->repo, rec,
+	    isnew, e->pusher, payload) == RES_OK ? 0 : -1;
 	json_decref(payload);
 	json_decref(rec);
 	return rc;
@@ -383,36 +355,34 @@ static int
 notify(struct ctx *ctx)
 {
 	const char *secret = ctx->cfg->notify_secret, *rest;
-	const struct http_hdr *h;
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	json_t *env, *ev, *target, *gone;
+	const struct http_hdr *h = http_header(ctx->req, "Authorization");
+	json_t *env = NULL, *events, *ev;
 	struct store *st = NULL;
+	struct event e;
 	size_t i, restlen;
-	int rc = 0;
+	int rc = 0, kind;
 
 	if (secret[0] == '\0')
 		return route_error(ctx, 404, "not found");
-	h = http_header(ctx->req, "Authorization");
 	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &restlen) !=
 	    AUTH_BEARER || restlen != strlen(secret) ||
 	    !bytes_equal(rest, secret, restlen))
 		return route_error(ctx, 401, "bad notification secret");
 	body_json(ctx->req, &env);
-	if (!json_is_array(json_object_get(env, "events")))
+	events = json_object_get(env, "events");
+	if (!json_is_array(events))
 		rc = route_error(ctx, 400, "not an event envelope");
-	else if (json_array_size(json_object_get(env, "events")) >
-	    LIM_NOTIFY_EVENTS)
+	else if (json_array_size(events) > LIM_NOTIFY_EVENTS)
 		rc = route_error(ctx, 413, "too many events");
-	json_array_foreach(json_object_get(env, "events"), i, ev) {
-		if (rc != 0 || ((target = pushed(ev, ns, repo)) == NULL &&
-		    (gone = deleted(ev, ns, repo)) == NULL))
+	json_array_foreach(events, i, ev) {
+		if (rc != 0 || (kind = event(ev, &e)) == EV_NONE)
 			continue;
 		if (st == NULL && store_open(ctx->cfg->database, STORE_WRITE,
 		    &st) == -1)
 			rc = -1;
 		else
-			rc = target ? record_push(ctx, st, ev, target, ns, repo) :
-			    record_delete(st, gone, ns, repo);
+			rc = kind == EV_PUSH ? record_push(ctx, st, &e) :
+			    record_delete(st, &e);
 	}
 	if (st != NULL && store_close(st) == -1)
 		rc = -1;

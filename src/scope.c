@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "scope.h"
+#include "jwt.h"
 
 static const char *const action_names[] = {
 	"pull", "push", "delete", "*"
@@ -25,26 +25,6 @@ is_word(const char *s, size_t len, int star)
 		    !(s[i] >= '0' && s[i] <= '9') && !(star && s[i] == '*'))
 			return 0;
 	return len > 0;
-}
-
-/* "word" or "word(class)" into out. 0 ok, -1 malformed. */
-static int
-parse_type(const char *s, size_t len, struct scope *out)
-{
-	const char *p;
-
-	p = memchr(s, '(', len);
-	if (p != NULL) {
-		if (s[len - 1] != ')' ||
-		    !is_word(p + 1, s + len - 1 - (p + 1), 0))
-			return -1;
-		len = p - s;
-	}
-	if (len > LIM_SCOPE_TYPE || !is_word(s, len, 0))
-		return -1;
-	memcpy(out->type, s, len);
-	out->type[len] = '\0';
-	return 0;
 }
 
 /* Comma-separated action words; unknown ones are dropped. */
@@ -73,21 +53,27 @@ parse_actions(const char *s, size_t len, int *bits)
 static int
 parse_one(const char *s, size_t len, struct scope *out)
 {
-	const char *c1, *c2;
-	size_t i, nlen;
+	const char *c1 = memchr(s, ':', len), *c2, *p;
+	size_t i, tlen, nlen;
 
-	c1 = memchr(s, ':', len);
-	if (c1 == NULL || c1 == s || parse_type(s, c1 - s, out) == -1)
+	if (c1 == NULL || (c2 = memrchr(c1 + 1, ':', s + len - (c1 + 1))) ==
+	    NULL)
 		return -1;
-	c2 = memrchr(c1 + 1, ':', s + len - (c1 + 1));
-	if (c2 == NULL)
+	/* "type(class)": the class must be a word too */
+	p = memchr(s, '(', c1 - s);
+	if (p != NULL && (c1[-1] != ')' || !is_word(p + 1, c1 - 1 - (p + 1),
+	    0)))
 		return -1;
+	tlen = (p ? p : c1) - s;
 	nlen = c2 - (c1 + 1);
-	if (nlen == 0 || nlen > LIM_NAME)
+	if (tlen > LIM_SCOPE_TYPE || !is_word(s, tlen, 0) || nlen == 0 ||
+	    nlen > LIM_NAME)
 		return -1;
-	for (i = 0; i < nlen; i++)
-		if (c1[1 + i] <= ' ' || c1[1 + i] > '~' || c1[1 + i] == '"')
+	for (i = 1; i <= nlen; i++)
+		if (c1[i] <= ' ' || c1[i] > '~' || c1[i] == '"')
 			return -1;
+	memcpy(out->type, s, tlen);
+	out->type[tlen] = '\0';
 	memcpy(out->name, c1 + 1, nlen);
 	out->name[nlen] = '\0';
 	return parse_actions(c2 + 1, s + len - (c2 + 1), &out->actions);

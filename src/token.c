@@ -1,19 +1,16 @@
 /*
- * token: issue, check and purge v1 tokens. The signature is 256 bits from
+ * token: issue and check v1 tokens. The signature is 256 bits from
  * getrandom(); it is looked up as a key, never compared by hand. A check
  * also loads the user, so disabling or deleting a user revokes every
  * token of theirs at once.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
+#include <time.h>
 
 #include "account.h"
 #include "acl.h"
 #include "auth.h"
-#include "log.h"
 #include "names.h"
 #include "repo.h"
 #include "token.h"
@@ -24,20 +21,17 @@ int
 token_issue(struct store *st, const struct config *cfg,
     const struct token_grant *g, char *out)
 {
-	char sig[LIM_SIG + 1], key[LIM_KEY];
+	char sig[LIM_SIG + 1] = ANONYMOUS, key[LIM_KEY];
 	json_t *rec;
 	int rc = 0;
 
-	if (g->user[0] == '\0')
-		snprintf(sig, sizeof(sig), "%s", ANONYMOUS);
-	else if (bytes_random_hex(sig, LIM_TOKEN_BYTES) == -1)
-		return -1;
 	if (g->user[0] != '\0') {
-		rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "user", g->user,
-		    "cred", g->cred, "repo", g->repo, "access", g->access,
-		    "expires", (json_int_t)(time(NULL) + cfg->token_ttl));
-		if (rec != NULL && g->ids != NULL)
-			json_object_set(rec, "ids", (json_t *)g->ids);
+		if (bytes_random_hex(sig, LIM_TOKEN_BYTES) == -1)
+			return -1;
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O*}", "user",
+		    g->user, "cred", g->cred, "repo", g->repo, "access",
+		    g->access, "expires", (json_int_t)(time(NULL) +
+		    cfg->token_ttl), "ids", (json_t *)g->ids);
 		snprintf(key, sizeof(key), "token:%s", sig);
 		rc = rec ? store_put(st, key, rec) : -1;
 		json_decref(rec);
@@ -48,34 +42,16 @@ token_issue(struct store *st, const struct config *cfg,
 	return rc;
 }
 
-static void
-drop_expired(const struct config *cfg, const char *key)
+int
+token_claims_fit(const struct auth_token *t, const char *repo,
+    const char *access)
 {
-	struct store *st;
-
-	if (store_open(cfg->database, STORE_WRITE, &st) == 0) {
-		store_del(st, key);
-		store_close(st);
-	}
+	return (t->repo[0] == '\0' || strcmp(t->repo, repo) == 0) &&
+	    (t->access[0] == '\0' || strcmp(t->access, access) == 0);
 }
 
-/* With the token record rec: is it good for repo? */
-static int
-token_fits(const json_t *rec, const struct auth_token *t, const char *repo)
-{
-	const char *r = json_string_value(json_object_get(rec, "repo"));
-	const char *a = json_string_value(json_object_get(rec, "access"));
-
-	if (r == NULL || a == NULL || strcmp(r, repo) != 0)
-		return 0;
-	if (t->repo[0] && strcmp(t->repo, r) != 0)
-		return 0;
-	return t->access[0] == '\0' || strcmp(t->access, a) == 0;
-}
-
-/* What an access needs of the grants, now as when it was issued. */
-static int
-needs(const char *access)
+int
+token_needs(const char *access)
 {
 	return strcmp(access, "read") == 0 ? ACL_PULL :
 	    strcmp(access, "write") == 0 ? ACL_PUSH : ACL_DELETE;
@@ -95,19 +71,20 @@ still_granted(const struct config *cfg, struct store *st, const json_t *user,
 		return 0;
 	bits = acl_allows(user, pub, ns, r, cfg->own_namespace);
 	json_decref(pub);
-	return (bits & needs(access)) == needs(access);
+	return (bits & token_needs(access)) == token_needs(access);
 }
 
 /* In st: 0 when the stored token t is good for repo (out->user, access
- * and ids set), 1 not. *expired is set for an expired one. */
+ * and ids set), 1 not, -1 store failure. *expired is set for an expired
+ * one. */
 static int
 stored_ok(const struct config *cfg, struct store *st, const struct auth_token
     *t, const char *repo, struct token_use *out, int *expired)
 {
 	json_t *rec = NULL, *u = NULL;
+	const char *name, *r, *a;
 	char key[LIM_KEY];
-	const char *name;
-	int rc = 1;
+	int rc;
 
 	snprintf(key, sizeof(key), "token:%s", t->sig);
 	if ((rc = store_get(st, key, &rec)) != 0)
@@ -115,17 +92,16 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	rc = 1;
 	*expired = json_integer_value(json_object_get(rec, "expires")) <=
 	    time(NULL);
-	name = json_string_value(json_object_get(rec, "user"));
-	if (*expired || name == NULL || !token_fits(rec, t, repo))
+	if (*expired || json_unpack(rec, "{s:s, s:s, s:s}", "user", &name,
+	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
+	    !token_claims_fit(t, repo, a))
 		goto out;
 	account_key(name, key);
 	if (store_get(st, key, &u) != 0 || !account_cred_ok(u, rec) ||
-	    !still_granted(cfg, st, u, repo, json_string_value(
-	    json_object_get(rec, "access"))))
+	    !still_granted(cfg, st, u, repo, a))
 		goto out;
 	snprintf(out->user, sizeof(out->user), "%s", name);
-	snprintf(out->access, sizeof(out->access), "%s",
-	    json_string_value(json_object_get(rec, "access")));
+	snprintf(out->access, sizeof(out->access), "%s", a);
 	out->ids = json_incref(json_object_get(rec, "ids"));
 	rc = 0;
 out:
@@ -149,8 +125,7 @@ token_check(const struct config *cfg, const char *val, size_t len,
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
 	if (strcmp(t.sig, ANONYMOUS) == 0) {
-		rc = (t.repo[0] == '\0' || strcmp(t.repo, repo) == 0) &&
-		    (t.access[0] == '\0' || strcmp(t.access, "read") == 0) &&
+		rc = token_claims_fit(&t, repo, "read") &&
 		    still_granted(cfg, st, NULL, repo, "read") ? 0 : 1;
 		snprintf(out->access, sizeof(out->access), "read");
 	} else
@@ -162,9 +137,10 @@ token_check(const struct config *cfg, const char *val, size_t len,
 	store_close(st);
 	if (rc != 0)
 		token_use_free(out);
-	if (expired) {
-		snprintf(key, sizeof(key), "token:%s", t.sig);
-		drop_expired(cfg, key);
+	snprintf(key, sizeof(key), "token:%s", t.sig);
+	if (expired && store_open(cfg->database, STORE_WRITE, &st) == 0) {
+		store_del(st, key);
+		store_close(st);
 	}
 	bytes_wipe(&t, sizeof(t));
 	return rc;

@@ -13,8 +13,8 @@
 
 #include "body.h"
 #include "http.h"
+#include "jwt.h"
 #include "repo.h"
-#include "scope.h"
 
 static const char *types[] = { NULL, "application/json",
     "application/x-www-form-urlencoded", "text/plain" };

@@ -1,7 +1,7 @@
 /* scope: the v2 token scope grammar and the JWT access list. */
 #include <string.h>
 
-#include "scope.h"
+#include "jwt.h"
 #include "t.h"
 
 static int
