@@ -1,11 +1,12 @@
 /*
- * jwt: sign registry v2 bearer tokens; the only user of libcrypto, behind
- * jwt.h. The algorithm follows the key: P-256 ES256, P-384 ES384, P-521
+ * jwt: sign registry v2 bearer tokens; the only user of libcrypto in
+ * dindex, which loads it on the first key (see ossl_load). The algorithm follows the key: P-256 ES256, P-384 ES384, P-521
  * ES512, RSA RS256. JWS wants ECDSA signatures as raw r||s, each padded to
  * the curve size, not DER. The header names the key twice: kid, the
  * libtrust key id registry 2.x matches against its rootcertbundle, and
  * x5c, the certificate registry 3.x verifies.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,44 @@
 #define KID_LEN	59	/* 12 groups of 4 base32 digits and 11 ':' */
 #define B64_LEN(n)	(4 * (((size_t)(n) + 2) / 3))
 
+/*
+ * libcrypto is opened on the first key, by the path it had at build time:
+ * linked, its loading and relocations cost every connection ~0.5 ms and
+ * ~120 page faults, and only /v2/token signs (README, Performance).
+ */
+#define OSSL(X) \
+	X(BN_bn2binpad) X(CRYPTO_free) X(d2i_ECDSA_SIG) X(ECDSA_SIG_free) \
+	X(ECDSA_SIG_get0) X(ERR_peek_last_error) X(ERR_reason_error_string) \
+	X(EVP_Digest) X(EVP_DigestSign) X(EVP_DigestSignInit) \
+	X(EVP_MD_CTX_free) X(EVP_MD_CTX_new) X(EVP_PKEY_eq) X(EVP_PKEY_free) \
+	X(EVP_PKEY_get_bits) X(EVP_PKEY_get_group_name) X(EVP_PKEY_get_size) \
+	X(EVP_PKEY_is_a) X(EVP_PKEY_set_utf8_string_param) X(EVP_sha256) \
+	X(EVP_sha384) X(EVP_sha512) X(i2d_PUBKEY) X(i2d_X509) \
+	X(PEM_read_PrivateKey) X(PEM_read_X509) X(X509_cmp_current_time) \
+	X(X509_free) X(X509_get0_notAfter) X(X509_get0_notBefore) \
+	X(X509_get0_pubkey)
+#define OSSL_MEMBER(f)	__typeof__(f) *f;
+static struct { OSSL(OSSL_MEMBER) } ossl;
+
+static int
+ossl_load(void)
+{
+	static void *lib;
+
+	if (lib == NULL && (lib = dlopen(LIBCRYPTO, RTLD_NOW | RTLD_LOCAL)) ==
+	    NULL) {
+		log_msg(LOG_ERR, "cannot load libcrypto: %s", dlerror());
+		return -1;
+	}
+#define OSSL_RESOLVE(f)	\
+	if ((*(void **)&ossl.f = dlsym(lib, #f)) == NULL) { \
+		log_msg(LOG_ERR, "%s: no %s", LIBCRYPTO, #f); \
+		return -1; \
+	}
+	OSSL(OSSL_RESOLVE)
+	return 0;
+}
+
 struct jwt_key {
 	EVP_PKEY	*pkey;
 	const EVP_MD	*md;
@@ -40,18 +79,18 @@ static const struct {
 	const char	*group;		/* NULL: RSA */
 	const char	*alg;
 	int		 coord;
-	const EVP_MD	*(*md)(void);
+	const EVP_MD	*(**md)(void);
 } algs[] = {
-	{ NULL, "RS256", 0, EVP_sha256 },
-	{ "prime256v1", "ES256", 32, EVP_sha256 },
-	{ "secp384r1", "ES384", 48, EVP_sha384 },
-	{ "secp521r1", "ES512", 66, EVP_sha512 },
+	{ NULL, "RS256", 0, &ossl.EVP_sha256 },
+	{ "prime256v1", "ES256", 32, &ossl.EVP_sha256 },
+	{ "secp384r1", "ES384", 48, &ossl.EVP_sha384 },
+	{ "secp521r1", "ES512", 66, &ossl.EVP_sha512 },
 };
 
 static const char *
 ossl_error(void)
 {
-	const char *s = ERR_reason_error_string(ERR_peek_last_error());
+	const char *s = ossl.ERR_reason_error_string(ossl.ERR_peek_last_error());
 
 	return s ? s : "unsupported or malformed";
 }
@@ -98,10 +137,10 @@ key_id(EVP_PKEY *pkey, char *out)
 	unsigned int acc = 0, hlen;
 	int len, i, bits = 0, n = 0, o = 0;
 
-	if ((len = i2d_PUBKEY(pkey, &der)) <= 0)
+	if ((len = ossl.i2d_PUBKEY(pkey, &der)) <= 0)
 		return -1;
-	i = EVP_Digest(der, len, h, &hlen, EVP_sha256(), NULL);
-	OPENSSL_free(der);
+	i = ossl.EVP_Digest(der, len, h, &hlen, ossl.EVP_sha256(), NULL);
+	ossl.CRYPTO_free(der, __FILE__, __LINE__);
 	if (i != 1)
 		return -1;
 	for (i = 0; i < 30; i++) {
@@ -121,19 +160,19 @@ pick_alg(struct jwt_key *k, const char *path)
 {
 	char group[64] = "";
 	size_t i;
-	int rsa = EVP_PKEY_is_a(k->pkey, "RSA") &&
-	    EVP_PKEY_get_bits(k->pkey) >= 2048;
+	int rsa = ossl.EVP_PKEY_is_a(k->pkey, "RSA") &&
+	    ossl.EVP_PKEY_get_bits(k->pkey) >= 2048;
 
-	if (EVP_PKEY_is_a(k->pkey, "EC"))
-		EVP_PKEY_get_group_name(k->pkey, group, sizeof(group), NULL);
+	if (ossl.EVP_PKEY_is_a(k->pkey, "EC"))
+		ossl.EVP_PKEY_get_group_name(k->pkey, group, sizeof(group), NULL);
 	for (i = 0; i < LEN(algs); i++)
 		if (algs[i].group ? strcmp(group, algs[i].group) == 0 : rsa) {
 			k->alg = algs[i].alg;
 			k->coord = algs[i].coord;
-			k->md = algs[i].md();
+			k->md = (*algs[i].md)();
 			/* libtrust hashes the uncompressed point */
 			if (!rsa)
-				EVP_PKEY_set_utf8_string_param(k->pkey,
+				ossl.EVP_PKEY_set_utf8_string_param(k->pkey,
 				    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
 				    "uncompressed");
 			return 0;
@@ -153,26 +192,26 @@ load_cert(struct jwt_key *k, const char *path)
 
 	if ((f = pem_open(path)) == NULL)
 		return -1;
-	x = PEM_read_X509(f, NULL, no_passphrase, NULL);
+	x = ossl.PEM_read_X509(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (x == NULL)
 		log_msg(LOG_ERR, "%s: no PEM certificate: %s", path,
 		    ossl_error());
-	else if (EVP_PKEY_eq(X509_get0_pubkey(x), k->pkey) != 1)
+	else if (ossl.EVP_PKEY_eq(ossl.X509_get0_pubkey(x), k->pkey) != 1)
 		log_msg(LOG_ERR, "%s: not the certificate of token_key", path);
 	/* the registry checks the x5c chain with its dates: a token under
 	 * a certificate out of its validity is refused there, every one */
-	else if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0 ||
-	    X509_cmp_current_time(X509_get0_notAfter(x)) <= 0)
+	else if (ossl.X509_cmp_current_time(ossl.X509_get0_notBefore(x)) >= 0 ||
+	    ossl.X509_cmp_current_time(ossl.X509_get0_notAfter(x)) <= 0)
 		log_msg(LOG_ERR, "%s: the certificate is expired or not yet "
 		    "valid; the registry would refuse every token", path);
-	else if ((len = i2d_X509(x, &der)) > 0 &&
+	else if ((len = ossl.i2d_X509(x, &der)) > 0 &&
 	    (k->x5c = malloc(B64_LEN(len) + 1)) != NULL) {
 		bytes_b64_encode(der, len, k->x5c, B64_LEN(len) + 1);
 		rc = 0;
 	}
-	OPENSSL_free(der);
-	X509_free(x);
+	ossl.CRYPTO_free(der, __FILE__, __LINE__);
+	ossl.X509_free(x);
 	return rc;
 }
 
@@ -183,11 +222,11 @@ jwt_key_load(const char *key_path, const char *cert_path,
 	struct jwt_key *k;
 	FILE *f;
 
-	if ((*out = k = calloc(1, sizeof(*k))) == NULL)
+	if (ossl_load() == -1 || (*out = k = calloc(1, sizeof(*k))) == NULL)
 		return -1;
 	if ((f = pem_open(key_path)) == NULL)
 		goto fail;
-	k->pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
+	k->pkey = ossl.PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (k->pkey == NULL)
 		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
@@ -207,7 +246,7 @@ jwt_key_free(struct jwt_key *k)
 {
 	if (k == NULL)
 		return;
-	EVP_PKEY_free(k->pkey);
+	ossl.EVP_PKEY_free(k->pkey);
 	free(k->x5c);
 	free(k);
 }
@@ -239,23 +278,23 @@ sign(const struct jwt_key *k, const char *msg, size_t len,
 	ECDSA_SIG *es;
 	const BIGNUM *r, *s;
 	const unsigned char *p = sig;
-	size_t n = EVP_PKEY_get_size(k->pkey);
+	size_t n = ossl.EVP_PKEY_get_size(k->pkey);
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, k->md, NULL, k->pkey) != 1 ||
-	    EVP_DigestSign(ctx, sig, &n, (const unsigned char *)msg,
+	if ((ctx = ossl.EVP_MD_CTX_new()) == NULL ||
+	    ossl.EVP_DigestSignInit(ctx, NULL, k->md, NULL, k->pkey) != 1 ||
+	    ossl.EVP_DigestSign(ctx, sig, &n, (const unsigned char *)msg,
 	    len) != 1)
 		n = 0;
-	EVP_MD_CTX_free(ctx);
+	ossl.EVP_MD_CTX_free(ctx);
 	if (n == 0 || k->coord == 0)
 		return n;
-	if ((es = d2i_ECDSA_SIG(NULL, &p, n)) == NULL)
+	if ((es = ossl.d2i_ECDSA_SIG(NULL, &p, n)) == NULL)
 		return 0;
-	ECDSA_SIG_get0(es, &r, &s);
-	n = BN_bn2binpad(r, sig, k->coord) == k->coord &&
-	    BN_bn2binpad(s, sig + k->coord, k->coord) == k->coord ?
+	ossl.ECDSA_SIG_get0(es, &r, &s);
+	n = ossl.BN_bn2binpad(r, sig, k->coord) == k->coord &&
+	    ossl.BN_bn2binpad(s, sig + k->coord, k->coord) == k->coord ?
 	    2 * (size_t)k->coord : 0;
-	ECDSA_SIG_free(es);
+	ossl.ECDSA_SIG_free(es);
 	return n;
 }
 
@@ -265,7 +304,7 @@ jwt_sign(const struct jwt_key *k, const json_t *claims)
 	json_t *hdr;
 	char *h = NULL, *c = NULL, *out = NULL;
 	unsigned char *sig = NULL;
-	size_t hl, cl, sl = EVP_PKEY_get_size(k->pkey), n;
+	size_t hl, cl, sl = ossl.EVP_PKEY_get_size(k->pkey), n;
 
 	hdr = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", k->alg,
 	    "kid", k->kid);

@@ -146,6 +146,23 @@ def repo_record(s, name):
 
 # --- configuration -----------------------------------------------------
 
+def test_v2_libcrypto_loaded_only_to_sign():
+    """dindex does not link libcrypto (every connection would pay for
+    loading it); the first signature opens it, inside the sandbox."""
+    from harness import DINDEX, DINDEXCTL
+    for prog in (DINDEX, DINDEXCTL):
+        out = subprocess.run(["objdump", "-p", prog], capture_output=True,
+                             text=True, check=True).stdout
+        needed = [l.split()[1] for l in out.splitlines()
+                  if l.strip().startswith("NEEDED")]
+        assert needed and not [n for n in needed if "crypto" in n], needed
+    with V2Server() as s:
+        s.users()
+        r = s.token("repository:team/app:pull", auth=basic("writer", PW))
+        assert r.status == 200, r.body
+        assert jwt(r)[0]["alg"] == "ES256"
+
+
 def test_v2_off_without_key():
     with Server() as s:
         assert s.request("GET", "/v2/token?service=x").status == 404
