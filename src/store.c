@@ -1,21 +1,18 @@
 /*
  * store: the one GDBM file that holds all state, its locks and its search
- * index. README.md ("Database key schema", "Locking", "Crash safety",
- * "Search") says why; the invariants:
- * - The data lock is flock() on the database's directory, which cannot be
- *   removed from under us. It is taken through the gate "<db>.lock", held
- *   exclusively by a waiting writer so that new readers wait behind it, all
- *   within LIM_LOCK_SECONDS. GDBM's locking is off; the file is opened per
- *   transaction, so each sees the last commit.
- * - Byte 0 of the lock file (the one at the path, made again if removed) is
- *   MARK_CLEAN only while the file and its index are whole: a writer sets
- *   MARK_DIRTY before its first change, MARK_CLEAN after the sync that
- *   acknowledges it. Whoever finds anything else recovers (gdbm_recover,
- *   then the index) before anyone reads. A file GDBM cannot recover is never
- *   replaced by an empty one: writes fail, reads go on from it as it is.
- * - "search:<n>" (n: FNV-1a of the name) holds the complete repositories,
- *   kept in step with "repo:" records by store_put and store_del in the
- *   same transaction; store_each hides it, store_put refuses its keys.
+ * index; README.md ("Database key schema", "Locking", "Crash safety",
+ * "Search") says why. Invariants:
+ * - The data lock is flock() on the database's directory, taken through
+ *   the gate "<db>.lock" (a waiting writer holds it, so new readers queue
+ *   behind), in LIM_LOCK_SECONDS at most. GDBM's locking is off; the file
+ *   is opened per transaction, so each sees the last commit.
+ * - Byte 0 of the lock file at the path is MARK_CLEAN only while the file
+ *   and its index are whole: MARK_DIRTY before a writer's first change,
+ *   MARK_CLEAN after the sync that acknowledges it. Whoever finds anything
+ *   else recovers first. A file GDBM cannot recover is never replaced by an
+ *   empty one: writes fail, reads go on from it as it is.
+ * - "search:<n>" lists the complete repositories whose name hashes to n,
+ *   kept in step with "repo:" in the same transaction; store_each hides it.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -101,243 +98,6 @@ dberr(const char *call, const char *path)
 	return -1;
 }
 
-static void
-on_alarm(int sig)
-{
-	(void)sig;	/* only to interrupt flock */
-}
-
-/* Through the gate to the data lock. Blocking, so the lock passes on the
- * moment it is free; the timer makes flock fail with EINTR after
- * LIM_LOCK_SECONDS, and every 10 ms after should it fire between calls. */
-static int
-acquire(struct store *st, int op)
-{
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval it = { { 0, 10000 }, { LIM_LOCK_SECONDS, 0 } };
-	struct itimerval off = { { 0, 0 }, { 0, 0 } };
-	int rc, err;
-
-	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART */
-	setitimer(ITIMER_REAL, &it, NULL);
-	if ((rc = flock(st->lockfd, op)) == 0) {
-		rc = flock(st->dirfd, op);
-		err = errno;
-		flock(st->lockfd, LOCK_UN);
-		errno = err;
-	}
-	err = errno;
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
-	if (rc == 0)
-		return 0;
-	if (err == EINTR)
-		log_msg(LOG_WARNING, "database lock busy for %d s: %s",
-		    LIM_LOCK_SECONDS, st->path);
-	else
-		log_msg(LOG_ERR, "flock %s: %s", st->path, strerror(err));
-	return -1;
-}
-
-/* With the data lock held: the mark is in the lock file now at the path. */
-static int
-reopen_lockfile(struct store *st)
-{
-	close(st->lockfd);
-	st->lockfd = open(st->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	return st->lockfd == -1 ? syserr("open", st->lockpath) : 0;
-}
-
-static int
-mark(struct store *st, char v)
-{
-	return pwrite(st->lockfd, &v, 1, 0) == 1 ? 0 :
-	    syserr("write", st->lockpath);
-}
-
-static int
-clean(struct store *st)
-{
-	char v = 0;
-
-	return pread(st->lockfd, &v, 1, 0) == 1 && v == MARK_CLEAN;
-}
-
-static GDBM_FILE
-open_db(const char *path, int flags)
-{
-	GDBM_FILE db;
-
-	db = gdbm_open(path, 0, flags | GDBM_NOLOCK | GDBM_CLOEXEC, 0600,
-	    NULL);
-	if (db == NULL)
-		dberr("gdbm_open", path);
-	return db;
-}
-
-static int	reindex(struct store *);
-
-/* With the exclusive lock held: rebuild the file and its index. */
-static int
-recover(struct store *st)
-{
-	gdbm_recovery r = { 0 };
-	int rc;
-
-	log_msg(LOG_CRIT, "%s: not marked clean (a writer died mid-"
-	    "transaction, or the lock file is new); recovering", st->path);
-	/* the index is rebuilt in place: a kill meanwhile must show */
-	if (mark(st, MARK_DIRTY) == -1 ||
-	    (st->db = open_db(st->path, GDBM_WRITER)) == NULL)
-		return -1;
-	if ((rc = gdbm_recover(st->db, &r, GDBM_RCVR_FORCE)) != 0)
-		log_msg(LOG_CRIT, "gdbm_recover %s: %s", st->path,
-		    gdbm_strerror(gdbm_errno));
-	else {
-		log_msg(LOG_CRIT, "%s recovered: %zu keys kept, %zu keys and "
-		    "%zu buckets lost", st->path, r.recovered_keys,
-		    r.failed_keys, r.failed_buckets);
-		rc = reindex(st);
-	}
-	if (gdbm_sync(st->db) != 0)
-		rc = -1;
-	gdbm_close(st->db);
-	st->db = NULL;
-	return rc == 0 ? mark(st, MARK_CLEAN) : rc;
-}
-
-/* A reader that found no clean mark: trade the shared lock for an
- * exclusive one, recover, and go back to shared. */
-static int
-recover_as_reader(struct store *st)
-{
-	flock(st->dirfd, LOCK_UN);
-	if (acquire(st, LOCK_EX) == -1 || reopen_lockfile(st) == -1)
-		return -1;
-	/* on a full disk recovery fails; reads go on (GDBM checks what it
-	 * reads, a failed write was never acknowledged) */
-	if (!clean(st) && recover(st) == -1)
-		log_msg(LOG_CRIT, "%s: recovery failed; serving reads from the "
-		    "file as it is until a writer recovers it", st->path);
-	flock(st->dirfd, LOCK_UN);
-	return acquire(st, LOCK_SH) == -1 ? -1 : reopen_lockfile(st);
-}
-
-/* With the lock held: recover if need be, then open. */
-static int
-open_locked(struct store *st, enum store_mode mode)
-{
-	int flags = mode == STORE_READ ? GDBM_READER : mode == STORE_WRITE ?
-	    GDBM_WRITER : GDBM_WRCREAT;
-
-	/* nothing to recover in a database about to be created */
-	if (mode == STORE_CREATE && !clean(st) && access(st->path, F_OK) == -1)
-		st->dirty = 1;	/* so store_close marks it clean */
-	else if (!clean(st) && (st->writer ? recover(st) :
-	    recover_as_reader(st)) == -1)
-		return -1;
-	if ((st->db = open_db(st->path, flags)) != NULL)
-		return 0;
-	if (gdbm_errno == GDBM_FILE_OPEN_ERROR || mode == STORE_READ)
-		return -1;
-	/* damaged beyond what the mark says: one recovery attempt */
-	if (recover(st) == -1)
-		return -1;
-	st->db = open_db(st->path, flags);
-	return st->db ? 0 : -1;
-}
-
-static int
-open_files(struct store *st, enum store_mode mode)
-{
-	char dir[LIM_PATH];
-
-	snprintf(dir, sizeof(dir), "%s", st->path);
-	st->dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->dirfd == -1)
-		return syserr("open", dir);
-	/* a removed lock file is made again, but none for a missing db */
-	st->lockfd = open(st->lockpath, O_RDWR | O_CLOEXEC |
-	    (mode == STORE_CREATE || access(st->path, F_OK) == 0 ? O_CREAT :
-	    0), 0600);
-	if (st->lockfd == -1)
-		return syserr("open", st->lockpath);
-	if (acquire(st, st->writer ? LOCK_EX : LOCK_SH) == -1 ||
-	    reopen_lockfile(st) == -1)
-		return -1;
-	return open_locked(st, mode);
-}
-
-static int
-release(struct store *st, int rc)
-{
-	json_decref(st->shards);
-	if (st->lockfd != -1)
-		close(st->lockfd);
-	if (st->dirfd != -1)
-		close(st->dirfd);
-	free(st);
-	return rc;
-}
-
-int
-store_open(const char *path, enum store_mode mode, struct store **out)
-{
-	struct store *st;
-
-	*out = NULL;
-	if ((st = calloc(1, sizeof(*st))) == NULL)
-		return -1;
-	snprintf(st->path, sizeof(st->path), "%s", path);
-	snprintf(st->lockpath, sizeof(st->lockpath), "%s.lock", path);
-	st->writer = mode != STORE_READ;
-	st->lockfd = st->dirfd = -1;
-	if (mode == STORE_NEW ? (st->db = open_db(path, GDBM_NEWDB)) == NULL :
-	    open_files(st, mode) == -1)
-		return release(st, -1);
-	*out = st;
-	return 0;
-}
-
-static int	index_flush(struct store *);
-
-int
-store_close(struct store *st)
-{
-	int rc = 0;
-
-	if (st->dirty && index_flush(st) == -1)
-		rc = -1;
-	else if (st->dirty && gdbm_sync(st->db) != 0)
-		rc = dberr("gdbm_sync", st->path);
-	if (gdbm_close(st->db) != 0)
-		rc = dberr("gdbm_close", st->path);
-	/* a failed sync leaves the mark, so the next writer recovers */
-	if (st->dirty && st->lockfd != -1 && rc == 0)
-		rc = mark(st, MARK_CLEAN);
-	return release(st, rc);
-}
-
-int
-store_replace(struct store *st, const char *path)
-{
-	struct stat sb;
-
-	/* the new file keeps the old one's owner and mode: root may load a
-	 * database that the dindex user must go on opening */
-	if (stat(st->path, &sb) == 0 && (chown(path, sb.st_uid, sb.st_gid) ==
-	    -1 || chmod(path, sb.st_mode & 07777) == -1))
-		return syserr("chown or chmod", path);
-	if (rename(path, st->path) == -1) {
-		log_msg(LOG_ERR, "rename %s to %s: %s", path, st->path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fsync(st->dirfd) == -1)
-		return syserr("fsync", st->path);
-	return mark(st, MARK_CLEAN);
-}
-
 int
 store_get(struct store *st, const char *key, json_t **out)
 {
@@ -354,60 +114,6 @@ store_get(struct store *st, const char *key, json_t **out)
 		return 0;
 	log_msg(LOG_ERR, "%s: record does not parse: %s", st->path, err.text);
 	return -1;
-}
-
-int
-store_fetch(const char *path, const char *key, json_t **out)
-{
-	struct store *st;
-	int rc;
-
-	*out = NULL;
-	if (store_open(path, STORE_READ, &st) == -1)
-		return -1;
-	rc = store_get(st, key, out);
-	store_close(st);
-	return rc;
-}
-
-/* The one write transaction around one record. */
-int
-store_update(const char *path, const char *key,
-    int (*fn)(struct store *, json_t **, void *), void *arg)
-{
-	struct store *st;
-	json_t *rec = NULL;
-	int rc;
-
-	if (store_open(path, STORE_WRITE, &st) == -1)
-		return -1;
-	if ((rc = store_get(st, key, &rec)) != -1)
-		rc = fn(st, &rec, arg);
-	if (rc == 0 && (rec != NULL ? store_put(st, key, rec) :
-	    store_del(st, key)) == -1)
-		rc = -1;
-	if (store_close(st) == -1)
-		rc = -1;
-	json_decref(rec);
-	return rc;
-}
-
-static int
-begin_write(struct store *st, const char *key)
-{
-	if (!st->writer) {
-		log_msg(LOG_ERR, "write in a read transaction on %s", st->path);
-		return -1;
-	}
-	if (store_kind(key, NULL) == STORE_SEARCH) {
-		log_msg(LOG_ERR, "%s: %s is the search index's key", st->path,
-		    key);
-		return -1;
-	}
-	if (!st->dirty && st->lockfd != -1 && mark(st, MARK_DIRTY) == -1)
-		return -1;
-	st->dirty = 1;
-	return 0;
 }
 
 static int
@@ -436,33 +142,6 @@ del_raw(struct store *st, const char *key)
 		return 0;
 	return gdbm_errno == GDBM_ITEM_NOT_FOUND ? 1 :
 	    dberr("gdbm_delete", st->path);
-}
-
-static int	index_update(struct store *, const char *, const json_t *);
-
-int
-store_put(struct store *st, const char *key, const json_t *val)
-{
-	const char *bad;
-
-	/* the one gate every record passes: nothing invalid is written */
-	if ((bad = record_check(key, val)) != NULL) {
-		log_msg(LOG_ERR, "refusing to write %.64s: %s", key, bad);
-		return -1;
-	}
-	if (begin_write(st, key) == -1 || put_raw(st, key, val) == -1)
-		return -1;
-	return index_update(st, key, val);
-}
-
-int
-store_del(struct store *st, const char *key)
-{
-	int rc;
-
-	if (begin_write(st, key) == -1 || (rc = del_raw(st, key)) == -1)
-		return -1;
-	return rc == 0 && index_update(st, key, NULL) == -1 ? -1 : rc;
 }
 
 /* k as a string in key (LIM_KEY bytes); 0 when it does not fit. */
@@ -546,13 +225,6 @@ out:
 	return rc;
 }
 
-int
-store_purge(struct store *st, const char *prefix,
-    int (*match)(const char *, json_t *, void *), void *arg)
-{
-	return purge(st, prefix, match, arg, store_del);
-}
-
 /* The search index: the shard that holds repository name. */
 static void
 shard_key(const char *name, char key[16])
@@ -628,6 +300,311 @@ reindex(struct store *st)
 	    store_each(st, prefixes[STORE_REPO], index_one, st) != 0)
 		return -1;
 	return index_flush(st);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;	/* only to interrupt flock */
+}
+
+/* Through the gate to the data lock. Blocking, so the lock passes on the
+ * moment it is free; the timer makes flock fail with EINTR after
+ * LIM_LOCK_SECONDS, and every 10 ms after should it fire between calls. */
+static int
+acquire(struct store *st, int op)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval it = { { 0, 10000 }, { LIM_LOCK_SECONDS, 0 } };
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	int rc, err;
+
+	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART */
+	setitimer(ITIMER_REAL, &it, NULL);
+	if ((rc = flock(st->lockfd, op)) == 0) {
+		rc = flock(st->dirfd, op);
+		err = errno;
+		flock(st->lockfd, LOCK_UN);
+		errno = err;
+	}
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	if (rc == 0) {
+		/* the mark is read and written in the lock file now at the
+		 * path, made again if it was removed */
+		close(st->lockfd);
+		st->lockfd = open(st->lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
+		    0600);
+		return st->lockfd == -1 ? syserr("open", st->lockpath) : 0;
+	}
+	if (err == EINTR)
+		log_msg(LOG_WARNING, "database lock busy for %d s: %s",
+		    LIM_LOCK_SECONDS, st->path);
+	else
+		log_msg(LOG_ERR, "flock %s: %s", st->path, strerror(err));
+	return -1;
+}
+
+static int
+mark(struct store *st, char v)
+{
+	return pwrite(st->lockfd, &v, 1, 0) == 1 ? 0 :
+	    syserr("write", st->lockpath);
+}
+
+static int
+clean(struct store *st)
+{
+	char v = 0;
+
+	return pread(st->lockfd, &v, 1, 0) == 1 && v == MARK_CLEAN;
+}
+
+static GDBM_FILE
+open_db(const char *path, int flags)
+{
+	GDBM_FILE db;
+
+	db = gdbm_open(path, 0, flags | GDBM_NOLOCK | GDBM_CLOEXEC, 0600,
+	    NULL);
+	if (db == NULL)
+		dberr("gdbm_open", path);
+	return db;
+}
+
+/* With the exclusive lock held: rebuild the file and its index. */
+static int
+recover(struct store *st)
+{
+	gdbm_recovery r = { 0 };
+	int rc;
+
+	log_msg(LOG_CRIT, "%s: not marked clean (a writer died mid-"
+	    "transaction, or the lock file is new); recovering", st->path);
+	/* the index is rebuilt in place: a kill meanwhile must show */
+	if (mark(st, MARK_DIRTY) == -1 ||
+	    (st->db = open_db(st->path, GDBM_WRITER)) == NULL)
+		return -1;
+	if ((rc = gdbm_recover(st->db, &r, GDBM_RCVR_FORCE)) != 0)
+		log_msg(LOG_CRIT, "gdbm_recover %s: %s", st->path,
+		    gdbm_strerror(gdbm_errno));
+	else {
+		log_msg(LOG_CRIT, "%s recovered: %zu keys kept, %zu keys and "
+		    "%zu buckets lost", st->path, r.recovered_keys,
+		    r.failed_keys, r.failed_buckets);
+		rc = reindex(st);
+	}
+	if (gdbm_sync(st->db) != 0)
+		rc = -1;
+	gdbm_close(st->db);
+	st->db = NULL;
+	return rc == 0 ? mark(st, MARK_CLEAN) : rc;
+}
+
+/* A reader that found no clean mark: trade the shared lock for an
+ * exclusive one, recover, and go back to shared. */
+static int
+recover_as_reader(struct store *st)
+{
+	flock(st->dirfd, LOCK_UN);
+	if (acquire(st, LOCK_EX) == -1)
+		return -1;
+	/* on a full disk recovery fails; reads go on (GDBM checks what it
+	 * reads, a failed write was never acknowledged) */
+	if (!clean(st) && recover(st) == -1)
+		log_msg(LOG_CRIT, "%s: recovery failed; serving reads from the "
+		    "file as it is until a writer recovers it", st->path);
+	flock(st->dirfd, LOCK_UN);
+	return acquire(st, LOCK_SH);
+}
+
+static int
+open_files(struct store *st, enum store_mode mode)
+{
+	int flags = mode == STORE_READ ? GDBM_READER : mode == STORE_WRITE ?
+	    GDBM_WRITER : GDBM_WRCREAT;
+	char dir[LIM_PATH];
+
+	snprintf(dir, sizeof(dir), "%s", st->path);
+	st->dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->dirfd == -1)
+		return syserr("open", dir);
+	/* a removed lock file is made again, but none for a missing db */
+	st->lockfd = open(st->lockpath, O_RDWR | O_CLOEXEC |
+	    (mode == STORE_CREATE || access(st->path, F_OK) == 0 ? O_CREAT :
+	    0), 0600);
+	if (st->lockfd == -1)
+		return syserr("open", st->lockpath);
+	if (acquire(st, st->writer ? LOCK_EX : LOCK_SH) == -1)
+		return -1;
+	/* nothing to recover in a database about to be created */
+	if (mode == STORE_CREATE && !clean(st) && access(st->path, F_OK) == -1)
+		st->dirty = 1;	/* so store_close marks it clean */
+	else if (!clean(st) && (st->writer ? recover(st) :
+	    recover_as_reader(st)) == -1)
+		return -1;
+	if ((st->db = open_db(st->path, flags)) != NULL)
+		return 0;
+	/* damaged beyond what the mark says: one recovery attempt */
+	if (gdbm_errno == GDBM_FILE_OPEN_ERROR || mode == STORE_READ ||
+	    recover(st) == -1)
+		return -1;
+	return (st->db = open_db(st->path, flags)) != NULL ? 0 : -1;
+}
+
+static int
+release(struct store *st, int rc)
+{
+	json_decref(st->shards);
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	if (st->dirfd != -1)
+		close(st->dirfd);
+	free(st);
+	return rc;
+}
+
+int
+store_open(const char *path, enum store_mode mode, struct store **out)
+{
+	struct store *st;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return -1;
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	snprintf(st->lockpath, sizeof(st->lockpath), "%s.lock", path);
+	st->writer = mode != STORE_READ;
+	st->lockfd = st->dirfd = -1;
+	if (mode == STORE_NEW ? (st->db = open_db(path, GDBM_NEWDB)) == NULL :
+	    open_files(st, mode) == -1)
+		return release(st, -1);
+	*out = st;
+	return 0;
+}
+
+int
+store_close(struct store *st)
+{
+	int rc = 0;
+
+	if (st->dirty && index_flush(st) == -1)
+		rc = -1;
+	else if (st->dirty && gdbm_sync(st->db) != 0)
+		rc = dberr("gdbm_sync", st->path);
+	if (gdbm_close(st->db) != 0)
+		rc = dberr("gdbm_close", st->path);
+	/* a failed sync leaves the mark, so the next writer recovers */
+	if (st->dirty && st->lockfd != -1 && rc == 0)
+		rc = mark(st, MARK_CLEAN);
+	return release(st, rc);
+}
+
+int
+store_replace(struct store *st, const char *path)
+{
+	struct stat sb;
+
+	/* the new file keeps the old one's owner and mode: root may load a
+	 * database that the dindex user must go on opening */
+	if (stat(st->path, &sb) == 0 && (chown(path, sb.st_uid, sb.st_gid) ==
+	    -1 || chmod(path, sb.st_mode & 07777) == -1))
+		return syserr("chown or chmod", path);
+	if (rename(path, st->path) == -1) {
+		log_msg(LOG_ERR, "rename %s to %s: %s", path, st->path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fsync(st->dirfd) == -1)
+		return syserr("fsync", st->path);
+	return mark(st, MARK_CLEAN);
+}
+
+int
+store_fetch(const char *path, const char *key, json_t **out)
+{
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	if (store_open(path, STORE_READ, &st) == -1)
+		return -1;
+	rc = store_get(st, key, out);
+	store_close(st);
+	return rc;
+}
+
+/* The one write transaction around one record. */
+int
+store_update(const char *path, const char *key,
+    int (*fn)(struct store *, json_t **, void *), void *arg)
+{
+	struct store *st;
+	json_t *rec = NULL;
+	int rc;
+
+	if (store_open(path, STORE_WRITE, &st) == -1)
+		return -1;
+	if ((rc = store_get(st, key, &rec)) != -1)
+		rc = fn(st, &rec, arg);
+	if (rc == 0 && (rec != NULL ? store_put(st, key, rec) :
+	    store_del(st, key)) == -1)
+		rc = -1;
+	if (store_close(st) == -1)
+		rc = -1;
+	json_decref(rec);
+	return rc;
+}
+
+static int
+begin_write(struct store *st, const char *key)
+{
+	if (!st->writer) {
+		log_msg(LOG_ERR, "write in a read transaction on %s", st->path);
+		return -1;
+	}
+	if (store_kind(key, NULL) == STORE_SEARCH) {
+		log_msg(LOG_ERR, "%s: %s is the search index's key", st->path,
+		    key);
+		return -1;
+	}
+	if (!st->dirty && st->lockfd != -1 && mark(st, MARK_DIRTY) == -1)
+		return -1;
+	st->dirty = 1;
+	return 0;
+}
+
+int
+store_put(struct store *st, const char *key, const json_t *val)
+{
+	const char *bad;
+
+	/* the one gate every record passes: nothing invalid is written */
+	if ((bad = record_check(key, val)) != NULL) {
+		log_msg(LOG_ERR, "refusing to write %.64s: %s", key, bad);
+		return -1;
+	}
+	if (begin_write(st, key) == -1 || put_raw(st, key, val) == -1)
+		return -1;
+	return index_update(st, key, val);
+}
+
+int
+store_del(struct store *st, const char *key)
+{
+	int rc;
+
+	if (begin_write(st, key) == -1 || (rc = del_raw(st, key)) == -1)
+		return -1;
+	return rc == 0 && index_update(st, key, NULL) == -1 ? -1 : rc;
+}
+
+int
+store_purge(struct store *st, const char *prefix,
+    int (*match)(const char *, json_t *, void *), void *arg)
+{
+	return purge(st, prefix, match, arg, store_del);
 }
 
 int
