@@ -39,19 +39,15 @@
 #define MARK_DIRTY	'd'
 
 static const char *const prefixes[] = {
-	[STORE_USER] = "user:",
-	[STORE_REPO] = "repo:",
-	[STORE_TOKEN] = "token:",
-	[STORE_REFRESH] = "refresh:",
-	[STORE_HOOKS] = "hooks:",
-	[STORE_HIST] = "hist:",
+	[STORE_USER] = "user:", [STORE_REPO] = "repo:",
+	[STORE_TOKEN] = "token:", [STORE_REFRESH] = "refresh:",
+	[STORE_HOOKS] = "hooks:", [STORE_HIST] = "hist:",
 	[STORE_SEARCH] = "search:",
 };
 
 struct store {
 	GDBM_FILE	 db;
-	int		 lockfd;	/* "<path>.lock": gate and mark; -1 for
-					 * STORE_NEW */
+	int		 lockfd;	/* gate and mark; -1: STORE_NEW */
 	int		 dirfd;		/* the directory: data lock */
 	int		 writer;
 	int		 dirty;		/* mark set by this transaction */
@@ -73,12 +69,14 @@ store_kind(const char *key, const char **name)
 {
 	size_t i, n;
 
-	for (i = 0; i < LEN(prefixes); i++)
-		if (strncmp(key, prefixes[i], n = strlen(prefixes[i])) == 0) {
+	for (i = 0; i < LEN(prefixes); i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(key, prefixes[i], n) == 0) {
 			if (name != NULL)
 				*name = key + n;
 			return (int)i;
 		}
+	}
 	return -1;
 }
 
@@ -321,13 +319,10 @@ acquire(struct store *st, int op)
 
 	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART */
 	setitimer(ITIMER_REAL, &it, NULL);
-	if ((rc = flock(st->lockfd, op)) == 0) {
+	if ((rc = flock(st->lockfd, op)) == 0)
 		rc = flock(st->dirfd, op);
-		err = errno;
-		flock(st->lockfd, LOCK_UN);
-		errno = err;
-	}
 	err = errno;
+	flock(st->lockfd, LOCK_UN);	/* the gate only orders waiters */
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
 	if (rc == 0) {
