@@ -37,18 +37,13 @@ one_of(const char *s, const char *const *words)
 	return 0;
 }
 
-/* The fields keys (a NULL-terminated list) of o are strings, null or
- * missing. */
+/* Field key of o is a string, null or missing. */
 static int
-strings_or_absent(const json_t *o, const char *const *keys)
+opt_str(const json_t *o, const char *key)
 {
-	const json_t *v;
+	const json_t *v = json_object_get(o, key);
 
-	for (; *keys != NULL; keys++)
-		if ((v = json_object_get(o, *keys)) != NULL &&
-		    !json_is_string(v) && !json_is_null(v))
-			return 0;
-	return 1;
+	return v == NULL || json_is_string(v) || json_is_null(v);
 }
 
 static int
@@ -60,7 +55,6 @@ image_ok(const json_t *v)
 static const char *
 check_user(const char *name, const json_t *u)
 {
-	static const char *const opt[] = { "email", "cred", NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	const char *n = "", *hash = "", *scope, *email;
 	json_t *perms = NULL, *access;
@@ -80,7 +74,7 @@ check_user(const char *name, const json_t *u)
 	if (!pub && (strncmp(hash, "$s1$", 4) != 0 ||
 	    strchr(hash + 4, '$') == NULL))
 		return "invalid password hash";
-	if (!strings_or_absent(u, opt))
+	if (!opt_str(u, "email") || !opt_str(u, "cred"))
 		return "email or cred is not a string";
 	email = record_str(u, "email");
 	if (email[0] != '\0' && !name_email_ok(email))
@@ -115,7 +109,6 @@ tag_map_ok(const json_t *tags)
 static const char *
 check_repo(const char *name, const json_t *r)
 {
-	static const char *const opt[] = { "checksum", "tag", NULL };
 	static const char *const states[] = { "pushing", "complete",
 	    "deleted", NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
@@ -130,7 +123,7 @@ check_repo(const char *name, const json_t *r)
 		return "images (a list) or state missing or of the wrong type";
 	json_array_foreach(images, i, v)
 		if (!image_ok(json_object_get(v, "id")) ||
-		    !strings_or_absent(v, opt))
+		    !opt_str(v, "checksum") || !opt_str(v, "tag"))
 			return why("invalid image id at images[%zu]", i);
 	if (!tag_map_ok(json_object_get(r, "tags")) ||
 	    !tag_map_ok(json_object_get(r, "pending")))

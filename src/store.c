@@ -1,18 +1,11 @@
 /*
  * store: the one GDBM file that holds all state, its locks and its search
- * index; README.md ("Database key schema", "Locking", "Crash safety",
- * "Search") says why. Invariants:
- * - The data lock is flock() on the database's directory, taken through
- *   the gate "<db>.lock" (a waiting writer holds it, so new readers queue
- *   behind), in LIM_LOCK_SECONDS at most. GDBM's locking is off; the file
- *   is opened per transaction, so each sees the last commit.
- * - Byte 0 of the lock file at the path is MARK_CLEAN only while the file
- *   and its index are whole: MARK_DIRTY before a writer's first change,
- *   MARK_CLEAN after the sync that acknowledges it. Whoever finds anything
- *   else recovers first. A file GDBM cannot recover is never replaced by an
- *   empty one: writes fail, reads go on from it as it is.
- * - "search:<n>" lists the complete repositories whose name hashes to n,
- *   kept in step with "repo:" in the same transaction; store_each hides it.
+ * index, as README.md describes them ("Database key schema", "Locking",
+ * "Crash safety", "Search"). The data lock is flock() on the directory,
+ * taken through the gate "<db>.lock" within LIM_LOCK_SECONDS. Byte 0 of
+ * the lock file is MARK_CLEAN only while the file and its index are whole
+ * (a writer sets MARK_DIRTY before its first change, MARK_CLEAN after the
+ * sync); whoever finds anything else recovers before anyone reads.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
