@@ -12,6 +12,7 @@
 #include "lim.h"
 #include "names.h"
 #include "record.h"
+#include "store.h"
 
 static char why_buf[LIM_KEY + 128];
 
@@ -26,33 +27,43 @@ why(const char *fmt, ...)
 	return why_buf;
 }
 
-/* Every element of list an object; the optional string fields of each
- * may be missing or null. */
+/* s is one of the words (a NULL-terminated list). */
 static int
-strings_or_absent(const json_t *o, const char *const *keys)
+one_of(const char *s, const char *const *words)
 {
-	const json_t *v;
+	for (; *words != NULL; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
 
-	for (; *keys != NULL; keys++)
-		if ((v = json_object_get(o, *keys)) != NULL &&
-		    !json_is_string(v) && !json_is_null(v))
-			return 0;
-	return 1;
+/* Field key of o is a string, null or missing. */
+static int
+opt_str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return v == NULL || json_is_string(v) || json_is_null(v);
+}
+
+static int
+image_ok(const json_t *v)
+{
+	return json_is_string(v) && name_image_ok(json_string_value(v));
 }
 
 static const char *
 check_user(const char *name, const json_t *u)
 {
-	static const char *const opt[] = { "email", "cred", NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	const char *n = "", *hash = "", *scope, *email;
 	json_t *perms = NULL, *access;
 	int en, ad, pub = strcmp(name, "*") == 0;
 
-	if (pub ? json_unpack((json_t *)u, "{s:s, s:o}", "name", &n, "perms",
-	    &perms) : json_unpack((json_t *)u, "{s:s, s:s, s:b, s:b, s:o}",
-	    "name", &n, "hash", &hash, "enabled", &en, "admin", &ad, "perms",
-	    &perms))
+	/* the public grants "*" have no password and no flags */
+	if (json_unpack((json_t *)u, pub ? "{s:s, s:o}" :
+	    "{s:s, s:o, s:s, s:b, s:b}", "name", &n, "perms", &perms, "hash",
+	    &hash, "enabled", &en, "admin", &ad))
 		return "name, hash, enabled, admin (true or false) or perms "
 		    "missing or of the wrong type";
 	if (strcmp(n, name) != 0)
@@ -63,10 +74,10 @@ check_user(const char *name, const json_t *u)
 	if (!pub && (strncmp(hash, "$s1$", 4) != 0 ||
 	    strchr(hash + 4, '$') == NULL))
 		return "invalid password hash";
-	if (!strings_or_absent(u, opt))
+	if (!opt_str(u, "email") || !opt_str(u, "cred"))
 		return "email or cred is not a string";
-	email = json_string_value(json_object_get(u, "email"));
-	if (email != NULL && email[0] != '\0' && !name_email_ok(email))
+	email = record_str(u, "email");
+	if (email[0] != '\0' && !name_email_ok(email))
 		return "invalid e-mail address";
 	if (!json_is_object(perms))
 		return "perms is not an object";
@@ -84,9 +95,7 @@ tag_map_ok(const json_t *tags)
 	const char *tag, *to;
 	json_t *v;
 
-	if (tags == NULL)
-		return 1;
-	if (!json_is_object(tags))
+	if (tags != NULL && !json_is_object(tags))
 		return 0;
 	json_object_foreach((json_t *)tags, tag, v) {
 		to = json_string_value(v);
@@ -100,9 +109,8 @@ tag_map_ok(const json_t *tags)
 static const char *
 check_repo(const char *name, const json_t *r)
 {
-	static const char *const opt[] = { "checksum", "tag", NULL };
 	static const char *const states[] = { "pushing", "complete",
-	    "deleted" };
+	    "deleted", NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	const char *state = "", *pusher = "";
 	json_t *images = NULL, *v;
@@ -114,44 +122,42 @@ check_repo(const char *name, const json_t *r)
 	    "state", &state, "pusher", &pusher) || !json_is_array(images))
 		return "images (a list) or state missing or of the wrong type";
 	json_array_foreach(images, i, v)
-		if (!name_image_ok(json_string_value(json_object_get(v,
-		    "id"))) || !strings_or_absent(v, opt))
+		if (!image_ok(json_object_get(v, "id")) ||
+		    !opt_str(v, "checksum") || !opt_str(v, "tag"))
 			return why("invalid image id at images[%zu]", i);
 	if (!tag_map_ok(json_object_get(r, "tags")) ||
 	    !tag_map_ok(json_object_get(r, "pending")))
 		return "invalid tag (a tag maps to an image id or a digest)";
-	for (i = 0; i < LEN(states); i++)
-		if (strcmp(state, states[i]) == 0)
-			return NULL;
-	return "invalid state";
+	return one_of(state, states) ? NULL : "invalid state";
 }
 
 static const char *
 check_token(const json_t *t)
 {
+	static const char *const accesses[] = { "read", "write", "delete",
+	    NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	const char *user = "", *name = "", *access = "";
 	json_int_t expires;
-	json_t *ids = NULL, *v;
+	json_t *ids = NULL, *cred = NULL, *v;
 	size_t i;
 
-	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o}", "user",
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o, s?o}", "user",
 	    &user, "repo", &name, "access", &access, "expires", &expires,
-	    "ids", &ids))
+	    "ids", &ids, "cred", &cred))
 		return "user, repo, access or expires (no expiry time) missing "
 		    "or of the wrong type";
 	if (!name_user_ok(user) || !name_repo_split(name, ns, repo))
 		return "invalid user or repository name";
-	if (strcmp(access, "read") != 0 && strcmp(access, "write") != 0 &&
-	    strcmp(access, "delete") != 0)
+	if (!one_of(access, accesses))
 		return "access must be read, write or delete";
 	if (ids != NULL && !json_is_array(ids))
 		return "ids is not a list";
 	json_array_foreach(ids, i, v)
-		if (!name_image_ok(json_string_value(v)))
+		if (!image_ok(v))
 			return why("invalid image id at ids[%zu]", i);
-	return json_is_string(json_object_get(t, "cred")) ||
-	    json_object_get(t, "cred") == NULL ? NULL : "cred is not a string";
+	return cred == NULL || json_is_string(cred) ? NULL :
+	    "cred is not a string";
 }
 
 static const char *
@@ -170,6 +176,7 @@ check_refresh(const json_t *t)
 static const char *
 check_hooks(const json_t *all)
 {
+	static const char *const kinds[] = { "new", "existing", NULL };
 	const char *id, *url = "", *secret = "";
 	json_t *h, *events = NULL, *e;
 	json_int_t created;
@@ -184,9 +191,8 @@ check_hooks(const json_t *all)
 			return why("webhook %.32s: bad id, url, events, secret, "
 			    "active or created", id);
 		json_array_foreach(events, i, e)
-			if (!json_is_string(e) || (strcmp(json_string_value(e),
-			    "new") != 0 && strcmp(json_string_value(e),
-			    "existing") != 0))
+			if (!json_is_string(e) ||
+			    !one_of(json_string_value(e), kinds))
 				return why("webhook %s: events must be new or "
 				    "existing", id);
 	}
@@ -218,57 +224,51 @@ record_str(const json_t *rec, const char *key)
 const char *
 record_check(const char *key, const json_t *v)
 {
-	static const char *const kinds[] = { "user:", "repo:", "token:",
-	    "refresh:", "hooks:", "hist:" };
-	size_t i, n;
+	const char *name;
+	int kind = store_kind(key, &name);
 
-	for (i = 0; i < LEN(kinds); i++)
-		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
-			break;
-	if (i == LEN(kinds))
+	if (kind == -1 || kind == STORE_SEARCH)
 		return "unknown record type";
-	n = strlen(kinds[i]);
 	if (v == NULL || json_is_null(v))
 		return "does not parse as JSON";
-	if (i == 5 ? !json_is_array(v) : !json_is_object(v))
-		return i == 5 ? "not a list" : "not an object";
-	switch (i) {
-	case 0:
-		return check_user(key + n, v);
-	case 1:
-		return check_repo(key + n, v);
-	case 2:
+	if (kind == STORE_HIST)
+		return json_is_array(v) ? check_hist(v) : "not a list";
+	if (!json_is_object(v))
+		return "not an object";
+	switch (kind) {
+	case STORE_USER:
+		return check_user(name, v);
+	case STORE_REPO:
+		return check_repo(name, v);
+	case STORE_TOKEN:
 		return check_token(v);
-	case 3:
+	case STORE_REFRESH:
 		return check_refresh(v);
-	case 4:
-		return check_hooks(v);
 	default:
-		return check_hist(v);
+		return check_hooks(v);
 	}
 }
 
 static int
-exists(const json_t *all, const char *prefix, const char *name)
+exists(const json_t *all, enum store_kind kind, const char *name)
 {
 	char key[LIM_KEY];
-	int n = snprintf(key, sizeof(key), "%s%s", prefix, name);
 
-	return n > 0 && (size_t)n < sizeof(key) &&
+	return name[0] != '\0' && store_key(key, kind, name) == 0 &&
 	    json_object_get(all, key) != NULL;
 }
 
 const char *
 record_check_refs(const char *key, const json_t *v, const json_t *all)
 {
-	const char *user = json_string_value(json_object_get(v, "user"));
-	const char *repo = json_string_value(json_object_get(v, "repo"));
+	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
+	int kind = store_kind(key, NULL);
 
-	if (strncmp(key, "token:", 6) != 0 && strncmp(key, "refresh:", 8) != 0)
+	if (kind != STORE_TOKEN && kind != STORE_REFRESH)
 		return NULL;
-	if (user == NULL || !exists(all, "user:", user))
-		return why("user '%s' does not exist", user ? user : "");
-	if (key[0] == 't' && (repo == NULL || !exists(all, "repo:", repo)))
-		return why("repository '%s' does not exist", repo ? repo : "");
+	if (!exists(all, STORE_USER, user))
+		return why("user '%s' does not exist", user);
+	if (kind == STORE_TOKEN && !exists(all, STORE_REPO, repo))
+		return why("repository '%s' does not exist", repo);
 	return NULL;
 }

@@ -1,9 +1,7 @@
 /*
- * store: one GDBM file of JSON records under typed key prefixes, locked
- * shared for readers and exclusive for writers (through a gate that lets a
- * waiting writer in first), a bounded wait, a sync before a write
- * transaction is reported done, and an index for search.
- * Knows nothing of HTTP. Key schema: see store.c and README.md.
+ * store: one GDBM file of JSON records under typed key prefixes, its
+ * locks (bounded wait, writers first), durable write transactions and a
+ * search index. Knows nothing of HTTP. Schema: README.md, record.c.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -18,51 +16,60 @@ enum store_mode {
 			 * truncated, no lock; store_close syncs it */
 };
 
+/* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
+ * "hist:", and the store's own index "search:". */
+enum store_kind {
+	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
+	STORE_HIST, STORE_SEARCH
+};
+
 struct store;
 
-/* Lock and open the database. Waits at most LIM_LOCK_SECONDS for the lock.
- * Returns 0, or -1 (logged) when busy, missing or damaged beyond repair. */
+/* The key of name (LIM_KEY bytes; "": the prefix). -1 when too long. */
+int	store_key(char *key, enum store_kind, const char *name);
+/* The kind of key, -1 when none; *name (if name) is what follows. */
+int	store_kind(const char *key, const char **name);
+
+/* Lock (waiting LIM_LOCK_SECONDS at most) and open the database. 0, or -1
+ * (logged) when busy, missing or damaged beyond repair. */
 int	store_open(const char *path, enum store_mode, struct store **out);
 /* Sync (writers) and close, releasing the lock. 0 when every write of the
  * transaction is on disk, -1 (logged) otherwise. Always frees st. */
 int	store_close(struct store *st);
-
-/* In a STORE_WRITE or STORE_CREATE transaction that writes nothing else:
- * rename the file at path (a database closed after STORE_NEW) over the
- * database and sync the directory. Other processes see the new file from
- * their next transaction. 0 done, -1 (logged) the old file is in place. */
+/* In a write transaction that writes nothing else: rename the file at
+ * path (closed after STORE_NEW) over the database and sync the directory.
+ * 0 done, -1 (logged) the old file stays. */
 int	store_replace(struct store *st, const char *path);
 
 /* 0 found (*out is a new reference), 1 not found, -1 error or bad JSON. */
 int	store_get(struct store *, const char *key, json_t **out);
-/* store_get in a read transaction of its own: one record, then unlock.
- * The same returns; -1 also when the database cannot be opened. */
+/* store_get in a read transaction of its own. */
 int	store_fetch(const char *path, const char *key, json_t **out);
 /* A write transaction around one record: fn(st, &rec, arg) gets the
- * record under key (NULL when there is none), may change or replace it
- * and write other records through st. fn returns 0 to store rec (NULL:
- * delete it), > 0 to leave it, < 0 on error. Returns what fn returned,
- * or -1 (logged) when the store failed; 0 means it is on disk. A damaged
- * record is an error, fn is not called. */
+ * record under key (NULL: none; a damaged one is an error, fn is not
+ * called), may change or replace it and write others through st. fn
+ * returns 0 to store rec (NULL: delete it), > 0 to leave it, < 0 on error.
+ * Returns what fn did, or -1 (logged); 0 means it is on disk. */
 int	store_update(const char *path, const char *key,
 	    int (*fn)(struct store *, json_t **rec, void *arg), void *arg);
-/* 0 stored, -1 error (disk full, read-only transaction). */
+/* 0 stored, -1 error (disk full, read-only transaction, invalid record). */
 int	store_put(struct store *, const char *key, const json_t *val);
 /* 0 deleted, 1 not found, -1 error. */
 int	store_del(struct store *, const char *key);
 /* 1 when some key starts with prefix, 0 none, -1 error. */
 int	store_has(struct store *, const char *prefix);
-/* Call fn for every key starting with prefix, in no particular order.
- * fn returns 0 to go on, anything else to stop (returned by store_each).
- * The value passed to fn is NULL when the record does not parse. The
- * search index is not walked (store_put and store_del refuse its keys).
- * fn must not write to the store; collect keys and write afterwards. */
+/* Call fn, which must not write (see store_purge), with every key under
+ * prefix ("search:" only when asked for) and its record (NULL when it
+ * does not parse). fn returns 0 to go on, else to stop (returned). */
 int	store_each(struct store *, const char *prefix,
 	    int (*fn)(const char *key, json_t *val, void *arg), void *arg);
-/* Call fn with the name ("ns/repo") of every repository whose state is
- * "complete", in no particular order, from the search index, under a
- * shared lock taken anew for every LIM_SEARCH_HOLD index records. fn
- * returns 0 to go on, anything else to stop (returned). -1: store error. */
+/* Delete every record under prefix for which match (NULL: any) returns
+ * non-zero. The number deleted, or -1. */
+int	store_purge(struct store *, const char *prefix,
+	    int (*match)(const char *key, json_t *val, void *arg), void *arg);
+/* store_each for the names ("ns/repo") of the complete repositories,
+ * from the search index, the lock taken anew every LIM_SEARCH_HOLD index
+ * records. -1: store error. */
 int	store_search(const char *path, int (*fn)(const char *name, void *arg),
 	    void *arg);
 

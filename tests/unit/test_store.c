@@ -13,6 +13,7 @@
 
 #include <gdbm.h>
 
+#include "lim.h"
 #include "store.h"
 #include "t.h"
 
@@ -81,6 +82,43 @@ test_records(void)
 	T(store_fetch(db, "hist:z/b", &v) == 0 && x_of(v) == 3);
 	json_decref(v);
 	T(store_fetch(db, "hist:a", &v) == 1 && v == NULL);
+}
+
+static int
+odd(const char *key, json_t *val, void *arg)
+{
+	(void)key;
+	(void)arg;
+	return x_of(val) % 2;
+}
+
+/* The key schema in one place, and collect-then-delete. */
+static void
+test_keys(void)
+{
+	struct store *st;
+	char key[LIM_KEY], big[LIM_KEY];
+	const char *name;
+
+	T(store_key(key, STORE_HIST, "a/b/c") == 0 &&
+	    strcmp(key, "hist:a/b/c") == 0);
+	T(store_key(key, STORE_REFRESH, "") == 0 &&
+	    strcmp(key, "refresh:") == 0);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	T(store_key(key, STORE_USER, big) == -1);
+	T(store_kind("search:7", &name) == STORE_SEARCH &&
+	    strcmp(name, "7") == 0);
+	T(store_kind("repo:a/b", NULL) == STORE_REPO);
+	T(store_kind("widget:a", &name) == -1);
+	T(store_open(db, STORE_WRITE, &st) == 0);
+	T(put(st, "hist:p/1", rec(1)) == 0 && put(st, "hist:p/2", rec(2)) ==
+	    0 && put(st, "hist:p/3", rec(3)) == 0);
+	T(store_purge(st, "hist:p/", odd, NULL) == 2);
+	T(store_has(st, "hist:p/2") == 1 && store_has(st, "hist:p/1") == 0);
+	T(store_purge(st, "hist:p/", NULL, NULL) == 1);
+	T(store_has(st, "hist:p/") == 0);
+	T(store_close(st) == 0);
 }
 
 static void
@@ -282,6 +320,7 @@ main(void)
 	snprintf(db, sizeof(db), "%s/index.db", dir);
 	snprintf(lockpath, sizeof(lockpath), "%s.lock", db);
 	test_records();
+	test_keys();
 	test_missing();
 	test_lock(1);
 	test_lock(6);
