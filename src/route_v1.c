@@ -61,20 +61,21 @@ target(struct ctx *ctx, size_t n, struct target *t)
 }
 
 /*
- * Open the store (mode) for an action on t that needs rights (acl.h) of
- * the caller: Basic, logged in before the lock is taken (scrypt), or
- * anonymous; the public grants are read in the same transaction. rights
- * 0: the caller showed a valid token instead. why: what is wrong with
- * the request body, answered 400 once the rights are known. 0 with *st
- * open, else the status.
+ * Open the store (mode) for an action on t needing rights (acl.h) of the
+ * caller, Basic (logged in before the lock: scrypt) or anonymous, by the
+ * public grants of the same transaction; rights 0: a token was checked
+ * instead. why: what is wrong with the body, a 400 once the rights are
+ * known. 0 with *st open and t's record in *rec (NULL: none), or the
+ * status.
  */
 static int
 need(struct ctx *ctx, const struct target *t, int rights, const char *why,
-    enum store_mode mode, struct store **st)
+    enum store_mode mode, struct store **st, json_t **rec)
 {
 	json_t *user = NULL, *pub = NULL;
 	int status;
 
+	*rec = NULL;
 	if (rights == 0 && why != NULL)
 		return route_error(ctx, 400, why);
 	if (rights != 0 && (status = route_basic(ctx, &user)) != 0)
@@ -90,6 +91,8 @@ need(struct ctx *ctx, const struct target *t, int rights, const char *why,
 		    user == NULL ? 401 : 403;
 	if (status == 0 && why != NULL)
 		status = route_error(ctx, 400, why);
+	if (status == 0 && store_get(*st, t->key, rec) == -1)
+		status = 503;
 	if (status != 0)
 		store_close(*st);
 out:
@@ -267,18 +270,18 @@ announced(const json_t *list)
 static int
 push_start(struct ctx *ctx, const struct target *t)
 {
-	json_t *list = NULL, *rec = NULL, *ids = NULL;
+	json_t *list = NULL, *rec, *ids = NULL;
 	const char *why, *state = NULL;
 	struct store *st;
-	int status, rc;
+	int status;
 
 	why = body_json(ctx->req, &list) ? "body is not JSON" :
 	    repo_list_check(list);
-	if ((status = need(ctx, t, ACL_PUSH, why, STORE_WRITE, &st)) != 0)
+	if ((status = need(ctx, t, ACL_PUSH, why, STORE_WRITE, &st, &rec)) != 0)
 		goto out;
 	status = 503;
-	if ((ids = announced(list)) == NULL || (rc = store_get(st, t->key,
-	    &rec)) == -1 || (rc == 1 && (rec = repo_new(ctx->user)) == NULL))
+	if ((ids = announced(list)) == NULL || (rec == NULL &&
+	    (rec = repo_new(ctx->user)) == NULL))
 		goto close;
 	json_unpack(rec, "{s?s}", "state", &state);
 	if (state == NULL || strcmp(state, "deleted") == 0)
@@ -304,22 +307,22 @@ out:
 static int
 repo_delete(struct ctx *ctx, const struct target *t)
 {
-	json_t *rec = NULL;
 	struct store *st;
-	int status, rc;
+	json_t *rec;
+	int status;
 
-	if ((status = need(ctx, t, ACL_DELETE, NULL, STORE_WRITE, &st)) != 0)
+	if ((status = need(ctx, t, ACL_DELETE, NULL, STORE_WRITE, &st, &rec)) !=
+	    0)
 		return status;
-	status = 503;
-	if ((rc = store_get(st, t->key, &rec)) == 1)
+	if (rec == NULL)
 		status = 404;
-	else if (rc == 0 && !http_header_is(ctx->req, "X-Docker-Token",
-	    "true"))
+	else if (!http_header_is(ctx->req, "X-Docker-Token", "true"))
 		status = admin_repo_remove(st, t->name) >= 0 ? 200 : 503;
-	else if (rc == 0 && json_object_set_new(rec, "state",
-	    json_string("deleted")) == 0 && store_put(st, t->key, rec) == 0 &&
-	    give_token(ctx, st, t, "delete", NULL) == 0)
-		status = 202;
+	else {
+		json_object_set_new(rec, "state", json_string("deleted"));
+		status = store_put(st, t->key, rec) == 0 && give_token(ctx, st,
+		    t, "delete", NULL) == 0 ? 202 : 503;
+	}
 	json_decref(rec);
 	if (store_close(st) == -1)
 		status = 503;
@@ -381,16 +384,15 @@ pull(struct ctx *ctx, const struct target *t)
 	enum store_mode mode = tok && http_header(ctx->req, "Authorization") ?
 	    STORE_WRITE : STORE_READ;
 	const char *state = "";
-	json_t *rec = NULL;
 	struct store *st;
-	int status, rc;
+	json_t *rec;
+	int status;
 
-	if ((status = need(ctx, t, ACL_PULL, NULL, mode, &st)) != 0)
+	if ((status = need(ctx, t, ACL_PULL, NULL, mode, &st, &rec)) != 0)
 		return status;
-	if ((rc = store_get(st, t->key, &rec)) == 0)
-		json_unpack(rec, "{s?s}", "state", &state);
-	if (rc != 0 || strcmp(state, "deleted") == 0)
-		status = rc == -1 ? 503 : 404;
+	json_unpack(rec, "{s?s}", "state", &state);
+	if (rec == NULL || strcmp(state, "deleted") == 0)
+		status = 404;
 	else if (tok && give_token(ctx, mode == STORE_WRITE ? st : NULL, t,
 	    "read", NULL) == -1)
 		status = 503;
@@ -446,12 +448,12 @@ images_put(struct ctx *ctx)
 	why = body_json(ctx->req, &list) ? "body is not JSON" :
 	    repo_list_check(list);
 	if ((status = need(ctx, &t, tok == 0 ? 0 : ACL_PUSH, why, STORE_WRITE,
-	    &st)) != 0)
+	    &st, &rec)) != 0)
 		goto out;
 	status = 503;
-	if ((rc = store_get(st, t.key, &rec)) == 1)
+	if (rec == NULL)
 		status = 404;
-	else if (rc == 0 && repo_merge(rec, list) != -1 &&
+	else if (repo_merge(rec, list) != -1 &&
 	    (fresh = repo_complete(rec)) != -1 && hook_pushed(ctx->cfg, st,
 	    t.ns, t.repo, rec, fresh, ctx->user, NULL) == RES_OK)
 		status = 204;
