@@ -60,14 +60,11 @@ target(struct ctx *ctx, size_t n, struct target *t)
 	return 0;
 }
 
-/*
- * Open the store (mode) for an action on t needing rights (acl.h) of the
- * caller, Basic (logged in before the lock: scrypt) or anonymous, by the
- * public grants of the same transaction; rights 0: a token was checked
- * instead. why: what is wrong with the body, a 400 once the rights are
- * known. 0 with *st open and t's record in *rec (NULL: none), or the
- * status.
- */
+/* Open the store for an action needing rights on t: the caller logs in
+ * (Basic, scrypt before any lock; or anonymous), then the public grants
+ * and t's record come from one transaction. rights 0: a token was checked
+ * instead. why: the body's fault, a 400 once the rights are known. 0 with
+ * *st open and *rec (NULL: none), else the status. */
 static int
 need(struct ctx *ctx, const struct target *t, int rights, const char *why,
     enum store_mode mode, struct store **st, json_t **rec)
@@ -165,22 +162,18 @@ user_create(struct ctx *ctx)
 {
 	const char *name = "", *pass = "", *email = "";
 	json_t *body = NULL, *old = NULL, *u = NULL;
-	char key[LIM_KEY];
-	int status = 400, rc;
+	int status, rc;
 
 	if (!ctx->cfg->allow_registration)
 		return route_error(ctx, 401, "registration is closed");
 	if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
-		goto out;
-	if (json_unpack(body, "{s?s, s?s, s?s}", "username", &name,
-	    "password", &pass, "email", &email) == -1) {
+		status = 400;
+	else if (json_unpack(body, "{s?s, s?s, s?s}", "username", &name,
+	    "password", &pass, "email", &email) == -1)
 		status = route_error(ctx, 400, "fields must be strings");
-		goto out;
-	}
-	account_key(name, key);
-	if (name_user_ok(name) && (rc = store_fetch(ctx->cfg->database, key,
-	    &old)) != 1)
-		status = rc == 0 ? exists(ctx) : 503;
+	else if (name_user_ok(name) && (rc = admin_get(ctx->cfg, name, 0,
+	    &old)) != RES_NOUSER)
+		status = rc == RES_OK ? exists(ctx) : 503;
 	else if (email[0] == '\0')
 		status = route_error(ctx, 400, "a valid e-mail is required");
 	else if ((rc = admin_add(ctx->cfg, name, pass, email, 0,
@@ -189,7 +182,6 @@ user_create(struct ctx *ctx)
 		status = route_json(ctx, 201, json_string("User Created"));
 	} else
 		status = rc == RES_EXISTS ? exists(ctx) : route_result(ctx, rc);
-out:
 	json_decref(body);
 	json_decref(old);
 	json_decref(u);
@@ -517,8 +509,7 @@ search_page(json_t *names, const char *q, long n, long page)
 	json_t *all = admin_keys(names), *res = json_array();
 	size_t total = json_array_size(all), i;
 
-	if (all == NULL || res == NULL) {
-		json_decref(all);
+	if (all == NULL) {
 		json_decref(res);
 		return NULL;
 	}
