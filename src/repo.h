@@ -7,8 +7,6 @@
 
 #include <jansson.h>
 
-#include "lim.h"
-
 /* Check a request's image list: an array of at most LIM_IMAGES objects,
  * each with a valid "id", an optional "checksum" string and an optional
  * "Tag". NULL when good, else what is wrong. */
