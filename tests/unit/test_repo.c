@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "lim.h"
 #include "repo.h"
 #include "t.h"
 
