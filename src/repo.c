@@ -52,19 +52,6 @@ repo_new(const char *pusher)
 	    pusher);
 }
 
-/* id -> its object in rec's list */
-static json_t *
-index_images(json_t *images)
-{
-	json_t *idx = json_object(), *e;
-	size_t i;
-
-	json_array_foreach(images, i, e)
-		json_object_set(idx, json_string_value(json_object_get(e, "id")),
-		    e);
-	return idx;
-}
-
 /* One list entry into the record; a Tag goes to pending until the push
  * completes, so the event compares the tags before and after the push. */
 static int
@@ -111,9 +98,11 @@ repo_merge(json_t *rec, const json_t *list)
 	size_t i;
 	int rc = 0;
 
-	if (images == NULL || pending == NULL ||
-	    (idx = index_images(images)) == NULL)
+	if (images == NULL || pending == NULL || (idx = json_object()) == NULL)
 		return -1;
+	json_array_foreach(images, i, e)	/* id -> its object */
+		json_object_set(idx, json_string_value(json_object_get(e,
+		    "id")), e);
 	json_array_foreach(list, i, e)
 		if ((rc = merge_one(images, idx, pending, e)) == -1)
 			break;

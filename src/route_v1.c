@@ -245,26 +245,15 @@ user_update(struct ctx *ctx)
 	return status;
 }
 
-/* The ids a push start announced, for its write token. */
-static json_t *
-announced(const json_t *list)
-{
-	json_t *ids = json_array(), *e;
-	size_t i;
-
-	json_array_foreach(list, i, e)
-		json_array_append(ids, json_object_get(e, "id"));
-	return ids;
-}
-
 /* PUT /v1/repositories/<name>/: push start. Merges the announced ids at
  * once, so the registry's validations find them (PROTOCOL.md 5.3). */
 static int
 push_start(struct ctx *ctx, const struct target *t)
 {
-	json_t *list = NULL, *rec, *ids = NULL;
+	json_t *list = NULL, *rec, *ids = json_array(), *e;
 	const char *why, *state = NULL;
 	struct store *st;
+	size_t i;
 	int status;
 
 	why = body_json(ctx->req, &list) ? "body is not JSON" :
@@ -272,9 +261,10 @@ push_start(struct ctx *ctx, const struct target *t)
 	if ((status = need(ctx, t, ACL_PUSH, why, STORE_WRITE, &st, &rec)) != 0)
 		goto out;
 	status = 503;
-	if ((ids = announced(list)) == NULL || (rec == NULL &&
-	    (rec = repo_new(ctx->user)) == NULL))
+	if (ids == NULL || (rec == NULL && (rec = repo_new(ctx->user)) == NULL))
 		goto close;
+	json_array_foreach(list, i, e)	/* for the write token */
+		json_array_append(ids, json_object_get(e, "id"));
 	json_unpack(rec, "{s?s}", "state", &state);
 	if (state == NULL || strcmp(state, "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("pushing"));
