@@ -73,23 +73,22 @@ need(struct ctx *ctx, const struct target *t, int rights, const char *why,
 	int status;
 
 	*rec = NULL;
-	if (rights == 0 && why != NULL)
+	if (rights == 0 && why != NULL)	/* a token: no lock for a bad body */
 		return route_error(ctx, 400, why);
 	if (rights != 0 && (status = route_basic(ctx, &user)) != 0)
 		return status;
 	status = 503;
 	if (store_open(ctx->cfg->database, mode, st) == -1)
 		goto out;
-	if (rights == 0)
-		status = 0;
-	else if (store_get(*st, "user:*", &pub) != -1)
-		status = (acl_allows(user, pub, t->ns, t->repo,
-		    ctx->cfg->own_namespace) & rights) == rights ? 0 :
-		    user == NULL ? 401 : 403;
-	if (status == 0 && why != NULL)
-		status = route_error(ctx, 400, why);
-	if (status == 0 && store_get(*st, t->key, rec) == -1)
+	if (rights != 0 && store_get(*st, "user:*", &pub) == -1)
 		status = 503;
+	else if ((acl_allows(user, pub, t->ns, t->repo,
+	    ctx->cfg->own_namespace) & rights) != rights)
+		status = user == NULL ? 401 : 403;
+	else if (why != NULL)
+		status = route_error(ctx, 400, why);
+	else
+		status = store_get(*st, t->key, rec) == -1 ? 503 : 0;
 	if (status != 0)
 		store_close(*st);
 out:
