@@ -189,13 +189,11 @@ user_create(struct ctx *ctx)
 
 /* GET /v1/users/: the one login primitive of every docker 1.x. */
 static int
-users(struct ctx *ctx)
+user_login(struct ctx *ctx)
 {
 	json_t *user;
 	int status;
 
-	if (ctx->req->method == HTTP_POST)
-		return user_create(ctx);
 	if ((status = route_basic(ctx, &user)) != 0)
 		return status;
 	status = user == NULL ? 401 : route_json(ctx, 200, json_string("OK"));
@@ -247,28 +245,32 @@ user_update(struct ctx *ctx)
 /* PUT /v1/repositories/<name>/: push start. Merges the announced ids at
  * once, so the registry's validations find them (PROTOCOL.md 5.3). */
 static int
-push_start(struct ctx *ctx, const struct target *t)
+push_start(struct ctx *ctx)
 {
-	json_t *list = NULL, *rec, *ids = json_array(), *e;
+	json_t *list = NULL, *rec, *ids = NULL, *e;
 	const char *why, *state = NULL;
 	struct store *st;
+	struct target t;
 	size_t i;
 	int status;
 
+	if ((status = target(ctx, ctx->narg, &t)) != 0)
+		return status;
 	why = body_json(ctx->req, &list) ? "body is not JSON" :
 	    repo_list_check(list);
-	if ((status = need(ctx, t, ACL_PUSH, why, STORE_WRITE, &st, &rec)) != 0)
+	if ((status = need(ctx, &t, ACL_PUSH, why, STORE_WRITE, &st, &rec)) != 0)
 		goto out;
 	status = 503;
-	if (ids == NULL || (rec == NULL && (rec = repo_new(ctx->user)) == NULL))
+	if ((ids = json_array()) == NULL || (rec == NULL &&
+	    (rec = repo_new(ctx->user)) == NULL))
 		goto close;
 	json_array_foreach(list, i, e)	/* for the write token */
 		json_array_append(ids, json_object_get(e, "id"));
 	json_unpack(rec, "{s?s}", "state", &state);
 	if (state == NULL || strcmp(state, "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("pushing"));
-	if (repo_merge(rec, list) == 0 && store_put(st, t->key, rec) == 0 &&
-	    give_token(ctx, st, t, "write", ids) == 0)
+	if (repo_merge(rec, list) == 0 && store_put(st, t.key, rec) == 0 &&
+	    give_token(ctx, st, &t, "write", ids) == 0)
 		status = 200;
 close:
 	if (store_close(st) == -1)
@@ -286,40 +288,31 @@ out:
  * marked deleted and a delete token issued (202); without, every record
  * of it goes (admin_repo_remove, 200). */
 static int
-repo_delete(struct ctx *ctx, const struct target *t)
+repo_delete(struct ctx *ctx)
 {
 	struct store *st;
+	struct target t;
 	json_t *rec;
 	int status;
 
-	if ((status = need(ctx, t, ACL_DELETE, NULL, STORE_WRITE, &st, &rec)) !=
+	if ((status = target(ctx, ctx->narg, &t)) != 0)
+		return status;
+	if ((status = need(ctx, &t, ACL_DELETE, NULL, STORE_WRITE, &st, &rec)) !=
 	    0)
 		return status;
 	if (rec == NULL)
 		status = 404;
 	else if (!http_header_is(ctx->req, "X-Docker-Token", "true"))
-		status = admin_repo_remove(st, t->name) >= 0 ? 200 : 503;
+		status = admin_repo_remove(st, t.name) >= 0 ? 200 : 503;
 	else {
 		json_object_set_new(rec, "state", json_string("deleted"));
-		status = store_put(st, t->key, rec) == 0 && give_token(ctx, st,
-		    t, "delete", NULL) == 0 ? 202 : 503;
+		status = store_put(st, t.key, rec) == 0 && give_token(ctx, st,
+		    &t, "delete", NULL) == 0 ? 202 : 503;
 	}
 	json_decref(rec);
 	if (store_close(st) == -1)
 		status = 503;
 	return status < 300 ? endpoints(ctx, status, json_string("")) : status;
-}
-
-static int
-repository(struct ctx *ctx)
-{
-	struct target t;
-	int status;
-
-	if ((status = target(ctx, ctx->narg, &t)) != 0)
-		return status;
-	return ctx->req->method == HTTP_PUT ? push_start(ctx, &t) :
-	    repo_delete(ctx, &t);
 }
 
 /* Whether a token lets its holder see image id: a write token only the
@@ -563,7 +556,8 @@ search(struct ctx *ctx)
 const struct route route_v1_table[] = {
 	{ R_GET, "/v1/_ping", R_ANY, ping },
 	{ R_GET, "/v1", R_ANY, ping },
-	{ R_GET | R_POST, "/v1/users", R_ANY, users },
+	{ R_GET, "/v1/users", R_ANY, user_login },
+	{ R_POST, "/v1/users", R_ANY, user_create },
 	{ R_PUT, "/v1/users/*", R_ANY, user_update },
 	{ R_GET, "/v1/search", R_ANY, search },
 	/* library/<a>: for PUT only without the trailing slash */
@@ -571,11 +565,13 @@ const struct route route_v1_table[] = {
 	{ R_PUT, "/v1/repositories/*/images", R_NOSLASH, images_put },
 	{ R_PUT, "/v1/repositories/*/auth", R_NOSLASH, token_ask },
 	{ R_GET, "/v1/repositories/*/layer/*/access", R_ANY, token_ask },
-	{ R_PUT | R_DELETE, "/v1/repositories/*", R_ANY, repository },
+	{ R_PUT, "/v1/repositories/*", R_ANY, push_start },
+	{ R_DELETE, "/v1/repositories/*", R_ANY, repo_delete },
 	{ R_GET, "/v1/repositories/*/*/images", R_ANY, images_get },
 	{ R_PUT, "/v1/repositories/*/*/images", R_ANY, images_put },
 	{ R_PUT, "/v1/repositories/*/*/auth", R_ANY, token_ask },
 	{ R_GET, "/v1/repositories/*/*/layer/*/access", R_ANY, token_ask },
-	{ R_PUT | R_DELETE, "/v1/repositories/*/*", R_ANY, repository },
+	{ R_PUT, "/v1/repositories/*/*", R_ANY, push_start },
+	{ R_DELETE, "/v1/repositories/*/*", R_ANY, repo_delete },
 	{ 0, NULL, R_ANY, NULL }
 };
