@@ -130,15 +130,19 @@ repo_complete(json_t *rec)
 }
 
 json_t *
-repo_images(const json_t *rec)
+repo_images(const json_t *rec, int (*keep)(const char *, const void *),
+    const void *arg)
 {
-	json_t *out = json_array(), *e;
+	json_t *out = json_array(), *e, *id;
 	size_t i;
 
-	json_array_foreach(json_object_get(rec, "images"), i, e)
-		json_array_append_new(out, json_pack("{s:O, s:O*}", "id",
-		    json_object_get(e, "id"), "checksum",
-		    json_object_get(e, "checksum")));
+	json_array_foreach(json_object_get(rec, "images"), i, e) {
+		id = json_object_get(e, "id");
+		if (keep == NULL || keep(json_string_value(id), arg))
+			json_array_append_new(out, json_pack("{s:O, s:O*}",
+			    "id", id, "checksum",
+			    json_object_get(e, "checksum")));
+	}
 	return out;
 }
 

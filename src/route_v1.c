@@ -315,37 +315,24 @@ repo_delete(struct ctx *ctx)
 	return status < 300 ? endpoints(ctx, status, json_string("")) : status;
 }
 
-/* Whether a token lets its holder see image id: a write token only the
- * ids its own push announced (the registry validates each image of that
- * push and its parents), any other the repository's. */
+/* Whether a token (tu) lets its holder see image id: a write token only
+ * the ids its own push announced (the registry validates each image of
+ * that push and its parents), any other the repository's. */
 static int
-token_sees(const struct token_use *tu, const char *id)
+token_sees(const char *id, const void *tu)
 {
+	const struct token_use *u = tu;
 	const json_t *e;
 	size_t i;
 
 	if (id == NULL)
 		return 0;
-	if (strcmp(tu->access, "write") != 0)
+	if (strcmp(u->access, "write") != 0)
 		return 1;
-	json_array_foreach(tu->ids, i, e)
+	json_array_foreach(u->ids, i, e)
 		if (json_is_string(e) && strcmp(json_string_value(e), id) == 0)
 			return 1;
 	return 0;
-}
-
-/* The image list of the token's repository as its holder may see it. */
-static json_t *
-visible_images(const struct token_use *tu)
-{
-	json_t *all = repo_images(tu->rec), *out = json_array(), *e;
-	size_t i;
-
-	json_array_foreach(all, i, e)
-		if (token_sees(tu, json_string_value(json_object_get(e, "id"))))
-			json_array_append(out, e);
-	json_decref(all);
-	return out;
 }
 
 /* A pull with Basic or no credentials. X-Docker-Token asks for a read
@@ -373,7 +360,7 @@ pull(struct ctx *ctx, const struct target *t)
 	if (store_close(st) == -1)
 		status = 503;
 	if (status == 0)
-		status = endpoints(ctx, 200, repo_images(rec));
+		status = endpoints(ctx, 200, repo_images(rec, NULL, NULL));
 	json_decref(rec);
 	return status;
 }
@@ -393,7 +380,7 @@ images_get(struct ctx *ctx)
 		return pull(ctx, &t);
 	if (status == 0)
 		status = tu.rec == NULL ? 404 : route_json(ctx, 200,
-		    visible_images(&tu));
+		    repo_images(tu.rec, token_sees, &tu));
 	token_use_free(&tu);
 	return status;
 }
@@ -457,7 +444,7 @@ token_ask(struct ctx *ctx)
 	if (layer)
 		status = route_json(ctx, 200, json_pack("{s:b}", "access",
 		    tu.rec != NULL && repo_has_image(tu.rec, id) &&
-		    token_sees(&tu, id)));
+		    token_sees(id, &tu)));
 	else
 		status = tu.rec == NULL ? 404 : route_json(ctx, 200,
 		    json_string("OK"));
