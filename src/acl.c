@@ -1,6 +1,5 @@
 /*
- * acl: resolve what a caller may do to a repository (see acl.h for the
- * rules). Pure functions over stored user records.
+ * acl: what a caller may do to a repository; the rules are in acl.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,14 +11,13 @@
 int
 acl_bits(const char *access)
 {
-	if (access == NULL)
-		return -1;
-	if (strcmp(access, "read") == 0)
-		return ACL_PULL;
-	if (strcmp(access, "write") == 0)
-		return ACL_PUSH;
-	if (strcmp(access, "admin") == 0)
-		return ACL_ALL;
+	static const char *const words[] = { "read", "write", "admin" };
+	static const int bits[] = { ACL_PULL, ACL_PUSH, ACL_ALL };
+	size_t i;
+
+	for (i = 0; access != NULL && i < LEN(words); i++)
+		if (strcmp(access, words[i]) == 0)
+			return bits[i];
 	return -1;
 }
 
@@ -30,16 +28,12 @@ grant(const json_t *rec, const char *ns, const char *repo, int *bits)
 	const json_t *perms = json_object_get(rec, "perms");
 	char scope[LIM_NAME + 2];
 	const char *a;
-	int b;
 
 	snprintf(scope, sizeof(scope), "%s/%s", ns, repo);
-	a = json_string_value(json_object_get(perms, scope));
-	if (a == NULL)
-		a = json_string_value(json_object_get(perms, ns));
-	if (a == NULL)
+	if ((a = json_string_value(json_object_get(perms, scope))) == NULL &&
+	    (a = json_string_value(json_object_get(perms, ns))) == NULL)
 		return 0;
-	b = acl_bits(a);
-	*bits = b < 0 ? 0 : b;
+	*bits = acl_bits(a) < 0 ? 0 : acl_bits(a);
 	return 1;
 }
 
@@ -61,7 +55,6 @@ acl_allows(const json_t *user, const json_t *public, const char *ns,
 		    !name_reserved(name))
 			mine = ACL_ALL;
 	}
-	if (public != NULL)
-		grant(public, ns, repo, &everyone);
+	grant(public, ns, repo, &everyone);	/* none when public NULL */
 	return mine | everyone;
 }

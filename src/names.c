@@ -7,28 +7,15 @@
 
 #include "names.h"
 
-/* Every byte of s[0..len) in the set; lower-case letters and digits are
- * always allowed. */
-static int
-only(const char *s, size_t len, const char *extra)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))
-			continue;
-		if (s[i] == '\0' || strchr(extra, s[i]) == NULL)
-			return 0;
-	}
-	return 1;
-}
+#define LOWER	"abcdefghijklmnopqrstuvwxyz0123456789"
+#define HEX	"0123456789abcdef"
 
 int
 name_user_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= LIM_USER_MIN && n <= LIM_USER && only(s, n, "_");
+	return n >= LIM_USER_MIN && n <= LIM_USER && strspn(s, LOWER "_") == n;
 }
 
 int
@@ -36,8 +23,8 @@ name_ns_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 2 && n <= LIM_NS && only(s, n, "_-") && s[0] != '-' &&
-	    s[n - 1] != '-';
+	return n >= 2 && n <= LIM_NS && strspn(s, LOWER "_-") == n &&
+	    s[0] != '-' && s[n - 1] != '-';
 }
 
 int
@@ -45,35 +32,25 @@ name_repo_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 1 && n <= LIM_REPO && only(s, n, "_.-") &&
+	return n >= 1 && n <= LIM_REPO && strspn(s, LOWER "_.-") == n &&
 	    strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
 int
 name_image_ok(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n != LIM_IMAGE_ID && n != 16)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return (n == LIM_IMAGE_ID || n == 16) && strspn(s, HEX) == n;
 }
 
 int
 name_tag_ok(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n < 1 || n > LIM_TAG || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || strchr("_.-", s[i]) ||
-		    only(s + i, 1, "")))
-			return 0;
-	return 1;
+	return n >= 1 && n <= LIM_TAG && s[0] != '.' && s[0] != '-' &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" LOWER "_.-") == n;
 }
 
 int
@@ -83,9 +60,9 @@ name_digest_ok(const char *s)
 	size_t n;
 
 	if (colon == NULL || colon == s || strlen(s) > LIM_DIGEST ||
-	    !only(s, (size_t)(colon - s), ""))
+	    strspn(s, LOWER) != (size_t)(colon - s))
 		return 0;
-	n = strspn(colon + 1, "0123456789abcdef");
+	n = strspn(colon + 1, HEX);
 	return colon[1 + n] == '\0' && n >= 32 && n <= 128;
 }
 
@@ -124,29 +101,20 @@ name_reserved(const char *s)
 int
 name_scope_split(const char *s, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 {
-	const char *slash = strchr(s, '/'), *p, *e;
-	size_t nslen = slash ? (size_t)(slash - s) : strlen(s), n;
-	char comp[LIM_REPO + 1];
+	const char *slash = strchr(s, '/');
+	size_t nslen = slash ? (size_t)(slash - s) : strlen(s);
+	char comps[LIM_NAME + 1], *p = comps;
 
 	if (nslen > LIM_NS || strlen(s) > LIM_NAME)
 		return 0;
-	memcpy(ns, s, nslen);
-	ns[nslen] = '\0';
+	snprintf(ns, LIM_NS + 1, "%.*s", (int)nslen, s);
 	snprintf(repo, LIM_NAME + 1, "%s", slash ? slash + 1 : "");
+	snprintf(comps, sizeof(comps), "%s", repo);
 	if (!name_ns_ok(ns))
 		return 0;
-	for (p = repo; slash != NULL; p = e + 1) {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n > LIM_REPO)
+	while (slash != NULL && p != NULL)	/* strsep: "a//b" has "" */
+		if (!name_repo_ok(strsep(&p, "/")))
 			return 0;
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		if (!name_repo_ok(comp))
-			return 0;
-		if (e == NULL)
-			break;
-	}
 	return 1;
 }
 
@@ -163,8 +131,7 @@ name_repo_parse(const char *s, char ns[LIM_NS + 1], char repo[LIM_NAME + 1])
 
 	if (strchr(s, '/') != NULL)
 		return name_repo_split(s, ns, repo);
-	if (strlen(s) > LIM_REPO)
-		return 0;
+	/* a longer s fails as an overlong component, truncated or not */
 	snprintf(full, sizeof(full), "library/%s", s);
 	return name_repo_split(full, ns, repo);
 }

@@ -5,8 +5,6 @@
 #ifndef NAMES_H
 #define NAMES_H
 
-#include <stddef.h>
-
 #include "lim.h"
 
 int	name_user_ok(const char *s);	/* [a-z0-9_]{4,30} */

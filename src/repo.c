@@ -19,7 +19,8 @@ repo_key(const char *name, char *key)
 const char *
 repo_list_check(const json_t *list)
 {
-	const json_t *e, *id, *sum, *tag;
+	const json_t *e, *sum, *tag;
+	const char *id;
 	size_t i;
 
 	if (!json_is_array(list))
@@ -27,11 +28,9 @@ repo_list_check(const json_t *list)
 	if (json_array_size(list) > LIM_IMAGES)
 		return "too many images";
 	json_array_foreach(list, i, e) {
-		id = json_object_get(e, "id");
-		sum = json_object_get(e, "checksum");
-		tag = json_object_get(e, "Tag");
-		if (!json_is_object(e) || !json_is_string(id) ||
-		    !name_image_ok(json_string_value(id)))
+		sum = tag = NULL;
+		if (json_unpack((json_t *)e, "{s:s, s?o, s?o}", "id", &id,
+		    "checksum", &sum, "Tag", &tag) == -1 || !name_image_ok(id))
 			return "each image needs an id of 64 hex characters";
 		if (sum != NULL && !json_is_null(sum) && (!json_is_string(sum)
 		    || json_string_length(sum) > LIM_CHECKSUM))
@@ -51,19 +50,6 @@ repo_new(const char *pusher)
 	return json_pack("{s:[], s:{}, s:s, s:I, s:I, s:s}", "images", "tags",
 	    "state", "pushing", "created", now, "updated", now, "pusher",
 	    pusher);
-}
-
-/* id -> its object in rec's list */
-static json_t *
-index_images(json_t *images)
-{
-	json_t *idx = json_object(), *e;
-	size_t i;
-
-	json_array_foreach(images, i, e)
-		json_object_set(idx, json_string_value(json_object_get(e, "id")),
-		    e);
-	return idx;
 }
 
 /* One list entry into the record; a Tag goes to pending until the push
@@ -112,9 +98,11 @@ repo_merge(json_t *rec, const json_t *list)
 	size_t i;
 	int rc = 0;
 
-	if (images == NULL || pending == NULL ||
-	    (idx = index_images(images)) == NULL)
+	if (images == NULL || pending == NULL || (idx = json_object()) == NULL)
 		return -1;
+	json_array_foreach(images, i, e)	/* id -> its object */
+		json_object_set(idx, json_string_value(json_object_get(e,
+		    "id")), e);
 	json_array_foreach(list, i, e)
 		if ((rc = merge_one(images, idx, pending, e)) == -1)
 			break;
@@ -142,16 +130,18 @@ repo_complete(json_t *rec)
 }
 
 json_t *
-repo_images(const json_t *rec)
+repo_images(const json_t *rec, int (*keep)(const char *, const void *),
+    const void *arg)
 {
-	json_t *out = json_array(), *e, *sum;
+	json_t *out = json_array(), *e, *id;
 	size_t i;
 
 	json_array_foreach(json_object_get(rec, "images"), i, e) {
-		sum = json_object_get(e, "checksum");
-		json_array_append_new(out, sum ? json_pack("{s:O, s:O}", "id",
-		    json_object_get(e, "id"), "checksum", sum) :
-		    json_pack("{s:O}", "id", json_object_get(e, "id")));
+		id = json_object_get(e, "id");
+		if (keep == NULL || keep(json_string_value(id), arg))
+			json_array_append_new(out, json_pack("{s:O, s:O*}",
+			    "id", id, "checksum",
+			    json_object_get(e, "checksum")));
 	}
 	return out;
 }
@@ -160,11 +150,12 @@ int
 repo_has_image(const json_t *rec, const char *id)
 {
 	const json_t *e;
+	const char *have;
 	size_t i;
 
 	json_array_foreach(json_object_get(rec, "images"), i, e)
-		if (json_is_string(json_object_get(e, "id")) && strcmp(
-		    json_string_value(json_object_get(e, "id")), id) == 0)
+		if ((have = json_string_value(json_object_get(e, "id"))) !=
+		    NULL && strcmp(have, id) == 0)
 			return 1;
 	return 0;
 }

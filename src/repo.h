@@ -7,8 +7,6 @@
 
 #include <jansson.h>
 
-#include "lim.h"
-
 /* Check a request's image list: an array of at most LIM_IMAGES objects,
  * each with a valid "id", an optional "checksum" string and an optional
  * "Tag". NULL when good, else what is wrong. */
@@ -23,8 +21,11 @@ int	 repo_merge(json_t *rec, const json_t *list);
  * state "complete". Returns 1 when some tag now points at an id it did
  * not point at before (event "new"), 0 otherwise ("existing"), -1. */
 int	 repo_complete(json_t *rec);
-/* The list a pull returns: [{"id", "checksum"?}], never an object. */
-json_t	*repo_images(const json_t *rec);
+/* The list a pull returns: [{"id", "checksum"?}], never an object; only
+ * the ids keep(id, arg) accepts (id NULL: a record without), or all when
+ * keep is NULL. */
+json_t	*repo_images(const json_t *rec, int (*keep)(const char *id,
+	    const void *arg), const void *arg);
 /* Whether rec's image list holds id. */
 int	 repo_has_image(const json_t *rec, const char *id);
 /* "repo:<name>" into key (LIM_KEY). */

@@ -10,7 +10,6 @@
  * repository, 400 bad names and bodies, 503 the store failed.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
@@ -49,70 +48,86 @@ ping(struct ctx *ctx)
 static int
 target(struct ctx *ctx, size_t n, struct target *t)
 {
-	char name[LIM_NAME + 2];
+	char name[LIM_NAME + 1];
 
-	snprintf(name, sizeof(name), "%s%s%s", n == 1 ? "" : ctx->arg[0],
-	    n == 1 ? "" : "/", ctx->arg[n - 1]);
-	if (strlen(ctx->arg[0]) > LIM_NAME || strlen(ctx->arg[n - 1]) >
-	    LIM_REPO || !name_repo_parse(name, t->ns, t->repo))
+	if ((size_t)snprintf(name, sizeof(name), "%s%s%s", n == 1 ? "" :
+	    ctx->arg[0], n == 1 ? "" : "/", ctx->arg[n - 1]) >= sizeof(name) ||
+	    !name_repo_parse(name, t->ns, t->repo) || (size_t)snprintf(t->name,
+	    sizeof(t->name), "%s/%s", t->ns, t->repo) >= sizeof(t->name))
 		return 400;
-	if ((size_t)snprintf(t->name, sizeof(t->name), "%s/%s", t->ns,
-	    t->repo) >= sizeof(t->name))
-		return 400;
-	repo_key(t->name, t->key);
 	snprintf(ctx->repo, sizeof(ctx->repo), "%s", t->name);
+	repo_key(t->name, t->key);
 	return 0;
 }
 
-/* Require the access bits `need` of the caller (Basic or anonymous);
- * 0 when allowed, else the status. */
+/* Open the store for an action needing rights on t: the caller logs in
+ * (Basic, scrypt before any lock; or anonymous), then the public grants
+ * and t's record come from one transaction. rights 0: a token was checked
+ * instead. why: the body's fault, a 400 once the rights are known. 0 with
+ * *st open and *rec (NULL: none), else the status. */
 static int
-require(struct ctx *ctx, const struct target *t, int need)
+need(struct ctx *ctx, const struct target *t, int rights, const char *why,
+    enum store_mode mode, struct store **st, json_t **rec)
 {
-	json_t *user;
-	int bits, status;
+	json_t *user = NULL, *pub = NULL;
+	int status;
 
-	if ((status = route_access(ctx, t->ns, t->repo, &bits, &user)) != 0)
+	*rec = NULL;
+	if (rights == 0 && why != NULL)	/* a token: no lock for a bad body */
+		return route_error(ctx, 400, why);
+	if (rights != 0 && (status = route_basic(ctx, &user)) != 0)
 		return status;
-	status = (bits & need) == need ? 0 : user == NULL ? 401 : 403;
+	status = 503;
+	if (store_open(ctx->cfg->database, mode, st) == -1)
+		goto out;
+	if (rights != 0 && store_get(*st, "user:*", &pub) == -1)
+		status = 503;
+	else if ((acl_allows(user, pub, t->ns, t->repo,
+	    ctx->cfg->own_namespace) & rights) != rights)
+		status = user == NULL ? 401 : 403;
+	else if (why != NULL)
+		status = route_error(ctx, 400, why);
+	else
+		status = store_get(*st, t->key, rec) == -1 ? 503 : 0;
+	if (status != 0)
+		store_close(*st);
+out:
 	json_decref(user);
+	json_decref(pub);
 	return status;
 }
 
-/* An "Authorization: Token" request: 0 valid for t (out filled), 1 not
+/* An "Authorization: Token" request: 0 valid for t (tu filled), 1 not
  * a Token request, or a status. */
 static int
 token_auth(struct ctx *ctx, const struct target *t, int want_rec,
-    struct token_use *out)
+    struct token_use *tu)
 {
 	const struct http_hdr *h = http_header(ctx->req, "Authorization");
 	const char *rest;
 	size_t len;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
+	memset(tu, 0, sizeof(*tu));
 	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &len) !=
 	    AUTH_TOKEN)
 		return 1;
-	switch (token_check(ctx->cfg, rest, len, t->name, want_rec, out)) {
-	case 0:
-		snprintf(ctx->user, sizeof(ctx->user), "%s", out->user);
-		return 0;
-	case 1:
-		return 401;
-	default:
-		return 503;
-	}
+	if ((rc = token_check(ctx->cfg, rest, len, t->name, want_rec, tu)) == 0)
+		snprintf(ctx->user, sizeof(ctx->user), "%s", tu->user);
+	return rc == 0 ? 0 : rc == 1 ? 401 : 503;
 }
 
-static void
-endpoints(struct ctx *ctx)
+/* Answer status with body, one X-Docker-Endpoints line per registry: the
+ * oldest clients do not split a list. */
+static int
+endpoints(struct ctx *ctx, int status, json_t *body)
 {
 	char list[LIM_CONF_VALUE], *p, *save = NULL;
 
-	/* one header line per registry: the oldest clients do not split */
 	snprintf(list, sizeof(list), "%s", ctx->cfg->registries);
 	for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save))
 		http_resp_header(ctx->resp, "X-Docker-Endpoints", "%s", p);
+	return route_json(ctx, status, body);
 }
 
 /* Issue a token for the caller in the write transaction st (NULL for an
@@ -133,27 +148,10 @@ give_token(struct ctx *ctx, struct store *st, const struct target *t,
 }
 
 static int
-body_list(struct ctx *ctx, json_t **out)
+exists(struct ctx *ctx)
 {
-	const char *why;
-
-	if (body_json(ctx->req, out) != 0)
-		return route_error(ctx, 400, "body is not JSON");
-	if ((why = repo_list_check(*out)) != NULL) {
-		json_decref(*out);
-		*out = NULL;
-		return route_error(ctx, 400, why);
-	}
-	return 0;
-}
-
-static int
-exists_body(struct ctx *ctx)
-{
-	static const char exists[] = "\"Username or email already exists\"";
-
-	http_resp_body(ctx->resp, 400, strdup(exists), sizeof(exists) - 1);
-	return 400;
+	return route_json(ctx, 400,
+	    json_string("Username or email already exists"));
 }
 
 /* POST /v1/users/: registration. An existing name answers the exact
@@ -161,41 +159,28 @@ exists_body(struct ctx *ctx)
 static int
 user_create(struct ctx *ctx)
 {
-	const char *name, *pass, *email;
+	const char *name = "", *pass = "", *email = "";
 	json_t *body = NULL, *old = NULL, *u = NULL;
-	char key[LIM_KEY];
-	int status = 400, rc;
+	int status, rc;
 
 	if (!ctx->cfg->allow_registration)
 		return route_error(ctx, 401, "registration is closed");
 	if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
-		goto out;
-	name = body_str(body, "username");
-	pass = body_str(body, "password");
-	email = body_str(body, "email");
-	if (name == NULL || pass == NULL || email == NULL) {
+		status = 400;
+	else if (json_unpack(body, "{s?s, s?s, s?s}", "username", &name,
+	    "password", &pass, "email", &email) == -1)
 		status = route_error(ctx, 400, "fields must be strings");
-		goto out;
-	}
-	account_key(name, key);
-	if (name_user_ok(name) && (rc = store_fetch(ctx->cfg->database, key,
-	    &old)) != 1) {
-		status = rc == 0 ? exists_body(ctx) : 503;
-		goto out;
-	}
-	if (email[0] == '\0') {
+	else if (name_user_ok(name) && (rc = admin_get(ctx->cfg, name, 0,
+	    &old)) != RES_NOUSER)
+		status = rc == RES_OK ? exists(ctx) : 503;
+	else if (email[0] == '\0')
 		status = route_error(ctx, 400, "a valid e-mail is required");
-		goto out;
-	}
-	rc = admin_add(ctx->cfg, name, pass, email, 0,
-	    ctx->cfg->new_accounts_enabled, &u);
-	if (rc == RES_OK) {
+	else if ((rc = admin_add(ctx->cfg, name, pass, email, 0,
+	    ctx->cfg->new_accounts_enabled, &u)) == RES_OK) {
 		snprintf(ctx->user, sizeof(ctx->user), "%s", name);
 		status = route_json(ctx, 201, json_string("User Created"));
 	} else
-		status = rc == RES_EXISTS ? exists_body(ctx) :
-		    route_error(ctx, rc > 0 ? 400 : 503, result_msg(rc));
-out:
+		status = rc == RES_EXISTS ? exists(ctx) : route_result(ctx, rc);
 	json_decref(body);
 	json_decref(old);
 	json_decref(u);
@@ -211,17 +196,9 @@ user_login(struct ctx *ctx)
 
 	if ((status = route_basic(ctx, &user)) != 0)
 		return status;
-	if (user == NULL)
-		return 401;
+	status = user == NULL ? 401 : route_json(ctx, 200, json_string("OK"));
 	json_decref(user);
-	return route_json(ctx, 200, json_string("OK"));
-}
-
-static int
-users(struct ctx *ctx)
-{
-	return ctx->req->method == HTTP_POST ? user_create(ctx) :
-	    user_login(ctx);
+	return status;
 }
 
 /* PUT /v1/users/<name>/: the user themself or an admin; a new password
@@ -229,27 +206,23 @@ users(struct ctx *ctx)
 static int
 user_update(struct ctx *ctx)
 {
-	const char *name = ctx->arg[0], *pass, *email;
-	char mcf[AUTH_MCF_LEN];
+	const char *name = ctx->arg[0], *pass = "", *email = "";
 	json_t *caller, *body = NULL, *u = NULL;
-	int status;
+	char mcf[AUTH_MCF_LEN];
+	int status, rc;
 
 	if ((status = route_basic(ctx, &caller)) != 0)
 		return status;
 	if (caller == NULL)
-		return 401;
-	status = strcmp(ctx->user, name) == 0 ||
-	    json_is_true(json_object_get(caller, "admin")) ? 0 : 403;
-	json_decref(caller);
-	if (status != 0)
-		return status;
-	if (!name_user_ok(name))
-		return 404;
-	if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
-		return route_error(ctx, 400, "body is not a JSON object");
-	pass = body_str(body, "password");
-	email = body_str(body, "email");
-	if (pass == NULL || email == NULL || (!*pass && !*email))
+		status = 401;
+	else if (strcmp(ctx->user, name) != 0 && !admin_enabled_admin(caller))
+		status = 403;
+	else if (!name_user_ok(name))
+		status = 404;
+	else if (body_json(ctx->req, &body) != 0 || !json_is_object(body))
+		status = route_error(ctx, 400, "body is not a JSON object");
+	else if (json_unpack(body, "{s?s, s?s}", "password", &pass, "email",
+	    &email) == -1 || (!*pass && !*email))
 		status = route_error(ctx, 400, "give password and/or email "
 		    "(strings)");
 	else if (*pass && (strlen(pass) < LIM_PASSWORD_MIN ||
@@ -257,65 +230,53 @@ user_update(struct ctx *ctx)
 		status = route_error(ctx, 400, result_msg(RES_BADPASS));
 	else if (*pass && account_hash(ctx->cfg, pass, mcf) == -1)
 		status = 503;
-	else {
-		status = admin_user(ctx->cfg, ADMIN_PASSWD, name, *pass ? mcf :
-		    NULL, *email ? email : NULL, &u);
-		status = status == RES_OK ? 204 : status == RES_NOUSER ?
-		    404 : route_error(ctx, status > 0 ? 400 : 503,
-		    result_msg(status));
-	}
+	else if ((rc = admin_user(ctx->cfg, ADMIN_PASSWD, name, *pass ? mcf :
+	    NULL, *email ? email : NULL, &u)) == RES_OK)
+		status = 204;
+	else
+		status = rc == RES_NOUSER ? 404 : route_result(ctx, rc);
 	bytes_wipe(mcf, sizeof(mcf));
+	json_decref(caller);
 	json_decref(body);
 	json_decref(u);
 	return status;
 }
 
-/* The ids a push start announced, for its write token. */
-static json_t *
-announced(const json_t *list)
-{
-	json_t *ids = json_array(), *e;
-	size_t i;
-
-	json_array_foreach(list, i, e)
-		json_array_append(ids, json_object_get(e, "id"));
-	return ids;
-}
-
 /* PUT /v1/repositories/<name>/: push start. Merges the announced ids at
  * once, so the registry's validations find them (PROTOCOL.md 5.3). */
 static int
-push_start(struct ctx *ctx, const struct target *t)
+push_start(struct ctx *ctx)
 {
-	json_t *list = NULL, *rec = NULL, *ids = NULL;
+	json_t *list = NULL, *rec, *ids = NULL, *e;
+	const char *why, *state = NULL;
 	struct store *st;
-	int status, rc;
-	const char *state;
+	struct target t;
+	size_t i;
+	int status;
 
-	if ((status = require(ctx, t, ACL_PUSH)) != 0 ||
-	    (status = body_list(ctx, &list)) != 0)
+	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	status = 503;
-	if ((ids = announced(list)) == NULL ||
-	    store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
+	why = body_json(ctx->req, &list) ? "body is not JSON" :
+	    repo_list_check(list);
+	if ((status = need(ctx, &t, ACL_PUSH, why, STORE_WRITE, &st, &rec)) != 0)
 		goto out;
-	if ((rc = store_get(st, t->key, &rec)) == 1)
-		rec = repo_new(ctx->user);
-	state = json_string_value(json_object_get(rec, "state"));
-	if (rc == -1 || rec == NULL || repo_merge(rec, list) == -1)
+	status = 503;
+	if ((ids = json_array()) == NULL || (rec == NULL &&
+	    (rec = repo_new(ctx->user)) == NULL))
 		goto close;
+	json_array_foreach(list, i, e)	/* for the write token */
+		json_array_append(ids, json_object_get(e, "id"));
+	json_unpack(rec, "{s?s}", "state", &state);
 	if (state == NULL || strcmp(state, "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("pushing"));
-	if (store_put(st, t->key, rec) == 0 &&
-	    give_token(ctx, st, t, "write", ids) == 0)
+	if (repo_merge(rec, list) == 0 && store_put(st, t.key, rec) == 0 &&
+	    give_token(ctx, st, &t, "write", ids) == 0)
 		status = 200;
 close:
 	if (store_close(st) == -1)
 		status = 503;
-	if (status == 200) {
-		endpoints(ctx);
-		status = route_json(ctx, 200, json_string(""));
-	}
+	if (status == 200)
+		status = endpoints(ctx, 200, json_string(""));
 out:
 	json_decref(ids);
 	json_decref(list);
@@ -325,107 +286,83 @@ out:
 
 /* DELETE /v1/repositories/<name>/: with X-Docker-Token the repository is
  * marked deleted and a delete token issued (202); without, every record
- * of it goes (200). */
+ * of it goes (admin_repo_remove, 200). */
 static int
-repo_delete(struct ctx *ctx, const struct target *t)
+repo_delete(struct ctx *ctx)
 {
-	int mark = http_header_is(ctx->req, "X-Docker-Token", "true");
-	json_t *rec = NULL;
 	struct store *st;
-	int status, rc;
-
-	if ((status = require(ctx, t, ACL_DELETE)) != 0)
-		return status;
-	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
-		return 503;
-	status = 503;
-	if ((rc = store_get(st, t->key, &rec)) == 1)
-		status = 404;
-	else if (rc == 0 && mark) {
-		json_object_set_new(rec, "state", json_string("deleted"));
-		if (store_put(st, t->key, rec) == 0 &&
-		    give_token(ctx, st, t, "delete", NULL) == 0)
-			status = 202;
-	} else if (rc == 0 && admin_repo_remove(st, t->name) >= 0)
-		status = 200;
-	json_decref(rec);
-	if (store_close(st) == -1)
-		status = 503;
-	if (status == 202 || status == 200) {
-		endpoints(ctx);
-		return route_json(ctx, status, json_string(""));
-	}
-	return status;
-}
-
-static int
-repository(struct ctx *ctx)
-{
 	struct target t;
+	json_t *rec;
 	int status;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	return ctx->req->method == HTTP_PUT ? push_start(ctx, &t) :
-	    repo_delete(ctx, &t);
+	if ((status = need(ctx, &t, ACL_DELETE, NULL, STORE_WRITE, &st, &rec)) !=
+	    0)
+		return status;
+	if (rec == NULL)
+		status = 404;
+	else if (!http_header_is(ctx->req, "X-Docker-Token", "true"))
+		status = admin_repo_remove(st, t.name) >= 0 ? 200 : 503;
+	else {
+		json_object_set_new(rec, "state", json_string("deleted"));
+		status = store_put(st, t.key, rec) == 0 && give_token(ctx, st,
+		    &t, "delete", NULL) == 0 ? 202 : 503;
+	}
+	json_decref(rec);
+	if (store_close(st) == -1)
+		status = 503;
+	return status < 300 ? endpoints(ctx, status, json_string("")) : status;
 }
 
-/* Whether a token lets its holder see image id: a write token only the
- * ids its own push announced (the registry validates each image of that
- * push and its parents), any other the repository's. */
+/* Whether a token (tu) lets its holder see image id: a write token only
+ * the ids its own push announced (the registry validates each image of
+ * that push and its parents), any other the repository's. */
 static int
-token_sees(const struct token_use *tu, const char *id)
+token_sees(const char *id, const void *tu)
 {
+	const struct token_use *u = tu;
 	const json_t *e;
 	size_t i;
 
 	if (id == NULL)
 		return 0;
-	if (strcmp(tu->access, "write") != 0)
+	if (strcmp(u->access, "write") != 0)
 		return 1;
-	json_array_foreach(tu->ids, i, e)
+	json_array_foreach(u->ids, i, e)
 		if (json_is_string(e) && strcmp(json_string_value(e), id) == 0)
 			return 1;
 	return 0;
 }
 
-/* The image list as a token's holder may see it. */
-static json_t *
-visible_images(const struct token_use *tu, const json_t *rec)
-{
-	json_t *all = repo_images(rec), *out = json_array(), *e;
-	size_t i;
-
-	json_array_foreach(all, i, e)
-		if (token_sees(tu, json_string_value(json_object_get(e, "id"))))
-			json_array_append(out, e);
-	json_decref(all);
-	return out;
-}
-
-/* A pull with Basic or no credentials: 0 with *rec, or a status. */
+/* A pull with Basic or no credentials. X-Docker-Token asks for a read
+ * token, stored (in the same, then write, transaction) only for a caller
+ * who logged in: anonymous tokens are not stored. */
 static int
-basic_pull(struct ctx *ctx, const struct target *t, json_t **rec)
+pull(struct ctx *ctx, const struct target *t)
 {
-	const char *state;
+	int tok = http_header_is(ctx->req, "X-Docker-Token", "true");
+	enum store_mode mode = tok && http_header(ctx->req, "Authorization") ?
+	    STORE_WRITE : STORE_READ;
+	const char *state = "";
 	struct store *st;
+	json_t *rec;
 	int status;
 
-	if ((status = require(ctx, t, ACL_PULL)) != 0)
+	if ((status = need(ctx, t, ACL_PULL, NULL, mode, &st, &rec)) != 0)
 		return status;
-	if ((status = store_fetch(ctx->cfg->database, t->key, rec)) != 0)
-		return status == 1 ? 404 : 503;
-	state = json_string_value(json_object_get(*rec, "state"));
-	if (state && strcmp(state, "deleted") == 0)
-		return 404;
-	if (!http_header_is(ctx->req, "X-Docker-Token", "true"))
-		return 0;
-	if (ctx->user[0] == '\0')	/* anonymous tokens are not stored */
-		return give_token(ctx, NULL, t, "read", NULL) == 0 ? 0 : 503;
-	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
-		return 503;
-	status = give_token(ctx, st, t, "read", NULL) == 0 ? 0 : 503;
-	return store_close(st) == -1 ? 503 : status;
+	json_unpack(rec, "{s?s}", "state", &state);
+	if (rec == NULL || strcmp(state, "deleted") == 0)
+		status = 404;
+	else if (tok && give_token(ctx, mode == STORE_WRITE ? st : NULL, t,
+	    "read", NULL) == -1)
+		status = 503;
+	if (store_close(st) == -1)
+		status = 503;
+	if (status == 0)
+		status = endpoints(ctx, 200, repo_images(rec, NULL, NULL));
+	json_decref(rec);
+	return status;
 }
 
 /* GET .../images: the registry validating a token, or a pull. A deleted
@@ -435,29 +372,22 @@ images_get(struct ctx *ctx)
 {
 	struct token_use tu;
 	struct target t;
-	json_t *rec = NULL;
-	int status, tok;
+	int status;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
-	if ((tok = token_auth(ctx, &t, 1, &tu)) > 1)
-		return tok;
-	if (tok == 1) {
-		if ((status = basic_pull(ctx, &t, &rec)) == 0) {
-			endpoints(ctx);
-			status = route_json(ctx, 200, repo_images(rec));
-		}
-		json_decref(rec);
-		return status;
-	}
-	status = tu.rec == NULL ? 404 : route_json(ctx, 200,
-	    visible_images(&tu, tu.rec));
+	if ((status = token_auth(ctx, &t, 1, &tu)) == 1)
+		return pull(ctx, &t);
+	if (status == 0)
+		status = tu.rec == NULL ? 404 : route_json(ctx, 200,
+		    repo_images(tu.rec, token_sees, &tu));
 	token_use_free(&tu);
 	return status;
 }
 
-/* PUT .../images: push finish. Basic with push permission, or a write
- * token of this repository; a read token never writes. */
+/* PUT .../images: push finish, recorded by hook_pushed. Basic with push
+ * permission, or a write token of this repository; a read token never
+ * writes. */
 static int
 images_put(struct ctx *ctx)
 {
@@ -465,26 +395,26 @@ images_put(struct ctx *ctx)
 	struct token_use tu;
 	struct store *st;
 	struct target t;
+	const char *why;
 	int status, tok, rc, fresh;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
 	if ((tok = token_auth(ctx, &t, 0, &tu)) > 1)
 		return tok;
-	status = tok == 0 && strcmp(tu.access, "write") != 0 ? 403 : 0;
+	rc = tok == 0 && strcmp(tu.access, "write") != 0;
 	token_use_free(&tu);
-	if (status != 0)
+	if (rc)
 		return route_error(ctx, 403, "this token may not write");
-	if (tok == 1 && (status = require(ctx, &t, ACL_PUSH)) != 0)
-		return status;
-	if ((status = body_list(ctx, &list)) != 0)
-		return status;
-	status = 503;
-	if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
+	why = body_json(ctx->req, &list) ? "body is not JSON" :
+	    repo_list_check(list);
+	if ((status = need(ctx, &t, tok == 0 ? 0 : ACL_PUSH, why, STORE_WRITE,
+	    &st, &rec)) != 0)
 		goto out;
-	if ((rc = store_get(st, t.key, &rec)) == 1)
+	status = 503;
+	if (rec == NULL)
 		status = 404;
-	else if (rc == 0 && repo_merge(rec, list) != -1 &&
+	else if (repo_merge(rec, list) != -1 &&
 	    (fresh = repo_complete(rec)) != -1 && hook_pushed(ctx->cfg, st,
 	    t.ns, t.repo, rec, fresh, ctx->user, NULL) == RES_OK)
 		status = 204;
@@ -496,114 +426,86 @@ out:
 	return status;
 }
 
-/* PUT .../auth: 200 "OK" for a valid token of this repository. */
+/* PUT .../auth: "OK" for a valid token of this repository. GET
+ * .../layer/<id>/access: whether the token's holder may read that image. */
 static int
-repo_auth(struct ctx *ctx)
+token_ask(struct ctx *ctx)
 {
+	int layer = ctx->req->method != HTTP_PUT;
+	const char *id = ctx->arg[ctx->narg - 1];
 	struct token_use tu;
 	struct target t;
 	int status;
 
-	if ((status = target(ctx, ctx->narg, &t)) != 0)
+	if ((status = target(ctx, ctx->narg - layer, &t)) != 0)
 		return status;
 	if ((status = token_auth(ctx, &t, 1, &tu)) != 0)
 		return status == 1 ? 401 : status;
-	status = tu.rec == NULL ? 404 : route_json(ctx, 200,
-	    json_string("OK"));
+	if (layer)
+		status = route_json(ctx, 200, json_pack("{s:b}", "access",
+		    tu.rec != NULL && repo_has_image(tu.rec, id) &&
+		    token_sees(id, &tu)));
+	else
+		status = tu.rec == NULL ? 404 : route_json(ctx, 200,
+		    json_string("OK"));
 	token_use_free(&tu);
 	return status;
 }
 
-/* GET .../layer/<id>/access: may this token's holder read that image? */
-static int
-layer_access(struct ctx *ctx)
-{
-	const char *id = ctx->arg[ctx->narg - 1];
-	struct token_use tu;
-	struct target t;
-	int status, ok;
-
-	if ((status = target(ctx, ctx->narg - 1, &t)) != 0)
-		return status;
-	if ((status = token_auth(ctx, &t, 1, &tu)) != 0)
-		return status == 1 ? 401 : status;
-	ok = tu.rec != NULL && repo_has_image(tu.rec, id) &&
-	    token_sees(&tu, id);
-	token_use_free(&tu);
-	return route_json(ctx, 200, json_pack("{s:b}", "access", ok));
-}
-
 struct search {
 	const char	*q;
-	const json_t	*user;
-	const json_t	*public;
+	json_t		*user, *public;
 	int		 own;
-	json_t		*names;
+	json_t		*names;		/* name -> null: sorted by admin_keys */
 };
 
 static int
 search_one(const char *name, void *arg)
 {
 	struct search *s = arg;
-	const char *slash;
-	char ns[LIM_NS + 1];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 
-	if (strstr(name, s->q) == NULL || (slash = strchr(name, '/')) ==
-	    NULL || (size_t)(slash - name) > LIM_NS)
+	if (strstr(name, s->q) == NULL || !name_repo_split(name, ns, repo) ||
+	    !(acl_allows(s->user, s->public, ns, repo, s->own) & ACL_PULL))
 		return 0;
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - name), name);
-	if (acl_allows(s->user, s->public, ns, slash + 1, s->own) & ACL_PULL)
-		return json_array_append_new(s->names, json_string(name));
-	return 0;
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-	    json_string_value(*(json_t *const *)b));
+	return json_object_set_new(s->names, name, json_null());
 }
 
 /* The page of sorted names as search results. */
 static json_t *
 search_page(json_t *names, const char *q, long n, long page)
 {
-	size_t total = json_array_size(names), i;
-	json_t **v, *res = json_array();
+	json_t *all = admin_keys(names), *res = json_array();
+	size_t total = json_array_size(all), i;
 
-	if ((v = calloc(total + 1, sizeof(*v))) == NULL || res == NULL) {
-		free(v);
+	if (all == NULL) {
 		json_decref(res);
 		return NULL;
 	}
-	for (i = 0; i < total; i++)
-		v[i] = json_array_get(names, i);
-	qsort(v, total, sizeof(*v), cmp_names);
 	for (i = (size_t)((page - 1) * n); i < total && i < (size_t)(page * n);
 	    i++)
 		json_array_append_new(res, json_pack("{s:O, s:s, s:i, s:b, "
-		    "s:b, s:b}", "name", v[i], "description", "", "star_count",
-		    0, "is_official", 0, "is_trusted", 0, "is_automated", 0));
-	free(v);
+		    "s:b, s:b}", "name", json_array_get(all, i), "description",
+		    "", "star_count", 0, "is_official", 0, "is_trusted", 0,
+		    "is_automated", 0));
+	json_decref(all);
 	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}", "query", q,
 	    "num_results", (json_int_t)total, "num_pages",
 	    (json_int_t)((total + n - 1) / n), "page_size", (json_int_t)n,
 	    "page", (json_int_t)page, "results", res);
 }
 
-/* A query parameter as a number in [lo, hi]; def when absent. */
-static int
-query_long(const struct http_req *req, const char *key, long lo, long hi,
-    long def, long *out)
+/* A query parameter as a number in [1, hi], def when absent; -1 bad. */
+static long
+query_long(const struct http_req *req, const char *key, long hi, long def)
 {
 	char buf[16];
-	int rc;
+	int rc = http_form_get(req->query ? req->query : "", req->query_len,
+	    key, buf, sizeof(buf));
+	long v = rc == 0 ? def : rc == 1 ? (long)http_decimal(buf,
+	    strlen(buf)) : -1;
 
-	rc = http_form_get(req->query ? req->query : "", req->query_len, key,
-	    buf, sizeof(buf));
-	*out = rc == 0 ? def : rc == 1 ? (long)http_decimal(buf, strlen(buf)) :
-	    -1;
-	return *out >= lo && *out <= hi ? 0 : -1;
+	return v >= 1 && v <= hi ? v : -1;
 }
 
 /* GET /v1/search?q=&n=&page=: completed repositories the caller may
@@ -614,40 +516,26 @@ query_long(const struct http_req *req, const char *key, long lo, long hi,
 static int
 search(struct ctx *ctx)
 {
-	struct search s = { .own = ctx->cfg->own_namespace };
-	char q[LIM_NAME + 1];
-	json_t *user = NULL, *public = NULL, *out;
+	char q[LIM_NAME + 1] = "";
+	struct search s = { .q = q, .own = ctx->cfg->own_namespace };
+	json_t *out;
 	long n, page;
 	int status;
 
 	if (http_form_get(ctx->req->query ? ctx->req->query : "",
-	    ctx->req->query_len, "q", q, sizeof(q)) == -1 ||
-	    query_long(ctx->req, "n", 1, LIM_SEARCH_PAGE, SEARCH_DEFAULT,
-	    &n) == -1 || query_long(ctx->req, "page", 1, 1000000, 1, &page) ==
-	    -1)
+	    ctx->req->query_len, "q", q, sizeof(q)) == -1 || (n =
+	    query_long(ctx->req, "n", LIM_SEARCH_PAGE, SEARCH_DEFAULT)) == -1 ||
+	    (page = query_long(ctx->req, "page", 1000000, 1)) == -1)
 		return route_error(ctx, 400, "bad q, n (1-100) or page (>= 1)");
-	if (http_form_get(ctx->req->query ? ctx->req->query : "",
-	    ctx->req->query_len, "q", q, sizeof(q)) == 0)
-		q[0] = '\0';
-	if ((status = route_basic(ctx, &user)) != 0)
+	if ((status = route_basic(ctx, &s.user)) != 0)
 		return status;
-	s.q = q;
-	s.user = user;
-	if ((s.names = json_array()) == NULL || store_fetch(ctx->cfg->database,
-	    "user:*", &public) == -1) {
-		status = 503;
-		goto out;
-	}
-	s.public = public;
-	if (store_search(ctx->cfg->database, search_one, &s) != 0) {
-		status = 503;
-		goto out;
-	}
-	out = search_page(s.names, q, n, page);
-	status = out ? route_json(ctx, 200, out) : 503;
-out:
-	json_decref(user);
-	json_decref(public);
+	status = 503;
+	if ((s.names = json_object()) != NULL && store_fetch(ctx->cfg->database,
+	    "user:*", &s.public) != -1 && store_search(ctx->cfg->database,
+	    search_one, &s) == 0 && (out = search_page(s.names, q, n, page)))
+		status = route_json(ctx, 200, out);
+	json_decref(s.user);
+	json_decref(s.public);
 	json_decref(s.names);
 	return status;
 }
@@ -655,19 +543,22 @@ out:
 const struct route route_v1_table[] = {
 	{ R_GET, "/v1/_ping", R_ANY, ping },
 	{ R_GET, "/v1", R_ANY, ping },
-	{ R_GET | R_POST, "/v1/users", R_ANY, users },
+	{ R_GET, "/v1/users", R_ANY, user_login },
+	{ R_POST, "/v1/users", R_ANY, user_create },
 	{ R_PUT, "/v1/users/*", R_ANY, user_update },
 	{ R_GET, "/v1/search", R_ANY, search },
 	/* library/<a>: for PUT only without the trailing slash */
 	{ R_GET, "/v1/repositories/*/images", R_ANY, images_get },
 	{ R_PUT, "/v1/repositories/*/images", R_NOSLASH, images_put },
-	{ R_PUT, "/v1/repositories/*/auth", R_NOSLASH, repo_auth },
-	{ R_GET, "/v1/repositories/*/layer/*/access", R_ANY, layer_access },
-	{ R_PUT | R_DELETE, "/v1/repositories/*", R_ANY, repository },
+	{ R_PUT, "/v1/repositories/*/auth", R_NOSLASH, token_ask },
+	{ R_GET, "/v1/repositories/*/layer/*/access", R_ANY, token_ask },
+	{ R_PUT, "/v1/repositories/*", R_ANY, push_start },
+	{ R_DELETE, "/v1/repositories/*", R_ANY, repo_delete },
 	{ R_GET, "/v1/repositories/*/*/images", R_ANY, images_get },
 	{ R_PUT, "/v1/repositories/*/*/images", R_ANY, images_put },
-	{ R_PUT, "/v1/repositories/*/*/auth", R_ANY, repo_auth },
-	{ R_GET, "/v1/repositories/*/*/layer/*/access", R_ANY, layer_access },
-	{ R_PUT | R_DELETE, "/v1/repositories/*/*", R_ANY, repository },
+	{ R_PUT, "/v1/repositories/*/*/auth", R_ANY, token_ask },
+	{ R_GET, "/v1/repositories/*/*/layer/*/access", R_ANY, token_ask },
+	{ R_PUT, "/v1/repositories/*/*", R_ANY, push_start },
+	{ R_DELETE, "/v1/repositories/*/*", R_ANY, repo_delete },
 	{ 0, NULL, R_ANY, NULL }
 };

@@ -59,7 +59,7 @@ fuzz_push(const char *data, size_t size)
 	rec = repo_new("fuzz");
 	if (rec != NULL && repo_merge(rec, list) == 0 &&
 	    repo_complete(rec) != -1) {
-		if ((images = repo_images(rec)) == NULL)
+		if ((images = repo_images(rec, NULL, NULL)) == NULL)
 			__builtin_trap();
 		json_decref(images);
 	}

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "lim.h"
 #include "repo.h"
 #include "t.h"
 
@@ -71,7 +72,7 @@ test_push(void)
 	l = list("[{\"id\": \"" A "\", \"Tag\": \"latest\"}]");
 	T(repo_merge(rec, l) == 0 && repo_complete(rec) == 0);
 	json_decref(l);
-	pull = repo_images(rec);
+	pull = repo_images(rec, NULL, NULL);
 	T(json_array_size(pull) == 2 && json_object_get(json_array_get(pull,
 	    0), "checksum") == NULL && strcmp(json_string_value(
 	    json_object_get(json_array_get(pull, 1), "checksum")), "s1") == 0);
