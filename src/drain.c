@@ -1,21 +1,19 @@
 /*
  * drain: one pass of dindex-deliver over the spool. A delivery is claimed
  * by rename when its transfer starts (two deliverers never send one file
- * at once), looked up for its secret, POSTed, recorded in its webhook's
- * history, then removed (2xx), deferred with exponential backoff, or
- * parked in failed/ after webhook_attempts. Up to LIM_DELIVER_PARALLEL
- * transfers run at once on a curl multi handle, each bounded by
- * webhook_timeout, at most LIM_DELIVER_HOST of them to one host[:port], so
- * a receiver that never answers leaves slots to the others. The store is
- * never locked during network I/O.
+ * at once), POSTed, recorded in its webhook's history, then removed (2xx),
+ * deferred with exponential backoff, or parked in failed/ after
+ * webhook_attempts. Up to LIM_DELIVER_PARALLEL transfers run at once,
+ * each bounded by webhook_timeout, at most LIM_DELIVER_HOST to one
+ * host[:port], so a receiver that never answers leaves slots to the
+ * others. The store is never locked during network I/O.
  *
- * With a secret the body is signed with HMAC-SHA256: X-Dindex-Signature:
- * sha256=<hex of the body> for existing receivers, and
- * X-Dindex-Signature-256: t=<unix>,id=<delivery id>,v1=<hex of
- * "t.id.body">, which binds time and id so a captured delivery cannot be
- * replayed as a new one. The address policy is applied where libcurl opens
- * the socket, after DNS: a name that resolves (or rebinds) to a refused
- * address is refused too.
+ * With a secret, X-Dindex-Signature: sha256=<HMAC of the body> serves
+ * existing receivers, and X-Dindex-Signature-256: t=<unix>,id=<delivery
+ * id>,v1=<HMAC of "t.id.body"> binds time and id, so a captured delivery
+ * cannot be replayed as a new one. The address policy is applied where
+ * libcurl opens the socket, after DNS: a name that resolves (or rebinds)
+ * to a refused address is refused too.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -147,7 +145,6 @@ headers(const char *id, const char *event, const char *secret,
 	struct curl_slist *h = NULL;
 	char line[256], sig[65], *data;
 	long long t = (long long)time(NULL);
-	size_t len = strlen(body);
 	int n;
 
 	h = curl_slist_append(h, "Content-Type: application/json");
@@ -157,17 +154,15 @@ headers(const char *id, const char *event, const char *secret,
 	h = curl_slist_append(h, line);
 	if (secret[0] == '\0')
 		return curl_slist_append(h, "Expect:");
-	sign(secret, body, len, sig);
+	sign(secret, body, strlen(body), sig);
 	snprintf(line, sizeof(line), "X-Dindex-Signature: sha256=%s", sig);
 	h = curl_slist_append(h, line);
-	n = snprintf(NULL, 0, "%lld.%s.", t, id);
-	if ((data = malloc((size_t)n + len + 1)) == NULL) {
+	/* body is JSON text: no NUL inside */
+	if ((n = asprintf(&data, "%lld.%s.%s", t, id, body)) == -1) {
 		curl_slist_free_all(h);
 		return NULL;
 	}
-	snprintf(data, (size_t)n + 1, "%lld.%s.", t, id);
-	memcpy(data + n, body, len);
-	sign(secret, data, (size_t)n + len, sig);
+	sign(secret, data, (size_t)n, sig);
 	free(data);
 	snprintf(line, sizeof(line), "X-Dindex-Signature-256: t=%lld,id=%s,"
 	    "v1=%s", t, id, sig);
@@ -295,24 +290,40 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
-/* The job of a transfer that ended: results filled, handle freed. */
+/* Run the transfers of m until one ends: its job, results filled and
+ * handle freed. NULL when none runs (or libcurl failed). */
 static struct job *
-ended(CURLM *m, CURLMsg *msg)
+next(CURLM *m)
 {
 	struct timespec t1;
 	struct job *j;
+	CURLMsg *msg;
+	CURLcode rc;
 	char *priv;
+	int running, left;
 
+	for (;;) {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			return NULL;
+		while ((msg = curl_multi_info_read(m, &left)) != NULL &&
+		    msg->msg != CURLMSG_DONE)
+			;
+		if (msg != NULL)
+			break;
+		if (running == 0 ||
+		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
+			return NULL;
+	}
+	rc = msg->data.result;
 	curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 	j = (struct job *)(void *)priv;
 	curl_easy_getinfo(j->c, CURLINFO_RESPONSE_CODE, &j->ld.status);
-	j->refused = msg->data.result != CURLE_OK && j->opened == 0 &&
-	    j->refusals > 0;
-	if (msg->data.result == CURLE_OK)
+	j->refused = rc != CURLE_OK && j->opened == 0 && j->refusals > 0;
+	if (rc == CURLE_OK)
 		j->error[0] = '\0';
 	else if (!j->refused)
 		snprintf(j->error, sizeof(j->error), "%s",
-		    curl_easy_strerror(msg->data.result));
+		    curl_easy_strerror(rc));
 	curl_multi_remove_handle(m, j->c);
 	curl_easy_cleanup(j->c);
 	curl_slist_free_all(j->h);
@@ -321,26 +332,6 @@ ended(CURLM *m, CURLMsg *msg)
 	j->ld.duration_ms = (t1.tv_sec - j->t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - j->t0.tv_nsec) / 1000000;
 	return j;
-}
-
-/* Run the transfers of m until one ends: its job. NULL when none runs
- * (or libcurl failed). */
-static struct job *
-next(CURLM *m)
-{
-	CURLMsg *msg;
-	int running, left;
-
-	for (;;) {
-		if (curl_multi_perform(m, &running) != CURLM_OK)
-			return NULL;
-		while ((msg = curl_multi_info_read(m, &left)) != NULL)
-			if (msg->msg == CURLMSG_DONE)
-				return ended(m, msg);
-		if (running == 0 ||
-		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
-			return NULL;
-	}
 }
 
 static int
