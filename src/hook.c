@@ -82,10 +82,9 @@ parse_events(const json_t *ev)
 	int ok = 1;
 
 	if (ev == NULL || json_is_string(ev)) {
-		ok = ev == NULL || json_string_length(ev) < sizeof(buf);
-		snprintf(buf, sizeof(buf), "%s", ev == NULL ||
-		    json_string_length(ev) == 0 ? "new,existing" :
-		    json_string_value(ev));
+		ok = json_string_length(ev) < sizeof(buf);
+		snprintf(buf, sizeof(buf), "%s", json_string_length(ev) ?
+		    json_string_value(ev) : "new,existing");
 		for (p = strtok_r(buf, ",", &save); p;
 		    p = strtok_r(NULL, ",", &save))
 			ok = ok && add_event(out, p);
