@@ -95,11 +95,10 @@ retry_later(const struct config *cfg, struct job *j)
 		wait *= 2;
 	if (wait > LIM_BACKOFF_MAX)
 		wait = LIM_BACKOFF_MAX;
-	json_object_set_new(j->d, "attempts", json_integer(attempts));
-	json_object_set_new(j->d, "last_error", j->error[0] ?
-	    json_string(j->error) : json_sprintf("HTTP %ld", j->ld.status));
-	json_object_set_new(j->d, "next_attempt", json_integer(time(NULL) +
-	    wait));
+	json_object_update_new(j->d, json_pack("{s:I, s:o, s:I}", "attempts",
+	    (json_int_t)attempts, "last_error", j->error[0] ? json_string(
+	    j->error) : json_sprintf("HTTP %ld", j->ld.status),
+	    "next_attempt", (json_int_t)(time(NULL) + wait)));
 	return spool_move(cfg->spool, j->name, j->refused ||
 	    attempts >= cfg->webhook_attempts ? "failed" : "deferred", j->d);
 }
