@@ -1,61 +1,84 @@
 /*
- * drain: one pass over the spool. A delivery is claimed by rename (two
- * deliverers never send the same file at once), looked up for its secret,
- * POSTed, recorded in its webhook's history, then removed (2xx), deferred
- * with exponential backoff, or parked in failed/ after webhook_attempts.
- * Up to LIM_DELIVER_PARALLEL transfers run at once, each bounded by
- * webhook_timeout, at most LIM_DELIVER_HOST of them to one host[:port],
- * so a receiver that never answers leaves slots to the others. A file is
- * claimed only when its transfer starts.
- * The store is never locked during network I/O.
+ * drain: one pass of dindex-deliver over the spool. A delivery is claimed
+ * by rename when its transfer starts (two deliverers never send one file
+ * at once), POSTed, recorded in its webhook's history, then removed (2xx),
+ * deferred with exponential backoff, or parked in failed/ after
+ * webhook_attempts. Up to LIM_DELIVER_PARALLEL transfers run at once,
+ * each bounded by webhook_timeout, at most LIM_DELIVER_HOST to one
+ * host[:port], so a receiver that never answers leaves slots to the
+ * others. The store is never locked during network I/O.
+ *
+ * With a secret, X-Dindex-Signature: sha256=<HMAC of the body> serves
+ * existing receivers, and X-Dindex-Signature-256: t=<unix>,id=<delivery
+ * id>,v1=<HMAC of "t.id.body"> binds time and id, so a captured delivery
+ * cannot be replayed as a new one. The address policy is applied where
+ * libcurl opens the socket, after DNS: a name that resolves (or rebinds)
+ * to a refused address is refused too.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "auth.h"
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "bytes.h"
 #include "drain.h"
 #include "hook.h"
 #include "lim.h"
 #include "log.h"
 #include "net.h"
-#include "post.h"
 #include "record.h"
 #include "spool.h"
 #include "store.h"
 
+#define RESPONSE	1024	/* response bytes kept for the history */
+
 struct job {
-	struct post	 p;		/* first: post_next gives &p */
-	char		 name[SPOOL_NAME];
-	char		 host[LIM_URL + 1];	/* of the url */
-	json_t		*d;		/* NULL: the slot is free */
+	json_t			*d;	/* the delivery; NULL: the slot is free */
+	struct log_delivery	 ld;	/* d's fields, then the results */
+	const char		*hook;	/* webhook_id */
+	char			 name[SPOOL_NAME];
+	char			 host[LIM_URL + 1];	/* of the url */
+	const char		*allow;	/* webhook_allow_networks */
+	CURL			*c;
+	struct curl_slist	*h;
+	char			*body;
+	struct timespec		 t0;
+	int			 opened, refusals;	/* sockets */
+	int			 refused;	/* every address was refused */
+	char			 error[256];	/* "" when none */
+	char			 response[RESPONSE];	/* the start */
+	size_t			 response_len;
 };
 
 /* The kept response as text when it is UTF-8, else as base64. */
 static void
-record(const struct config *cfg, const json_t *d, const struct post *p)
+record(const struct config *cfg, const struct job *j)
 {
-	char b64[4 * (POST_RESPONSE + 2) / 3 + 1];
+	char b64[4 * (RESPONSE + 2) / 3 + 1];
 	json_t *a, *text;
 	struct store *st;
 
 	a = json_pack("{s:I, s:s, s:s, s:i, s:s, s:i}", "time",
-	    (json_int_t)time(NULL), "delivery", record_str(d, "id"), "event",
-	    record_str(d, "event"), "status", (int)p->status, "error", p->error,
-	    "duration_ms", (int)p->duration_ms);
-	if ((text = json_stringn(p->response, p->response_len)) != NULL)
+	    (json_int_t)time(NULL), "delivery", j->ld.id, "event", j->ld.event,
+	    "status", (int)j->ld.status, "error", j->error, "duration_ms",
+	    (int)j->ld.duration_ms);
+	if ((text = json_stringn(j->response, j->response_len)) != NULL)
 		json_object_set_new(a, "response", text);
-	else if (bytes_b64_encode((const unsigned char *)p->response,
-	    p->response_len, b64, sizeof(b64)) > 0)
+	else if (bytes_b64_encode((const unsigned char *)j->response,
+	    j->response_len, b64, sizeof(b64)) > 0)
 		json_object_set_new(a, "response_base64", json_string(b64));
-	if (a == NULL || store_open(cfg->database, STORE_WRITE, &st) == -1) {
-		json_decref(a);
-		return;
+	if (a != NULL && store_open(cfg->database, STORE_WRITE, &st) == 0) {
+		hook_record(st, j->ld.repo, j->hook, a, cfg->webhook_history);
+		store_close(st);
 	}
-	hook_record(st, record_str(d, "repository"), record_str(d,
-	    "webhook_id"), a, cfg->webhook_history);
-	store_close(st);
 	json_decref(a);
 }
 
@@ -63,117 +86,265 @@ record(const struct config *cfg, const json_t *d, const struct post *p)
  * to LIM_BACKOFF_MAX) or, after webhook_attempts or when the address
  * policy refused it (a retry would be refused again), park in failed/. */
 static int
-retry_later(const struct config *cfg, const char *name, json_t *d,
-    const struct post *p)
+retry_later(const struct config *cfg, struct job *j)
 {
-	long attempts = (long)json_integer_value(json_object_get(d,
+	long attempts = (long)json_integer_value(json_object_get(j->d,
 	    "attempts")) + 1, wait = LIM_BACKOFF_FIRST, i;
-	char err[300];
 
 	for (i = 1; i < attempts && wait < LIM_BACKOFF_MAX; i++)
 		wait *= 2;
 	if (wait > LIM_BACKOFF_MAX)
 		wait = LIM_BACKOFF_MAX;
-	if (p->error[0])
-		snprintf(err, sizeof(err), "%s", p->error);
-	else
-		snprintf(err, sizeof(err), "HTTP %ld", p->status);
-	json_object_set_new(d, "attempts", json_integer(attempts));
-	json_object_set_new(d, "last_error", json_string(err));
-	json_object_set_new(d, "next_attempt", json_integer(time(NULL) +
-	    wait));
-	return spool_move(cfg->spool, name, p->refused ||
-	    attempts >= cfg->webhook_attempts ? "failed" : "deferred", d);
+	json_object_update_new(j->d, json_pack("{s:I, s:o, s:I}", "attempts",
+	    (json_int_t)attempts, "last_error", j->error[0] ? json_string(
+	    j->error) : json_sprintf("HTTP %ld", j->ld.status),
+	    "next_attempt", (json_int_t)(time(NULL) + wait)));
+	return spool_move(cfg->spool, j->name, j->refused ||
+	    attempts >= cfg->webhook_attempts ? "failed" : "deferred", j->d);
 }
 
-/* A file that is not a whole delivery (unparsable, fields missing) goes
- * to failed/ as it reads: 1 parked, 0 usable, -1 error. */
+/* Fill j's fields from j->d. A file that is not a whole delivery
+ * (unparsable, fields missing) goes to failed/ as it reads: 1 parked,
+ * 0 usable, -1 error. */
 static int
-unusable(const struct config *cfg, const char *name, json_t *d)
+unusable(const struct config *cfg, struct job *j)
 {
-	static const char *const need[] = { "id", "url", "webhook_id",
-	    "repository", "event" };
-	size_t i;
+	json_t *payload, *raw = json_object_get(j->d, "raw");
 
-	for (i = 0; i < 5 && json_is_string(json_object_get(d, need[i])); i++)
-		;
-	if (i == 5 && json_is_object(json_object_get(d, "payload")) &&
-	    json_object_get(d, "raw") == NULL)
+	if (raw == NULL && json_unpack(j->d, "{s:s, s:s, s:s, s:s, s:s, s:o}",
+	    "id", &j->ld.id, "url", &j->ld.url, "webhook_id", &j->hook,
+	    "repository", &j->ld.repo, "event", &j->ld.event, "payload",
+	    &payload) == 0 && json_is_object(payload))
 		return 0;
-	if (json_object_get(d, "raw") == NULL)
-		json_object_set_new(d, "last_error", json_string("not a "
+	if (raw == NULL)
+		json_object_set_new(j->d, "last_error", json_string("not a "
 		    "delivery: a field is missing or not a string"));
-	log_msg(LOG_WARNING, "spool file %s: %s; moved to failed/", name,
-	    record_str(d, "last_error"));
-	return spool_move(cfg->spool, name, "failed", d) == 0 ? 1 : -1;
+	log_msg(LOG_WARNING, "spool file %s: %s; moved to failed/", j->name,
+	    record_str(j->d, "last_error"));
+	return spool_move(cfg->spool, j->name, "failed", j->d) == 0 ? 1 : -1;
+}
+
+static void
+sign(const char *secret, const char *data, size_t len, char hex[65])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (const unsigned char *)data, len, mac, &n);
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	hex[64] = '\0';
+}
+
+static struct curl_slist *
+headers(const char *id, const char *event, const char *secret,
+    const char *body)
+{
+	struct curl_slist *h = NULL;
+	char line[256], sig[65], *data;
+	long long t = (long long)time(NULL);
+	int n;
+
+	h = curl_slist_append(h, "Content-Type: application/json");
+	snprintf(line, sizeof(line), "X-Docker-Index-Delivery: %s", id);
+	h = curl_slist_append(h, line);
+	snprintf(line, sizeof(line), "X-Docker-Index-Event: %s", event);
+	h = curl_slist_append(h, line);
+	if (secret[0] == '\0')
+		return curl_slist_append(h, "Expect:");
+	sign(secret, body, strlen(body), sig);
+	snprintf(line, sizeof(line), "X-Dindex-Signature: sha256=%s", sig);
+	h = curl_slist_append(h, line);
+	/* body is JSON text: no NUL inside */
+	if ((n = asprintf(&data, "%lld.%s.%s", t, id, body)) == -1) {
+		curl_slist_free_all(h);
+		return NULL;
+	}
+	sign(secret, data, (size_t)n, sig);
+	free(data);
+	snprintf(line, sizeof(line), "X-Dindex-Signature-256: t=%lld,id=%s,"
+	    "v1=%s", t, id, sig);
+	h = curl_slist_append(h, line);
+	return curl_slist_append(h, "Expect:");
+}
+
+static size_t
+keep(char *b, size_t size, size_t n, void *arg)
+{
+	struct job *j = arg;
+	size_t take = size * n;
+
+	if (take > sizeof(j->response) - j->response_len)
+		take = sizeof(j->response) - j->response_len;
+	memcpy(j->response + j->response_len, b, take);
+	j->response_len += take;
+	return size * n;	/* read on; only the start is kept */
+}
+
+static curl_socket_t
+open_sock(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct job *j = arg;
+	const void *in = &((struct sockaddr_in *)(void *)&a->addr)->sin_addr;
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	(void)purpose;
+	if (net_addr_allowed(&a->addr, j->allow)) {
+		j->opened++;
+		return socket(a->family, a->socktype | SOCK_CLOEXEC,
+		    a->protocol);
+	}
+	if (a->family == AF_INET6)
+		in = &((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr;
+	inet_ntop(a->family, in, host, sizeof(host));
+	snprintf(j->error, sizeof(j->error),
+	    "refused by webhook_allow_networks: %s", host);
+	j->refusals++;
+	return CURL_SOCKET_BAD;
+}
+
+/* POST the payload of j on m; secret "" means unsigned. No redirects, no
+ * proxy, http and https only, webhook_timeout for the whole transfer, and
+ * a socket only to an address net_addr_allowed lets through. 0 started,
+ * -1 out of memory (logged). */
+static int
+post(const struct config *cfg, CURLM *m, struct job *j, const char *secret)
+{
+	CURL *c;
+
+	j->allow = cfg->webhook_allow_networks;
+	clock_gettime(CLOCK_MONOTONIC, &j->t0);
+	if ((j->body = json_dumps(json_object_get(j->d, "payload"),
+	    JSON_COMPACT | JSON_SORT_KEYS)) == NULL || (j->h = headers(
+	    j->ld.id, j->ld.event, secret, j->body)) == NULL ||
+	    (j->c = c = curl_easy_init()) == NULL)
+		goto fail;
+	curl_easy_setopt(c, CURLOPT_URL, j->ld.url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");	/* no proxy from the env */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, cfg->webhook_timeout);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->h);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "dindex/" DINDEX_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_sock);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, j);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, j);
+	if (curl_multi_add_handle(m, c) == CURLM_OK)
+		return 0;
+fail:
+	log_msg(LOG_ERR, "delivery %s: cannot start: out of memory", j->ld.id);
+	curl_easy_cleanup(j->c);
+	curl_slist_free_all(j->h);
+	free(j->body);
+	return -1;
 }
 
 /* Claim item ([state, name, host]) and start its POST in j. 0 started or
  * nothing to send (j stays free), -1 error. On a store error the claim
  * is kept: it goes back to new/ after LIM_CLAIM_STALE. */
 static int
-start(const struct config *cfg, CURLM *m, struct job *j, const json_t *item)
+start(const struct config *cfg, CURLM *m, struct job *j, json_t *item)
 {
-	const char *name = json_string_value(json_array_get(item, 1));
+	const char *state, *name, *host;
 	char secret[LIM_URL + 1];
 	struct store *st;
-	json_t *d;
 	int rc;
 
-	if ((rc = spool_claim(cfg->spool, json_string_value(
-	    json_array_get(item, 0)), name)) != 0)
-		return rc == 1 ? 0 : -1;
-	if ((d = spool_read(cfg->spool, "active", name)) == NULL)
+	if (json_unpack(item, "[sss]", &state, &name, &host) == -1 ||
+	    (rc = spool_claim(cfg->spool, state, name)) == -1)
 		return -1;
-	if ((rc = unusable(cfg, name, d)) != 0) {
-		json_decref(d);
-		return rc == 1 ? 0 : -1;
-	}
+	if (rc == 1)
+		return 0;	/* someone else was first */
+	memset(j, 0, sizeof(*j));
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	snprintf(j->host, sizeof(j->host), "%s", host);
+	if ((j->d = spool_read(cfg->spool, "active", name)) == NULL)
+		return -1;
+	if ((rc = unusable(cfg, j)) != 0)
+		goto out;
 	rc = RES_ERROR;
 	if (store_open(cfg->database, STORE_READ, &st) == 0) {
-		rc = hook_secret(st, record_str(d, "repository"), record_str(d,
-		    "webhook_id"), secret, sizeof(secret));
+		rc = hook_secret(st, j->ld.repo, j->hook, secret,
+		    sizeof(secret));
 		store_close(st);
 	}
 	if (rc == RES_OK) {
-		snprintf(j->name, sizeof(j->name), "%s", name);
-		snprintf(j->host, sizeof(j->host), "%s", json_string_value(
-		    json_array_get(item, 2)));
-		j->d = d;
-		rc = post_start(m, &j->p, record_str(d, "url"),
-		    record_str(d, "id"), record_str(d, "event"),
-		    json_dumps(json_object_get(d, "payload"), JSON_COMPACT |
-		    JSON_SORT_KEYS), secret, cfg);
-		explicit_bzero(secret, sizeof(secret));
+		rc = post(cfg, m, j, secret);
+		bytes_wipe(secret, sizeof(secret));
 		if (rc == 0)
 			return 0;
-		j->d = NULL;
 	} else if (rc == RES_NOHOOK) {
 		log_msg(LOG_NOTICE, "delivery %s: webhook %s of %s is gone; "
-		    "dropped", record_str(d, "id"), record_str(d, "webhook_id"),
-		    record_str(d, "repository"));
+		    "dropped", j->ld.id, j->hook, j->ld.repo);
 		rc = spool_done(cfg->spool, name);
 	}
-	json_decref(d);
-	return rc == 0 ? 0 : -1;
+out:
+	json_decref(j->d);
+	j->d = NULL;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Run the transfers of m until one ends: its job, results filled and
+ * handle freed. NULL when none runs (or libcurl failed). */
+static struct job *
+next(CURLM *m)
+{
+	struct timespec t1;
+	struct job *j;
+	CURLMsg *msg;
+	CURLcode rc;
+	char *priv;
+	int running, left;
+
+	for (;;) {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			return NULL;
+		while ((msg = curl_multi_info_read(m, &left)) != NULL &&
+		    msg->msg != CURLMSG_DONE)
+			;
+		if (msg != NULL)
+			break;
+		if (running == 0 ||
+		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)
+			return NULL;
+	}
+	rc = msg->data.result;
+	curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+	j = (struct job *)(void *)priv;
+	curl_easy_getinfo(j->c, CURLINFO_RESPONSE_CODE, &j->ld.status);
+	j->refused = rc != CURLE_OK && j->opened == 0 && j->refusals > 0;
+	if (rc == CURLE_OK)
+		j->error[0] = '\0';
+	else if (!j->refused)
+		snprintf(j->error, sizeof(j->error), "%s",
+		    curl_easy_strerror(rc));
+	curl_multi_remove_handle(m, j->c);
+	curl_easy_cleanup(j->c);
+	curl_slist_free_all(j->h);
+	free(j->body);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	j->ld.duration_ms = (t1.tv_sec - j->t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - j->t0.tv_nsec) / 1000000;
+	return j;
 }
 
 static int
 finish(const struct config *cfg, struct job *j)
 {
-	struct post *p = &j->p;
 	int rc;
 
-	log_delivery(&(struct log_delivery){ .id = record_str(j->d, "id"),
-	    .url = record_str(j->d, "url"),
-	    .repo = record_str(j->d, "repository"),
-	    .event = record_str(j->d, "event"), .status = p->status,
-	    .error = p->error, .duration_ms = p->duration_ms });
-	record(cfg, j->d, p);
-	if (p->status >= 200 && p->status < 300)
+	j->ld.error = j->error;
+	log_delivery(&j->ld);
+	record(cfg, j);
+	if (j->ld.status >= 200 && j->ld.status < 300)
 		rc = spool_done(cfg->spool, j->name);
 	else
-		rc = retry_later(cfg, j->name, j->d, p);
+		rc = retry_later(cfg, j);
 	json_decref(j->d);
 	j->d = NULL;
 	return rc;
@@ -189,7 +360,7 @@ due(const struct config *cfg)
 	char host[LIM_URL + 1];
 	size_t s, i;
 
-	for (s = 0; s < 2; s++) {
+	for (s = 0; s < LEN(states); s++) {
 		names = spool_names(cfg->spool, states[s]);
 		json_array_foreach(names, i, n) {
 			d = spool_read(cfg->spool, states[s],
@@ -237,7 +408,7 @@ drain_spool(const struct config *cfg)
 	int rc = spool_reclaim(cfg->spool, LIM_CLAIM_STALE);
 	json_t *waiting = due(cfg), *t;
 	CURLM *m = curl_multi_init();
-	struct post *p;
+	struct job *j;
 	size_t i;
 
 	while (m != NULL) {
@@ -248,9 +419,9 @@ drain_spool(const struct config *cfg)
 					rc = -1;
 				json_decref(t);
 			}
-		if ((p = post_next(m)) == NULL)
+		if ((j = next(m)) == NULL)
 			break;
-		if (finish(cfg, (struct job *)(void *)p) == -1)
+		if (finish(cfg, j) == -1)
 			rc = -1;
 	}
 	for (i = 0; i < LIM_DELIVER_PARALLEL; i++)

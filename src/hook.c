@@ -1,11 +1,9 @@
 /*
- * hook: webhooks of a repository, kept in one record per repository so
- * a push reads them with one lookup. A webhook's id is derived from its
- * URL (FNV-1a, 64 bits, hex), so registering a URL twice is a conflict.
- * The secret stays in the database: the deliverer signs at send time, so
- * spool files carry no secret. Each delivery names who queued it
- * (queued_by); pings of callers without the admin flag are bounded by the
- * pings waiting in the spool (hook_ping).
+ * hook: the webhooks of a repository in one record ("hooks:<ns>/<repo>",
+ * id -> webhook), so a push reads them with one lookup, and their history
+ * ("hist:<ns>/<repo>/<id>"). An id is the FNV-1a hash of the URL, so a URL
+ * registered twice is a conflict. The secret stays in the database: the
+ * deliverer signs at send time, and spool files carry none.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,26 +12,35 @@
 
 #include "hook.h"
 #include "lim.h"
-#include "log.h"
 #include "net.h"
 #include "record.h"
 #include "spool.h"
 
-static void
-hook_key(char *key, const char *prefix, const char *name, const char *id)
+/* The webhooks of name ({} when none) and their key: 0, 1 none, -1. */
+static int
+load(struct store *st, const char *name, char key[LIM_KEY], json_t **all)
 {
-	snprintf(key, LIM_KEY, "%s:%s%s%s", prefix, name, id ? "/" : "",
-	    id ? id : "");
+	int rc;
+
+	snprintf(key, LIM_KEY, "hooks:%s", name);
+	if ((rc = store_get(st, key, all)) == 1)
+		*all = json_object();
+	return rc;
 }
 
-static void
-url_id(const char *url, char id[17])
+/* Webhook id of name as a new reference: RES_OK, RES_NOHOOK, RES_ERROR. */
+static int
+find(struct store *st, const char *name, const char *id, json_t **h)
 {
-	uint64_t h = 14695981039346656037ULL;
+	char key[LIM_KEY];
+	json_t *all;
 
-	for (; *url; url++)
-		h = (h ^ (unsigned char)*url) * 1099511628211ULL;
-	snprintf(id, 17, "%016llx", (unsigned long long)h);
+	*h = NULL;
+	if (load(st, name, key, &all) == -1)
+		return RES_ERROR;
+	*h = json_incref(json_object_get(all, id));
+	json_decref(all);
+	return *h != NULL ? RES_OK : RES_NOHOOK;
 }
 
 int
@@ -47,8 +54,8 @@ url_ok(const char *url)
 {
 	size_t i, n = strlen(url);
 
-	if (n > LIM_URL || (strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0) || n < 10)
+	if (n > LIM_URL || n < 10 || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
@@ -56,42 +63,44 @@ url_ok(const char *url)
 	return 1;
 }
 
-/* events as a list of "new"/"existing"; NULL when invalid. */
+static int
+add_event(json_t *list, const char *e)
+{
+	return e != NULL && (strcmp(e, "new") == 0 ||
+	    strcmp(e, "existing") == 0) &&
+	    json_array_append_new(list, json_string(e)) == 0;
+}
+
+/* events (a list, a comma string, "" or NULL for both) as a list of
+ * "new"/"existing"; NULL when invalid. */
 static json_t *
 parse_events(const json_t *ev)
 {
 	char buf[64], *p, *save = NULL;
 	json_t *out = json_array(), *e;
 	size_t i;
+	int ok = 1;
 
-	if (ev == NULL || (json_is_string(ev) && json_string_length(ev) == 0))
-		ev = json_pack("[ss]", "new", "existing");
-	else
-		json_incref((json_t *)ev);
-	if (json_is_string(ev) && json_string_length(ev) < sizeof(buf)) {
-		snprintf(buf, sizeof(buf), "%s", json_string_value(ev));
-		json_decref((json_t *)ev);
-		ev = json_array();
+	if (ev == NULL || json_is_string(ev)) {
+		ok = json_string_length(ev) < sizeof(buf);
+		snprintf(buf, sizeof(buf), "%s", json_string_length(ev) ?
+		    json_string_value(ev) : "new,existing");
 		for (p = strtok_r(buf, ",", &save); p;
 		    p = strtok_r(NULL, ",", &save))
-			json_array_append_new((json_t *)ev, json_string(p));
-	}
-	json_array_foreach(ev, i, e) {
-		if (!json_is_string(e) ||
-		    (strcmp(json_string_value(e), "new") != 0 &&
-		    strcmp(json_string_value(e), "existing") != 0))
-			break;
-		json_array_append(out, e);
-	}
-	if (!json_is_array(ev) || i != json_array_size(ev) ||
-	    json_array_size(out) == 0) {
+			ok = ok && add_event(out, p);
+	} else if (json_is_array(ev))
+		json_array_foreach(ev, i, e)
+			ok = ok && add_event(out, json_string_value(e));
+	else
+		ok = 0;
+	if (!ok || json_array_size(out) == 0) {
 		json_decref(out);
-		out = NULL;
+		return NULL;
 	}
-	json_decref((json_t *)ev);
 	return out;
 }
 
+/* A webhook as the API shows it: with its id, without its secret. */
 static json_t *
 shown(const char *id, const json_t *h)
 {
@@ -109,35 +118,31 @@ hook_add(struct store *st, const char *name, const char *url,
     const json_t *events, const char *secret, const char *allow,
     json_t **out)
 {
-	json_t *all = NULL, *ev, *h;
 	char key[LIM_KEY], id[17];
+	json_t *all = NULL, *ev, *h;
+	uint64_t fnv = 14695981039346656037ULL;
+	const char *p;
 	int rc;
 
 	*out = NULL;
-	if (url == NULL || !url_ok(url) || (ev = parse_events(events)) ==
-	    NULL || (secret && strlen(secret) > LIM_URL))
+	if (url == NULL || !url_ok(url) || (secret && strlen(secret) >
+	    LIM_URL) || (ev = parse_events(events)) == NULL)
 		return RES_BADHOOK;
-	if (!net_url_allowed(url, allow)) {
-		json_decref(ev);
-		return RES_HOOKREFUSED;
-	}
-	hook_key(key, "hooks", name, NULL);
-	if ((rc = store_get(st, key, &all)) == -1) {
-		json_decref(ev);
-		return RES_ERROR;
-	}
-	if (rc == 1)
-		all = json_object();
-	url_id(url, id);
-	if (json_object_get(all, id) != NULL)
+	for (p = url; *p; p++)
+		fnv = (fnv ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)fnv);
+	if (!net_url_allowed(url, allow))
+		rc = RES_HOOKREFUSED;
+	else if (load(st, name, key, &all) == -1)
+		rc = RES_ERROR;
+	else if (json_object_get(all, id) != NULL)
 		rc = RES_HOOKEXISTS;
 	else if (json_object_size(all) >= LIM_HOOKS)
 		rc = RES_HOOKFULL;
 	else {
-		h = json_pack("{s:s, s:o, s:s, s:b, s:I}", "url", url,
+		h = json_pack("{s:s, s:O, s:s, s:b, s:I}", "url", url,
 		    "events", ev, "secret", secret ? secret : "", "active", 1,
 		    "created", (json_int_t)time(NULL));
-		ev = NULL;
 		json_object_set_new(all, id, h);
 		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
 		if (rc == RES_OK)
@@ -155,10 +160,9 @@ hook_list(struct store *st, const char *name)
 	char key[LIM_KEY];
 	const char *id;
 
-	hook_key(key, "hooks", name, NULL);
-	if (store_get(st, key, &all) == 0)
-		json_object_foreach(all, id, h)
-			json_array_append_new(out, shown(id, h));
+	load(st, name, key, &all);
+	json_object_foreach(all, id, h)
+		json_array_append_new(out, shown(id, h));
 	json_decref(all);
 	return out;
 }
@@ -166,30 +170,26 @@ hook_list(struct store *st, const char *name)
 int
 hook_del(struct store *st, const char *name, const char *id)
 {
-	json_t *all = NULL;
-	char key[LIM_KEY], hkey[LIM_KEY];
+	char key[LIM_KEY], hist[LIM_KEY];
+	json_t *all, *h;
 	const char *hid;
-	json_t *h;
 	int rc;
 
-	hook_key(key, "hooks", name, NULL);
-	if ((rc = store_get(st, key, &all)) != 0)
-		return rc == 1 ? RES_NOHOOK : RES_ERROR;
-	rc = RES_OK;
-	if (id != NULL && json_object_get(all, id) == NULL)
-		rc = RES_NOHOOK;
+	if (load(st, name, key, &all) == -1)
+		return RES_ERROR;
+	rc = id != NULL && json_object_get(all, id) == NULL ? RES_NOHOOK :
+	    RES_OK;
 	json_object_foreach(all, hid, h) {
-		if (rc != RES_OK || (id != NULL && strcmp(id, hid) != 0))
-			continue;
-		hook_key(hkey, "hist", name, hid);
-		if (store_del(st, hkey) == -1)
+		snprintf(hist, sizeof(hist), "hist:%s/%s", name, hid);
+		if (rc == RES_OK && (id == NULL || strcmp(id, hid) == 0) &&
+		    store_del(st, hist) == -1)
 			rc = RES_ERROR;
 	}
 	if (rc == RES_OK && id != NULL) {
 		json_object_del(all, id);
 		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
-	} else if (rc == RES_OK)
-		rc = store_del(st, key) == -1 ? RES_ERROR : RES_OK;
+	} else if (rc == RES_OK && (rc = store_del(st, key)) != 0)
+		rc = rc == 1 ? RES_NOHOOK : RES_ERROR;
 	json_decref(all);
 	return rc;
 }
@@ -198,19 +198,15 @@ int
 hook_history(struct store *st, const char *name, const char *id,
     json_t **out)
 {
-	json_t *all = NULL;
 	char key[LIM_KEY];
-	int rc;
+	json_t *h;
+	int rc = find(st, name, id, &h);
 
+	json_decref(h);
 	*out = NULL;
-	hook_key(key, "hooks", name, NULL);
-	if ((rc = store_get(st, key, &all)) != 0 ||
-	    json_object_get(all, id) == NULL) {
-		json_decref(all);
-		return rc == -1 ? RES_ERROR : RES_NOHOOK;
-	}
-	json_decref(all);
-	hook_key(key, "hist", name, id);
+	if (rc != RES_OK)
+		return rc;
+	snprintf(key, sizeof(key), "hist:%s/%s", name, id);
 	if ((rc = store_get(st, key, out)) == 1)
 		*out = json_array();
 	return rc == -1 ? RES_ERROR : RES_OK;
@@ -220,12 +216,13 @@ int
 hook_record(struct store *st, const char *name, const char *id,
     json_t *attempt, long keep)
 {
-	json_t *h = NULL;
 	char key[LIM_KEY];
+	json_t *h;
+	int rc;
 
 	if (keep <= 0)
 		return RES_OK;
-	hook_key(key, "hist", name, id);
+	snprintf(key, sizeof(key), "hist:%s/%s", name, id);
 	if (store_get(st, key, &h) != 0 || !json_is_array(h)) {
 		json_decref(h);
 		h = json_array();
@@ -233,30 +230,20 @@ hook_record(struct store *st, const char *name, const char *id,
 	json_array_append(h, attempt);
 	while ((long)json_array_size(h) > keep)
 		json_array_remove(h, 0);
-	if (store_put(st, key, h) == -1) {
-		json_decref(h);
-		return RES_ERROR;
-	}
+	rc = store_put(st, key, h) == 0 ? RES_OK : RES_ERROR;
 	json_decref(h);
-	return RES_OK;
+	return rc;
 }
 
 int
 hook_secret(struct store *st, const char *name, const char *id, char *out,
     size_t outlen)
 {
-	json_t *all = NULL, *h;
-	char key[LIM_KEY];
-	int rc;
+	json_t *h;
+	int rc = find(st, name, id, &h);
 
-	out[0] = '\0';
-	hook_key(key, "hooks", name, NULL);
-	if ((rc = store_get(st, key, &all)) == -1)
-		return RES_ERROR;
-	h = json_object_get(all, id);
-	rc = h == NULL ? RES_NOHOOK : RES_OK;
 	snprintf(out, outlen, "%s", record_str(h, "secret"));
-	json_decref(all);
+	json_decref(h);
 	return rc;
 }
 
@@ -285,41 +272,42 @@ wants(const json_t *h, const char *event)
 	const json_t *e;
 	size_t i;
 
-	if (!json_is_true(json_object_get(h, "active")))
-		return 0;
-	json_array_foreach(json_object_get(h, "events"), i, e)
-		if (json_is_string(e) && strcmp(json_string_value(e), event) ==
-		    0)
-			return 1;
+	if (json_is_true(json_object_get(h, "active")))
+		json_array_foreach(json_object_get(h, "events"), i, e)
+			if (json_is_string(e) &&
+			    strcmp(json_string_value(e), event) == 0)
+				return 1;
 	return 0;
 }
 
-int
-hook_queue(const struct config *cfg, struct store *st, const char *ns,
+/* Queue one delivery per active webhook of ns/repo whose events hold
+ * event, or only to webhook only_id (a ping), durably. RES_OK (also when
+ * none matched), RES_NOHOOK when only_id is unknown, RES_ERROR. */
+static int
+queue(const struct config *cfg, struct store *st, const char *ns,
     const char *repo, const char *event, const char *pusher,
     const json_t *rec, const char *only_id)
 {
-	json_t *all = NULL, *h, *d;
 	char key[LIM_KEY], name[LIM_NAME + 1];
+	json_t *all = NULL, *h, *d;
 	const char *id;
 	int rc = RES_OK, found = 0;
 
 	if (!cfg->webhooks && only_id == NULL)
 		return RES_OK;
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
-	hook_key(key, "hooks", name, NULL);
-	if (store_get(st, key, &all) == -1)
+	if (load(st, name, key, &all) == -1)
 		return RES_ERROR;
 	json_object_foreach(all, id, h) {
 		if (only_id ? strcmp(id, only_id) != 0 : !wants(h, event))
 			continue;
 		found = 1;
-		d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:I, s:n, "
+		d = json_pack("{s:s, s:s, s:O, s:s, s:I, s:i, s:I, s:n, "
 		    "s:{s:s}, s:s, s:o}", "webhook_id", id, "repository", name,
-		    "url", json_string_value(json_object_get(h, "url")),
-		    "event", event, "created", (json_int_t)time(NULL),
-		    "attempts", 0, "next_attempt", (json_int_t)time(NULL),
-		    "last_error", "headers", "X-Docker-Index-Event", event,
+		    "url", json_object_get(h, "url"), "event", event,
+		    "created", (json_int_t)time(NULL), "attempts", 0,
+		    "next_attempt", (json_int_t)time(NULL), "last_error",
+		    "headers", "X-Docker-Index-Event", event,
 		    "queued_by", pusher ? pusher : "",
 		    "payload", payload(ns, repo, pusher, rec));
 		if (d == NULL || spool_put(cfg->spool, d) == -1)
@@ -330,12 +318,20 @@ hook_queue(const struct config *cfg, struct store *st, const char *ns,
 	return only_id && !found && rc == RES_OK ? RES_NOHOOK : rc;
 }
 
-static int
-is(const json_t *d, const char *key, const char *want)
+int
+hook_pushed(const struct config *cfg, struct store *st, const char *ns,
+    const char *repo, json_t *rec, int isnew, const char *pusher,
+    const json_t *payload)
 {
-	const char *v = json_string_value(json_object_get(d, key));
+	char key[LIM_KEY];
 
-	return v != NULL && strcmp(v, want) == 0;
+	json_object_set_new(rec, "updated", json_integer(time(NULL)));
+	json_object_set_new(rec, "pusher", json_string(pusher));
+	if (queue(cfg, st, ns, repo, isnew ? "new" : "existing", pusher,
+	    payload ? payload : rec, NULL) != RES_OK)
+		return RES_ERROR;
+	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
+	return store_put(st, key, rec) == 0 ? RES_OK : RES_ERROR;
 }
 
 /* Pings waiting (new, active, deferred) or failed within
@@ -350,37 +346,23 @@ over_quota(const char *root, const char *name, const char *user)
 	int repo = 0, mine = 0;
 	size_t s, i;
 
-	for (s = 0; s < 4; s++) {
+	for (s = 0; s < LEN(live); s++) {
 		names = spool_names(root, live[s]);
 		json_array_foreach(names, i, n) {
 			d = spool_read(root, live[s], json_string_value(n));
-			if (is(d, "event", "ping") && (s < 3 ||
-			    json_integer_value(json_object_get(d, "created")) +
-			    LIM_PINGS_WINDOW > time(NULL))) {
-				repo += is(d, "repository", name);
-				mine += is(d, "queued_by", user);
+			if (strcmp(record_str(d, "event"), "ping") == 0 &&
+			    (s < 3 || json_integer_value(json_object_get(d,
+			    "created")) + LIM_PINGS_WINDOW > time(NULL))) {
+				repo += strcmp(record_str(d, "repository"),
+				    name) == 0;
+				mine += strcmp(record_str(d, "queued_by"),
+				    user) == 0;
 			}
 			json_decref(d);
 		}
 		json_decref(names);
 	}
 	return repo >= LIM_PINGS_REPO || mine >= LIM_PINGS_USER;
-}
-
-int
-hook_pushed(const struct config *cfg, struct store *st, const char *ns,
-    const char *repo, json_t *rec, int isnew, const char *pusher,
-    const json_t *payload)
-{
-	char key[LIM_KEY];
-
-	json_object_set_new(rec, "updated", json_integer(time(NULL)));
-	json_object_set_new(rec, "pusher", json_string(pusher));
-	if (hook_queue(cfg, st, ns, repo, isnew ? "new" : "existing", pusher,
-	    payload ? payload : rec, NULL) != RES_OK)
-		return RES_ERROR;
-	snprintf(key, sizeof(key), "repo:%s/%s", ns, repo);
-	return store_put(st, key, rec) == 0 ? RES_OK : RES_ERROR;
 }
 
 int
@@ -403,8 +385,8 @@ hook_ping(const struct config *cfg, struct store *st, const char *ns,
 	snprintf(key, sizeof(key), "repo:%s", name);
 	if (store_get(st, key, &rec) == -1)
 		return RES_ERROR;
-	rc = hook_queue(cfg, st, ns, repo, "ping", user ? user : "dindexctl",
-	    rec, id);
+	rc = queue(cfg, st, ns, repo, "ping", user ? user : "dindexctl", rec,
+	    id);
 	json_decref(rec);
 	return rc;
 }

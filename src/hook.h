@@ -1,6 +1,7 @@
 /*
  * hook: webhook records ("hooks:<ns>/<repo>"), their delivery history
  * ("hist:<ns>/<repo>/<id>"), and queueing deliveries into the spool.
+ * name is "ns/repo"; results are enum result.
  */
 #ifndef HOOK_H
 #define HOOK_H
@@ -13,11 +14,10 @@
 
 /* Whether s has the shape of a webhook id: 16 lower-case hex digits. */
 int	hook_id_ok(const char *s);
-/* Register url for repository name ("ns/repo"). events: a JSON list or
- * a comma string of "new"/"existing" (NULL: both). A url whose host is an
- * address literal that allow (webhook_allow_networks) does not let
- * deliveries reach is RES_HOOKREFUSED. On RES_OK *out is the record as shown
- * (secret left out). */
+/* Register url. events: a JSON list or a comma string of "new" and
+ * "existing" (NULL: both). A host that is an address literal allow
+ * (webhook_allow_networks) refuses is RES_HOOKREFUSED. *out: the record
+ * as shown (secret left out). */
 int	hook_add(struct store *, const char *name, const char *url,
 	    const json_t *events, const char *secret, const char *allow,
 	    json_t **out);
@@ -34,27 +34,18 @@ int	hook_record(struct store *, const char *name, const char *id,
 /* The secret of a webhook ("" when none), RES_NOHOOK when it is gone. */
 int	hook_secret(struct store *, const char *name, const char *id,
 	    char *out, size_t outlen);
-
-/* Queue one delivery per active webhook of ns/repo whose events hold
- * event ("new" or "existing"), or only webhook only_id with event "ping".
- * Durable on return. RES_OK (also when none matched), RES_NOHOOK when
- * only_id is unknown, RES_ERROR. */
-int	hook_queue(const struct config *, struct store *, const char *ns,
-	    const char *repo, const char *event, const char *pusher,
-	    const json_t *rec, const char *only_id);
-/* Record a push (v1 push finish, v2 notification) in the write
- * transaction st: rec gets "updated" and "pusher", the deliveries of
- * "new" (isnew) or "existing" with payload's images and tags (rec's when
- * NULL) are queued, then rec is stored: a 2xx means both. */
+/* Record a push in the write transaction st: rec gets "updated" and
+ * "pusher", the deliveries of "new" (isnew) or "existing" with payload's
+ * images and tags (rec's when NULL) are queued durably, then rec is
+ * stored: RES_OK means both. */
 int	hook_pushed(const struct config *, struct store *, const char *ns,
 	    const char *repo, json_t *rec, int isnew, const char *pusher,
 	    const json_t *payload);
-/* Queue a "ping" delivery to webhook id of ns/repo on behalf of user.
- * user NULL is the local administrator (dindexctl); a user without the
- * admin flag gets RES_QUOTA once LIM_PINGS_REPO pings of the repository
- * or LIM_PINGS_USER of the user's wait in the spool (or failed within
- * LIM_PINGS_WINDOW of being queued). The store should be
- * open for writing, so that concurrent pings count one after the other. */
+/* Queue a "ping" delivery to webhook id on behalf of user (NULL: the
+ * local administrator). A user without the admin flag gets RES_QUOTA once
+ * LIM_PINGS_REPO pings of the repository or LIM_PINGS_USER of the user's
+ * wait in the spool (or failed within LIM_PINGS_WINDOW). st is open for
+ * writing, so that concurrent pings count one after the other. */
 int	hook_ping(const struct config *, struct store *, const char *ns,
 	    const char *repo, const char *id, const char *user);
 

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net.h"
@@ -26,38 +27,36 @@ static const char blocked[] = "0.0.0.0/8,10.0.0.0/8,100.64.0.0/10,"
     "127.0.0.0/8,169.254.0.0/16,172.16.0.0/12,192.168.0.0/16,224.0.0.0/3,"
     "::/128,::1/128,fe80::/10,fec0::/10,fc00::/7,ff00::/8";
 
-/* One "addr[/bits]" of len bytes: a (16 bytes), *bits of those 128. */
+/* One "addr[/bits]" of len bytes: a (16 bytes), *bits of those 128. The
+ * prefix is 1 to 3 digits without a leading zero, and no host bit may be
+ * set (a typo, refused). */
 static int
 cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 {
-	char buf[INET6_ADDRSTRLEN + 4], *slash, *p;
-	int max = 128, n = 0;
+	char buf[INET6_ADDRSTRLEN + 4], *slash;
+	size_t nd = 0;
+	int max = 128, n;
 
 	if (len == 0 || len >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if ((slash = strchr(buf, '/')) != NULL)
+	if ((slash = strchr(buf, '/')) != NULL) {
 		*slash++ = '\0';
+		nd = strspn(slash, "0123456789");
+		if (nd == 0 || nd > 3 || slash[nd] != '\0' || (slash[0] == '0' &&
+		    nd > 1))
+			return -1;
+	}
 	if (inet_pton(AF_INET, buf, a + 12) == 1) {
 		memcpy(a, mapped, 12);
 		max = 32;
 	} else if (inet_pton(AF_INET6, buf, a) != 1)
 		return -1;
-	if (slash == NULL)
-		n = max;
-	else if (*slash == '\0' || strlen(slash) > 3 || (slash[0] == '0' &&
-	    slash[1] != '\0'))
-		return -1;
-	for (p = slash; p && *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	if (n > max)
+	if ((n = slash ? (int)strtol(slash, NULL, 10) : max) > max)
 		return -1;
 	*bits = n + 128 - max;
-	for (n = *bits; n < 128; n++)	/* host bits set: a typo, refused */
+	for (n = *bits; n < 128; n++)
 		if (a[n / 8] & (0x80 >> (n % 8)))
 			return -1;
 	return 0;
@@ -142,27 +141,22 @@ net_addr_allowed(const struct sockaddr *sa, const char *allow)
 	return in_list(a, allow) == 1 || in_list(v4, allow) == 1;
 }
 
-/* The host[:port] of url and its path (up to '?' or '#'). */
-static int
-parts(const char *url, const char **host, size_t *hlen, const char **path,
-    size_t *plen)
+/* Where the host[:port] of url starts (after any user@), its length in
+ * *n; NULL when url has no "://". */
+static const char *
+host_of(const char *url, size_t *n)
 {
 	const char *a = strchr(url, ':'), *at;
-	size_t n;
 
 	if (a == NULL || strncmp(a, "://", 3) != 0)
-		return -1;
+		return NULL;
 	a += 3;
-	n = strcspn(a, "/?#");
-	if ((at = memrchr(a, '@', n)) != NULL) {
-		n -= (size_t)(at + 1 - a);
+	*n = strcspn(a, "/?#");
+	if ((at = memrchr(a, '@', *n)) != NULL) {
+		*n -= (size_t)(at + 1 - a);
 		a = at + 1;
 	}
-	*host = a;
-	*hlen = n;
-	*path = a + n;
-	*plen = strcspn(*path, "?#");
-	return 0;
+	return a;
 }
 
 int
@@ -171,10 +165,10 @@ net_url_allowed(const char *url, const char *allow)
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in s4 = { .sin_family = AF_INET };
 	char host[INET6_ADDRSTRLEN + 2];
-	const char *h, *path, *end;
-	size_t n, plen;
+	const char *h, *end;
+	size_t n;
 
-	if (parts(url, &h, &n, &path, &plen) == -1)
+	if ((h = host_of(url, &n)) == NULL)
 		return 0;
 	if (h[0] == '[') {
 		if ((end = memchr(h, ']', n)) == NULL || end - h - 1 >=
@@ -197,24 +191,21 @@ net_url_allowed(const char *url, const char *allow)
 void
 net_url_host(const char *url, char *out, size_t len)
 {
-	const char *h, *path;
-	size_t n, plen;
+	size_t n = 0;
+	const char *h = host_of(url, &n);
 
-	if (parts(url, &h, &n, &path, &plen) == -1)
-		h = "", n = 0;
-	snprintf(out, len, "%.*s", (int)n, h);
+	snprintf(out, len, "%.*s", (int)n, h ? h : "");
 }
 
 void
 net_url_redact(const char *url, char *out, size_t len)
 {
-	const char *h, *path;
-	size_t n, plen;
+	size_t n;
+	const char *h = host_of(url, &n);
 
-	if (parts(url, &h, &n, &path, &plen) == -1) {
+	if (h == NULL)
 		snprintf(out, len, "-");
-		return;
-	}
-	snprintf(out, len, "%.*s%.*s%.*s", (int)(strchr(url, ':') + 3 - url),
-	    url, (int)n, h, (int)plen, path);
+	else
+		snprintf(out, len, "%.*s%.*s%.*s", (int)(strchr(url, ':') + 3 -
+		    url), url, (int)n, h, (int)strcspn(h + n, "?#"), h + n);
 }

@@ -1,32 +1,20 @@
 /*
  * spool: the webhook queue on disk, one JSON file per delivery, moved
- * between directories by rename (atomic within one file system):
+ * between state directories by rename:
  *
- *   state      written by                  left by
- *   tmp/       the writer, being written   rename into a state (the
- *                                          writer), or unlink on failure
- *   new/       dindex, dindexctl, and      rename into active/ (claim)
- *              retries from failed/
- *   active/    a deliverer that claimed    unlink (delivered), a new
- *              it                          version into deferred/ or
- *                                          failed/; stale claims of a
- *                                          killed deliverer back to new/
- *   deferred/  a deliverer, after a        rename into active/ when due
- *              failed attempt
- *   failed/    a deliverer, after the      dindexctl spool retry (to new/)
- *              last attempt                or drop
+ *   tmp/       being written; renamed into a state, or unlinked
+ *   new/       queued (dindex, dindexctl retry); claimed into active/
+ *   active/    claimed by a deliverer; unlinked when delivered, rewritten
+ *              into deferred/ or failed/, or back to new/ when stale
+ *   deferred/  waiting for a retry; claimed into active/ when due
+ *   failed/    attempts used up; dindexctl spool retry (new/) or drop
  *
- * Every write is tmp file -> fsync -> close checked -> rename -> fsync of
- * the directory, so a file in a state directory is always whole, and a
- * delivery is never in no directory: at worst in two (deliveries are
- * at-least-once; receivers drop repeats by the delivery id). Names are
- * "<unix-time>.<pid>.<random hex>.json"; the id is the name without
- * ".json". A temp file is "<id>.<pid>.<random hex>.json", unique to its
- * writer; one older than LIM_TMP_STALE was left by a killed writer and is
- * removed by spool_reclaim. A file that does not parse reads as a record
- * {id, last_error, raw} (see spool_read), which the deliverer parks in
- * failed/. Files waiting for a retry sit in deferred/, never in new/, so
- * a path unit watching new/ does not fire again and again.
+ * Every write is tmp file, fsync, close checked, rename, directory fsync:
+ * a state holds only whole files, and a delivery is always in one, at worst
+ * in two (at-least-once; receivers drop repeats by id). Names are
+ * "<time>.<pid>.<hex>.json" (the id without ".json"), temp files
+ * "<id>.<pid>.<hex>.json", unique to their writer. Retries wait in
+ * deferred/, so a path unit watching new/ does not fire again and again.
  */
 #include <sys/stat.h>
 
@@ -39,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "bytes.h"
 #include "log.h"
 #include "spool.h"
 
@@ -47,31 +35,20 @@
 #define SAFE	"0123456789abcdefghijklmnopqrstuvwxyz" \
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
 
-static const char *const states[] = { "tmp", "new", "active", "deferred",
-    "failed" };
-
-static int
-make_dir(const char *path)
-{
-	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-		log_msg(LOG_ERR, "mkdir %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int
 spool_init(const char *root)
 {
+	static const char *const dirs[] = { "", "/tmp", "/new", "/active",
+	    "/deferred", "/failed" };
 	char path[LIM_PATH];
 	size_t i;
 
-	if (make_dir(root) == -1)
-		return -1;
-	for (i = 0; i < LEN(states); i++) {
-		snprintf(path, sizeof(path), "%s/%s", root, states[i]);
-		if (make_dir(path) == -1)
+	for (i = 0; i < LEN(dirs); i++) {
+		snprintf(path, sizeof(path), "%s%s", root, dirs[i]);
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			log_msg(LOG_ERR, "mkdir %s: %s", path, strerror(errno));
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -93,65 +70,50 @@ sync_dir(const char *root, const char *state)
 	return rc;
 }
 
-/* A fresh tmp/ file with the JSON of d, fsynced and closed; its path in
- * tmp. The name is unique to this writer ("<id>.<pid>.<random>.json"), so
- * a file left by a killed writer never blocks the next one. */
+/* d as state/<name>, written through a temp file of this writer's own. */
 static int
-write_tmp(const char *root, const char *name, const json_t *d,
-    char tmp[LIM_PATH])
+write_file(const char *root, const char *name, const char *state,
+    const json_t *d)
 {
-	char *s, rnd[17];
+	char tmp[LIM_PATH], to[LIM_PATH], rnd[17], *s;
 	size_t len, off = 0;
 	ssize_t n;
 	int fd, rc = -1;
 
-	if (bytes_random_hex(rnd, 8) == -1)
+	if (bytes_random_hex(rnd, 8) == -1 || (s = json_dumps(d,
+	    JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL)
 		return -1;
-	snprintf(tmp, LIM_PATH, "%s/tmp/%.*s.%ld.%s.json", root,
+	snprintf(tmp, sizeof(tmp), "%s/tmp/%.*s.%ld.%s.json", root,
 	    (int)strlen(name) - 5, name, (long)getpid(), rnd);
-	if ((s = json_dumps(d, JSON_INDENT(1) | JSON_SORT_KEYS)) == NULL)
-		return -1;
+	snprintf(to, sizeof(to), "%s/%s/%s", root, state, name);
 	len = strlen(s);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1) {
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
 		log_msg(LOG_ERR, "open %s: %s", tmp, strerror(errno));
-		free(s);
-		return -1;
+		goto out;
 	}
 	while (off < len && (n = write(fd, s + off, len - off)) > 0)
 		off += (size_t)n;
 	if (off == len && write(fd, "\n", 1) == 1 && fsync(fd) == 0)
 		rc = 0;
-	if (close(fd) == -1)
-		rc = -1;
-	if (rc == -1) {
+	if (close(fd) == -1 || rc == -1) {
 		log_msg(LOG_ERR, "write %s: %s", tmp, strerror(errno));
+		rc = -1;
+	} else if ((rc = rename(tmp, to)) == -1)
+		log_msg(LOG_ERR, "rename %s: %s", to, strerror(errno));
+	if (rc == -1)
 		unlink(tmp);
-	}
+	else
+		rc = sync_dir(root, state);
+out:
 	free(s);
 	return rc;
-}
-
-/* tmp -> state/<name>, then the directory synced. */
-static int
-commit(const char *root, const char *tmp, const char *name,
-    const char *state)
-{
-	char to[LIM_PATH];
-
-	snprintf(to, sizeof(to), "%s/%s/%s", root, state, name);
-	if (rename(tmp, to) == -1) {
-		log_msg(LOG_ERR, "rename %s: %s", to, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return sync_dir(root, state);
 }
 
 int
 spool_put(const char *root, json_t *d)
 {
-	char name[SPOOL_NAME], rnd[17], tmp[LIM_PATH];
+	char name[SPOOL_NAME], rnd[17];
 
 	if (bytes_random_hex(rnd, 8) == -1)
 		return -1;
@@ -160,23 +122,19 @@ spool_put(const char *root, json_t *d)
 	if (json_object_set_new(d, "id", json_stringn(name,
 	    strlen(name) - 5)) == -1)
 		return -1;
-	if (write_tmp(root, name, d, tmp) == -1)
-		return -1;
-	return commit(root, tmp, name, "new");
+	return write_file(root, name, "new", d);
 }
 
 int
 spool_move(const char *root, const char *name, const char *state,
     const json_t *d)
 {
-	char tmp[LIM_PATH];
-
-	if (write_tmp(root, name, d, tmp) == -1 ||
-	    commit(root, tmp, name, state) == -1)
+	if (write_file(root, name, state, d) == -1)
 		return -1;
 	return spool_done(root, name);
 }
 
+/* from/<name> -> to/<name>: 0 moved, 1 it was gone, -1 error. */
 static int
 move(const char *root, const char *from, const char *to, const char *name)
 {
@@ -207,57 +165,54 @@ spool_claim(const char *root, const char *state, const char *name)
 	return rc;
 }
 
+static int
+remove_file(const char *path)
+{
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_msg(LOG_ERR, "unlink %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 spool_done(const char *root, const char *name)
 {
 	char path[LIM_PATH];
 
 	snprintf(path, sizeof(path), "%s/active/%s", root, name);
-	if (unlink(path) == -1 && errno != ENOENT) {
-		log_msg(LOG_ERR, "unlink %s: %s", path, strerror(errno));
+	if (remove_file(path) == -1)
 		return -1;
-	}
 	return sync_dir(root, "active");
 }
 
 static int
-cmp_str(const void *a, const void *b)
+ours(const struct dirent *de)
 {
-	return strcmp(json_string_value(*(json_t *const *)a),
-	    json_string_value(*(json_t *const *)b));
+	size_t len = strlen(de->d_name);
+
+	return len > 5 && len < SPOOL_NAME && de->d_name[0] != '.' &&
+	    strspn(de->d_name, SAFE) == len &&
+	    strcmp(de->d_name + len - 5, ".json") == 0;
 }
 
 json_t *
 spool_names(const char *root, const char *state)
 {
 	char path[LIM_PATH];
-	struct dirent *de;
-	json_t *out = json_array(), **v;
-	size_t n, i, len;
-	DIR *d;
+	struct dirent **de;
+	json_t *out = json_array();
+	int i, n;
 
 	snprintf(path, sizeof(path), "%s/%s", root, state);
-	if (out == NULL || (d = opendir(path)) == NULL)
+	/* sorted by name (the C locale's order): names start with the time */
+	if ((n = scandir(path, &de, ours, alphasort)) == -1)
 		return out;
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (len > 5 && len < SPOOL_NAME && de->d_name[0] != '.' &&
-		    strspn(de->d_name, SAFE) == len &&
-		    strcmp(de->d_name + len - 5, ".json") == 0)
-			json_array_append_new(out, json_string(de->d_name));
+	for (i = 0; i < n; i++) {
+		json_array_append_new(out, json_string(de[i]->d_name));
+		free(de[i]);
 	}
-	closedir(d);
-	/* sorted by name: the names start with the queueing time */
-	n = json_array_size(out);
-	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
-		return out;
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(out, i));
-	qsort(v, n, sizeof(*v), cmp_str);
-	json_array_clear(out);
-	for (i = 0; i < n; i++)
-		json_array_append_new(out, v[i]);
-	free(v);
+	free(de);
 	return out;
 }
 
@@ -312,45 +267,42 @@ spool_find(const char *root, const char *id)
 	return NULL;
 }
 
+/* A stale claim back to new/, a stale temp file (a killed writer's)
+ * removed. */
 static int
-stale(const char *root, const char *state, const char *name, long secs,
-    char path[LIM_PATH])
+take_back(const char *root, const char *state, const char *name,
+    const char *path)
 {
-	struct stat sb;
-
-	snprintf(path, LIM_PATH, "%s/%s/%s", root, state, name);
-	return stat(path, &sb) == 0 && sb.st_mtime + secs < time(NULL);
+	if (strcmp(state, "tmp") != 0) {
+		log_msg(LOG_WARNING, "taking back stale claim %s", name);
+		return move(root, "active", "new", name) == -1 ? -1 : 0;
+	}
+	log_msg(LOG_WARNING, "removing stale %s", path);
+	return remove_file(path);
 }
 
 int
 spool_reclaim(const char *root, long secs)
 {
-	json_t *names = spool_names(root, "active"), *n;
+	static const char *const dirs[] = { "active", "tmp" };
+	const long age[] = { secs, LIM_TMP_STALE };
 	char path[LIM_PATH];
-	size_t i;
+	struct stat sb;
+	json_t *names, *n;
+	size_t s, i;
 	int rc = 0;
 
-	json_array_foreach(names, i, n) {
-		if (!stale(root, "active", json_string_value(n), secs, path))
-			continue;
-		log_msg(LOG_WARNING, "taking back stale claim %s",
-		    json_string_value(n));
-		if (move(root, "active", "new", json_string_value(n)) == -1)
-			rc = -1;
-	}
-	json_decref(names);
-	names = spool_names(root, "tmp");
-	json_array_foreach(names, i, n) {
-		if (!stale(root, "tmp", json_string_value(n), LIM_TMP_STALE,
-		    path))
-			continue;
-		log_msg(LOG_WARNING, "removing stale %s", path);
-		if (unlink(path) == -1 && errno != ENOENT) {
-			log_msg(LOG_ERR, "unlink %s: %s", path,
-			    strerror(errno));
-			rc = -1;
+	for (s = 0; s < LEN(dirs); s++) {
+		names = spool_names(root, dirs[s]);
+		json_array_foreach(names, i, n) {
+			snprintf(path, sizeof(path), "%s/%s/%s", root, dirs[s],
+			    json_string_value(n));
+			if (stat(path, &sb) == 0 && sb.st_mtime + age[s] <
+			    time(NULL) && take_back(root, dirs[s],
+			    json_string_value(n), path) == -1)
+				rc = -1;
 		}
+		json_decref(names);
 	}
-	json_decref(names);
 	return rc;
 }

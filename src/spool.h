@@ -1,6 +1,7 @@
 /*
  * spool: webhook deliveries as files in a directory state machine
  * (tmp/ -> new/ -> active/ -> deferred/ | failed/ | gone). See spool.c.
+ * Functions returning int give 0 ok, -1 error (logged).
  */
 #ifndef SPOOL_H
 #define SPOOL_H
@@ -13,26 +14,24 @@
 
 /* Create root and its state directories (0700) where missing. */
 int	spool_init(const char *root);
-/* Queue a delivery: sets its "id" from a fresh unique name, writes it to
- * tmp/, fsyncs, renames into new/ and fsyncs new/. 0 ok, -1 (logged). */
+/* Queue a delivery durably into new/, setting its "id". */
 int	spool_put(const char *root, json_t *delivery);
-/* Write d into state dir (new, deferred, failed) under name, durably, in
- * place of the claimed file active/<name>, which is removed. */
+/* Write d durably into state (new, deferred, failed) under name in place
+ * of the claimed active/<name>, which is removed. */
 int	spool_move(const char *root, const char *name, const char *state,
 	    const json_t *d);
-/* Claim state/<name> by renaming it into active/. 0 claimed, 1 someone
- * else was first, -1 error. */
+/* Claim state/<name> by renaming it into active/. 1: someone else was
+ * first. */
 int	spool_claim(const char *root, const char *state, const char *name);
 /* Remove active/<name> (delivered). */
 int	spool_done(const char *root, const char *name);
 /* Names in a state directory, sorted (oldest first). */
 json_t	*spool_names(const char *root, const char *state);
-/* Read state/<name>. NULL when gone or unreadable; a file that is not a
- * JSON object reads as {"id", "last_error": why, "raw": its first
- * LIM_SPOOL_HEAD bytes escaped}. */
+/* Read state/<name>. NULL when gone; a file that is not a JSON object
+ * reads as {"id", "last_error": why, "raw": its first LIM_SPOOL_HEAD
+ * bytes escaped}. */
 json_t	*spool_read(const char *root, const char *state, const char *name);
-/* Find a delivery by id in new, deferred, failed, active: the state
- * (static string) or NULL. */
+/* The state (static) of delivery id, or NULL. */
 const char *spool_find(const char *root, const char *id);
 /* Give claims in active/ older than secs back to new/; remove tmp/ files
  * older than LIM_TMP_STALE (left by killed writers). */
