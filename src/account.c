@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "atok.h"
 #include "lim.h"
 #include "log.h"
 #include "record.h"
@@ -103,20 +104,24 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	long long t0 = now_ms();
 	char key[LIM_KEY];
 	const char *hash;
+	int rc;
 
 	account_key(cred->user, key);
 	if (store_fetch(cfg->database, key, user) == -1)
 		return ACCOUNT_ERROR;
-	if ((hash = record_str(*user, "hash"))[0] == '\0') {
+	/* the token after its owner: a revocation between leaves none */
+	if (strncmp(cred->pass, ATOK_PREFIX, strlen(ATOK_PREFIX)) == 0)
+		rc = atok_login(cfg, cred->pass, *user);
+	else if ((hash = record_str(*user, "hash"))[0] == '\0') {
 		auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r, cfg->scrypt_p,
 		    cred->pass);
-		return refuse(user, t0);
-	}
-	if (auth_check_password(hash, cred->pass) != 1)
-		return refuse(user, t0);
-	if (auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
+		rc = 1;
+	} else if ((rc = auth_check_password(hash, cred->pass) != 1) == 0 &&
+	    auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
 	    cfg->scrypt_p))
 		rehash(cfg, cred->user, cred->pass, hash);
+	if (rc != 0)
+		return rc == 1 ? refuse(user, t0) : ACCOUNT_ERROR;
 	if (!json_is_true(json_object_get(*user, "enabled")))
 		return ACCOUNT_DISABLED;
 	return ACCOUNT_OK;

@@ -18,7 +18,8 @@ enum account_result {
 	ACCOUNT_ERROR = -1	/* store failure (logged) */
 };
 
-/* Check name and password, scrypt outside the lock, every refusal no
+/* Check name and password (one starting "dxt_" is an access token:
+ * atok_login), scrypt outside the lock, every refusal no
  * sooner than LIM_LOGIN_FAIL_MS after it began. On ACCOUNT_OK and
  * ACCOUNT_DISABLED *user is the record (new reference), whose stamp the
  * caller puts into what it issues. A hash with old parameters is

@@ -8,7 +8,10 @@
  * has admin on the namespace named after them unless an explicit entry
  * says otherwise; the admin flag allows everything; grants of the
  * pseudo-user "*" apply to everyone, anonymous callers included, and are
- * added to the caller's own. A disabled user may do nothing.
+ * added to the caller's own. A disabled user may do nothing. A login by
+ * access token (atok.h) carries its scopes as "via_token" {"*"|ns|
+ * ns/repo: access}: the user's own rights narrowed to them (the most
+ * specific entry wins), the public grants as for anyone.
  */
 #ifndef ACL_H
 #define ACL_H
@@ -28,5 +31,11 @@ int	acl_bits(const char *access);
  * (NULL when none). */
 int	acl_allows(const json_t *user, const json_t *public, const char *ns,
 	    const char *repo, int own_namespace);
+/* Whether user is an enabled administrator: by token only with admin on
+ * "*". */
+int	acl_admin(const json_t *user);
+/* Whether user may manage account name (its password, its access
+ * tokens): an administrator, or name itself logged in by password. */
+int	acl_account(const json_t *user, const char *name);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * admin: user administration shared by route_admin and dindexctl.
  * Invariants kept here: there is always an enabled administrator; a
- * disabled or deleted user has no tokens left ("token:" and "refresh:"
- * records naming them); grants have valid scopes and levels; "*" (the
+ * disabled or deleted user has no tokens left ("token:", "refresh:" and
+ * "atok:" records naming them); grants have valid scopes and levels; "*" (the
  * public pseudo-user) only ever holds grants.
  */
 #include <stdlib.h>
@@ -144,7 +144,8 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 {
 	return account_restamp(u) == 0 &&
 	    admin_purge(st, "token:", admin_of_user, name) >= 0 &&
-	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 ? 0 : -1;
+	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 &&
+	    admin_purge(st, "atok:", admin_of_user, name) >= 0 ? 0 : -1;
 }
 
 struct user_op {

@@ -56,6 +56,8 @@ static const struct key keys[] = {
 	{ "token_cert", K_PATH, "", S(token_cert) },
 	{ "token_v2_ttl", K_LONG, "900", L(token_v2_ttl, 60, 86400) },
 	{ "refresh_ttl", K_LONG, "2592000", L(refresh_ttl, 60, 31536000) },
+	{ "access_token_max_days", K_LONG, "365", L(access_token_max_days, 0,
+	    LIM_ATOK_DAYS) },
 	{ "notify_secret", K_STR, "", S(notify_secret) },
 	{ "webhook_allow_networks", K_NETS, "", S(webhook_allow_networks) },
 	{ "trusted_proxies", K_NETS, "", S(trusted_proxies) },

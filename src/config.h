@@ -37,6 +37,7 @@ struct config {
 	char		 token_cert[LIM_PATH];
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
+	long		 access_token_max_days;	/* 0: no limit */
 	char		 notify_secret[LIM_CONF_VALUE];
 	char		 webhook_allow_networks[LIM_CONF_VALUE]; /* CIDRs */
 	char		 trusted_proxies[LIM_CONF_VALUE];	/* CIDRs */

@@ -86,6 +86,11 @@
 #define LIM_REFRESH_USER	16	/* refresh tokens a user holds; the
 					 * oldest goes first */
 #define LIM_REFRESH_TOUCH	3600	/* seconds between recorded uses */
+#define LIM_ATOK_USER		32	/* access tokens a user holds: 409 */
+#define LIM_ATOK_SCOPES		16	/* scopes of one access token: 400 */
+#define LIM_ATOK_NAME		64	/* [A-Za-z0-9_.-]{1,64}: 400 beyond */
+#define LIM_ATOK_DAYS		36500	/* expires_days without a maximum */
+#define LIM_ATOK_TOUCH		3600	/* seconds between recorded uses */
 
 /* files */
 #define LIM_PATH		4096	/* filesystem path */

@@ -174,6 +174,33 @@ check_refresh(const json_t *t)
 }
 
 static const char *
+check_atok(const json_t *t)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *user = "", *name = "", *hash = "", *scope;
+	json_t *scopes = NULL, *right;
+	json_int_t created, expires, used;
+	size_t n;
+
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:o, s:I, s:I, s?I}",
+	    "user", &user, "name", &name, "hash", &hash, "scopes", &scopes,
+	    "created", &created, "expires", &expires, "used", &used) ||
+	    !name_user_ok(user) || (n = strlen(name)) < 1 ||
+	    n > LIM_ATOK_NAME || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEF"
+	    "GHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n || strlen(hash) !=
+	    LIM_SIG || strspn(hash, "0123456789abcdef") != LIM_SIG ||
+	    json_object_size(scopes) < 1 ||
+	    json_object_size(scopes) > LIM_ATOK_SCOPES)
+		return "user, name, hash, scopes (1 to 16), created or expires "
+		    "missing or invalid";
+	json_object_foreach(scopes, scope, right)
+		if ((strcmp(scope, "*") != 0 && !name_scope_split(scope, ns,
+		    repo)) || acl_bits(json_string_value(right)) < 0)
+			return why("invalid scope %s", scope);
+	return NULL;
+}
+
+static const char *
 check_hooks(const json_t *all)
 {
 	static const char *const kinds[] = { "new", "existing", NULL };
@@ -244,6 +271,8 @@ record_check(const char *key, const json_t *v)
 		return check_token(v);
 	case STORE_REFRESH:
 		return check_refresh(v);
+	case STORE_ATOK:
+		return check_atok(v);
 	default:
 		return check_hooks(v);
 	}
@@ -264,7 +293,7 @@ record_check_refs(const char *key, const json_t *v, const json_t *all)
 	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
 	int kind = store_kind(key, NULL);
 
-	if (kind != STORE_TOKEN && kind != STORE_REFRESH)
+	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK)
 		return NULL;
 	if (!exists(all, STORE_USER, user))
 		return why("user '%s' does not exist", user);

@@ -37,6 +37,15 @@ static const struct {
 	    "address not in webhook_allow_networks" },
 	[RES_QUOTA] = { 429, "too many pings waiting for delivery; try again "
 	    "later" },
+	[RES_NOATOK] = { 404, "no such access token" },
+	[RES_ATOKEXISTS] = { 409, "the user has an access token of that name" },
+	[RES_ATOKFULL] = { 409, "too many access tokens (at most "
+	    STR(LIM_ATOK_USER) " a user)" },
+	[RES_BADATOK] = { 400, "an access token needs a name (1 to "
+	    STR(LIM_ATOK_NAME) " of A-Z, a-z, 0-9, _, ., -), scopes (a list of 1 "
+	    "to " STR(LIM_ATOK_SCOPES) " \"SCOPE:RIGHT\", SCOPE *, ns or "
+	    "ns/repo, each once; RIGHT read, write or admin) and may have "
+	    "expires_days (1 to access_token_max_days)" },
 };
 
 int

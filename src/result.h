@@ -26,6 +26,10 @@ enum result {
 	RES_HOOKFULL,
 	RES_HOOKREFUSED,
 	RES_QUOTA,
+	RES_NOATOK,
+	RES_ATOKEXISTS,
+	RES_ATOKFULL,
+	RES_BADATOK,
 	RES_COUNT,
 	RES_ERROR = -1		/* store or spool failure (logged) */
 };

@@ -12,6 +12,7 @@
 
 #include "acl.h"
 #include "admin.h"
+#include "atok.h"
 #include "body.h"
 #include "hook.h"
 #include "names.h"
@@ -38,9 +39,10 @@ challenge(struct ctx *ctx)
 	return 401;
 }
 
-/* 0 when the caller is an enabled administrator, else the status sent. */
+/* 0 when the caller is an enabled administrator (acl_admin) or, with
+ * self, may manage that account (acl_account), else the status sent. */
 static int
-gate(struct ctx *ctx)
+gate(struct ctx *ctx, const char *self)
 {
 	json_t *u;
 	int status;
@@ -48,14 +50,15 @@ gate(struct ctx *ctx)
 	if (ctx->local)
 		return 0;
 	if ((status = route_basic(ctx, &u)) == 0)
-		status = u == NULL ? 401 :
-		    json_is_true(json_object_get(u, "admin")) ? 0 : 403;
+		status = u == NULL ? 401 : (self ? acl_account(u, self) :
+		    acl_admin(u)) ? 0 : 403;
 	json_decref(u);
 	if (status == 401)
 		return route_error(ctx, challenge(ctx),
 		    "authentication required");
 	if (status == 403)
-		return route_error(ctx, 403, "administrators only");
+		return route_error(ctx, 403, self ? "administrators and the "
+		    "user by password only" : "administrators only");
 	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
 }
 
@@ -144,7 +147,7 @@ users(struct ctx *ctx)
 	json_t *all;
 	int rc;
 
-	if ((rc = gate(ctx)) != 0)
+	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if (ctx->req->method == HTTP_POST)
 		return create(ctx);
@@ -160,7 +163,7 @@ images(struct ctx *ctx)
 	const char *name;
 	int rc;
 
-	if ((rc = gate(ctx)) != 0)
+	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if ((rc = admin_collect(ctx->cfg, "repo:", &all)) == RES_OK)
 		json_object_foreach_safe(all, tmp, name, r)
@@ -198,7 +201,7 @@ user(struct ctx *ctx)
 	json_t *u = NULL;
 	int rc;
 
-	if ((rc = gate(ctx)) != 0)
+	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if (ctx->req->method == HTTP_DELETE)
 		return run(ctx, ADMIN_DELETE, NULL, NULL);
@@ -213,7 +216,7 @@ flip(struct ctx *ctx)
 	const char *w = ctx->req->seg[2];
 	int rc;
 
-	if ((rc = gate(ctx)) != 0)
+	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	return run(ctx, strcmp(w, "enable") == 0 ? ADMIN_ENABLE :
 	    strcmp(w, "disable") == 0 ? ADMIN_DISABLE :
@@ -228,7 +231,7 @@ perms(struct ctx *ctx)
 	const char *scope, *access;
 	int rc;
 
-	if ((rc = gate(ctx)) != 0)
+	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if (ctx->req->method != HTTP_PUT) {
 		rc = admin_get(ctx->cfg, ctx->arg[0], 1, &u);
@@ -253,11 +256,37 @@ perm_del(struct ctx *ctx)
 	char scope[LIM_NAME + 2];
 	int rc;
 
-	if ((rc = gate(ctx)) != 0)
+	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if (join(ctx, 1, ctx->narg, scope, sizeof(scope)) == -1)
 		return answer(ctx, RES_NOGRANT, 200, NULL);
 	return run(ctx, ADMIN_REVOKE, scope, NULL);
+}
+
+/* GET|POST /users/<u>/tokens, DELETE /users/<u>/tokens/<name>. */
+static int
+tokens(struct ctx *ctx)
+{
+	json_t *b, *out = NULL, *d;
+	int rc;
+
+	if ((rc = gate(ctx, ctx->arg[0])) != 0)
+		return rc;
+	if (ctx->req->method == HTTP_DELETE) {
+		rc = atok_remove(ctx->cfg, ctx->arg[0], ctx->arg[1]);
+		out = json_pack("{s:s}", "deleted", ctx->arg[1]);
+	} else if (ctx->req->method != HTTP_POST)
+		rc = atok_list(ctx->cfg, ctx->arg[0], &out);
+	else if ((rc = object(ctx, "malformed body", &b)) != 0)
+		return rc;
+	else {
+		d = json_object_get(b, "expires_days");
+		rc = atok_add(ctx->cfg, ctx->arg[0], body_str(b, "name"),
+		    json_object_get(b, "scopes"), d == NULL ? -1 :
+		    json_is_integer(d) ? (long)json_integer_value(d) : 0, &out);
+		json_decref(b);
+	}
+	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);
 }
 
 const struct route route_admin_table[] = {
@@ -269,6 +298,8 @@ const struct route route_admin_table[] = {
 	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, flip },
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
 	{ R_DELETE, "/users/*/permissions/**", R_ANY, perm_del },
+	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
+	{ R_DELETE, "/users/*/tokens/*", R_ANY, tokens },
 	{ R_GET, "/images", R_ANY, images },
 	{ 0, NULL, R_ANY, NULL }
 };
@@ -319,7 +350,7 @@ caller(struct ctx *ctx, struct hook_target *h)
 		return status;
 	if (user == NULL)
 		return challenge(ctx);
-	h->admin = json_is_true(json_object_get(user, "admin"));
+	h->admin = acl_admin(user);
 	json_decref(user);
 	return (bits & ACL_DELETE) ? 0 : 403;
 }

@@ -201,8 +201,9 @@ user_login(struct ctx *ctx)
 	return status;
 }
 
-/* PUT /v1/users/<name>/: the user themself or an admin; a new password
- * revokes every credential of the user (admin.c, like dindexctl). */
+/* PUT /v1/users/<name>/: the user themself or an admin (acl_account, so
+ * not by an access token); a new password revokes every credential of
+ * the user (admin.c, like dindexctl). */
 static int
 user_update(struct ctx *ctx)
 {
@@ -215,7 +216,7 @@ user_update(struct ctx *ctx)
 		return status;
 	if (caller == NULL)
 		status = 401;
-	else if (strcmp(ctx->user, name) != 0 && !admin_enabled_admin(caller))
+	else if (!acl_account(caller, name))
 		status = 403;
 	else if (!name_user_ok(name))
 		status = 404;

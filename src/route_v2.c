@@ -158,7 +158,7 @@ static int
 grants(struct ctx *ctx, struct treq *t)
 {
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	int bits, g, admin = admin_enabled_admin(t->user);
+	int bits, g, admin = acl_admin(t->user);
 	json_t *pub = NULL;
 	struct scope *sc;
 	size_t i;
@@ -240,7 +240,9 @@ token(struct ctx *ctx)
 	offline = param(&t, post ? "access_type" : "offline_token", val,
 	    sizeof(val)) == 1 && strcmp(val, post ? "offline" : "true") == 0;
 	status = grants(ctx, &t);
-	if (status == 0 && offline && t.user != NULL && t.refresh[0] == '\0')
+	/* a refresh token would outlive an access token's scopes */
+	if (status == 0 && offline && t.user != NULL && t.refresh[0] == '\0' &&
+	    json_object_get(t.user, "via_token") == NULL)
 		status = refresh_issue(ctx->cfg, t.user, t.refresh);
 	if (status == 1)
 		status = route_error(ctx, 401, "credentials changed meanwhile");

@@ -35,7 +35,7 @@ static const char *const prefixes[] = {
 	[STORE_USER] = "user:", [STORE_REPO] = "repo:",
 	[STORE_TOKEN] = "token:", [STORE_REFRESH] = "refresh:",
 	[STORE_HOOKS] = "hooks:", [STORE_HIST] = "hist:",
-	[STORE_SEARCH] = "search:",
+	[STORE_ATOK] = "atok:", [STORE_SEARCH] = "search:",
 };
 
 struct store {

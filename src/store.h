@@ -17,10 +17,10 @@ enum store_mode {
 };
 
 /* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
- * "hist:", and the store's own index "search:". */
+ * "hist:", "atok:", and the store's own index "search:". */
 enum store_kind {
 	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
-	STORE_HIST, STORE_SEARCH
+	STORE_HIST, STORE_ATOK, STORE_SEARCH
 };
 
 struct store;

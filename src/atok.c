@@ -1,0 +1,233 @@
+/*
+ * atok: access tokens (atok.h). 256 random bits need no KDF: one SHA-256
+ * (libgcrypt, which libsystemd loads anyway) where a password takes
+ * scrypt is what makes a token login fast. The id finds the record, the
+ * hash is compared in constant time; what a valid record is, record.c
+ * says, and admin.c's revoke_credentials deletes a user's tokens.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <gcrypt.h>
+
+#include "admin.h"
+#include "atok.h"
+#include "names.h"
+#include "record.h"
+#include "result.h"
+
+#define ID_BYTES	8	/* 16 hex digits find the record */
+#define ID_HEX		(2 * ID_BYTES)
+#define TOK_LEN		(4 + ID_HEX + 1 + LIM_SIG)	/* dxt_<id>_<secret> */
+_Static_assert(TOK_LEN <= LIM_PASSWORD, "a token goes where a password does");
+
+/* The SHA-256 of secret as hex into out. */
+static void
+digest(const char *secret, char out[LIM_SIG + 1])
+{
+	unsigned char d[32];
+	size_t i;
+
+	gcry_check_version(NULL);	/* initialises once, cheap after */
+	gcry_md_hash_buffer(GCRY_MD_SHA256, d, secret, strlen(secret));
+	for (i = 0; i < sizeof(d); i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+json_t *
+atok_scopes(const json_t *list)
+{
+	json_t *out = json_is_array(list) ? json_object() : NULL, *v;
+	const char *s, *right;
+	char scope[LIM_NAME + 2];
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		if (out == NULL || (s = json_string_value(v)) == NULL ||
+		    (right = strrchr(s, ':')) == NULL ||
+		    (size_t)(right - s) >= sizeof(scope))
+			break;
+		snprintf(scope, sizeof(scope), "%.*s", (int)(right - s), s);
+		if (json_object_get(out, scope) != NULL ||
+		    json_object_set_new(out, scope, json_string(right + 1)))
+			break;
+	}
+	if (i < json_array_size(list)) {
+		json_decref(out);
+		out = NULL;
+	}
+	return out;
+}
+
+static int
+expired(const json_t *t, const void *now)
+{
+	json_int_t e = json_integer_value(json_object_get(t, "expires"));
+
+	return e != 0 && e <= *(const json_int_t *)now;
+}
+
+/* Note a use (store_update); best effort, like a refresh token's. */
+static int
+touch(struct store *st, json_t **rec, void *arg)
+{
+	(void)st, (void)arg;
+	if (*rec == NULL)
+		return 1;
+	return json_object_set_new(*rec, "used", json_integer(time(NULL)));
+}
+
+int
+atok_login(const struct config *cfg, const char *pass, json_t *user)
+{
+	const char *p = pass + strlen(ATOK_PREFIX), *want;
+	char key[LIM_KEY], hash[LIM_SIG + 1];
+	json_int_t now = (json_int_t)time(NULL);
+	json_t *t = NULL;
+	int rc;
+
+	if (user == NULL || strlen(pass) != TOK_LEN || p[ID_HEX] != '_' ||
+	    strspn(p, "0123456789abcdef") != ID_HEX)
+		return 1;
+	snprintf(key, sizeof(key), "atok:%.*s", ID_HEX, p);
+	if ((rc = store_fetch(cfg->database, key, &t)) != 0)
+		return rc;
+	digest(p + ID_HEX + 1, hash);
+	want = record_str(t, "hash");
+	rc = strcmp(record_str(t, "user"), record_str(user, "name")) != 0 ||
+	    strlen(want) != LIM_SIG || !bytes_equal(hash, want, LIM_SIG) ||
+	    expired(t, &now);
+	if (rc == 0 && json_object_set(user, "via_token",
+	    json_object_get(t, "scopes")) == -1)
+		rc = -1;
+	if (rc == 0 && now - json_integer_value(json_object_get(t, "used")) >=
+	    LIM_ATOK_TOUCH)
+		store_update(cfg->database, key, touch, NULL);
+	json_decref(t);
+	return rc;
+}
+
+struct add {
+	const char	*key;
+	json_t		*rec;
+	int		 n, clash;	/* the owner's tokens, one named so */
+};
+
+static int
+count(const char *key, json_t *val, void *arg)
+{
+	struct add *a = arg;
+
+	(void)key;
+	if (admin_of_user(val, record_str(a->rec, "user"))) {
+		a->n++;
+		a->clash |= strcmp(record_str(val, "name"),
+		    record_str(a->rec, "name")) == 0;
+	}
+	return 0;
+}
+
+/* store_update of the owner's record (kept as it is) for atok_add. */
+static int
+add_new(struct store *st, json_t **u, void *arg)
+{
+	struct add *a = arg;
+
+	if (*u == NULL)
+		return RES_NOUSER;
+	if (store_each(st, "atok:", count, a) != 0)
+		return RES_ERROR;
+	if (a->clash || a->n >= LIM_ATOK_USER)
+		return a->clash ? RES_ATOKEXISTS : RES_ATOKFULL;
+	return store_put(st, a->key, a->rec) == 0 ? RES_OK : RES_ERROR;
+}
+
+int
+atok_add(const struct config *cfg, const char *user, const char *name,
+    const json_t *list, long days, json_t **out)
+{
+	char id[ID_HEX + 1], secret[LIM_SIG + 1], hash[LIM_SIG + 1],
+	    key[LIM_KEY], ukey[LIM_KEY], tok[TOK_LEN + 1];
+	long max = cfg->access_token_max_days;
+	json_int_t now = (json_int_t)time(NULL), exp;
+	struct add a = { key, NULL, 0, 0 };
+	int rc = RES_ERROR;
+
+	*out = NULL;
+	if (days != -1 && (days < 1 || days > (max ? max : LIM_ATOK_DAYS)))
+		return RES_BADATOK;
+	if (!name_user_ok(user))
+		return RES_BADNAME;
+	if (bytes_random_hex(id, ID_BYTES) == -1 ||
+	    bytes_random_hex(secret, LIM_TOKEN_BYTES) == -1)
+		return RES_ERROR;
+	digest(secret, hash);
+	days = days == -1 ? max : days;
+	exp = days ? now + (json_int_t)days * 86400 : 0;
+	snprintf(key, sizeof(key), "atok:%s", id);
+	account_key(user, ukey);
+	a.rec = json_pack("{s:s, s:s?, s:s, s:o?, s:I, s:I}", "user", user,
+	    "name", name, "hash", hash, "scopes", atok_scopes(list),
+	    "created", now, "expires", exp);
+	if (a.rec != NULL)	/* the validator's word on name and scopes */
+		rc = record_check(key, a.rec) != NULL ? RES_BADATOK :
+		    store_update(cfg->database, ukey, add_new, &a);
+	snprintf(tok, sizeof(tok), ATOK_PREFIX "%s_%s", id, secret);
+	if (rc == RES_OK && (*out = json_pack("{s:s, s:s, s:o}", "name", name,
+	    "token", tok, "expires", exp ? json_integer(exp) : json_null())) ==
+	    NULL)
+		rc = RES_ERROR;
+	bytes_wipe(secret, sizeof(secret));
+	bytes_wipe(tok, sizeof(tok));
+	json_decref(a.rec);
+	return rc;
+}
+
+int
+atok_list(const struct config *cfg, const char *user, json_t **out)
+{
+	json_t *t, *tmp;
+	const char *id;
+
+	if (admin_collect(cfg, "atok:", out) != RES_OK)
+		return RES_ERROR;
+	json_object_foreach_safe(*out, tmp, id, t)
+		if (!admin_of_user(t, user))
+			json_object_del(*out, id);
+		else
+			json_object_del(t, "hash");
+	return RES_OK;
+}
+
+static int
+named(const json_t *t, const void *arg)
+{
+	const char *const *un = arg;	/* user, name */
+
+	return admin_of_user(t, un[0]) &&
+	    strcmp(record_str(t, "name"), un[1]) == 0;
+}
+
+int
+atok_remove(const struct config *cfg, const char *user, const char *name)
+{
+	const char *un[2] = { user, name };
+	struct store *st;
+	int n;
+
+	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
+		return RES_ERROR;
+	n = admin_purge(st, "atok:", named, un);
+	if (store_close(st) == -1)
+		n = -1;
+	return n < 0 ? RES_ERROR : n == 0 ? RES_NOATOK : RES_OK;
+}
+
+int
+atok_gc(struct store *st)
+{
+	json_int_t now = (json_int_t)time(NULL);
+
+	return admin_purge(st, "atok:", expired, &now);
+}

@@ -1,0 +1,35 @@
+/*
+ * atok: access tokens, "atok:<id>" {"user", "name" (unique per user),
+ * "hash", "scopes" {"*"|ns|ns/repo: read|write|admin}, "created",
+ * "expires" (0 never), "used"}. The secret "dxt_<id>_<64 hex>" is shown
+ * once, its SHA-256 kept. It logs in where a password does, narrowed to
+ * its scopes (acl.h). Knows nothing of HTTP.
+ */
+#ifndef ATOK_H
+#define ATOK_H
+
+#include <jansson.h>
+
+#include "account.h"
+
+#define ATOK_PREFIX	"dxt_"
+
+/* For account_login, after it read user (NULL: none): whether pass
+ * ("dxt_...") is a live token of theirs, 0 yes (user then carries the
+ * scopes as "via_token", never stored), 1 no, -1 error. Writes a use
+ * once per LIM_ATOK_TOUCH seconds at most. */
+int	atok_login(const struct config *, const char *pass, json_t *user);
+/* A result.h code. add: scopes a list of "SCOPE:RIGHT", days -1 for
+ * access_token_max_days; *out {"name", "token", "expires" (null never)}.
+ * list: *out the user's tokens by name, without hashes. */
+int	atok_add(const struct config *, const char *user, const char *name,
+	    const json_t *scopes, long days, json_t **out);
+int	atok_list(const struct config *, const char *user, json_t **out);
+int	atok_remove(const struct config *, const char *user, const char *name);
+/* In a write transaction: delete the expired. How many, or -1. */
+int	atok_gc(struct store *);
+/* Pure: a list of "SCOPE:RIGHT" as {scope: right}, NULL when it is not
+ * a list of such strings, each scope once (record.c checks the rest). */
+json_t	*atok_scopes(const json_t *list);
+
+#endif
