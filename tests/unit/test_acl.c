@@ -1,6 +1,6 @@
 /*
  * test_acl: precedence, own namespace, the admin flag, disabled users,
- * anonymous callers and public grants.
+ * anonymous callers, public grants, and logins by access token.
  */
 #include "acl.h"
 #include "t.h"
@@ -43,6 +43,33 @@ main(void)
 	T(acl_allows(NULL, pub, "pub", "x", 1) == ACL_PULL);
 	T(acl_allows(NULL, pub, "ns", "lib", 1) == 0);
 	T(acl_allows(u, pub, "ns", "app", 1) == (ACL_PUSH | ACL_PULL));
+	/* by access token: the owner's rights narrowed to its scopes, the
+	 * most specific scope winning; the public grants stay */
+	json_object_set_new(u, "via_token", json_loads("{\"ns\": \"admin\", "
+	    "\"other/x\": \"read\", \"*\": \"write\"}", 0, NULL));
+	T(acl_allows(u, NULL, "ns", "app", 1) == ACL_PUSH);
+	T(acl_allows(u, NULL, "ns", "lib", 1) == ACL_PULL);
+	T(acl_allows(u, NULL, "other", "x", 1) == ACL_PULL);
+	T(acl_allows(u, NULL, "other", "y", 1) == ACL_PUSH);
+	T(acl_allows(u, NULL, "alice", "y", 1) == ACL_PUSH);
+	T(acl_allows(u, pub, "pub", "x", 1) == ACL_PULL);
+	T(acl_allows(u, pub, "ns", "app", 1) == (ACL_PUSH | ACL_PULL));
+	json_object_set_new(root, "via_token", json_loads("{\"ns/a/b\": "
+	    "\"read\"}", 0, NULL));
+	T(acl_allows(root, NULL, "ns", "a/b", 0) == ACL_PULL);
+	T(acl_allows(root, NULL, "ns", "a", 0) == 0);
+	/* the administrator: by token only with admin on "*" */
+	T(!acl_admin(NULL) && !acl_admin(u) && !acl_admin(off));
+	T(!acl_admin(root));
+	json_object_set_new(root, "via_token", json_loads("{\"*\": "
+	    "\"admin\"}", 0, NULL));
+	T(acl_admin(root) && acl_account(root, "alice"));
+	json_object_del(root, "via_token");
+	T(acl_admin(root) && acl_account(root, "alice"));
+	/* one's own account: by password only */
+	T(!acl_account(u, "alice") && !acl_account(NULL, ""));
+	json_object_del(u, "via_token");
+	T(acl_account(u, "alice") && !acl_account(u, "bob"));
 	json_decref(u);
 	json_decref(pub);
 	json_decref(off);
