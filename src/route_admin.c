@@ -283,7 +283,7 @@ tokens(struct ctx *ctx)
 		d = json_object_get(b, "expires_days");
 		rc = atok_add(ctx->cfg, ctx->arg[0], body_str(b, "name"),
 		    json_object_get(b, "scopes"), d == NULL ? -1 :
-		    json_is_integer(d) ? (long)json_integer_value(d) : 0, &out);
+		    json_integer_value(d) > 0 ? json_integer_value(d) : 0, &out);
 		json_decref(b);
 	}
 	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);
