@@ -1,12 +1,9 @@
 /*
- * ctl: dindexctl's command table and the one way every command takes:
- * match its words, read its options (and a secret), run it, show the
- * answer as text or, with --json, as JSON. A row with a path is a
- * management API call, run through route_dispatch in this process as the
- * host's administrator, so its rules, results and messages are the
- * handlers'. A row with a function is host-only, never served on the
- * socket: those below (users, repositories, tokens, the spool) and the
- * whole-database ones of ctl_db.c.
+ * ctl: dindexctl's command table and the one way every row takes: its
+ * words, options and secret, then the run, then the answer as text or
+ * JSON. A row with a path runs the management API's handler in-process
+ * as the host's administrator, so its rules and messages are the API's;
+ * a row with a function is host-only (below, and ctl_db.c).
  */
 #include <sys/stat.h>
 
@@ -34,8 +31,7 @@
 
 /* Options: --x V, a word not starting with '-', --x, --x-stdin. */
 enum { OPT_VALUE, OPT_WORD, OPT_TRUE, OPT_STDIN };
-/* What --json shows: the answer, on one line, the answer also without
- * --json, nothing. */
+/* The answer as JSON: with --json, on one line, even without, never. */
 enum { J_PRETTY, J_LINE, J_ALWAYS, J_NONE };
 
 struct opt {
@@ -279,10 +275,20 @@ print_hooks(const json_t *list)
 	}
 }
 
+/* user list (the records, not only the names GET /users answers), repo
+ * list, token list USER (refresh tokens, without their secrets) */
 static int
-user_list(struct ctl *ctl)
+list(struct ctl *ctl)
 {
-	if (admin_list(ctl->cfg, &ctl->out) != RES_OK)
+	int rc = RES_OK;
+
+	if (strcmp(ctl->argv[0], "user") == 0)
+		rc = admin_list(ctl->cfg, &ctl->out);
+	else if (strcmp(ctl->argv[0], "repo") == 0)
+		rc = admin_collect(ctl->cfg, "repo:", &ctl->out);
+	else if ((ctl->out = refresh_list(ctl->cfg, ctl->arg[0])) == NULL)
+		rc = RES_ERROR;
+	if (rc != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	return CTL_OK;
 }
@@ -310,30 +316,14 @@ user_passwd(struct ctl *ctl)
 }
 
 static int
-repo_list(struct ctl *ctl)
-{
-	if (admin_collect(ctl->cfg, "repo:", &ctl->out) != RES_OK)
-		return ctl_refuse("cannot read %s", ctl->cfg->database);
-	return CTL_OK;
-}
-
-static int
-name_ok(const char *name)
-{
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-
-	return name_repo_split(name, ns, repo);
-}
-
-static int
 repo_show(struct ctl *ctl)
 {
 	const char *name = ctl->arg[0];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1], key[LIM_KEY];
 	struct store *st;
-	char key[LIM_KEY];
 	int rc;
 
-	if (!name_ok(name))
+	if (!name_repo_split(name, ns, repo))
 		return ctl_refuse("%s: invalid repository name", name);
 	repo_key(name, key);
 	if (store_open(ctl->cfg->database, STORE_READ, &st) == -1)
@@ -352,10 +342,11 @@ static int
 repo_rm(struct ctl *ctl)
 {
 	const char *name = ctl->arg[0];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	struct store *st;
 	int n;
 
-	if (!name_ok(name))
+	if (!name_repo_split(name, ns, repo))
 		return ctl_refuse("%s: invalid repository name", name);
 	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
@@ -395,15 +386,6 @@ token_gc(struct ctl *ctl)
 	return CTL_OK;
 }
 
-/* The user's refresh tokens, without their secrets. */
-static int
-token_list(struct ctl *ctl)
-{
-	if ((ctl->out = refresh_list(ctl->cfg, ctl->arg[0])) == NULL)
-		return ctl_refuse("cannot read %s", ctl->cfg->database);
-	return CTL_OK;
-}
-
 static int
 token_rm(struct ctl *ctl)
 {
@@ -419,6 +401,16 @@ token_rm(struct ctl *ctl)
  * The spool commands work on the files through the same claim by rename
  * the deliverer uses, so they are safe while it runs.
  */
+static json_t *
+delivery(const char *spool, const char *state, const char *name)
+{
+	json_t *d = spool_read(spool, state, name);
+
+	if (d != NULL)
+		json_object_set_new(d, "state", json_string(state));
+	return d;
+}
+
 static int
 spool_list(struct ctl *ctl)
 {
@@ -432,13 +424,10 @@ spool_list(struct ctl *ctl)
 	ctl->out = json_array();
 	for (s = failed ? 3 : 0; s < (failed ? 4 : 3); s++) {
 		names = spool_names(ctl->cfg->spool, states[s]);
-		json_array_foreach(names, i, n) {
-			if ((d = spool_read(ctl->cfg->spool, states[s],
-			    json_string_value(n))) == NULL)
-				continue;
-			json_object_set_new(d, "state", json_string(states[s]));
-			json_array_append_new(ctl->out, d);
-		}
+		json_array_foreach(names, i, n)
+			if ((d = delivery(ctl->cfg->spool, states[s],
+			    json_string_value(n))) != NULL)
+				json_array_append_new(ctl->out, d);
 		json_decref(names);
 	}
 	return CTL_OK;
@@ -454,9 +443,8 @@ spool_show(struct ctl *ctl)
 	if (state == NULL)
 		return ctl_refuse("no delivery %s", id);
 	snprintf(name, sizeof(name), "%s.json", id);
-	if ((ctl->out = spool_read(ctl->cfg->spool, state, name)) == NULL)
+	if ((ctl->out = delivery(ctl->cfg->spool, state, name)) == NULL)
 		return ctl_refuse("cannot read %s", id);
-	json_object_set_new(ctl->out, "state", json_string(state));
 	return CTL_OK;
 }
 
@@ -528,7 +516,7 @@ static const struct opt load_opts[] = {
 
 static const struct cmd cmds[] = {
 	{ "init", .run = ctl_init },
-	{ "user list", .run = user_list, .view = { { NULL,
+	{ "user list", .run = list, .view = { { NULL,
 	    "%-30s %-8s %-6s %s\n", "NAME|ENABLED|ADMIN|EMAIL",
 	    ". ?enabled ?admin -email" } } },
 	{ "user show NAME", HTTP_GET, "users/%", .named = 1, .view = {
@@ -553,7 +541,7 @@ static const struct cmd cmds[] = {
 	    .named = 1 },
 	{ "perm list NAME", HTTP_GET, "users/%/permissions", .named = 1,
 	    .view = { { NULL, "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
-	{ "repo list", .run = repo_list, .view = { { NULL,
+	{ "repo list", .run = list, .view = { { NULL,
 	    "%-40s %-9s %6s %5s  %s\n", "NAME|STATE|IMAGES|TAGS|UPDATED",
 	    ". -state #images #tags @updated" } } },
 	{ "repo show NAME", .run = repo_show, .view = { { NULL,
@@ -582,7 +570,7 @@ static const struct cmd cmds[] = {
 	{ "spool drop ID", .run = spool_claim_one },
 	{ "token gc", .run = token_gc, .json = J_LINE, .view = { { NULL,
 	    "%s expired tokens removed\n", NULL, "#removed" } } },
-	{ "token list USER", .run = token_list, .view = { { NULL,
+	{ "token list USER", .run = list, .view = { { NULL,
 	    "%-8s %-20s %-19s %s\n", "ID|SERVICE|CREATED|LAST USED",
 	    "-id -service @created @used" } } },
 	{ "token rm USER ID", .run = token_rm },

@@ -1,8 +1,8 @@
 /*
- * ctl: dindexctl. Every command is a row of the table in ctl.c: a
- * management API call or a host-only operation (ctl.c, ctl_db.c), taking
- * the same way through its arguments and the display of its answer.
- * Exit status: 0 done, 1 refused (one line on stderr), 2 usage.
+ * ctl: dindexctl. Every command is a row of ctl.c's table, a management
+ * API call or a host-only operation (ctl.c, ctl_db.c); a host-only one
+ * gets the command in struct ctl and returns the exit status: 0 done,
+ * 1 refused (one line on stderr), 2 usage.
  */
 #ifndef CTL_H
 #define CTL_H
@@ -16,30 +16,26 @@
 #define CTL_REFUSED	1
 #define CTL_USAGE	2
 
-/* One command as a host-only operation gets it. */
 struct ctl {
 	const struct config	*cfg;
 	int			 json;		/* --json */
 	char			**argv;		/* the command's words */
-	char			*arg[4];	/* those its pattern takes */
-	json_t			*opt;		/* its options by field */
+	char			*arg[4];	/* the arguments among them */
+	json_t			*opt;		/* the options, by field */
 	char			 secret[LIM_URL + 2];	/* read by option */
 	json_t			*out;		/* the answer to show */
 };
 
-/* dindexctl's main: the exit status. */
 int	ctl_main(int argc, char **argv);
 /* "dindexctl: <message>" on stderr; returns CTL_REFUSED. */
 int	ctl_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run by root: become the owner of the database's directory (the dindex
  * user of the units), so every file created is theirs to open. Done
- * before every command, except that dump and load first open their FILE
- * with the caller's rights. 0 done, CTL_REFUSED (said). */
+ * before every command but dump and load, which open FILE first with the
+ * caller's rights. 0 done, CTL_REFUSED (said). */
 int	ctl_become_owner(const struct config *);
-/* Pretty JSON on stdout. */
 void	ctl_print_json(const json_t *);
 
-/* The whole-database operations (ctl_db.c): the exit status. */
 int	ctl_init(struct ctl *);
 int	ctl_dump(struct ctl *);
 int	ctl_load(struct ctl *);

@@ -158,32 +158,9 @@ problems(json_t *all, json_t *found)
 	json_decref(keys);
 }
 
-/* Under the exclusive lock: refuse a database that holds anything
- * without force, else rename the new file over it. */
-static int
-install(const char *db, const char *tmp, int force)
-{
-	struct store *st;
-	int n, rc = CTL_REFUSED;
-
-	if (store_open(db, STORE_CREATE, &st) == -1)
-		return ctl_refuse("cannot open %s", db);
-	if ((n = store_has(st, "")) == -1)
-		ctl_refuse("cannot read %s", db);
-	else if (n != 0 && !force)
-		ctl_refuse("%s is not empty (load --force replaces everything "
-		    "in it)", db);
-	else if (store_replace(st, tmp) == -1)
-		ctl_refuse("cannot put the new database in place of %s", db);
-	else
-		rc = CTL_OK;
-	if (store_close(st) == -1 && rc == CTL_OK)
-		rc = ctl_refuse("cannot sync %s", db);
-	return rc;
-}
-
 /* The records into a new file beside the database, synced, then renamed
- * into place: a load that fails (disk full, file size limit, a kill) at
+ * over it under the exclusive lock, unless it holds anything and force
+ * is not set: a load that fails (disk full, file size limit, a kill) at
  * any point leaves the old database as it was. */
 static int
 restore(const char *db, const json_t *recs, int force)
@@ -192,21 +169,31 @@ restore(const char *db, const json_t *recs, int force)
 	struct store *st;
 	const char *k;
 	json_t *v;
-	int rc = CTL_OK;
+	int n, rc = CTL_OK;
 
 	snprintf(tmp, sizeof(tmp), "%s.load.%ld", db, (long)getpid());
 	if (store_open(tmp, STORE_NEW, &st) == -1)
 		return ctl_refuse("cannot create %s; %s unchanged", tmp, db);
 	json_object_foreach((json_t *)recs, k, v)
-		if (store_put(st, k, v) == -1) {
+		if (rc == CTL_OK && store_put(st, k, v) == -1)
 			rc = ctl_refuse("cannot write %s to %s; %s unchanged",
 			    k, tmp, db);
-			break;
-		}
 	if (store_close(st) == -1 && rc == CTL_OK)
 		rc = ctl_refuse("cannot sync %s; %s unchanged", tmp, db);
-	if (rc == CTL_OK)
-		rc = install(db, tmp, force);
+	if (rc == CTL_OK && store_open(db, STORE_CREATE, &st) == -1)
+		rc = ctl_refuse("cannot open %s", db);
+	else if (rc == CTL_OK) {
+		if ((n = store_has(st, "")) == -1)
+			rc = ctl_refuse("cannot read %s", db);
+		else if (n != 0 && !force)
+			rc = ctl_refuse("%s is not empty (load --force replaces "
+			    "everything in it)", db);
+		else if (store_replace(st, tmp) == -1)
+			rc = ctl_refuse("cannot put the new database in place "
+			    "of %s", db);
+		if (store_close(st) == -1 && rc == CTL_OK)
+			rc = ctl_refuse("cannot sync %s", db);
+	}
 	if (rc != CTL_OK)
 		unlink(tmp);
 	return rc;
