@@ -473,21 +473,18 @@ claim(const char *spool, const char *id, int retry)
 	return rc ? ctl_refuse("cannot requeue %s", id) : CTL_OK;
 }
 
+/* spool retry ID|--failed, spool drop ID */
 static int
-spool_claim_one(struct ctl *ctl)
+spool_act(struct ctl *ctl)
 {
-	return claim(ctl->cfg->spool, ctl->arg[0],
-	    strcmp(ctl->argv[1], "retry") == 0);
-}
-
-static int
-spool_retry_failed(struct ctl *ctl)
-{
-	json_t *names = spool_names(ctl->cfg->spool, "failed"), *n;
+	json_t *names, *n;
 	char id[SPOOL_NAME];
 	size_t i;
-	int rc = CTL_OK;
+	int retry = strcmp(ctl->argv[1], "retry") == 0, rc = CTL_OK;
 
+	if (!retry || strcmp(ctl->arg[0], "--failed") != 0)
+		return claim(ctl->cfg->spool, ctl->arg[0], retry);
+	names = spool_names(ctl->cfg->spool, "failed");
 	json_array_foreach(names, i, n) {
 		snprintf(id, sizeof(id), "%.*s", (int)json_string_length(n) - 5,
 		    json_string_value(n));
@@ -526,7 +523,6 @@ static const struct cmd cmds[] = {
 	    { "perms", "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
 	{ "user add NAME", HTTP_POST, "users", { "username" }, user_opts,
 	    "password", .named = 1 },
-	/* the hash is made here: no route changes another's password */
 	{ "user passwd NAME", .opts = user_opts + 2, .ask = "password",
 	    .run = user_passwd, .json = J_NONE },
 	{ "user enable NAME", HTTP_PUT, "users/%/enable", .named = 1 },
@@ -565,9 +561,8 @@ static const struct cmd cmds[] = {
 	    "ID|STATE|TRY|NEXT ATTEMPT|EVENT|URL",
 	    "-id -state #attempts @next_attempt -event -url" } } },
 	{ "spool show ID", .run = spool_show, .json = J_ALWAYS },
-	{ "spool retry --failed", .run = spool_retry_failed },
-	{ "spool retry ID", .run = spool_claim_one },
-	{ "spool drop ID", .run = spool_claim_one },
+	{ "spool retry ID", .run = spool_act },
+	{ "spool drop ID", .run = spool_act },
 	{ "token gc", .run = token_gc, .json = J_LINE, .view = { { NULL,
 	    "%s expired tokens removed\n", NULL, "#removed" } } },
 	{ "token list USER", .run = list, .view = { { NULL,
