@@ -22,7 +22,6 @@
 #include "record.h"
 #include "spool.h"
 #include "store.h"
-#include "token.h"
 
 static int
 has_any_user(const char *key, json_t *val, void *arg)
