@@ -36,11 +36,18 @@ const char *const http_method_names[HTTP_METHOD_COUNT] = {
 	[HTTP_DELETE] = "DELETE",
 };
 
+/* Whether s..e is a non-empty token (RFC 9110 tchar). */
 static int
-is_tchar(unsigned char c)
+token(const char *s, const char *e)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
+	if (s == e)
+		return 0;
+	for (; s < e; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') &&
+		    (*s == '\0' || !strchr("!#$%&'*+-.^_`|~", *s)))
+			return 0;
+	return 1;
 }
 
 static int
@@ -165,13 +172,9 @@ parse_request_line(const char *s, size_t len, struct http_req *req)
 	const char *sp1, *sp2;
 	int m;
 
-	if ((sp1 = memchr(s, ' ', len)) == NULL || sp1 == s)
+	if ((sp1 = memchr(s, ' ', len)) == NULL || !token(s, sp1) ||
+	    (sp2 = memchr(sp1 + 1, ' ', len - (sp1 + 1 - s))) == NULL)
 		return -400;
-	if ((sp2 = memchr(sp1 + 1, ' ', len - (sp1 + 1 - s))) == NULL)
-		return -400;
-	for (m = 0; s + m < sp1; m++)
-		if (!is_tchar((unsigned char)s[m]))
-			return -400;
 	for (m = HTTP_GET; m < HTTP_METHOD_COUNT; m++)
 		if (sp1 - s == (long)strlen(http_method_names[m]) &&
 		    memcmp(s, http_method_names[m], sp1 - s) == 0)
@@ -190,16 +193,11 @@ static int
 parse_header(const char *s, size_t len, struct http_req *req)
 {
 	const char *colon = memchr(s, ':', len), *v, *e;
-	struct http_hdr *h;
 	size_t i;
 
-	if (s[0] == ' ' || s[0] == '\t')
-		return -400;	/* obsolete line folding */
-	if (colon == NULL || colon == s)
+	/* a leading blank (obsolete line folding) is no token either */
+	if (colon == NULL || !token(s, colon))
 		return -400;
-	for (i = 0; s + i < colon; i++)
-		if (!is_tchar((unsigned char)s[i]))
-			return -400;
 	if (req->nhdr == LIM_HEADERS)
 		return -431;
 	for (v = colon + 1; v < s + len && (*v == ' ' || *v == '\t'); v++)
@@ -209,11 +207,8 @@ parse_header(const char *s, size_t len, struct http_req *req)
 	for (i = 0; v + i < e; i++)
 		if ((unsigned char)v[i] < 0x20 && v[i] != '\t')
 			return -400;
-	h = &req->hdr[req->nhdr++];
-	h->name = s;
-	h->name_len = (size_t)(colon - s);
-	h->val = v;
-	h->val_len = (size_t)(e - v);
+	req->hdr[req->nhdr++] = (struct http_hdr){ s, (size_t)(colon - s), v,
+	    (size_t)(e - v) };
 	return 0;
 }
 
@@ -394,20 +389,16 @@ read_some(int fd, char *buf, size_t len, long long deadline)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	long long left;
 	ssize_t n;
+	int ready;
 
 	for (;;) {
 		if ((left = deadline - now_ms()) <= 0)
 			return -1;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+		if ((ready = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
 			return -2;
-		if (pfd.revents == 0)
-			continue;
-		n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR && errno != EAGAIN)
-			return -2;
+		if (ready > 0 && ((n = read(fd, buf, len)) >= 0 ||
+		    (errno != EINTR && errno != EAGAIN)))
+			return n >= 0 ? n : -2;
 	}
 }
 
@@ -422,10 +413,6 @@ write_all(int fd, struct iovec *iov, int cnt)
 	ssize_t n;
 
 	while (cnt > 0) {
-		if (iov->iov_len == 0) {
-			iov++, cnt--;
-			continue;
-		}
 		if ((poll(&pfd, 1, (int)(deadline - now_ms())) <= 0 &&
 		    errno != EINTR) || now_ms() >= deadline)
 			return -1;
@@ -522,20 +509,15 @@ int
 http_read_request(struct http_conn *c, struct http_req *req)
 {
 	long long deadline;
-	ssize_t n;
 	int head, rc;
 
 	memmove(c->buf, c->buf + c->used, c->len - c->used);
 	c->len -= c->used;
 	c->used = 0;
 	req->body = NULL;
-	if (c->len == 0) {
-		n = read_some(c->in, c->buf, sizeof(c->buf),
-		    now_ms() + c->idle_timeout * 1000LL);
-		if (n <= 0)
-			return 1;
-		c->len = (size_t)n;
-	}
+	if (c->len == 0 && fill(c, c->buf, &c->len, sizeof(c->buf),
+	    now_ms() + c->idle_timeout * 1000LL, 1) != 0)
+		return 1;
 	c->nreq++;
 	deadline = now_ms() + LIM_REQUEST_SECONDS * 1000LL;
 	while ((head = http_parse_head(c->buf, c->len, req)) == 0)
@@ -611,29 +593,22 @@ http_resp_error(struct http_resp *r, int status, const char *msg)
 const char *
 http_reason(int status)
 {
-	static const struct {
-		int		 code;
-		const char	*text;
-	} reasons[] = {
-		{ 100, "Continue" }, { 200, "OK" }, { 201, "Created" },
-		{ 202, "Accepted" }, { 204, "No Content" },
-		{ 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-		{ 409, "Conflict" }, { 413, "Content Too Large" },
-		{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
-		{ 429, "Too Many Requests" },
-		{ 431, "Request Header Fields Too Large" },
-		{ 500, "Internal Server Error" },
-		{ 503, "Service Unavailable" },
-		{ 505, "HTTP Version Not Supported" },
+	static const char *const reasons[] = {
+		[100] = "Continue", [200] = "OK", [201] = "Created",
+		[202] = "Accepted", [204] = "No Content", [400] = "Bad Request",
+		[401] = "Unauthorized", [403] = "Forbidden",
+		[404] = "Not Found", [405] = "Method Not Allowed",
+		[408] = "Request Timeout", [409] = "Conflict",
+		[413] = "Content Too Large", [414] = "URI Too Long",
+		[415] = "Unsupported Media Type", [429] = "Too Many Requests",
+		[431] = "Request Header Fields Too Large",
+		[500] = "Internal Server Error", [503] = "Service Unavailable",
+		[505] = "HTTP Version Not Supported",
 	};
-	size_t i;
 
-	for (i = 0; i < LEN(reasons); i++)
-		if (reasons[i].code == status)
-			return reasons[i].text;
-	return "Unknown";
+	if (status < 0 || status >= (int)LEN(reasons) || !reasons[status])
+		return "Unknown";
+	return reasons[status];
 }
 
 /* The IMF-fixdate of RFC 9110, by hand: gmtime_r() and strftime() make

@@ -43,7 +43,7 @@ struct http_req {
 	size_t		 nhdr;
 	long long	 content_length;	/* -1: none */
 	int		 chunked;
-	char		*body;		/* malloc'd, NUL-terminated; NULL if none */
+	char		*body;		/* malloc'd, NUL-terminated, or NULL */
 	size_t		 body_len;
 	/* from here on not cleared by http_parse_head */
 	char		*seg[LIM_SEGMENTS];	/* decoded, in pathbuf */
