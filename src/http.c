@@ -381,27 +381,6 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read once, waiting until deadline (ms). >0 bytes, 0 EOF, -1 timeout,
- * -2 error. */
-static ssize_t
-read_some(int fd, char *buf, size_t len, long long deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	long long left;
-	ssize_t n;
-	int ready;
-
-	for (;;) {
-		if ((left = deadline - now_ms()) <= 0)
-			return -1;
-		if ((ready = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
-			return -2;
-		if (ready > 0 && ((n = read(fd, buf, len)) >= 0 ||
-		    (errno != EINTR && errno != EAGAIN)))
-			return n >= 0 ? n : -2;
-	}
-}
-
 /* Write all of iov[0..cnt) by the write deadline. Head and body go out in
  * one writev: two small writes would meet Nagle's algorithm and the
  * client's delayed ACK, 40 ms a response. */
@@ -431,20 +410,33 @@ write_all(int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
-/* Read more into b[*len..size) by the deadline: 0, or the status to
- * answer (full when there is no room left). */
+/* Read more into b[*len..size) by deadline (ms): 0, or the status to
+ * answer: full when there is no room left, 408 on time, 400 at EOF. */
 static int
 fill(struct http_conn *c, char *b, size_t *len, size_t size,
     long long deadline, int full)
 {
+	struct pollfd pfd = { .fd = c->in, .events = POLLIN };
+	long long left;
 	ssize_t n;
+	int ready;
 
 	if (*len == size)
 		return full;
-	if ((n = read_some(c->in, b + *len, size - *len, deadline)) <= 0)
-		return n == -1 ? 408 : 400;
-	*len += (size_t)n;
-	return 0;
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return 408;
+		if ((ready = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
+			return 400;
+		if (ready <= 0)
+			continue;
+		if ((n = read(c->in, b + *len, size - *len)) > 0) {
+			*len += (size_t)n;
+			return 0;
+		}
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			return 400;
+	}
 }
 
 /* A chunked body decoded in place in b; what follows it is the next
@@ -663,13 +655,14 @@ http_linger(struct http_conn *c)
 {
 	long long deadline = now_ms() + LIM_LINGER_MS;
 	char buf[4096];
-	size_t total = 0;
-	ssize_t n;
+	size_t len = 0, total = 0;
 
 	shutdown(c->out, SHUT_WR);
 	while (total < LIM_LINGER_BYTES &&
-	    (n = read_some(c->in, buf, sizeof(buf), deadline)) > 0)
-		total += (size_t)n;
+	    fill(c, buf, &len, sizeof(buf), deadline, 1) == 0) {
+		total += len;
+		len = 0;
+	}
 }
 
 /* Jansson's own UTF-8 check: what it refuses would become a 5xx later. */
