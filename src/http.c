@@ -259,50 +259,50 @@ framing(struct http_req *req)
 	return ncl && nte ? -400 : 0;
 }
 
-int
-http_parse_head(const char *buf, size_t len, struct http_req *req)
-{
-	const char *p, *end = buf + len, *nl;
-	int rc;
-
-	memset(req, 0, offsetof(struct http_req, seg));
-	for (p = buf;; p = nl + 1) {
-		if ((nl = memchr(p, '\n', end - p)) == NULL) {
-			if (p == buf && len > LIM_REQUEST_LINE + 1)
-				return -414;
-			return len >= LIM_HEAD ? -431 : 0;
-		}
-		if (nl + 1 - buf > LIM_HEAD)
-			return p == buf ? -414 : -431;
-		if (p == buf && nl - p - 1 > LIM_REQUEST_LINE)
-			return -414;
-		if (nl == p || nl[-1] != '\r' || nl - 1 == buf ||
-		    memchr(p, '\0', nl - p) || memchr(p, '\r', nl - 1 - p))
-			return -400;
-		if (nl - 1 == p)
-			break;	/* the blank line */
-		rc = p == buf ? parse_request_line(p, nl - 1 - p, req) :
-		    parse_header(p, nl - 1 - p, req);
-		if (rc != 0)
-			return rc;
-	}
-	rc = framing(req);
-	return rc != 0 ? rc : (int)(nl + 1 - buf);
-}
-
-/* One CRLF-terminated line at buf[*off]; its length without CRLF, -1 when
- * incomplete, -2 when malformed or longer than max. */
+/* One CRLF-terminated line at buf[off]: its length without CRLF, -1 when
+ * incomplete, -2 when longer than max, -3 when malformed (a bare CR or
+ * LF). */
 static long
-line_at(const char *buf, size_t len, size_t off, size_t max)
+line_at(const char *buf, size_t len, size_t off, long max)
 {
 	const char *nl = memchr(buf + off, '\n', len - off);
 
 	if (nl == NULL)
-		return len - off > max ? -2 : -1;
-	if ((size_t)(nl - (buf + off)) > max + 1 || nl == buf + off ||
-	    nl[-1] != '\r' || memchr(buf + off, '\r', nl - 1 - (buf + off)))
-		return -2;	/* a bare CR too, as in the head */
+		return (long)(len - off) > max + 1 ? -2 : -1;
+	if (nl - (buf + off) > max + 1)
+		return -2;
+	if (nl == buf + off || nl[-1] != '\r' ||
+	    memchr(buf + off, '\r', nl - 1 - (buf + off)))
+		return -3;
 	return nl - 1 - (buf + off);
+}
+
+int
+http_parse_head(const char *buf, size_t len, struct http_req *req)
+{
+	size_t off;
+	long n;
+	int rc;
+
+	memset(req, 0, offsetof(struct http_req, seg));
+	for (off = 0;; off += (size_t)n + 2) {
+		/* the first line within LIM_REQUEST_LINE, all within LIM_HEAD */
+		n = line_at(buf, len, off, off == 0 ? LIM_REQUEST_LINE :
+		    LIM_HEAD - (long)off - 2);
+		if (n == -1 || n == -2)
+			return n == -1 ? 0 : off == 0 ? -414 : -431;
+		if (n < 0 || memchr(buf + off, '\0', (size_t)n) ||
+		    (n == 0 && off == 0))
+			return -400;
+		if (n == 0)
+			break;	/* the blank line */
+		rc = off == 0 ? parse_request_line(buf, (size_t)n, req) :
+		    parse_header(buf + off, (size_t)n, req);
+		if (rc != 0)
+			return rc;
+	}
+	rc = framing(req);
+	return rc != 0 ? rc : (int)(off + 2);
 }
 
 /* Not complete yet: drop the bytes consumed, buf[o..off). */
@@ -348,9 +348,14 @@ http_dechunk(char *buf, size_t *len, size_t cap, size_t *o)
 	for (t = data; (n = line_at(buf, *len, t, LIM_CHUNK_LINE * 64)) > 0;
 	    t += (size_t)n + 2)
 		;
-	if (n < 0)
-		return n == -1 ? more(buf, len, off, *o) : -400;
-	return (long)(t + 2);
+	if (n < -1)
+		return -400;
+	if (n == 0)
+		return (long)(t + 2);
+	/* keep the last-chunk line (it marks the trailers), drop the fields */
+	memmove(buf + data, buf + t, *len - t);
+	*len -= t - data;
+	return more(buf, len, off, *o);
 }
 
 const struct http_hdr *
@@ -439,19 +444,25 @@ fill(struct http_conn *c, char *b, size_t *len, size_t size,
 	}
 }
 
-/* A chunked body decoded in place in b; what follows it is the next
- * request and goes back to c->buf. */
+/* A chunked body decoded in place in b, at most LIM_CHUNK_OVERHEAD raw
+ * bytes per body byte; what follows it goes back to c->buf. */
 static int
 read_chunked(struct http_conn *c, char *b, size_t len, size_t *o,
     long long deadline)
 {
-	size_t cap = (size_t)c->max_body;
+	size_t cap = (size_t)c->max_body, left, had;
+	size_t raw = len, rawcap = cap * LIM_CHUNK_OVERHEAD + LIM_HEAD;
 	long end;
 	int rc;
 
-	while ((end = http_dechunk(b, &len, cap, o)) == 0)
-		if ((rc = fill(c, b, &len, cap + LIM_HEAD, deadline, 413)) != 0)
+	while ((end = http_dechunk(b, &len, cap, o)) == 0) {
+		left = cap + LIM_HEAD - len;
+		had = len;
+		if ((rc = fill(c, b, &len, len + (rawcap - raw < left ?
+		    rawcap - raw : left), deadline, 413)) != 0)
 			return rc;
+		raw += len - had;
+	}
 	if (end < 0)
 		return (int)-end;
 	if (len - (size_t)end > sizeof(c->buf))
