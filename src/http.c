@@ -289,8 +289,10 @@ http_parse_head(const char *buf, size_t len, struct http_req *req)
 		/* the first line within LIM_REQUEST_LINE, all within LIM_HEAD */
 		n = line_at(buf, len, off, off == 0 ? LIM_REQUEST_LINE :
 		    LIM_HEAD - (long)off - 2);
-		if (n == -1 || n == -2)
-			return n == -1 ? 0 : off == 0 ? -414 : -431;
+		if (n == -1)
+			return 0;
+		if (n == -2)
+			return off == 0 ? -414 : -431;
 		if (n < 0 || memchr(buf + off, '\0', (size_t)n) ||
 		    (n == 0 && off == 0))
 			return -400;

@@ -187,7 +187,7 @@ test_dechunk(void)
 {
 	const char *s = "4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: y\r\n\r\nNEXT";
 	size_t len = strlen(s) - 4, outlen, k;
-	char out[64], buf[64];
+	char out[64], buf[128];
 	size_t n, o;
 	long rc;
 	int bad = 0;
@@ -216,6 +216,16 @@ test_dechunk(void)
 	}
 	T(rc > 0 && (size_t)rc == n && k == len);
 	T(o == 9 && memcmp(buf, "Wikipedia", 9) == 0);
+	/* a chunk line of LIM_CHUNK_LINE bytes whose LF comes later */
+	memset(buf, 'e', LIM_CHUNK_LINE);
+	memcpy(buf, "1;", 2);
+	buf[LIM_CHUNK_LINE] = '\r';
+	n = LIM_CHUNK_LINE + 1;
+	o = 0;
+	T(http_dechunk(buf, &n, 64, &o) == 0);
+	memcpy(buf + n, "\nx\r\n0\r\n\r\n", 9);
+	n += 9;
+	T(http_dechunk(buf, &n, 64, &o) == (long)n && o == 1 && buf[0] == 'x');
 }
 
 static struct http_conn conn;
