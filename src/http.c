@@ -452,16 +452,17 @@ static int
 read_chunked(struct http_conn *c, char *b, size_t len, size_t *o,
     long long deadline)
 {
-	size_t cap = (size_t)c->max_body, left, had;
+	size_t cap = (size_t)c->max_body, room, had;
 	size_t raw = len, rawcap = cap * LIM_CHUNK_OVERHEAD + LIM_HEAD;
 	long end;
 	int rc;
 
 	while ((end = http_dechunk(b, &len, cap, o)) == 0) {
-		left = cap + LIM_HEAD - len;
+		room = cap + LIM_HEAD - len;
+		if (rawcap - raw < room)
+			room = rawcap - raw;
 		had = len;
-		if ((rc = fill(c, b, &len, len + (rawcap - raw < left ?
-		    rawcap - raw : left), deadline, 413)) != 0)
+		if ((rc = fill(c, b, &len, len + room, deadline, 413)) != 0)
 			return rc;
 		raw += len - had;
 	}
