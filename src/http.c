@@ -286,7 +286,7 @@ http_parse_head(const char *buf, size_t len, struct http_req *req)
 
 	memset(req, 0, offsetof(struct http_req, seg));
 	for (off = 0;; off += (size_t)n + 2) {
-		/* the first line within LIM_REQUEST_LINE, all within LIM_HEAD */
+		/* the request line within LIM_REQUEST_LINE, all in LIM_HEAD */
 		n = line_at(buf, len, off, off == 0 ? LIM_REQUEST_LINE :
 		    LIM_HEAD - (long)off - 2);
 		if (n == -1)
