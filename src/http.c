@@ -28,12 +28,8 @@
 #include "http.h"
 
 const char *const http_method_names[HTTP_METHOD_COUNT] = {
-	[HTTP_OTHER] = "OTHER",
-	[HTTP_GET] = "GET",
-	[HTTP_HEAD] = "HEAD",
-	[HTTP_POST] = "POST",
-	[HTTP_PUT] = "PUT",
-	[HTTP_DELETE] = "DELETE",
+	[HTTP_OTHER] = "OTHER", [HTTP_GET] = "GET", [HTTP_HEAD] = "HEAD",
+	[HTTP_POST] = "POST", [HTTP_PUT] = "PUT", [HTTP_DELETE] = "DELETE",
 };
 
 /* Whether s..e is a non-empty token (RFC 9110 tchar). */
@@ -558,22 +554,22 @@ int
 http_resp_header(struct http_resp *r, const char *name, const char *fmt,
     ...)
 {
-	char val[LIM_RESPONSE_HEADERS];
+	char *p = r->hdrs + r->hdrs_len;
+	size_t left = sizeof(r->hdrs) - r->hdrs_len;
 	va_list ap;
-	int n;
+	int n, m = -1;
 
+	n = snprintf(p, left, "%s: ", name);
 	va_start(ap, fmt);
-	n = vsnprintf(val, sizeof(val), fmt, ap);
+	if (n >= 0 && (size_t)n < left)
+		m = vsnprintf(p + n, left - (size_t)n, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(val) || strpbrk(val, "\r\n"))
-		return -1;
-	n = snprintf(r->hdrs + r->hdrs_len, sizeof(r->hdrs) - r->hdrs_len,
-	    "%s: %s\r\n", name, val);
-	if (n < 0 || (size_t)n >= sizeof(r->hdrs) - r->hdrs_len) {
-		r->hdrs[r->hdrs_len] = '\0';
+	if (m < 0 || (size_t)(n + m) + 2 >= left || strpbrk(p + n, "\r\n")) {
+		*p = '\0';
 		return -1;
 	}
-	r->hdrs_len += (size_t)n;
+	memcpy(p + n + m, "\r\n", 3);
+	r->hdrs_len += (size_t)(n + m) + 2;
 	return 0;
 }
 
