@@ -231,18 +231,17 @@ framing(struct http_req *req)
 {
 	const struct http_hdr *h;
 	size_t i;
-	int ncl = 0, nte = 0;
 
 	req->content_length = -1;
 	req->keep_alive = req->minor == 1;
 	for (i = 0; i < req->nhdr; i++) {
 		h = &req->hdr[i];
 		if (ieq(h->name, h->name_len, "Content-Length")) {
-			if (ncl++ || (req->content_length = http_decimal(h->val,
-			    h->val_len)) < 0)
+			if (req->content_length != -1 || (req->content_length =
+			    http_decimal(h->val, h->val_len)) < 0)
 				return -400;
 		} else if (ieq(h->name, h->name_len, "Transfer-Encoding")) {
-			if (nte++ || !ieq(h->val, h->val_len, "chunked"))
+			if (req->chunked || !ieq(h->val, h->val_len, "chunked"))
 				return -400;
 			req->chunked = 1;
 		} else if (ieq(h->name, h->name_len, "Connection")) {
@@ -252,7 +251,7 @@ framing(struct http_req *req)
 				req->keep_alive = 1;
 		}
 	}
-	return ncl && nte ? -400 : 0;
+	return req->content_length != -1 && req->chunked ? -400 : 0;
 }
 
 /* One CRLF-terminated line at buf[off]: its length without CRLF, -1 when
