@@ -360,10 +360,11 @@ repo_rm(struct ctl *ctl)
 }
 
 static int
-expired(const json_t *t, const void *now)
+expired(const char *key, json_t *t, void *now)
 {
 	json_t *e = json_object_get(t, "expires");
 
+	(void)key;
 	return !json_is_integer(e) ||
 	    json_integer_value(e) <= *(const time_t *)now;
 }
@@ -377,7 +378,7 @@ token_gc(struct ctl *ctl)
 
 	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
-	n = admin_purge(st, "token:", expired, &now);
+	n = store_purge(st, "token:", expired, &now);
 	r = refresh_gc(st, ctl->cfg);
 	n = n == -1 || r == -1 ? -1 : n + r;
 	if (store_close(st) == -1 || n == -1)
