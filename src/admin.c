@@ -34,61 +34,25 @@ static const struct {
 };
 
 int
-admin_of_user(const json_t *val, const void *name)
+admin_of_user(const char *key, json_t *val, void *name)
 {
+	(void)key;
 	return strcmp(record_str(val, "user"), name) == 0;
 }
 
 static int
-of_repo(const json_t *val, const void *name)
+of_repo(const char *key, json_t *val, void *name)
 {
+	(void)key;
 	return strcmp(record_str(val, "repo"), name) == 0;
 }
 
-struct purge {
-	int		(*match)(const json_t *, const void *);
-	const void	*arg;
-	json_t		*keys;
-	size_t		 leaf;	/* >0: only keys with no '/' past this */
-};
-
+/* A key with no '/' past the prefix arg: not a nested name's. */
 static int
-purge_match(const char *key, json_t *val, void *arg)
+leaf(const char *key, json_t *val, void *prefix)
 {
-	struct purge *p = arg;
-
-	if ((p->match != NULL && !p->match(val, p->arg)) ||
-	    (p->leaf && strchr(key + p->leaf, '/') != NULL))
-		return 0;
-	return json_array_append_new(p->keys, json_string(key)) == 0 ? 0 : -1;
-}
-
-static int
-purge(struct store *st, const char *prefix,
-    int (*match)(const json_t *, const void *), const void *arg, size_t leaf)
-{
-	struct purge p = { match, arg, json_array(), leaf };
-	json_t *k;
-	size_t i;
-	int rc = -1;
-
-	/* store_each forbids writes from its callback: collect, then delete */
-	if (p.keys == NULL || store_each(st, prefix, purge_match, &p) != 0)
-		goto out;
-	json_array_foreach(p.keys, i, k)
-		if (store_del(st, json_string_value(k)) == -1)
-			goto out;
-	rc = (int)json_array_size(p.keys);
-out:
-	json_decref(p.keys);
-	return rc;
-}
-
-int
-admin_purge(struct store *st, const char *prefix,
-    int (*match)(const json_t *, const void *), const void *arg)
-{
-	return purge(st, prefix, match, arg, 0);
+	(void)val;
+	return strchr(key + strlen(prefix), '/') == NULL;
 }
 
 /* 1 deleted, 0 absent, -1 error. */
@@ -113,8 +77,8 @@ admin_repo_remove(struct store *st, const char *name)
 	snprintf(hist, sizeof(hist), "hist:%s/", name);
 	n[0] = del_one(st, "repo:", name);
 	n[1] = del_one(st, "hooks:", name);
-	n[2] = purge(st, hist, NULL, NULL, strlen(hist));
-	n[3] = admin_purge(st, "token:", of_repo, name);
+	n[2] = store_purge(st, hist, leaf, hist);
+	n[3] = store_purge(st, "token:", of_repo, (void *)name);
 	for (i = 0; i < 4; i++) {
 		if (n[i] < 0)
 			return -1;
@@ -143,9 +107,9 @@ static int
 revoke_credentials(struct store *st, json_t *u, const char *name)
 {
 	return account_restamp(u) == 0 &&
-	    admin_purge(st, "token:", admin_of_user, name) >= 0 &&
-	    admin_purge(st, "refresh:", admin_of_user, name) >= 0 &&
-	    admin_purge(st, "atok:", admin_of_user, name) >= 0 ? 0 : -1;
+	    store_purge(st, "token:", admin_of_user, (void *)name) >= 0 &&
+	    store_purge(st, "refresh:", admin_of_user, (void *)name) >= 0 &&
+	    store_purge(st, "atok:", admin_of_user, (void *)name) >= 0 ? 0 : -1;
 }
 
 struct user_op {

@@ -40,13 +40,8 @@ int	admin_collect(const struct config *, const char *prefix, json_t **out);
 /* Every user record but "*", without hashes: an object by name. */
 int	admin_list(const struct config *, json_t **out);
 
-/* In the write transaction st, delete every record under prefix for which
- * match(value (NULL: unparsable), arg) is true, or every one when match
- * is NULL. Returns how many, or -1 on error. */
-int	admin_purge(struct store *, const char *prefix,
-	    int (*match)(const json_t *val, const void *arg), const void *arg);
-/* For admin_purge: the record's "user" is the name arg. */
-int	admin_of_user(const json_t *val, const void *name);
+/* For store_purge: the record's "user" is the name arg. */
+int	admin_of_user(const char *key, json_t *val, void *name);
 /* Whether u is an enabled user with the admin flag: what the "always one
  * administrator" rule counts (admin.c and dindexctl check). */
 int	admin_enabled_admin(const json_t *u);

@@ -61,11 +61,12 @@ atok_scopes(const json_t *list)
 }
 
 static int
-expired(const json_t *t, const void *now)
+expired(const char *key, json_t *t, void *now)
 {
 	json_int_t e = json_integer_value(json_object_get(t, "expires"));
 
-	return e != 0 && e <= *(const json_int_t *)now;
+	(void)key;
+	return e != 0 && e <= *(json_int_t *)now;
 }
 
 /* Note a use (store_update); best effort, like a refresh token's. */
@@ -97,7 +98,7 @@ atok_login(const struct config *cfg, const char *pass, json_t *user)
 	want = record_str(t, "hash");
 	rc = strcmp(record_str(t, "user"), record_str(user, "name")) != 0 ||
 	    strlen(want) != LIM_SIG || !bytes_equal(hash, want, LIM_SIG) ||
-	    expired(t, &now);
+	    expired(key, t, &now);
 	if (rc == 0 && json_object_set(user, "via_token",
 	    json_object_get(t, "scopes")) == -1)
 		rc = -1;
@@ -119,8 +120,7 @@ count(const char *key, json_t *val, void *arg)
 {
 	struct add *a = arg;
 
-	(void)key;
-	if (admin_of_user(val, record_str(a->rec, "user"))) {
+	if (admin_of_user(key, val, (void *)record_str(a->rec, "user"))) {
 		a->n++;
 		a->clash |= strcmp(record_str(val, "name"),
 		    record_str(a->rec, "name")) == 0;
@@ -193,7 +193,7 @@ atok_list(const struct config *cfg, const char *user, json_t **out)
 	if (admin_collect(cfg, "atok:", out) != RES_OK)
 		return RES_ERROR;
 	json_object_foreach_safe(*out, tmp, id, t)
-		if (!admin_of_user(t, user))
+		if (!admin_of_user(id, t, (void *)user))
 			json_object_del(*out, id);
 		else
 			json_object_del(t, "hash");
@@ -201,11 +201,11 @@ atok_list(const struct config *cfg, const char *user, json_t **out)
 }
 
 static int
-named(const json_t *t, const void *arg)
+named(const char *key, json_t *t, void *arg)
 {
-	const char *const *un = arg;	/* user, name */
+	const char **un = arg;	/* user, name */
 
-	return admin_of_user(t, un[0]) &&
+	return admin_of_user(key, t, (void *)un[0]) &&
 	    strcmp(record_str(t, "name"), un[1]) == 0;
 }
 
@@ -218,7 +218,7 @@ atok_remove(const struct config *cfg, const char *user, const char *name)
 
 	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return RES_ERROR;
-	n = admin_purge(st, "atok:", named, un);
+	n = store_purge(st, "atok:", named, un);
 	if (store_close(st) == -1)
 		n = -1;
 	return n < 0 ? RES_ERROR : n == 0 ? RES_NOATOK : RES_OK;
@@ -229,5 +229,5 @@ atok_gc(struct store *st)
 {
 	json_int_t now = (json_int_t)time(NULL);
 
-	return admin_purge(st, "atok:", expired, &now);
+	return store_purge(st, "atok:", expired, &now);
 }

@@ -1,6 +1,6 @@
 /*
- * body: a request body as a JSON object, whether the client sent JSON or
- * an application/x-www-form-urlencoded form (as the original CLI does).
+ * body: a request body as JSON, whether the client sent JSON or an
+ * application/x-www-form-urlencoded form (as the original CLI does).
  */
 #ifndef BODY_H
 #define BODY_H
@@ -9,11 +9,10 @@
 
 #include "http.h"
 
-/* Content-Type decides (application/json or the form type); without one,
- * JSON is tried, then a form. A form becomes an object of strings (the
- * first of repeated keys wins); an empty body is {}. Returns 0 with *out
- * a new object, 400 for a malformed body, a non-object or JSON nested
- * deeper than LIM_JSON_DEPTH, 415 for another Content-Type. */
+/* Content-Type decides (JSON or a form); without one, JSON is tried, then
+ * a form. A form becomes an object of strings (the first of repeated keys
+ * wins); an empty body is {}. 0 with *out a new object, 400 malformed, not
+ * an object or nested deeper than LIM_JSON_DEPTH, 415 another type. */
 int	body_object(const struct http_req *, json_t **out);
 /* The body as JSON of any type, with the same limits (depth, duplicate
  * keys refused). 0 with *out a new reference, 400 empty or malformed. */

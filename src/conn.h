@@ -6,12 +6,10 @@
 
 #include <stddef.h>
 
-#include "config.h"
-
-/* Find the connected stream socket: sd_listen_fds() when systemd passed
- * one (Accept=yes), else stdin/stdout (inetd, StandardInput=socket).
- * A listening socket or several fds is a unit mistake: logs which
- * setting to fix and returns -1. Fills peer with "addr:port" or "-". */
+/* The connected stream socket: sd_listen_fds() when systemd passed one,
+ * else stdin/stdout. A listening socket or several fds is a unit mistake:
+ * logs which setting to fix and returns -1. Fills peer with "addr:port"
+ * or "-". */
 int	conn_acquire(int *in, int *out, char *peer, size_t peerlen);
 /* Whether the peer of socket fd is in a network of list (net.c). */
 int	conn_peer_in(int fd, const char *list);

@@ -1,9 +1,13 @@
 /*
- * ctl: dindexctl's front end of the management API (the command table
- * below) and the helpers its host-only commands share.
+ * ctl: dindexctl's command table and the one way every row takes: its
+ * words, options and secret, then the run, then the answer as text or
+ * JSON. A row with a path runs the management API's handler in-process
+ * as the host's administrator, so its rules and messages are the API's;
+ * a row with a function is host-only (below, and ctl_db.c).
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <grp.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -13,12 +17,60 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "admin.h"
 #include "auth.h"
 #include "ctl.h"
 #include "hook.h"
 #include "names.h"
+#include "record.h"
+#include "token.h"
+#include "repo.h"
 #include "route.h"
+#include "spool.h"
+
+/* Options: --x V, a word not starting with '-', --x, --x-stdin. */
+enum { OPT_VALUE, OPT_WORD, OPT_TRUE, OPT_STDIN };
+/* The answer as JSON: with --json, on one line, even without, never. */
+enum { J_PRETTY, J_LINE, J_ALWAYS, J_NONE };
+
+struct opt {
+	const char	*flag;
+	const char	*field;
+	int		 kind;
+};
+
+/*
+ * The answer as text: fmt (each conversion a %s) printed for one record
+ * or, with heads ("A|B"), as the heading and for each element of a table
+ * (an object's sorted by key). Each word of cells fills one %s: "." the
+ * key (of a record: the first argument), "=" the element, "-f" field f
+ * or "-", "?f" yes or no, "@f" a time, "#f" a number or f's size.
+ */
+struct view {
+	const char	*of;	/* this field of the answer; NULL: itself */
+	const char	*fmt;
+	const char	*heads;
+	const char	*cells;
+};
+
+struct cmd {
+	const char		*words;	/* in upper case: an argument */
+	enum http_method	 method;
+	const char		*path;	/* '%' the next argument as one
+					 * segment, '@' one split at '/' */
+	const char		*fields[2];	/* of the arguments left */
+	const struct opt	*opts;
+	const char		*ask;	/* field read from the terminal unless
+					 * an OPT_STDIN gives it */
+	int			(*run)(struct ctl *);	/* host-only */
+	struct view		 view[2];
+	void			(*text)(const json_t *);
+	int			 json;
+	int			 named;	/* refusals start "<argument 1>: " */
+	int			 opens;	/* opens FILE, then ctl_become_owner */
+	int			(*ok)(const char *);	/* of argument 2 */
+};
 
 int
 ctl_refuse(const char *fmt, ...)
@@ -33,8 +85,8 @@ ctl_refuse(const char *fmt, ...)
 	return CTL_REFUSED;
 }
 
-int
-ctl_usage(void)
+static int
+usage(void)
 {
 	fputs("usage: dindexctl [-c FILE] [--json] command ...\n"
 	    "  init\n"
@@ -70,15 +122,17 @@ read_line(FILE *fp, char *buf, size_t len)
 	return 0;
 }
 
-int
-ctl_read_password(int from_stdin, char *pw, size_t len)
+/* A secret from stdin (one line) or the terminal without echo.
+ * 0 ok, -1 no terminal, read error or longer than len - 1. */
+static int
+read_secret(int from_stdin, char *buf, size_t len)
 {
 	struct termios old, noecho;
 	FILE *tty;
 	int rc = -1;
 
 	if (from_stdin)
-		return read_line(stdin, pw, len);
+		return read_line(stdin, buf, len);
 	if ((tty = fopen("/dev/tty", "r+")) == NULL)
 		return -1;
 	if (tcgetattr(fileno(tty), &old) == 0) {
@@ -87,58 +141,12 @@ ctl_read_password(int from_stdin, char *pw, size_t len)
 		fputs("Password: ", tty);
 		fflush(tty);
 		tcsetattr(fileno(tty), TCSAFLUSH, &noecho);
-		rc = read_line(tty, pw, len);
+		rc = read_line(tty, buf, len);
 		tcsetattr(fileno(tty), TCSAFLUSH, &old);
 		fputc('\n', tty);
 	}
 	fclose(tty);
 	return rc;
-}
-
-void
-ctl_print_json(const json_t *j)
-{
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS |
-	    JSON_ENCODE_ANY);
-	putchar('\n');
-}
-
-const char *
-ctl_str(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s != NULL ? s : "-";
-}
-
-const char *
-ctl_time(const json_t *v, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t t = (time_t)json_integer_value(v);
-
-	if (!json_is_integer(v) || gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, len, "-");
-	return buf;
-}
-
-void
-ctl_print_map(const json_t *obj, const char *h1, const char *h2)
-{
-	json_t *keys, *k;
-	const char *v;
-	size_t i;
-
-	if ((keys = admin_keys((json_t *)obj)) == NULL)
-		return;
-	printf("%-40s %s\n", h1, h2);
-	json_array_foreach(keys, i, k) {
-		v = json_string_value(json_object_get(obj,
-		    json_string_value(k)));
-		printf("%-40s %s\n", json_string_value(k), v ? v : "?");
-	}
-	json_decref(keys);
 }
 
 int
@@ -158,57 +166,98 @@ ctl_become_owner(const struct config *cfg)
 	return 0;
 }
 
-/*
- * The management API's commands. Each is a pattern of words ('%' one
- * argument), a method and a path ('%' the next argument as one segment,
- * '@' the next split at '/'), the body fields that take the arguments
- * left, its options and how the answer is shown. They run through
- * route_dispatch in this process as the host's administrator, so the
- * rules, results and messages are the handlers'.
- */
-enum { OPT_VALUE, OPT_TRUE, OPT_STDIN };	/* --x V, --x, --x-stdin */
-
-struct api_opt {
-	const char	*flag;
-	const char	*field;
-	int		 kind;
-};
-
-struct api_cmd {
-	const char		*words;
-	enum http_method	 method;
-	const char		*path;
-	const char		*fields[2];
-	const struct api_opt	*opts;
-	const char		*ask;	/* a field read from the terminal
-					 * unless an OPT_STDIN gives it */
-	int			(*ok)(const char *);	/* of argument 2
-							 * (a webhook id) */
-	void			(*text)(const json_t *); /* NULL: silent */
-	int			 quiet;	/* --json shows nothing either */
-	int			 named;	/* refusals start "<argument 1>: " */
-};
-
-static void
-print_user(const json_t *u)
+void
+ctl_print_json(const json_t *j)
 {
-	char when[32];
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY);
+	putchar('\n');
+}
 
-	printf("name:     %s\nemail:    %s\nenabled:  %s\n"
-	    "admin:    %s\ncreated:  %s\n\n",
-	    ctl_str(u, "name"), ctl_str(u, "email"),
-	    json_is_true(json_object_get(u, "enabled")) ? "yes" : "no",
-	    json_is_true(json_object_get(u, "admin")) ? "yes" : "no",
-	    ctl_time(json_object_get(u, "created"), when, sizeof(when)));
-	ctl_print_map(json_object_get(u, "perms"), "SCOPE", "ACCESS");
+/* The text of cell word w of element v (struct view). */
+static const char *
+cell(const char *w, const char *key, const json_t *v, char *buf,
+    size_t len)
+{
+	const json_t *f = json_object_get(v, w + 1);
+	time_t t = (time_t)json_integer_value(f);
+	struct tm tm;
+
+	switch (*w) {
+	case '.':
+		return key;
+	case '=':
+		return json_is_string(v) ? json_string_value(v) : "?";
+	case '?':
+		return json_is_true(f) ? "yes" : "no";
+	case '#':
+		snprintf(buf, len, "%lld", json_is_integer(f) ?
+		    (long long)json_integer_value(f) :
+		    (long long)(json_array_size(f) + json_object_size(f)));
+		return buf;
+	case '@':
+		if (json_is_integer(f) && gmtime_r(&t, &tm) != NULL &&
+		    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) != 0)
+			return buf;
+		return "-";
+	}
+	return json_is_string(f) ? json_string_value(f) : "-";
+}
+
+/* One line of view w for element v, or its heading when v is NULL. */
+static void
+line(const struct view *w, const char *key, const json_t *v)
+{
+	const char *s[6] = { "", "", "", "", "", "" };
+	const char *p = v != NULL ? w->cells : w->heads;
+	char word[LEN(s)][32], buf[LEN(s)][32];
+	size_t i, n;
+
+	for (i = 0; i < LEN(s) && *p != '\0'; i++, p += n + (p[n] != '\0')) {
+		n = strcspn(p, v != NULL ? " " : "|");
+		snprintf(word[i], sizeof(word[i]), "%.*s", (int)n, p);
+		s[i] = v == NULL ? word[i] :
+		    cell(word[i], key, v, buf[i], sizeof(buf[i]));
+	}
+	printf(w->fmt, s[0], s[1], s[2], s[3], s[4], s[5]);
 }
 
 static void
-print_grants(const json_t *perms)
+show(const struct ctl *ctl, const struct cmd *c)
 {
-	ctl_print_map(perms, "SCOPE", "ACCESS");
+	const struct view *w;
+	const json_t *v;
+	const char *key;
+	json_t *keys;
+	size_t i;
+
+	if (ctl->out == NULL || (ctl->json && c->json == J_NONE))
+		return;
+	if (ctl->json && c->json == J_LINE) {
+		json_dumpf(ctl->out, stdout, JSON_SORT_KEYS);
+		putchar('\n');
+	} else if (ctl->json || c->json == J_ALWAYS)
+		ctl_print_json(ctl->out);
+	else if (c->text != NULL)
+		c->text(ctl->out);
+	for (w = c->view; !ctl->json && w < c->view + 2 && w->fmt; w++) {
+		v = w->of != NULL ? json_object_get(ctl->out, w->of) : ctl->out;
+		if (w->heads == NULL) {
+			line(w, ctl->arg[0], v);
+			continue;
+		}
+		line(w, NULL, NULL);
+		keys = json_is_object(v) ? admin_keys((json_t *)v) : NULL;
+		for (i = 0; i < json_array_size(keys ? keys : v); i++) {
+			key = json_string_value(json_array_get(keys, i));
+			line(w, key, keys != NULL ? json_object_get(v, key) :
+			    json_array_get(v, i));
+		}
+		json_decref(keys);
+	}
 }
 
+/* webhook list: the events column as it always was */
 static void
 print_hooks(const json_t *list)
 {
@@ -217,223 +266,478 @@ print_hooks(const json_t *list)
 
 	printf("%-16s %-6s %-15s %s\n", "ID", "ACTIVE", "EVENTS", "URL");
 	json_array_foreach(list, i, h) {
-		printf("%-16s %-6s ", ctl_str(h, "id"),
+		printf("%-16s %-6s ", record_str(h, "id"),
 		    json_is_true(json_object_get(h, "active")) ? "yes" : "no");
 		json_array_foreach(json_object_get(h, "events"), j, e)
 			printf("%s%s", j ? "," : "", json_string_value(e));
 		printf("%*s%s\n", j < 2 ? 13 - (int)(j * 4) : 1, " ",
-		    ctl_str(h, "url"));
+		    record_str(h, "url"));
 	}
 }
 
-static void
-print_id(const json_t *h)
+/* user list (the records, not only the names GET /users answers), repo
+ * list, token list USER (refresh tokens, without their secrets) */
+static int
+list(struct ctl *ctl)
 {
-	printf("%s\n", ctl_str(h, "id"));
+	int rc = RES_OK;
+
+	if (strcmp(ctl->argv[0], "user") == 0)
+		rc = admin_list(ctl->cfg, &ctl->out);
+	else if (strcmp(ctl->argv[0], "repo") == 0)
+		rc = admin_collect(ctl->cfg, "repo:", &ctl->out);
+	else if ((ctl->out = refresh_list(ctl->cfg, ctl->arg[0])) == NULL)
+		rc = RES_ERROR;
+	if (rc != RES_OK)
+		return ctl_refuse("cannot read %s", ctl->cfg->database);
+	return CTL_OK;
 }
 
-static const struct api_opt user_opts[] = {
+/* No route changes another user's password; the hash is made before
+ * admin_user takes the lock (scrypt is slow on purpose). */
+static int
+user_passwd(struct ctl *ctl)
+{
+	const char *name = ctl->arg[0];
+	char mcf[AUTH_MCF_LEN];
+	size_t n = strlen(ctl->secret);
+	int rc = RES_BADPASS;
+
+	if (!name_user_ok(name))
+		rc = RES_BADNAME;
+	else if (n >= LIM_PASSWORD_MIN && n <= LIM_PASSWORD)
+		rc = account_hash(ctl->cfg, ctl->secret, mcf) == -1 ?
+		    RES_ERROR : admin_user(ctl->cfg, ADMIN_PASSWD, name, mcf,
+		    NULL, &ctl->out);
+	bytes_wipe(mcf, sizeof(mcf));
+	if (rc != RES_OK)
+		return ctl_refuse("%s: %s", name, result_msg(rc));
+	return CTL_OK;
+}
+
+static int
+repo_show(struct ctl *ctl)
+{
+	const char *name = ctl->arg[0];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1], key[LIM_KEY];
+	struct store *st;
+	int rc;
+
+	if (!name_repo_split(name, ns, repo))
+		return ctl_refuse("%s: invalid repository name", name);
+	repo_key(name, key);
+	if (store_open(ctl->cfg->database, STORE_READ, &st) == -1)
+		return ctl_refuse("cannot read %s", ctl->cfg->database);
+	rc = store_get(st, key, &ctl->out);
+	store_close(st);
+	if (rc != 0)
+		return ctl_refuse("%s: %s", name, rc == 1 ?
+		    "no such repository" : "the record does not parse");
+	return CTL_OK;
+}
+
+/* admin_repo_remove in one transaction, as the v1 DELETE; it also clears
+ * leftovers when "repo:" itself is gone. */
+static int
+repo_rm(struct ctl *ctl)
+{
+	const char *name = ctl->arg[0];
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	struct store *st;
+	int n;
+
+	if (!name_repo_split(name, ns, repo))
+		return ctl_refuse("%s: invalid repository name", name);
+	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
+		return ctl_refuse("cannot open %s", ctl->cfg->database);
+	n = admin_repo_remove(st, name);
+	if (store_close(st) == -1 || n == -1)
+		return ctl_refuse("%s: not removed: database error", name);
+	if (n == 0)
+		return ctl_refuse("%s: no such repository", name);
+	ctl->out = json_pack("{s:i}", "removed", n);
+	return CTL_OK;
+}
+
+static int
+expired(const char *key, json_t *t, void *now)
+{
+	json_t *e = json_object_get(t, "expires");
+
+	(void)key;
+	return !json_is_integer(e) ||
+	    json_integer_value(e) <= *(const time_t *)now;
+}
+
+static int
+token_gc(struct ctl *ctl)
+{
+	struct store *st;
+	time_t now = time(NULL);
+	int n, r;
+
+	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
+		return ctl_refuse("cannot open %s", ctl->cfg->database);
+	n = store_purge(st, "token:", expired, &now);
+	r = refresh_gc(st, ctl->cfg);
+	n = n == -1 || r == -1 ? -1 : n + r;
+	if (store_close(st) == -1 || n == -1)
+		return ctl_refuse("token gc failed");
+	ctl->out = json_pack("{s:i}", "removed", n);
+	return CTL_OK;
+}
+
+static int
+token_rm(struct ctl *ctl)
+{
+	int r = refresh_revoke(ctl->cfg, ctl->arg[0], ctl->arg[1]);
+
+	if (r != 0)
+		return ctl_refuse("%s", r == 1 ? "no such token" :
+		    "database error");
+	return CTL_OK;
+}
+
+/*
+ * The spool commands work on the files through the same claim by rename
+ * the deliverer uses, so they are safe while it runs.
+ */
+static json_t *
+delivery(const char *spool, const char *state, const char *name)
+{
+	json_t *d = spool_read(spool, state, name);
+
+	if (d != NULL)
+		json_object_set_new(d, "state", json_string(state));
+	return d;
+}
+
+static int
+spool_list(struct ctl *ctl)
+{
+	static const char *const states[] = { "new", "active", "deferred",
+	    "failed" };
+	json_t *names, *n, *d;
+	size_t s, i;
+	int failed = 0;
+
+	json_unpack(ctl->opt, "{s?b}", "failed", &failed);
+	ctl->out = json_array();
+	for (s = failed ? 3 : 0; s < (failed ? 4 : 3); s++) {
+		names = spool_names(ctl->cfg->spool, states[s]);
+		json_array_foreach(names, i, n)
+			if ((d = delivery(ctl->cfg->spool, states[s],
+			    json_string_value(n))) != NULL)
+				json_array_append_new(ctl->out, d);
+		json_decref(names);
+	}
+	return CTL_OK;
+}
+
+static int
+spool_show(struct ctl *ctl)
+{
+	const char *id = ctl->arg[0];
+	const char *state = spool_find(ctl->cfg->spool, id);
+	char name[SPOOL_NAME];
+
+	if (state == NULL)
+		return ctl_refuse("no delivery %s", id);
+	snprintf(name, sizeof(name), "%s.json", id);
+	if ((ctl->out = delivery(ctl->cfg->spool, state, name)) == NULL)
+		return ctl_refuse("cannot read %s", id);
+	return CTL_OK;
+}
+
+/* Claim id out of its state; back to new/ fresh (retry) or gone (drop). */
+static int
+claim(const char *spool, const char *id, int retry)
+{
+	const char *state = spool_find(spool, id);
+	char name[SPOOL_NAME];
+	json_t *d;
+	int rc;
+
+	if (state == NULL || strcmp(state, "active") == 0)
+		return ctl_refuse("no waiting delivery %s", id);
+	snprintf(name, sizeof(name), "%s.json", id);
+	if (spool_claim(spool, state, name) != 0)
+		return ctl_refuse("%s was taken meanwhile", id);
+	if (!retry)
+		return spool_done(spool, name) ? CTL_REFUSED : CTL_OK;
+	if ((d = spool_read(spool, "active", name)) == NULL)
+		return ctl_refuse("cannot read %s", id);
+	json_object_set_new(d, "attempts", json_integer(0));
+	json_object_set_new(d, "next_attempt", json_integer(time(NULL)));
+	rc = spool_move(spool, name, "new", d);
+	json_decref(d);
+	return rc ? ctl_refuse("cannot requeue %s", id) : CTL_OK;
+}
+
+/* spool retry ID|--failed, spool drop ID */
+static int
+spool_act(struct ctl *ctl)
+{
+	json_t *names, *n;
+	char id[SPOOL_NAME];
+	size_t i;
+	int retry = strcmp(ctl->argv[1], "retry") == 0, rc = CTL_OK;
+
+	if (!retry || strcmp(ctl->arg[0], "--failed") != 0)
+		return claim(ctl->cfg->spool, ctl->arg[0], retry);
+	names = spool_names(ctl->cfg->spool, "failed");
+	json_array_foreach(names, i, n) {
+		snprintf(id, sizeof(id), "%.*s", (int)json_string_length(n) - 5,
+		    json_string_value(n));
+		if (claim(ctl->cfg->spool, id, 1) != CTL_OK)
+			rc = CTL_REFUSED;
+	}
+	printf("%zu requeued\n", json_array_size(names));
+	json_decref(names);
+	return rc;
+}
+
+static const struct opt user_opts[] = {
 	{ "--email", "email", OPT_VALUE }, { "--admin", "admin", OPT_TRUE },
-	{ "--password-stdin", "password", OPT_STDIN }, { NULL, NULL, 0 } };
+	{ "--password-stdin", "password", OPT_STDIN }, { 0 } };
 /* --secret shows the secret to ps and the shell history (for scripts) */
-static const struct api_opt hook_opts[] = {
+static const struct opt hook_opts[] = {
 	{ "--events", "events", OPT_VALUE },
 	{ "--secret", "secret", OPT_VALUE },
-	{ "--secret-stdin", "secret", OPT_STDIN }, { NULL, NULL, 0 } };
+	{ "--secret-stdin", "secret", OPT_STDIN }, { 0 } };
+static const struct opt spool_opts[] = {
+	{ "--failed", "failed", OPT_TRUE }, { 0 } };
+static const struct opt dump_opts[] = {
+	{ "-o", "file", OPT_VALUE }, { NULL, "file", OPT_WORD }, { 0 } };
+static const struct opt load_opts[] = {
+	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
-static const struct api_cmd api[] = {
-	{ "user add %", HTTP_POST, "users", { "username" }, user_opts,
-	    .ask = "password", .named = 1 },
-	{ "user show %", HTTP_GET, "users/%", .text = print_user, .named = 1 },
-	{ "user enable %", HTTP_PUT, "users/%/enable", .named = 1 },
-	{ "user disable %", HTTP_PUT, "users/%/disable", .named = 1 },
-	{ "user admin % on", HTTP_PUT, "users/%/admin", .named = 1 },
-	{ "user admin % off", HTTP_DELETE, "users/%/admin", .named = 1 },
-	{ "user del %", HTTP_DELETE, "users/%", .quiet = 1, .named = 1 },
-	{ "perm set % % %", HTTP_PUT, "users/%/permissions",
+static const struct cmd cmds[] = {
+	{ "init", .run = ctl_init },
+	{ "user list", .run = list, .view = { { NULL,
+	    "%-30s %-8s %-6s %s\n", "NAME|ENABLED|ADMIN|EMAIL",
+	    ". ?enabled ?admin -email" } } },
+	{ "user show NAME", HTTP_GET, "users/%", .named = 1, .view = {
+	    { NULL, "name:     %s\nemail:    %s\nenabled:  %s\n"
+	    "admin:    %s\ncreated:  %s\n\n", NULL,
+	    "-name -email ?enabled ?admin @created" },
+	    { "perms", "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
+	{ "user add NAME", HTTP_POST, "users", { "username" }, user_opts,
+	    "password", .named = 1 },
+	{ "user passwd NAME", .opts = user_opts + 2, .ask = "password",
+	    .run = user_passwd, .json = J_NONE },
+	{ "user enable NAME", HTTP_PUT, "users/%/enable", .named = 1 },
+	{ "user disable NAME", HTTP_PUT, "users/%/disable", .named = 1 },
+	{ "user admin NAME on", HTTP_PUT, "users/%/admin", .named = 1 },
+	{ "user admin NAME off", HTTP_DELETE, "users/%/admin", .named = 1 },
+	{ "user del NAME", HTTP_DELETE, "users/%", .json = J_NONE,
+	    .named = 1 },
+	{ "perm set NAME SCOPE ACCESS", HTTP_PUT, "users/%/permissions",
 	    { "repo", "access" }, .named = 1 },
-	{ "perm rm % %", HTTP_DELETE, "users/%/permissions/@", .named = 1 },
-	{ "perm list %", HTTP_GET, "users/%/permissions",
-	    .text = print_grants, .named = 1 },
-	{ "webhook add % %", HTTP_POST, "webhooks/@", { "url" }, hook_opts,
-	    .text = print_id },
-	{ "webhook list %", HTTP_GET, "webhooks/@", .text = print_hooks },
+	{ "perm rm NAME SCOPE", HTTP_DELETE, "users/%/permissions/@",
+	    .named = 1 },
+	{ "perm list NAME", HTTP_GET, "users/%/permissions", .named = 1,
+	    .view = { { NULL, "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
+	{ "repo list", .run = list, .view = { { NULL,
+	    "%-40s %-9s %6s %5s  %s\n", "NAME|STATE|IMAGES|TAGS|UPDATED",
+	    ". -state #images #tags @updated" } } },
+	{ "repo show NAME", .run = repo_show, .view = { { NULL,
+	    "name:     %s\nstate:    %s\npusher:   %s\ncreated:  %s\n"
+	    "updated:  %s\nimages:   %s\n\n", NULL,
+	    ". -state -pusher @created @updated #images" },
+	    { "tags", "%-40s %s\n", "TAG|IMAGE", ". =" } } },
+	{ "repo rm NAME", .run = repo_rm, .json = J_LINE },
+	{ "webhook add NAME URL", HTTP_POST, "webhooks/@", { "url" },
+	    hook_opts, .view = { { NULL, "%s\n", NULL, "-id" } } },
+	{ "webhook list NAME", HTTP_GET, "webhooks/@", .text = print_hooks },
 	/* DELETE /webhooks/<name>/<not an id> removes all of <name>/<that> */
-	{ "webhook rm % %", HTTP_DELETE, "webhooks/@/%", .ok = hook_id_ok,
-	    .quiet = 1 },
-	{ "webhook ping % %", HTTP_POST, "webhooks/@/%/ping", .quiet = 1 },
-	{ "webhook history % %", HTTP_GET, "webhooks/@/%/history",
-	    .text = ctl_print_json },
+	{ "webhook rm NAME ID", HTTP_DELETE, "webhooks/@/%", .ok = hook_id_ok,
+	    .json = J_NONE },
+	{ "webhook ping NAME ID", HTTP_POST, "webhooks/@/%/ping",
+	    .json = J_NONE },
+	{ "webhook history NAME ID", HTTP_GET, "webhooks/@/%/history",
+	    .json = J_ALWAYS },
+	{ "spool list", .opts = spool_opts, .run = spool_list, .view = {
+	    { NULL, "%-36s %-8s %-3s %-19s %-8s %s\n",
+	    "ID|STATE|TRY|NEXT ATTEMPT|EVENT|URL",
+	    "-id -state #attempts @next_attempt -event -url" } } },
+	{ "spool show ID", .run = spool_show, .json = J_ALWAYS },
+	{ "spool retry ID", .run = spool_act },
+	{ "spool drop ID", .run = spool_act },
+	{ "token gc", .run = token_gc, .json = J_LINE, .view = { { NULL,
+	    "%s expired tokens removed\n", NULL, "#removed" } } },
+	{ "token list USER", .run = list, .view = { { NULL,
+	    "%-8s %-20s %-19s %s\n", "ID|SERVICE|CREATED|LAST USED",
+	    "-id -service @created @used" } } },
+	{ "token rm USER ID", .run = token_rm },
+	{ "dump", .opts = dump_opts, .run = ctl_dump, .opens = 1 },
+	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
+	{ "check", .run = ctl_check },
 };
 
-/* Match argv against c's words: the arguments into args, the number of
- * words used, or 0. */
+/* Match argv against c's words, the arguments into args: how many words
+ * matched, or 0. */
 static int
-match(const struct api_cmd *c, int argc, char **argv, char **args)
+match(const struct cmd *c, int argc, char **argv, char **args)
 {
 	const char *p = c->words;
-	int i, len;
+	size_t len;
+	int i;
 
 	for (i = 0; *p != '\0'; i++, p += len + (p[len] == ' ')) {
-		len = (int)strcspn(p, " ");
+		len = strcspn(p, " ");
 		if (i >= argc)
 			return 0;
-		if (len == 1 && *p == '%')
+		if (isupper((unsigned char)*p))
 			*args++ = argv[i];
-		else if ((int)strlen(argv[i]) != len ||
-		    strncmp(p, argv[i], len) != 0)
+		else if (strlen(argv[i]) != len || strncmp(p, argv[i], len))
 			return 0;
 	}
 	return i;
 }
 
-/* Lay the path out as req's segments. 0 ok, -1 too long. */
+/* Lay path out as req's segments. 0 ok, -1 too long. */
 static int
 lay_path(struct http_req *req, const char *path, char **args)
 {
-	char *b = req->pathbuf, *e;
-	size_t left = sizeof(req->pathbuf), len, n;
-	const char *p, *s;
-	int split;
+	char *b = req->pathbuf, *e = req->pathbuf + sizeof(req->pathbuf), *s;
+	const char *p;
+	size_t len;
+	int n;
 
 	for (p = path; *p != '\0'; p += len + (p[len] == '/')) {
 		len = strcspn(p, "/");
-		split = len == 1 && *p == '@';
-		s = len == 1 && (*p == '%' || split) ? *args++ : p;
-		n = s == p ? len : strlen(s);
-		if (n >= left || req->nseg == LIM_SEGMENTS)
+		if (len == 1 && (*p == '%' || *p == '@'))
+			n = snprintf(b, e - b, "%s", *args++);
+		else
+			n = snprintf(b, e - b, "%.*s", (int)len, p);
+		if (n < 0 || n >= e - b)
 			return -1;
-		memcpy(b, s, n);
-		b[n] = '\0';
-		req->seg[req->nseg++] = b;
-		for (e = b; split && (e = strchr(e, '/')) != NULL; ) {
-			*e++ = '\0';
-			if (req->nseg == LIM_SEGMENTS)
-				return -1;
-			req->seg[req->nseg++] = e;
-		}
+		for (s = b; *p == '@' && (s = strchr(s, '/')) != NULL; )
+			*s++ = '\0';
 		b += n + 1;
-		left -= n + 1;
+	}
+	for (s = req->pathbuf; s < b; s += strlen(s) + 1) {
+		if (req->nseg == LIM_SEGMENTS)
+			return -1;
+		req->seg[req->nseg++] = s;
 	}
 	return 0;
 }
 
-/* Run one request through the router as the host's administrator.
- * The status, with *out the JSON answer (NULL when none). */
+/* Run c through the router as the host's administrator. */
 static int
-call(const struct ctl *ctl, const struct api_cmd *c, char **args,
-    const json_t *body, json_t **out)
+call(const struct cmd *c, struct ctl *ctl)
 {
 	struct http_req req = { .method = c->method, .content_length = -1 };
 	struct http_resp resp;
 	struct ctx ctx = { .cfg = ctl->cfg, .req = &req, .resp = &resp,
 	    .local = 1 };
+	const char *why = NULL;
 
-	*out = NULL;
+	if (c->ok != NULL && !c->ok(ctl->arg[1]))
+		return ctl_refuse("%s", result_msg(RES_NOHOOK));
 	http_resp_init(&resp);
-	if (lay_path(&req, c->path, args) == -1)
-		return 414;
-	if (body != NULL && (req.body = json_dumps(body, JSON_COMPACT)) ==
-	    NULL)
-		return 503;
-	req.body_len = req.body ? strlen(req.body) : 0;
-	route_dispatch(&ctx);
-	if (resp.body != NULL)
-		*out = json_loadb(resp.body, resp.body_len, JSON_DECODE_ANY,
-		    NULL);
+	if (lay_path(&req, c->path, ctl->arg) == -1)
+		resp.status = 414;
+	else if ((c->fields[0] != NULL || c->opts != NULL) &&
+	    (req.body = json_dumps(ctl->opt, JSON_COMPACT)) == NULL)
+		resp.status = 503;
+	else {
+		req.body_len = req.body != NULL ? strlen(req.body) : 0;
+		route_dispatch(&ctx);
+		ctl->out = json_loadb(resp.body, resp.body_len,
+		    JSON_DECODE_ANY, NULL);
+	}
 	if (req.body != NULL)
 		bytes_wipe(req.body, req.body_len);	/* secrets */
 	http_req_free(&req);
 	http_resp_free(&resp);
-	return resp.status;
+	if (resp.status < 300)
+		return CTL_OK;
+	json_unpack(ctl->out, "{s:s}", "error", &why);
+	return ctl_refuse("%s%s%s", c->named ? ctl->arg[0] : "",
+	    c->named ? ": " : "", why != NULL ? why : http_reason(resp.status));
 }
 
-/* The body of c: its fields from the arguments after the path's, then
- * its options and what it asks for. 0 ok, or the exit status. */
+/* Into ctl->opt: c's fields from the arguments its path leaves, its
+ * options from argv, the secret it reads. 0 ok, or the exit status. */
 static int
-make_body(const struct api_cmd *c, char **args, int argc, char **argv,
-    char *secret, size_t len, json_t *body)
+options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 {
-	const struct api_opt *o;
+	const struct opt *o;
 	const char *p, *from_stdin = NULL, *field;
-	char **rest = args;
+	char **rest = ctl->arg;
 	int i;
 
-	for (p = c->path; *p != '\0'; p++)
+	for (p = c->path; p != NULL && *p != '\0'; p++)
 		rest += *p == '%' || *p == '@';
 	for (i = 0; i < (int)LEN(c->fields) && c->fields[i] != NULL; i++)
-		json_object_set_new(body, c->fields[i], json_string(rest[i]));
+		json_object_set_new(ctl->opt, c->fields[i], json_string(rest[i]));
 	for (i = 0; i < argc; i++) {
-		for (o = c->opts; o != NULL && o->flag != NULL; o++)
-			if (strcmp(argv[i], o->flag) == 0 && (o->kind !=
-			    OPT_VALUE || i + 1 < argc) &&
-			    json_object_get(body, o->field) == NULL)
+		for (o = c->opts; o != NULL && o->field != NULL; o++)
+			if ((o->kind == OPT_WORD ? argv[i][0] != '-' :
+			    strcmp(argv[i], o->flag) == 0) &&
+			    (o->kind != OPT_VALUE || i + 1 < argc) &&
+			    json_object_get(ctl->opt, o->field) == NULL)
 				break;
-		if (o == NULL || o->flag == NULL)
-			return ctl_usage();
+		if (o == NULL || o->field == NULL)
+			return usage();
 		if (o->kind == OPT_STDIN)
 			from_stdin = o->field;
-		json_object_set_new(body, o->field, o->kind == OPT_VALUE ?
-		    json_string(argv[++i]) : json_true());
+		i += o->kind == OPT_VALUE;
+		json_object_set_new(ctl->opt, o->field, o->kind >= OPT_TRUE ?
+		    json_true() : json_string(argv[i]));
 	}
 	if ((field = from_stdin ? from_stdin : c->ask) == NULL)
 		return 0;
-	json_object_del(body, field);	/* the option's true: read it */
-	/* a bad user name is refused (by the handler) before the password
-	 * is asked for */
-	if (c->ask != NULL && !name_user_ok(args[0]))
+	json_object_del(ctl->opt, field);	/* the option's true */
+	/* a bad user name is refused before the password is asked for */
+	if (c->ask != NULL && !name_user_ok(ctl->arg[0]))
 		return 0;
-	if (ctl_read_password(from_stdin != NULL, secret, len) == -1)
+	if (read_secret(from_stdin != NULL, ctl->secret,
+	    sizeof(ctl->secret)) == -1)
 		return ctl_refuse("cannot read a %s", field);
-	json_object_set_new(body, field, json_string(secret));
+	if (c->path != NULL)
+		json_object_set_new(ctl->opt, field, json_string(ctl->secret));
 	return 0;
 }
 
 int
-ctl_api_group(const char *word)
+ctl_main(int argc, char **argv)
 {
-	size_t i, n = strlen(word);
+	static struct config cfg;
+	struct ctl ctl = { .cfg = &cfg, .argv = argv };
+	const struct cmd *c;
+	const char *path = NULL;
+	int i, n = 0, used = 0, rc;
 
-	for (i = 0; i < LEN(api); i++)
-		if (strncmp(api[i].words, word, n) == 0 &&
-		    api[i].words[n] == ' ')
-			return 1;
-	return 0;
-}
-
-int
-ctl_api(const struct ctl *ctl, int argc, char **argv)
-{
-	const struct api_cmd *c;
-	char *args[4], secret[LIM_URL + 2] = "";
-	const char *why;
-	json_t *body = json_object(), *out = NULL;
-	int used = 0, rc, status;
-
-	for (c = api; c < api + LEN(api); c++)
-		if ((used = match(c, argc, argv, args)) > 0 &&
-		    (used == argc || c->opts != NULL))
-			break;
-	if (c == api + LEN(api))
-		rc = ctl_usage();
-	else if (c->ok != NULL && !c->ok(args[1]))
-		rc = ctl_refuse("%s", result_msg(RES_NOHOOK));
-	else if ((rc = make_body(c, args, argc - used, argv + used, secret,
-	    sizeof(secret), body)) == 0) {
-		status = call(ctl, c, args, c->fields[0] || c->opts ? body :
-		    NULL, &out);
-		why = json_string_value(json_object_get(out, "error"));
-		if (status >= 300)
-			rc = ctl_refuse("%s%s%s", c->named ? args[0] : "",
-			    c->named ? ": " : "", why ? why :
-			    http_reason(status));
-		else if (ctl->json && !c->quiet)
-			ctl_print_json(out);
-		else if (!ctl->json && c->text != NULL)
-			c->text(out);
+	/* options may stand anywhere; what is left is the command */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			ctl.json = 1;
+		else
+			argv[n++] = argv[i];
 	}
-	bytes_wipe(secret, sizeof(secret));
-	json_decref(body);
-	json_decref(out);
+	argv[n] = NULL;
+	for (c = cmds; c < cmds + LEN(cmds); c++)
+		if ((used = match(c, n, argv, ctl.arg)) > 0 &&
+		    (used == n || c->opts != NULL))
+			break;
+	if (c == cmds + LEN(cmds))
+		return usage();
+	if (config_load(path, &cfg) == -1 ||
+	    (!c->opens && ctl_become_owner(&cfg) != 0))
+		return CTL_REFUSED;
+	ctl.opt = json_object();
+	if ((rc = options(c, &ctl, n - used, argv + used)) == CTL_OK)
+		rc = c->run != NULL ? c->run(&ctl) : call(c, &ctl);
+	if (rc == CTL_OK)
+		show(&ctl, c);
+	bytes_wipe(ctl.secret, sizeof(ctl.secret));
+	json_decref(ctl.opt);
+	json_decref(ctl.out);
 	return rc;
 }

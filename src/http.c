@@ -1,26 +1,14 @@
 /*
  * http: HTTP/1.1 requests in, responses out. Knows nothing of the store.
- *
- * Implemented: request line "METHOD SP origin-form SP HTTP/1.x"; header
- * fields with case-insensitive names, repeats kept in order; bodies by
- * Content-Length or chunked (extensions and trailers read and ignored);
- * keep-alive (1.1 default, "Connection: close"; 1.0 with "keep-alive",
- * answered with "Connection: keep-alive");
- * pipelining; "Expect: 100-continue"; HEAD as GET without a body.
- * Refused, and the connection closed:
- *   400  bare CR or LF, NUL, obsolete line folding, blank before ':',
- *        a non-token method or header name, a bad or repeated
- *        Content-Length, Content-Length with Transfer-Encoding, a
- *        Transfer-Encoding other than "chunked", a target that is not
- *        origin-form, a fragment, '//' in the path, an encoded '/', %00
- *        or a control byte, '.' or '..' segments, bad %-escapes, a body
- *        cut short by EOF
- *   404  more than LIM_SEGMENTS path segments
- *   408  the request did not arrive within LIM_REQUEST_SECONDS
- *   413  a body over max_body
- *   414  a request line over LIM_REQUEST_LINE
- *   431  a head over LIM_HEAD or LIM_HEADERS fields
- *   505  an HTTP version other than 1.0 or 1.1
+ * Implemented: origin-form targets, bodies by Content-Length or chunked
+ * (extensions and trailers ignored), keep-alive (1.0 with "keep-alive"),
+ * pipelining, "Expect: 100-continue", HEAD. Refused, and the connection
+ * closed: 400 bare CR or LF, NUL, folding, a non-token method or header
+ * name, a bad, repeated or conflicting Content-Length/Transfer-Encoding,
+ * a fragment, '//', '.', '..', an encoded '/', %00 or a control byte in
+ * the path, a body cut short; 404 over LIM_SEGMENTS segments; 408 past
+ * LIM_REQUEST_SECONDS; 413 over max_body; 414 a request line over
+ * LIM_REQUEST_LINE; 431 over LIM_HEAD or LIM_HEADERS; 505 not HTTP/1.0-1.1.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -29,7 +17,6 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,21 +27,23 @@
 
 #include "http.h"
 
-
 const char *const http_method_names[HTTP_METHOD_COUNT] = {
-	[HTTP_OTHER] = "OTHER",
-	[HTTP_GET] = "GET",
-	[HTTP_HEAD] = "HEAD",
-	[HTTP_POST] = "POST",
-	[HTTP_PUT] = "PUT",
-	[HTTP_DELETE] = "DELETE",
+	[HTTP_OTHER] = "OTHER", [HTTP_GET] = "GET", [HTTP_HEAD] = "HEAD",
+	[HTTP_POST] = "POST", [HTTP_PUT] = "PUT", [HTTP_DELETE] = "DELETE",
 };
 
+/* Whether s..e is a non-empty token (RFC 9110 tchar). */
 static int
-is_tchar(unsigned char c)
+token(const char *s, const char *e)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
+	if (s == e)
+		return 0;
+	for (; s < e; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') &&
+		    (*s == '\0' || !strchr("!#$%&'*+-.^_`|~", *s)))
+			return 0;
+	return 1;
 }
 
 static int
@@ -72,32 +61,70 @@ hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Decode one path segment into out; 0 ok, -400 refused. */
-static int
-decode_segment(const char *s, size_t len, char *out)
+/* The one number parser of wire data: at most max digits of base and
+ * nothing else; -1 otherwise. */
+static long long
+number(const char *s, size_t len, int base, size_t max)
 {
-	size_t i, o = 0;
-	int hi, lo;
-	char c;
+	long long v = 0;
+	size_t i;
+	int d;
 
+	if (len == 0 || len > max)
+		return -1;
 	for (i = 0; i < len; i++) {
-		c = s[i];
-		if (c == '%') {
-			if (i + 2 >= len)
-				return -400;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
-				return -400;
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (c == '/' || (unsigned char)c < 0x20 || c == 0x7f)
-			return -400;
-		out[o++] = c;
+		if ((d = hexval(s[i])) < 0 || d >= base)
+			return -1;
+		v = v * base + d;
+	}
+	return v;
+}
+
+long long
+http_decimal(const char *s, size_t len)
+{
+	return number(s, len, 10, 18);
+}
+
+/* Percent-decode s[0..n) into out, NUL-terminated, '+' a space in a form:
+ * its length, or -1 for a bad escape, a NUL (raw or %00) or more than
+ * outlen - 1 bytes. The one decoder of paths and forms. */
+static long
+unescape(const char *s, size_t n, char *out, size_t outlen, int form)
+{
+	const char *end = s + n;
+	long long c;
+	size_t o;
+
+	if (outlen == 0)
+		return -1;
+	for (o = 0; s < end; s++, o++) {
+		if (o + 1 >= outlen || *s == '\0')
+			return -1;
+		out[o] = form && *s == '+' ? ' ' : *s;
+		if (*s != '%')
+			continue;
+		if (end - s < 3 || (c = number(s + 1, 2, 16, 2)) <= 0)
+			return -1;
+		out[o] = (char)c;
+		s += 2;
 	}
 	out[o] = '\0';
-	if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+	return (long)o;
+}
+
+/* Decode one path segment into out; 0 ok, -400 refused. */
+static int
+decode_segment(const char *s, size_t len, char *out, size_t outlen)
+{
+	long n = unescape(s, len, out, outlen, 0), i;
+
+	if (n < 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
 		return -400;
+	for (i = 0; i < n; i++)
+		if (out[i] == '/' || (unsigned char)out[i] < 0x20 ||
+		    out[i] == 0x7f)
+			return -400;
 	return 0;
 }
 
@@ -118,7 +145,6 @@ parse_target(const char *t, size_t len, struct http_req *req)
 		len = (size_t)(q - t);
 	}
 	end = t + len;
-	req->nseg = 0;
 	req->trailing_slash = end[-1] == '/';
 	for (p = t + 1; p < end; p = slash + 1) {
 		if ((slash = memchr(p, '/', end - p)) == NULL)
@@ -127,7 +153,8 @@ parse_target(const char *t, size_t len, struct http_req *req)
 			return -400;	/* "//" */
 		if (req->nseg == LIM_SEGMENTS)
 			return -404;
-		if ((rc = decode_segment(p, slash - p, out)) != 0)
+		if ((rc = decode_segment(p, slash - p, out, req->pathbuf +
+		    sizeof(req->pathbuf) - out)) != 0)
 			return rc;
 		req->seg[req->nseg++] = out;
 		out += strlen(out) + 1;
@@ -141,19 +168,12 @@ parse_request_line(const char *s, size_t len, struct http_req *req)
 	const char *sp1, *sp2;
 	int m;
 
-	if ((sp1 = memchr(s, ' ', len)) == NULL || sp1 == s)
+	if ((sp1 = memchr(s, ' ', len)) == NULL || !token(s, sp1) ||
+	    (sp2 = memchr(sp1 + 1, ' ', len - (sp1 + 1 - s))) == NULL)
 		return -400;
-	if ((sp2 = memchr(sp1 + 1, ' ', len - (sp1 + 1 - s))) == NULL)
-		return -400;
-	req->method_str = s;
-	req->method_len = (size_t)(sp1 - s);
-	for (m = 0; m < (int)req->method_len; m++)
-		if (!is_tchar((unsigned char)s[m]))
-			return -400;
-	req->method = HTTP_OTHER;
 	for (m = HTTP_GET; m < HTTP_METHOD_COUNT; m++)
-		if (req->method_len == strlen(http_method_names[m]) &&
-		    memcmp(s, http_method_names[m], req->method_len) == 0)
+		if (sp1 - s == (long)strlen(http_method_names[m]) &&
+		    memcmp(s, http_method_names[m], sp1 - s) == 0)
 			req->method = m;
 	if (len - (sp2 + 1 - s) != 8 || memcmp(sp2 + 1, "HTTP/", 5) != 0 ||
 	    sp2[6] < '0' || sp2[6] > '9' || sp2[7] != '.' || sp2[8] < '0' ||
@@ -169,16 +189,11 @@ static int
 parse_header(const char *s, size_t len, struct http_req *req)
 {
 	const char *colon = memchr(s, ':', len), *v, *e;
-	struct http_hdr *h;
 	size_t i;
 
-	if (s[0] == ' ' || s[0] == '\t')
-		return -400;	/* obsolete line folding */
-	if (colon == NULL || colon == s)
+	/* a leading blank (obsolete line folding) is no token either */
+	if (colon == NULL || !token(s, colon))
 		return -400;
-	for (i = 0; s + i < colon; i++)
-		if (!is_tchar((unsigned char)s[i]))
-			return -400;
 	if (req->nhdr == LIM_HEADERS)
 		return -431;
 	for (v = colon + 1; v < s + len && (*v == ' ' || *v == '\t'); v++)
@@ -188,46 +203,25 @@ parse_header(const char *s, size_t len, struct http_req *req)
 	for (i = 0; v + i < e; i++)
 		if ((unsigned char)v[i] < 0x20 && v[i] != '\t')
 			return -400;
-	h = &req->hdr[req->nhdr++];
-	h->name = s;
-	h->name_len = (size_t)(colon - s);
-	h->val = v;
-	h->val_len = (size_t)(e - v);
+	req->hdr[req->nhdr++] = (struct http_hdr){ s, (size_t)(colon - s), v,
+	    (size_t)(e - v) };
 	return 0;
-}
-
-long long
-http_decimal(const char *s, size_t len)
-{
-	long long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 18)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
 }
 
 static int
 has_token(const struct http_hdr *h, const char *tok)
 {
-	const char *p = h->val, *end = h->val + h->val_len, *c;
+	const char *p = h->val, *end = h->val + h->val_len, *c, *e;
 
-	while (p < end) {
+	for (; p < end; p = c + (c < end)) {
 		if ((c = memchr(p, ',', end - p)) == NULL)
 			c = end;
-		while (p < c && (*p == ' ' || *p == '\t'))
+		for (e = c; e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		while (p < e && (*p == ' ' || *p == '\t'))
 			p++;
-		while (c > p && (c[-1] == ' ' || c[-1] == '\t'))
-			c--;
-		if (ieq(p, (size_t)(c - p), tok))
+		if (ieq(p, (size_t)(e - p), tok))
 			return 1;
-		p = memchr(p, ',', end - p) ? (const char *)memchr(p, ',',
-		    end - p) + 1 : end;
 	}
 	return 0;
 }
@@ -237,18 +231,17 @@ framing(struct http_req *req)
 {
 	const struct http_hdr *h;
 	size_t i;
-	int ncl = 0, nte = 0;
 
 	req->content_length = -1;
 	req->keep_alive = req->minor == 1;
 	for (i = 0; i < req->nhdr; i++) {
 		h = &req->hdr[i];
 		if (ieq(h->name, h->name_len, "Content-Length")) {
-			if (ncl++ || (req->content_length = http_decimal(h->val,
-			    h->val_len)) < 0)
+			if (req->content_length != -1 || (req->content_length =
+			    http_decimal(h->val, h->val_len)) < 0)
 				return -400;
 		} else if (ieq(h->name, h->name_len, "Transfer-Encoding")) {
-			if (nte++ || !ieq(h->val, h->val_len, "chunked"))
+			if (req->chunked || !ieq(h->val, h->val_len, "chunked"))
 				return -400;
 			req->chunked = 1;
 		} else if (ieq(h->name, h->name_len, "Connection")) {
@@ -258,105 +251,108 @@ framing(struct http_req *req)
 				req->keep_alive = 1;
 		}
 	}
-	return ncl && nte ? -400 : 0;
+	return req->content_length != -1 && req->chunked ? -400 : 0;
+}
+
+/* One CRLF-terminated line at buf[off]: its length without CRLF, -1 when
+ * incomplete, -2 when longer than max, -3 when malformed (a bare CR or
+ * LF). */
+static long
+line_at(const char *buf, size_t len, size_t off, long max)
+{
+	const char *nl = memchr(buf + off, '\n', len - off);
+
+	if (nl == NULL)
+		return (long)(len - off) > max + 1 ? -2 : -1;
+	if (nl - (buf + off) > max + 1)
+		return -2;
+	if (nl == buf + off || nl[-1] != '\r' ||
+	    memchr(buf + off, '\r', nl - 1 - (buf + off)))
+		return -3;
+	return nl - 1 - (buf + off);
 }
 
 int
 http_parse_head(const char *buf, size_t len, struct http_req *req)
 {
-	const char *p = buf, *end = buf + len, *nl;
-	int rc, first = 1;
+	size_t off;
+	long n;
+	int rc;
 
-	memset(req, 0, offsetof(struct http_req, pathbuf));
-	req->nhdr = 0;
-	req->chunked = 0;
-	req->body = NULL;
-	req->body_len = 0;
-	for (;;) {
-		nl = memchr(p, '\n', end - p);
-		if (nl == NULL) {
-			if (first && len > LIM_REQUEST_LINE + 1)
-				return -414;
-			return len >= LIM_HEAD ? -431 : 0;
-		}
-		if (nl + 1 - buf > LIM_HEAD)
-			return first ? -414 : -431;
-		if (first && nl - p - 1 > LIM_REQUEST_LINE)
-			return -414;
-		if (nl == p || nl[-1] != '\r' || memchr(p, '\0', nl - p) ||
-		    memchr(p, '\r', nl - 1 - p))
+	memset(req, 0, offsetof(struct http_req, seg));
+	for (off = 0;; off += (size_t)n + 2) {
+		/* the request line within LIM_REQUEST_LINE, all in LIM_HEAD */
+		n = line_at(buf, len, off, off == 0 ? LIM_REQUEST_LINE :
+		    LIM_HEAD - (long)off - 2);
+		if (n == -1)
+			return 0;
+		if (n == -2)
+			return off == 0 ? -414 : -431;
+		if (n < 0 || memchr(buf + off, '\0', (size_t)n) ||
+		    (n == 0 && off == 0))
 			return -400;
-		if (nl - 1 == p) {
-			if (first)
-				return -400;
+		if (n == 0)
 			break;	/* the blank line */
-		}
-		rc = first ? parse_request_line(p, nl - 1 - p, req) :
-		    parse_header(p, nl - 1 - p, req);
+		rc = off == 0 ? parse_request_line(buf, (size_t)n, req) :
+		    parse_header(buf + off, (size_t)n, req);
 		if (rc != 0)
 			return rc;
-		first = 0;
-		p = nl + 1;
 	}
 	rc = framing(req);
-	return rc != 0 ? rc : (int)(nl + 1 - buf);
+	return rc != 0 ? rc : (int)(off + 2);
 }
 
-/* One CRLF-terminated line at buf[*off]; its length without CRLF, -1 when
- * incomplete, -2 when malformed or longer than max. */
+/* Not complete yet: drop the bytes consumed, buf[o..off). */
 static long
-line_at(const char *buf, size_t len, size_t off, size_t max)
+more(char *buf, size_t *len, size_t off, size_t o)
 {
-	const char *nl = memchr(buf + off, '\n', len - off);
-
-	if (nl == NULL)
-		return len - off > max ? -2 : -1;
-	if ((size_t)(nl - (buf + off)) > max + 1 || nl == buf + off ||
-	    nl[-1] != '\r' || memchr(buf + off, '\r', nl - 1 - (buf + off)))
-		return -2;	/* a bare CR too, as in the head */
-	return nl - 1 - (buf + off);
+	if (off > o) {
+		memmove(buf + o, buf + off, *len - off);
+		*len -= off - o;
+	}
+	return 0;
 }
 
 long
-http_dechunk(const char *buf, size_t len, char *out, size_t cap,
-    size_t *outlen)
+http_dechunk(char *buf, size_t *len, size_t cap, size_t *o)
 {
-	size_t off = 0, o = 0, size, i;
+	size_t off = *o, data, t;
+	const char *semi;
+	long long size;
 	long n;
-	int h;
 
 	for (;;) {
-		if ((n = line_at(buf, len, off, LIM_CHUNK_LINE)) < 0)
-			return n == -1 ? 0 : -400;
-		for (size = 0, i = 0; i < (size_t)n && (h = hexval(buf[off +
-		    i])) >= 0; i++) {
-			if (size > (SIZE_MAX >> 4) || i >= 15)
-				return -400;
-			size = size << 4 | (size_t)h;
-		}
-		if (i == 0 || (i < (size_t)n && buf[off + i] != ';'))
+		if ((n = line_at(buf, *len, off, LIM_CHUNK_LINE)) < 0)
+			return n == -1 ? more(buf, len, off, *o) : -400;
+		data = off + (size_t)n + 2;
+		if ((semi = memchr(buf + off, ';', (size_t)n)) != NULL)
+			n = semi - (buf + off);
+		if ((size = number(buf + off, (size_t)n, 16, 15)) < 0)
 			return -400;
-		off += (size_t)n + 2;
 		if (size == 0)
 			break;
-		if (o + size > cap)
+		if (*o + (size_t)size > cap)
 			return -413;
-		if (len - off < size + 2)
-			return 0;
-		if (buf[off + size] != '\r' || buf[off + size + 1] != '\n')
+		if (*len - data < (size_t)size + 2)
+			return more(buf, len, off, *o);
+		if (memcmp(buf + data + size, "\r\n", 2) != 0)
 			return -400;
-		memcpy(out + o, buf + off, size);
-		o += size;
-		off += size + 2;
+		memmove(buf + *o, buf + data, (size_t)size);
+		*o += (size_t)size;
+		off = data + (size_t)size + 2;
 	}
 	/* trailer fields, ignored, up to the blank line */
-	while ((n = line_at(buf, len, off, LIM_CHUNK_LINE * 64)) != 0) {
-		if (n < 0)
-			return n == -1 ? 0 : -400;
-		off += (size_t)n + 2;
-	}
-	*outlen = o;
-	return (long)(off + 2);
+	for (t = data; (n = line_at(buf, *len, t, LIM_CHUNK_LINE * 64)) > 0;
+	    t += (size_t)n + 2)
+		;
+	if (n < -1)
+		return -400;
+	if (n == 0)
+		return (long)(t + 2);
+	/* keep the last-chunk line (it marks the trailers), drop the fields */
+	memmove(buf + data, buf + t, *len - t);
+	*len -= t - data;
+	return more(buf, len, off, *o);
 }
 
 const struct http_hdr *
@@ -387,36 +383,9 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read once, waiting until deadline (ms). >0 bytes, 0 EOF, -1 timeout,
- * -2 error. */
-static ssize_t
-read_some(int fd, char *buf, size_t len, long long deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	long long left;
-	ssize_t n;
-
-	for (;;) {
-		if ((left = deadline - now_ms()) <= 0)
-			return -1;
-		pfd.revents = 0;
-		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
-			return -2;
-		if (pfd.revents == 0)
-			continue;
-		n = read(fd, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EINTR && errno != EAGAIN)
-			return -2;
-	}
-}
-
-/*
- * Write every byte of iov[0..cnt) by the write deadline. Head and body go
- * out in one writev: two small writes on a kept-alive connection would
- * meet Nagle's algorithm and the client's delayed ACK, 40 ms a response.
- */
+/* Write all of iov[0..cnt) by the write deadline. Head and body go out in
+ * one writev: two small writes would meet Nagle's algorithm and the
+ * client's delayed ACK, 40 ms a response. */
 static int
 write_all(int fd, struct iovec *iov, int cnt)
 {
@@ -425,14 +394,8 @@ write_all(int fd, struct iovec *iov, int cnt)
 	ssize_t n;
 
 	while (cnt > 0) {
-		if (iov->iov_len == 0) {
-			iov++, cnt--;
-			continue;
-		}
-		if (poll(&pfd, 1, (int)(deadline - now_ms())) <= 0 &&
-		    errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline)
+		if ((poll(&pfd, 1, (int)(deadline - now_ms())) <= 0 &&
+		    errno != EINTR) || now_ms() >= deadline)
 			return -1;
 		n = writev(fd, iov, cnt);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
@@ -449,72 +412,62 @@ write_all(int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
+/* Read more into b[*len..size) by deadline (ms): 0, or the status to
+ * answer: full when there is no room left, 408 on time, 400 at EOF. */
 static int
-read_length_body(struct http_conn *c, struct http_req *req, size_t head,
-    long long deadline)
+fill(struct http_conn *c, char *b, size_t *len, size_t size,
+    long long deadline, int full)
 {
-	size_t want = (size_t)req->content_length, have = c->len - head;
+	struct pollfd pfd = { .fd = c->in, .events = POLLIN };
+	long long left;
 	ssize_t n;
+	int ready;
 
-	if (have > want)
-		have = want;
-	if ((req->body = malloc(want + 1)) == NULL)
-		return 503;
-	memcpy(req->body, c->buf + head, have);
-	c->used = head + have;
-	while (have < want) {
-		n = read_some(c->in, req->body + have, want - have, deadline);
-		if (n <= 0)
-			return n == -1 ? 408 : 400;
-		have += (size_t)n;
+	if (*len == size)
+		return full;
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return 408;
+		if ((ready = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
+			return 400;
+		if (ready <= 0)
+			continue;
+		if ((n = read(c->in, b + *len, size - *len)) > 0) {
+			*len += (size_t)n;
+			return 0;
+		}
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			return 400;
 	}
-	req->body[want] = '\0';
-	req->body_len = want;
-	return 0;
 }
 
+/* A chunked body decoded in place in b, at most LIM_CHUNK_OVERHEAD raw
+ * bytes per body byte; what follows it goes back to c->buf. */
 static int
-read_chunked_body(struct http_conn *c, struct http_req *req, size_t head,
+read_chunked(struct http_conn *c, char *b, size_t len, size_t *o,
     long long deadline)
 {
-	size_t cap = (size_t)c->max_body, rawcap, rawlen, outlen;
-	char *raw;
-	ssize_t n;
-	long done;
+	size_t cap = (size_t)c->max_body, room, had;
+	size_t raw = len, rawcap = cap * LIM_CHUNK_OVERHEAD + LIM_HEAD;
+	long end;
+	int rc;
 
-	rawcap = cap * LIM_CHUNK_OVERHEAD + LIM_HEAD;
-	rawlen = c->len - head;
-	if ((raw = malloc(rawcap)) == NULL ||
-	    (req->body = malloc(cap + 1)) == NULL) {
-		free(raw);
-		return 503;
+	while ((end = http_dechunk(b, &len, cap, o)) == 0) {
+		room = cap + LIM_HEAD - len;
+		if (rawcap - raw < room)
+			room = rawcap - raw;
+		had = len;
+		if ((rc = fill(c, b, &len, len + room, deadline, 413)) != 0)
+			return rc;
+		raw += len - had;
 	}
-	memcpy(raw, c->buf + head, rawlen);
-	c->len = c->used = 0;
-	while ((done = http_dechunk(raw, rawlen, req->body, cap, &outlen)) ==
-	    0) {
-		if (rawlen == rawcap) {
-			done = -413;
-			break;
-		}
-		n = read_some(c->in, raw + rawlen, rawcap - rawlen, deadline);
-		if (n <= 0) {
-			done = n == -1 ? -408 : -400;
-			break;
-		}
-		rawlen += (size_t)n;
-	}
-	/* what follows the body is the next request */
-	if (done > 0 && rawlen - (size_t)done <= sizeof(c->buf)) {
-		memcpy(c->buf, raw + done, rawlen - (size_t)done);
-		c->len = rawlen - (size_t)done;
-	} else if (done > 0)
-		done = -400;
-	free(raw);
-	if (done < 0)
-		return (int)-done;
-	req->body[outlen] = '\0';
-	req->body_len = outlen;
+	if (end < 0)
+		return (int)-end;
+	if (len - (size_t)end > sizeof(c->buf))
+		return 400;
+	memcpy(c->buf, b + end, len - (size_t)end);
+	c->len = len - (size_t)end;
+	c->used = 0;
 	return 0;
 }
 
@@ -523,55 +476,56 @@ read_body(struct http_conn *c, struct http_req *req, size_t head,
     long long deadline)
 {
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	struct iovec iov = { (void *)cont, sizeof(cont) - 1 };
+	size_t size, len, o = 0;
+	int rc = 0;
 
 	if (req->content_length > c->max_body)
 		return 413;
-	if (req->content_length <= 0 && !req->chunked) {
-		c->used = head;
+	c->used = head;
+	if (req->content_length <= 0 && !req->chunked)
 		return 0;
-	}
-	if (c->len == head && http_header_is(req, "Expect", "100-continue")) {
-		struct iovec iov = { (void *)cont, sizeof(cont) - 1 };
-
+	if (c->len == head && http_header_is(req, "Expect", "100-continue"))
 		write_all(c->out, &iov, 1);
-	}
+	size = req->chunked ? (size_t)c->max_body + LIM_HEAD :
+	    (size_t)req->content_length;
+	if ((req->body = malloc(size + 1)) == NULL)
+		return 503;
+	len = c->len - head < size ? c->len - head : size;
+	memcpy(req->body, c->buf + head, len);
+	c->used += len;
 	if (req->chunked)
-		return read_chunked_body(c, req, head, deadline);
-	return read_length_body(c, req, head, deadline);
+		rc = read_chunked(c, req->body, len, &o, deadline);
+	else
+		for (o = size; rc == 0 && len < size; )
+			rc = fill(c, req->body, &len, size, deadline, 413);
+	if (rc == 0) {
+		req->body[o] = '\0';
+		req->body_len = o;
+	}
+	return rc;
 }
 
 int
 http_read_request(struct http_conn *c, struct http_req *req)
 {
 	long long deadline;
-	ssize_t n;
-	int head;
+	int head, rc;
 
 	memmove(c->buf, c->buf + c->used, c->len - c->used);
 	c->len -= c->used;
 	c->used = 0;
 	req->body = NULL;
-	if (c->len == 0) {
-		n = read_some(c->in, c->buf, sizeof(c->buf),
-		    now_ms() + c->idle_timeout * 1000LL);
-		if (n <= 0)
-			return 1;
-		c->len = (size_t)n;
-	}
+	if (c->len == 0 && fill(c, c->buf, &c->len, sizeof(c->buf),
+	    now_ms() + c->idle_timeout * 1000LL, 1) != 0)
+		return 1;
 	c->nreq++;
 	deadline = now_ms() + LIM_REQUEST_SECONDS * 1000LL;
-	while ((head = http_parse_head(c->buf, c->len, req)) == 0) {
-		if (c->len == sizeof(c->buf))
-			return 431;
-		n = read_some(c->in, c->buf + c->len, sizeof(c->buf) - c->len,
-		    deadline);
-		if (n <= 0)
-			return n == -1 ? 408 : 400;
-		c->len += (size_t)n;
-	}
-	if (head < 0)
-		return -head;
-	return read_body(c, req, (size_t)head, deadline);
+	while ((head = http_parse_head(c->buf, c->len, req)) == 0)
+		if ((rc = fill(c, c->buf, &c->len, sizeof(c->buf), deadline,
+		    431)) != 0)
+			return rc;
+	return head < 0 ? -head : read_body(c, req, (size_t)head, deadline);
 }
 
 void
@@ -599,22 +553,22 @@ int
 http_resp_header(struct http_resp *r, const char *name, const char *fmt,
     ...)
 {
-	char val[LIM_RESPONSE_HEADERS];
+	char *p = r->hdrs + r->hdrs_len;
+	size_t left = sizeof(r->hdrs) - r->hdrs_len;
 	va_list ap;
-	int n;
+	int n, m = -1;
 
+	n = snprintf(p, left, "%s: ", name);
 	va_start(ap, fmt);
-	n = vsnprintf(val, sizeof(val), fmt, ap);
+	if (n >= 0 && (size_t)n < left)
+		m = vsnprintf(p + n, left - (size_t)n, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(val) || strpbrk(val, "\r\n"))
-		return -1;
-	n = snprintf(r->hdrs + r->hdrs_len, sizeof(r->hdrs) - r->hdrs_len,
-	    "%s: %s\r\n", name, val);
-	if (n < 0 || (size_t)n >= sizeof(r->hdrs) - r->hdrs_len) {
-		r->hdrs[r->hdrs_len] = '\0';
+	if (m < 0 || (size_t)(n + m) + 2 >= left || strpbrk(p + n, "\r\n")) {
+		*p = '\0';
 		return -1;
 	}
-	r->hdrs_len += (size_t)n;
+	memcpy(p + n + m, "\r\n", 3);
+	r->hdrs_len += (size_t)(n + m) + 2;
 	return 0;
 }
 
@@ -640,37 +594,27 @@ http_resp_error(struct http_resp *r, int status, const char *msg)
 const char *
 http_reason(int status)
 {
-	static const struct {
-		int		 code;
-		const char	*text;
-	} reasons[] = {
-		{ 100, "Continue" }, { 200, "OK" }, { 201, "Created" },
-		{ 202, "Accepted" }, { 204, "No Content" },
-		{ 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-		{ 409, "Conflict" }, { 413, "Content Too Large" },
-		{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
-		{ 429, "Too Many Requests" },
-		{ 431, "Request Header Fields Too Large" },
-		{ 500, "Internal Server Error" },
-		{ 503, "Service Unavailable" },
-		{ 505, "HTTP Version Not Supported" },
+	static const char *const reasons[] = {
+		[100] = "Continue", [200] = "OK", [201] = "Created",
+		[202] = "Accepted", [204] = "No Content", [400] = "Bad Request",
+		[401] = "Unauthorized", [403] = "Forbidden",
+		[404] = "Not Found", [405] = "Method Not Allowed",
+		[408] = "Request Timeout", [409] = "Conflict",
+		[413] = "Content Too Large", [414] = "URI Too Long",
+		[415] = "Unsupported Media Type", [429] = "Too Many Requests",
+		[431] = "Request Header Fields Too Large",
+		[500] = "Internal Server Error", [503] = "Service Unavailable",
+		[505] = "HTTP Version Not Supported",
 	};
-	size_t i;
 
-	for (i = 0; i < LEN(reasons); i++)
-		if (reasons[i].code == status)
-			return reasons[i].text;
-	return "Unknown";
+	if (status < 0 || status >= (int)LEN(reasons) || !reasons[status])
+		return "Unknown";
+	return reasons[status];
 }
 
-/*
- * The IMF-fixdate of RFC 9110. Computed here because gmtime_r() and
- * strftime() make glibc read /etc/localtime in every process, for a
- * string that is always UTC. Civil date from days since the epoch:
- * Howard Hinnant's algorithm, with March as the first month of the year.
- */
+/* The IMF-fixdate of RFC 9110, by hand: gmtime_r() and strftime() make
+ * glibc read /etc/localtime. Howard Hinnant's civil-from-days algorithm,
+ * with March as the first month of the year. */
 void
 http_date(time_t now, char *buf, size_t len)
 {
@@ -720,49 +664,25 @@ http_linger(struct http_conn *c)
 {
 	long long deadline = now_ms() + LIM_LINGER_MS;
 	char buf[4096];
-	size_t total = 0;
-	ssize_t n;
+	size_t len = 0, total = 0;
 
 	shutdown(c->out, SHUT_WR);
 	while (total < LIM_LINGER_BYTES &&
-	    (n = read_some(c->in, buf, sizeof(buf), deadline)) > 0)
-		total += (size_t)n;
+	    fill(c, buf, &len, sizeof(buf), deadline, 1) == 0) {
+		total += len;
+		len = 0;
+	}
 }
 
 /* Jansson's own UTF-8 check: what it refuses would become a 5xx later. */
-static int
-utf8_ok(const char *s, size_t n)
-{
-	json_t *j = json_stringn(s, n);
-
-	json_decref(j);
-	return j != NULL;
-}
-
 long
 http_form_decode(const char *s, size_t n, char *out, size_t outlen)
 {
-	const char *end = s + n;
-	size_t o;
-	int hi, lo;
+	long len = unescape(s, n, out, outlen, 1);
+	json_t *j = len < 0 ? NULL : json_stringn(out, (size_t)len);
 
-	for (o = 0; s < end; s++, o++) {
-		if (o + 1 >= outlen || *s == '\0')
-			return -1;
-		if (*s != '%') {
-			out[o] = *s == '+' ? ' ' : *s;
-			continue;
-		}
-		if (end - s < 3 || (hi = hexval(s[1])) < 0 ||
-		    (lo = hexval(s[2])) < 0 || (hi | lo) == 0)
-			return -1;
-		out[o] = (char)(hi << 4 | lo);
-		s += 2;
-	}
-	if (outlen == 0)
-		return -1;
-	out[o] = '\0';
-	return utf8_ok(out, o) ? (long)o : -1;
+	json_decref(j);
+	return j != NULL ? len : -1;
 }
 
 int

@@ -12,7 +12,7 @@
 #include "lim.h"
 
 enum http_method {
-	HTTP_OTHER = 0,	/* anything else: 405 (or 501 is never sent) */
+	HTTP_OTHER = 0,	/* anything else: 405 */
 	HTTP_GET,
 	HTTP_HEAD,
 	HTTP_POST,
@@ -32,25 +32,23 @@ struct http_hdr {
 
 struct http_req {
 	enum http_method method;
-	const char	*method_str;	/* as sent, for 405 logging */
-	size_t		 method_len;
 	const char	*target;	/* raw request-target as sent */
 	size_t		 target_len;
 	const char	*query;		/* after '?', raw; NULL when none */
 	size_t		 query_len;
 	int		 minor;		/* HTTP/1.<minor> */
 	int		 keep_alive;	/* 1.1 default, Connection header */
-	/* percent-decoded path segments, NUL-terminated, in pathbuf */
-	char		*seg[LIM_SEGMENTS];
-	size_t		 nseg;
 	int		 trailing_slash;	/* path ended in '/' */
-	char		 pathbuf[LIM_REQUEST_LINE];
-	struct http_hdr	 hdr[LIM_HEADERS];
+	size_t		 nseg;
 	size_t		 nhdr;
 	long long	 content_length;	/* -1: none */
 	int		 chunked;
-	char		*body;		/* malloc'd, NUL-terminated; NULL if none */
+	char		*body;		/* malloc'd, NUL-terminated, or NULL */
 	size_t		 body_len;
+	/* from here on not cleared by http_parse_head */
+	char		*seg[LIM_SEGMENTS];	/* decoded, in pathbuf */
+	char		 pathbuf[LIM_REQUEST_LINE];
+	struct http_hdr	 hdr[LIM_HEADERS];
 };
 
 struct http_resp {
@@ -63,20 +61,16 @@ struct http_resp {
 	int		 close;		/* send Connection: close and stop */
 };
 
-/* Parse a request head in buf[0..len). Returns the number of bytes of the
- * head (through the blank line) when complete, 0 when more bytes are
- * needed, or -status (-400, -414, -431, -505, ...) when the head is bad.
- * req's pointers point into buf. Sets content_length/chunked; refuses
- * Content-Length with Transfer-Encoding, differing Content-Lengths,
- * obsolete folding, bare CR or LF, NUL, encoded '/', '..' segments. */
+/* Parse the request head in buf[0..len): its length through the blank
+ * line, 0 when more bytes are needed, or -status when refused (the list
+ * atop http.c). req's pointers point into buf. */
 int	 http_parse_head(const char *buf, size_t len, struct http_req *req);
-
-/* Decode a chunked body in buf[0..len) into out (capacity cap). Returns the
- * number of raw bytes consumed (through the last chunk and trailers) when
- * complete, 0 when more bytes are needed, -413 when the decoded body would
- * exceed cap, -400 when malformed. *outlen gets the decoded length. */
-long	 http_dechunk(const char *buf, size_t len, char *out, size_t cap,
-	    size_t *outlen);
+/* Decode a chunked body in place: buf[0..*o) is decoded, buf[*o..*len)
+ * raw. Moves each complete chunk's data down to *o and drops the consumed
+ * bytes (*len shrinks). Returns the offset in buf where the bytes after
+ * the body (and its trailers) begin, 0 when more bytes are needed (append
+ * them at *len), -413 when the body would exceed cap, -400 malformed. */
+long	 http_dechunk(char *buf, size_t *len, size_t cap, size_t *o);
 
 /* The first header with that name (case-insensitive), or NULL. */
 const struct http_hdr *http_header(const struct http_req *, const char *name);
@@ -90,17 +84,15 @@ struct http_conn {
 	int		 out;
 	char		 buf[LIM_HEAD];
 	size_t		 len;		/* bytes held in buf */
-	size_t		 used;		/* bytes of buf consumed by the last
-					 * request (dropped on the next read) */
+	size_t		 used;		/* of those, the last request's */
 	long		 max_body;
 	long		 idle_timeout;
 	int		 nreq;		/* requests served */
 };
 
-/* Read the next request. Returns 0 with req filled, 1 when the peer closed
- * or stayed idle past idle_timeout before sending a byte (close quietly),
- * or an HTTP status >= 400 to answer before closing (400, 408, 413, 414,
- * 431, 505). The body is malloc'd; free it with http_req_free. */
+/* Read the next request. 0 with req filled; 1 when the peer closed or
+ * stayed idle past idle_timeout (close quietly); else the status >= 400
+ * to answer before closing. Free the body with http_req_free. */
 int	 http_read_request(struct http_conn *, struct http_req *);
 void	 http_req_free(struct http_req *);
 
@@ -114,8 +106,7 @@ void	 http_resp_body(struct http_resp *, int status, char *body,
 	    size_t len);
 /* Set status and the body {"error": msg}. */
 void	 http_resp_error(struct http_resp *, int status, const char *msg);
-/* Write status line, Date, Content-Length, Content-Type, Connection and the
- * extra headers, then the body (none for HEAD). 0 ok, -1 write failed. */
+/* Write the head and the body (none for HEAD). 0 ok, -1 write failed. */
 int	 http_write(struct http_conn *, const struct http_req *,
 	    const struct http_resp *);
 const char *http_reason(int status);
@@ -125,18 +116,16 @@ void	 http_date(time_t now, char *buf, size_t len);
  * still sends for a short while, so it reads the answer, not a reset. */
 void	 http_linger(struct http_conn *);
 
-/* Query parameters and form bodies: find the first value of key in an
- * application/x-www-form-urlencoded string, percent- and '+'-decoded into
- * out. Returns 1 found, 0 absent, -1 malformed, too long or not UTF-8
- * (every client-sent text is UTF-8 or a 400). */
+/* The first value of key in an application/x-www-form-urlencoded s,
+ * decoded into out: 1 found, 0 absent, -1 malformed, too long or not
+ * UTF-8 (every client-sent text is UTF-8 or a 400). */
 int	 http_form_get(const char *s, size_t len, const char *key, char *out,
 	    size_t outlen);
-/* A strict decimal: at most 18 digits and nothing else; -1 otherwise.
- * The one number parser of wire data (Content-Length, query values). */
-long long http_decimal(const char *s, size_t len);
 /* Percent- and '+'-decode one form component s[0..n) into out,
  * NUL-terminated: its length, or -1 for a bad escape, %00 or NUL, more
- * than outlen - 1 bytes, or not UTF-8. The one decoder of forms. */
+ * than outlen - 1 bytes, or not UTF-8. */
 long	 http_form_decode(const char *s, size_t n, char *out, size_t outlen);
+/* A strict decimal of at most 18 digits and nothing else; -1 otherwise. */
+long long http_decimal(const char *s, size_t len);
 
 #endif

@@ -25,7 +25,7 @@ collect(const char *key, json_t *val, void *arg)
 {
 	struct mine *m = arg;
 
-	if (!admin_of_user(val, m->user))
+	if (!admin_of_user(key, val, (void *)m->user))
 		return 0;
 	return json_object_set(m->found, key, val) == 0 ? 0 : -1;
 }
@@ -187,11 +187,11 @@ refresh_list(const struct config *cfg, const char *user)
 }
 
 static int
-is_one(const json_t *rec, const void *arg)
+is_one(const char *key, json_t *rec, void *arg)
 {
 	const struct mine *m = arg;
 
-	return admin_of_user(rec, m->user) &&
+	return admin_of_user(key, rec, (void *)m->user) &&
 	    strcmp(record_str(rec, "id"), m->id) == 0;
 }
 
@@ -204,15 +204,16 @@ refresh_revoke(const struct config *cfg, const char *user, const char *id)
 
 	if (store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return -1;
-	n = admin_purge(st, "refresh:", is_one, &m);
+	n = store_purge(st, "refresh:", is_one, &m);
 	if (store_close(st) == -1)
 		n = -1;
 	return n < 0 ? -1 : n == 0;
 }
 
 static int
-idle(const json_t *rec, const void *cutoff)
+idle(const char *key, json_t *rec, void *cutoff)
 {
+	(void)key;
 	return last_use(rec) < *(const json_int_t *)cutoff;
 }
 
@@ -221,5 +222,5 @@ refresh_gc(struct store *st, const struct config *cfg)
 {
 	json_int_t cutoff = (json_int_t)time(NULL) - cfg->refresh_ttl;
 
-	return admin_purge(st, "refresh:", idle, &cutoff);
+	return store_purge(st, "refresh:", idle, &cutoff);
 }

@@ -100,7 +100,7 @@ flag(const json_t *v)
 }
 
 static int
-ping(struct ctx *ctx)
+alive(struct ctx *ctx)
 {
 	http_resp_header(ctx->resp, "X-Docker-Index-Version", "%s",
 	    DINDEX_VERSION);
@@ -290,7 +290,7 @@ tokens(struct ctx *ctx)
 }
 
 const struct route route_admin_table[] = {
-	{ R_GET, "/_ping", R_ANY, ping },
+	{ R_GET, "/_ping", R_ANY, alive },
 	{ R_GET | R_POST, "/users", R_ANY, users },
 	{ R_GET | R_DELETE, "/users/*", R_ANY, user },
 	{ R_PUT, "/users/*/enable", R_ANY, flip },

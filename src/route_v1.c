@@ -37,7 +37,7 @@ struct target {
  * Standalone whether to send Basic auth to the registry; it must be
  * false so the registry sees tokens (PROTOCOL.md 3). */
 static int
-ping(struct ctx *ctx)
+v1_alive(struct ctx *ctx)
 {
 	http_resp_header(ctx->resp, "X-Docker-Registry-Version", "0.6.0");
 	http_resp_header(ctx->resp, "X-Docker-Registry-Standalone", "false");
@@ -542,8 +542,8 @@ search(struct ctx *ctx)
 }
 
 const struct route route_v1_table[] = {
-	{ R_GET, "/v1/_ping", R_ANY, ping },
-	{ R_GET, "/v1", R_ANY, ping },
+	{ R_GET, "/v1/_ping", R_ANY, v1_alive },
+	{ R_GET, "/v1", R_ANY, v1_alive },
 	{ R_GET, "/v1/users", R_ANY, user_login },
 	{ R_POST, "/v1/users", R_ANY, user_create },
 	{ R_PUT, "/v1/users/*", R_ANY, user_update },

@@ -133,7 +133,7 @@ refresh_grant(struct ctx *ctx, struct treq *t)
 /* Who asks: Basic credentials or none on GET, the form's grant on POST.
  * 0 (t->user set, NULL for anonymous) or the status to answer. */
 static int
-who(struct ctx *ctx, struct treq *t)
+token_caller(struct ctx *ctx, struct treq *t)
 {
 	char grant[32];
 	int status;
@@ -235,7 +235,7 @@ token(struct ctx *ctx)
 	if (t.scopes.n > 0)	/* for the log */
 		snprintf(ctx->repo, sizeof(ctx->repo), "%s",
 		    t.scopes.res[0].name);
-	if ((status = who(ctx, &t)) != 0)
+	if ((status = token_caller(ctx, &t)) != 0)
 		goto out;	/* a refused refresh token is wiped too */
 	offline = param(&t, post ? "access_type" : "offline_token", val,
 	    sizeof(val)) == 1 && strcmp(val, post ? "offline" : "true") == 0;

@@ -168,31 +168,64 @@ test_split(void)
 	}
 }
 
+/* The in-place decoder on a fresh copy of s[0..len), from the start. */
+static long
+dechunk(const char *s, size_t len, char *out, size_t cap, size_t *outlen)
+{
+	static char buf[256];
+	long rc;
+
+	memcpy(buf, s, len);
+	*outlen = 0;
+	rc = http_dechunk(buf, &len, cap, outlen);
+	memcpy(out, buf, *outlen);
+	return rc;
+}
+
 static void
 test_dechunk(void)
 {
 	const char *s = "4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: y\r\n\r\nNEXT";
 	size_t len = strlen(s) - 4, outlen, k;
-	char out[64];
+	char out[64], buf[128];
+	size_t n, o;
+	long rc;
 	int bad = 0;
 
-	T(http_dechunk(s, strlen(s), out, sizeof(out), &outlen) == (long)len);
+	T(dechunk(s, strlen(s), out, sizeof(out), &outlen) == (long)len);
 	T(outlen == 9 && memcmp(out, "Wikipedia", 9) == 0);
 	for (k = 0; k < len; k++)
-		bad += http_dechunk(s, k, out, sizeof(out), &outlen) != 0;
+		bad += dechunk(s, k, out, sizeof(out), &outlen) != 0;
 	T(bad == 0);
-	T(http_dechunk(s, strlen(s), out, 8, &outlen) == -413);
-	T(http_dechunk("zz\r\n", 4, out, 64, &outlen) == -400);
+	T(dechunk(s, strlen(s), out, 8, &outlen) == -413);
+	T(dechunk("zz\r\n", 4, out, 64, &outlen) == -400);
 	/* a bare CR in a chunk extension, or in a trailer, is a 400 */
-	T(http_dechunk("2;a\rb\r\nab\r\n0\r\n\r\n", 19, out, 64,
+	T(dechunk("2;a\rb\r\nab\r\n0\r\n\r\n", 19, out, 64,
 	    &outlen) == -400);
-	T(http_dechunk("2\r\nab\r\n0\r\nX: a\rb\r\n\r\n", 24, out, 64,
+	T(dechunk("2\r\nab\r\n0\r\nX: a\rb\r\n\r\n", 24, out, 64,
 	    &outlen) == -400);
-	T(http_dechunk("4\r\nWikiXX0\r\n\r\n", 15, out, 64, &outlen) == -400);
-	T(http_dechunk("4\nWiki\r\n0\r\n\r\n", 13, out, 64, &outlen) == -400);
-	T(http_dechunk("ffffffffffffffffff\r\n", 20, out, 64, &outlen) ==
+	T(dechunk("4\r\nWikiXX0\r\n\r\n", 15, out, 64, &outlen) == -400);
+	T(dechunk("4\nWiki\r\n0\r\n\r\n", 13, out, 64, &outlen) == -400);
+	T(dechunk("ffffffffffffffffff\r\n", 20, out, 64, &outlen) ==
 	    -400);
-	T(http_dechunk("0\r\n\r\n", 5, out, 64, &outlen) == 5 && outlen == 0);
+	T(dechunk("0\r\n\r\n", 5, out, 64, &outlen) == 5 && outlen == 0);
+	/* fed a byte at a time: decoded in place as it arrives */
+	for (k = 0, n = 0, o = 0, rc = 0; rc == 0 && s[k] != '\0'; k++) {
+		buf[n++] = s[k];
+		rc = http_dechunk(buf, &n, sizeof(buf), &o);
+	}
+	T(rc > 0 && (size_t)rc == n && k == len);
+	T(o == 9 && memcmp(buf, "Wikipedia", 9) == 0);
+	/* a chunk line of LIM_CHUNK_LINE bytes whose LF comes later */
+	memset(buf, 'e', LIM_CHUNK_LINE);
+	memcpy(buf, "1;", 2);
+	buf[LIM_CHUNK_LINE] = '\r';
+	n = LIM_CHUNK_LINE + 1;
+	o = 0;
+	T(http_dechunk(buf, &n, 64, &o) == 0);
+	memcpy(buf + n, "\nx\r\n0\r\n\r\n", 9);
+	n += 9;
+	T(http_dechunk(buf, &n, 64, &o) == (long)n && o == 1 && buf[0] == 'x');
 }
 
 static struct http_conn conn;
