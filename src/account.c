@@ -14,12 +14,6 @@
 #include "log.h"
 #include "record.h"
 
-void
-account_key(const char *name, char *key)
-{
-	snprintf(key, LIM_KEY, "user:%s", name);
-}
-
 const char *
 account_stamp(const json_t *user)
 {
@@ -64,7 +58,7 @@ rehash(const struct config *cfg, const char *name, const char *pass,
 	char key[LIM_KEY], mcf[AUTH_MCF_LEN];
 	const char *hash[2] = { old, mcf };
 
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	if (account_hash(cfg, pass, mcf) == 0)
 		store_update(cfg->database, key, swap_hash, hash);
 	bytes_wipe(mcf, sizeof(mcf));
@@ -106,7 +100,7 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	const char *hash;
 	int rc;
 
-	account_key(cred->user, key);
+	store_key(key, STORE_USER, cred->user);
 	if (store_fetch(cfg->database, key, user) == -1)
 		return ACCOUNT_ERROR;
 	/* the token after its owner: a revocation between leaves none */

@@ -40,7 +40,5 @@ int	 account_restamp(json_t *user);
 int	 account_cred_ok(const json_t *user, const json_t *cred);
 /* The stamp of user ("" for records older than stamps). */
 const char *account_stamp(const json_t *user);
-/* "user:<name>" into key (LIM_KEY). */
-void	 account_key(const char *name, char *key);
 
 #endif

@@ -210,7 +210,7 @@ admin_user(const struct config *cfg, enum admin_op op, const char *name,
 		return RES_BADSCOPE;
 	if (op == ADMIN_GRANT && acl_bits(b) == -1)
 		return RES_BADACCESS;
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	rc = store_update(cfg->database, key, user_op, &o);
 	return hand_out(rc, o.u, out);
 }
@@ -246,7 +246,7 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 	/* scrypt runs before the lock is taken */
 	if ((u = account_new(cfg, name, pass, email, enabled, admin)) == NULL)
 		return RES_ERROR;
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	return hand_out(store_update(cfg->database, key, add_new, u), u, out);
 }
 
@@ -260,7 +260,7 @@ admin_get(const struct config *cfg, const char *name, int public,
 	*out = NULL;
 	if (!pub && !name_user_ok(name))
 		return RES_BADNAME;
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	rc = store_fetch(cfg->database, key, out);
 	if (rc == 1 && pub)
 		rc = (*out = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?

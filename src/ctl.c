@@ -325,7 +325,7 @@ repo_show(struct ctl *ctl)
 
 	if (!name_repo_split(name, ns, repo))
 		return ctl_refuse("%s: invalid repository name", name);
-	repo_key(name, key);
+	store_key(key, STORE_REPO, name);
 	if (store_open(ctl->cfg->database, STORE_READ, &st) == -1)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	rc = store_get(st, key, &ctl->out);

@@ -42,7 +42,7 @@ ctl_init(struct ctl *ctl)
 	char pw[2 * 12 + 1], key[LIM_KEY];
 	int rc = -1, fresh = 0;
 
-	account_key("admin", key);
+	store_key(key, STORE_USER, "admin");
 	if (spool_init(ctl->cfg->spool) == 0 &&
 	    store_open(db, STORE_CREATE, &st) == 0) {
 		rc = 0;

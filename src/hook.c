@@ -22,7 +22,7 @@ load(struct store *st, const char *name, char key[LIM_KEY], json_t **all)
 {
 	int rc;
 
-	snprintf(key, LIM_KEY, "hooks:%s", name);
+	store_key(key, STORE_HOOKS, name);
 	if ((rc = store_get(st, key, all)) == 1)
 		*all = json_object();
 	return rc;
@@ -374,7 +374,7 @@ hook_ping(const struct config *cfg, struct store *st, const char *ns,
 	int rc;
 
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
-	snprintf(key, sizeof(key), "user:%s", user ? user : "");
+	store_key(key, STORE_USER, user ? user : "");
 	if (user != NULL && store_get(st, key, &u) == -1)
 		return RES_ERROR;
 	rc = user != NULL && !json_is_true(json_object_get(u, "admin")) &&
@@ -382,7 +382,7 @@ hook_ping(const struct config *cfg, struct store *st, const char *ns,
 	json_decref(u);
 	if (rc)
 		return RES_QUOTA;
-	snprintf(key, sizeof(key), "repo:%s", name);
+	store_key(key, STORE_REPO, name);
 	if (store_get(st, key, &rec) == -1)
 		return RES_ERROR;
 	rc = queue(cfg, st, ns, repo, "ping", user ? user : "dindexctl", rec,

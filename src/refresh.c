@@ -94,7 +94,7 @@ refresh_issue(const struct config *cfg, const json_t *user,
 	    bytes_random_hex(id, ID_BYTES) == -1 ||
 	    store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return -1;
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	if (store_get(st, key, &now) != 0)
 		goto out;
 	/* a password changed since the login was checked: issue nothing */
@@ -105,7 +105,7 @@ refresh_issue(const struct config *cfg, const json_t *user,
 	rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "user", name,
 	    "service", cfg->token_service, "created", t, "used", t, "id", id,
 	    "cred", account_stamp(now));
-	snprintf(key, sizeof(key), "refresh:%s", tok);
+	store_key(key, STORE_REFRESH, tok);
 	if (rec != NULL && make_room(st, name) == 0 &&
 	    store_put(st, key, rec) == 0)
 		rc = 0;
@@ -139,13 +139,13 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 	int rc;
 
 	*user = NULL;
-	snprintf(rkey, sizeof(rkey), "refresh:%s", tok);
+	store_key(rkey, STORE_REFRESH, tok);
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
 	rc = store_get(st, rkey, &rec);
 	json_unpack(rec, "{s?s, s?s}", "user", &name, "service", &service);
 	if (rc == 0 && name != NULL) {
-		account_key(name, key);
+		store_key(key, STORE_USER, name);
 		rc = store_get(st, key, user);
 	}
 	store_close(st);

@@ -10,12 +10,6 @@
 #include "names.h"
 #include "repo.h"
 
-void
-repo_key(const char *name, char *key)
-{
-	snprintf(key, LIM_KEY, "repo:%s", name);
-}
-
 const char *
 repo_list_check(const json_t *list)
 {

@@ -28,7 +28,5 @@ json_t	*repo_images(const json_t *rec, int (*keep)(const char *id,
 	    const void *arg), const void *arg);
 /* Whether rec's image list holds id. */
 int	 repo_has_image(const json_t *rec, const char *id);
-/* "repo:<name>" into key (LIM_KEY). */
-void	 repo_key(const char *name, char *key);
 
 #endif

@@ -56,7 +56,7 @@ target(struct ctx *ctx, size_t n, struct target *t)
 	    sizeof(t->name), "%s/%s", t->ns, t->repo) >= sizeof(t->name))
 		return 400;
 	snprintf(ctx->repo, sizeof(ctx->repo), "%s", t->name);
-	repo_key(t->name, t->key);
+	store_key(t->key, STORE_REPO, t->name);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ token_issue(struct store *st, const struct config *cfg,
 		    g->user, "cred", g->cred, "repo", g->repo, "access",
 		    g->access, "expires", (json_int_t)(time(NULL) +
 		    cfg->token_ttl), "ids", (json_t *)g->ids);
-		snprintf(key, sizeof(key), "token:%s", sig);
+		store_key(key, STORE_TOKEN, sig);
 		rc = rec ? store_put(st, key, rec) : -1;
 		json_decref(rec);
 	}
@@ -86,7 +86,7 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	char key[LIM_KEY];
 	int rc;
 
-	snprintf(key, sizeof(key), "token:%s", t->sig);
+	store_key(key, STORE_TOKEN, t->sig);
 	if ((rc = store_get(st, key, &rec)) != 0)
 		return rc;
 	rc = 1;
@@ -96,7 +96,7 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
 	    !token_claims_fit(t, repo, a))
 		goto out;
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	if (store_get(st, key, &u) != 0 || !account_cred_ok(u, rec) ||
 	    !still_granted(cfg, st, u, repo, a))
 		goto out;
@@ -131,13 +131,13 @@ token_check(const struct config *cfg, const char *val, size_t len,
 	} else
 		rc = stored_ok(cfg, st, &t, repo, out, &expired);
 	if (rc == 0 && want_rec) {
-		repo_key(repo, key);
+		store_key(key, STORE_REPO, repo);
 		rc = store_get(st, key, &out->rec) == -1 ? -1 : 0;
 	}
 	store_close(st);
 	if (rc != 0)
 		token_use_free(out);
-	snprintf(key, sizeof(key), "token:%s", t.sig);
+	store_key(key, STORE_TOKEN, t.sig);
 	if (expired && store_open(cfg->database, STORE_WRITE, &st) == 0) {
 		store_del(st, key);
 		store_close(st);
