@@ -91,7 +91,7 @@ atok_login(const struct config *cfg, const char *pass, json_t *user)
 	if (user == NULL || strlen(pass) != TOK_LEN || p[ID_HEX] != '_' ||
 	    strspn(p, "0123456789abcdef") != ID_HEX)
 		return 1;
-	snprintf(key, sizeof(key), "atok:%.*s", ID_HEX, p);
+	snprintf(key, sizeof(key), "atok:%.*s", ID_HEX, p);	/* hex only */
 	if ((rc = store_fetch(cfg->database, key, &t)) != 0)
 		return rc;
 	digest(p + ID_HEX + 1, hash);
@@ -165,8 +165,8 @@ atok_add(const struct config *cfg, const char *user, const char *name,
 	digest(secret, hash);
 	days = days == -1 ? max : days;
 	exp = days ? now + (json_int_t)days * 86400 : 0;
-	snprintf(key, sizeof(key), "atok:%s", id);
-	account_key(user, ukey);
+	store_key(key, STORE_ATOK, id);
+	store_key(ukey, STORE_USER, user);
 	a.rec = json_pack("{s:s, s:s?, s:s, s:o?, s:I, s:I}", "user", user,
 	    "name", name, "hash", hash, "scopes", atok_scopes(list),
 	    "created", now, "expires", exp);
