@@ -187,17 +187,27 @@ atok_add(const struct config *cfg, const char *user, const char *name,
 int
 atok_list(const struct config *cfg, const char *user, json_t **out)
 {
-	json_t *t, *tmp;
+	json_t *all, *t;
 	const char *id;
+	int rc = admin_collect(cfg, "atok:", &all);
 
-	if (admin_collect(cfg, "atok:", out) != RES_OK)
-		return RES_ERROR;
-	json_object_foreach_safe(*out, tmp, id, t)
+	*out = rc == RES_OK ? json_array() : NULL;
+	json_object_foreach(all, id, t) {
 		if (!admin_of_user(id, t, (void *)user))
-			json_object_del(*out, id);
-		else
-			json_object_del(t, "hash");
-	return RES_OK;
+			continue;
+		json_object_del(t, "hash");
+		json_object_set_new(t, "id", json_string(id));
+		if (json_integer_value(json_object_get(t, "expires")) == 0)
+			json_object_set_new(t, "expires", json_null());
+		if (json_array_append(*out, t) == -1)
+			rc = RES_ERROR;
+	}
+	json_decref(all);
+	if (rc == RES_OK)
+		return RES_OK;
+	json_decref(*out);
+	*out = NULL;
+	return RES_ERROR;
 }
 
 static int

@@ -21,7 +21,7 @@
 int	atok_login(const struct config *, const char *pass, json_t *user);
 /* A result.h code. add: scopes a list of "SCOPE:RIGHT", days -1 for
  * access_token_max_days; *out {"name", "token", "expires" (null never)}.
- * list: *out the user's tokens by name, without hashes. */
+ * list: *out a list of the user's tokens with their ids, no hashes. */
 int	atok_add(const struct config *, const char *user, const char *name,
 	    const json_t *scopes, long days, json_t **out);
 int	atok_list(const struct config *, const char *user, json_t **out);

@@ -19,6 +19,7 @@
 
 #include "account.h"
 #include "admin.h"
+#include "atok.h"
 #include "auth.h"
 #include "ctl.h"
 #include "hook.h"
@@ -29,8 +30,9 @@
 #include "route.h"
 #include "spool.h"
 
-/* Options: --x V, a word not starting with '-', --x, --x-stdin. */
-enum { OPT_VALUE, OPT_WORD, OPT_TRUE, OPT_STDIN };
+/* Options: --x V, --x V repeated (a list), a word not starting with
+ * '-', --x, --x-stdin. */
+enum { OPT_VALUE, OPT_LIST, OPT_WORD, OPT_TRUE, OPT_STDIN };
 /* The answer as JSON: with --json, on one line, even without, never. */
 enum { J_PRETTY, J_LINE, J_ALWAYS, J_NONE };
 
@@ -103,7 +105,8 @@ usage(void)
 	    "    list NS/REPO | rm NS/REPO ID | ping NS/REPO ID | "
 	    "history NS/REPO ID\n"
 	    "  spool list [--failed] | show ID | retry ID|--failed | drop ID\n"
-	    "  token gc | list USER | rm USER ID\n"
+	    "  token gc | list USER | rm USER NAME|ID\n"
+	    "  token add USER NAME [--scope SCOPE:RIGHT]... [--expires DAYS]\n"
 	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n", stderr);
 	return CTL_USAGE;
 }
@@ -276,18 +279,23 @@ print_hooks(const json_t *list)
 }
 
 /* user list (the records, not only the names GET /users answers), repo
- * list, token list USER (refresh tokens, without their secrets) */
+ * list, token list USER (refresh tokens, then access tokens, without
+ * their secrets) */
 static int
 list(struct ctl *ctl)
 {
+	json_t *atoks = NULL;
 	int rc = RES_OK;
 
 	if (strcmp(ctl->argv[0], "user") == 0)
 		rc = admin_list(ctl->cfg, &ctl->out);
 	else if (strcmp(ctl->argv[0], "repo") == 0)
 		rc = admin_collect(ctl->cfg, "repo:", &ctl->out);
-	else if ((ctl->out = refresh_list(ctl->cfg, ctl->arg[0])) == NULL)
+	else if ((ctl->out = refresh_list(ctl->cfg, ctl->arg[0])) == NULL ||
+	    (rc = atok_list(ctl->cfg, ctl->arg[0], &atoks)) != RES_OK ||
+	    json_array_extend(ctl->out, atoks) == -1)
 		rc = RES_ERROR;
+	json_decref(atoks);
 	if (rc != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	return CTL_OK;
@@ -374,24 +382,28 @@ token_gc(struct ctl *ctl)
 {
 	struct store *st;
 	time_t now = time(NULL);
-	int n, r;
+	int n, r, a;
 
 	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
 	n = store_purge(st, "token:", expired, &now);
 	r = refresh_gc(st, ctl->cfg);
-	n = n == -1 || r == -1 ? -1 : n + r;
+	a = atok_gc(st);
+	n = n == -1 || r == -1 || a == -1 ? -1 : n + r + a;
 	if (store_close(st) == -1 || n == -1)
 		return ctl_refuse("token gc failed");
 	ctl->out = json_pack("{s:i}", "removed", n);
 	return CTL_OK;
 }
 
+/* An access token by name, else a refresh token by id. */
 static int
 token_rm(struct ctl *ctl)
 {
-	int r = refresh_revoke(ctl->cfg, ctl->arg[0], ctl->arg[1]);
+	int r = atok_remove(ctl->cfg, ctl->arg[0], ctl->arg[1]);
 
+	if (r == RES_NOATOK)
+		r = refresh_revoke(ctl->cfg, ctl->arg[0], ctl->arg[1]);
 	if (r != 0)
 		return ctl_refuse("%s", r == 1 ? "no such token" :
 		    "database error");
@@ -509,6 +521,9 @@ static const struct opt spool_opts[] = {
 	{ "--failed", "failed", OPT_TRUE }, { 0 } };
 static const struct opt dump_opts[] = {
 	{ "-o", "file", OPT_VALUE }, { NULL, "file", OPT_WORD }, { 0 } };
+static const struct opt atok_opts[] = {
+	{ "--scope", "scopes", OPT_LIST },
+	{ "--expires", "expires_days", OPT_VALUE }, { 0 } };
 static const struct opt load_opts[] = {
 	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
@@ -567,9 +582,13 @@ static const struct cmd cmds[] = {
 	{ "token gc", .run = token_gc, .json = J_LINE, .view = { { NULL,
 	    "%s expired tokens removed\n", NULL, "#removed" } } },
 	{ "token list USER", .run = list, .view = { { NULL,
-	    "%-8s %-20s %-19s %s\n", "ID|SERVICE|CREATED|LAST USED",
-	    "-id -service @created @used" } } },
-	{ "token rm USER ID", .run = token_rm },
+	    "%-16s %-20s %-20s %-19s %-19s %s\n",
+	    "ID|SERVICE|NAME|CREATED|LAST USED|EXPIRES",
+	    "-id -service -name @created @used @expires" } } },
+	{ "token rm USER NAME", .run = token_rm },
+	/* the secret is printed once */
+	{ "token add USER NAME", HTTP_POST, "users/%/tokens", { "name" },
+	    atok_opts, .view = { { NULL, "%s\n", NULL, "-token" } } },
 	{ "dump", .opts = dump_opts, .run = ctl_dump, .opens = 1 },
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
@@ -678,16 +697,24 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 		for (o = c->opts; o != NULL && o->field != NULL; o++)
 			if ((o->kind == OPT_WORD ? argv[i][0] != '-' :
 			    strcmp(argv[i], o->flag) == 0) &&
-			    (o->kind != OPT_VALUE || i + 1 < argc) &&
-			    json_object_get(ctl->opt, o->field) == NULL)
+			    (o->kind > OPT_LIST || i + 1 < argc) &&
+			    (o->kind == OPT_LIST ||
+			    json_object_get(ctl->opt, o->field) == NULL))
 				break;
 		if (o == NULL || o->field == NULL)
 			return usage();
 		if (o->kind == OPT_STDIN)
 			from_stdin = o->field;
-		i += o->kind == OPT_VALUE;
-		json_object_set_new(ctl->opt, o->field, o->kind >= OPT_TRUE ?
-		    json_true() : json_string(argv[i]));
+		i += o->kind <= OPT_LIST;
+		if (o->kind == OPT_LIST && !json_object_get(ctl->opt, o->field))
+			json_object_set_new(ctl->opt, o->field, json_array());
+		if (o->kind == OPT_LIST)
+			json_array_append_new(json_object_get(ctl->opt,
+			    o->field), json_string(argv[i]));
+		else
+			json_object_set_new(ctl->opt, o->field,
+			    o->kind >= OPT_TRUE ? json_true() :
+			    json_string(argv[i]));
 	}
 	if ((field = from_stdin ? from_stdin : c->ask) == NULL)
 		return 0;

@@ -268,6 +268,7 @@ static int
 tokens(struct ctx *ctx)
 {
 	json_t *b, *out = NULL, *d;
+	long long n;
 	int rc;
 
 	if ((rc = gate(ctx, ctx->arg[0])) != 0)
@@ -279,11 +280,13 @@ tokens(struct ctx *ctx)
 		rc = atok_list(ctx->cfg, ctx->arg[0], &out);
 	else if ((rc = object(ctx, "malformed body", &b)) != 0)
 		return rc;
-	else {
+	else {	/* expires_days a number or, from a form, a decimal */
 		d = json_object_get(b, "expires_days");
+		n = json_is_string(d) ? http_decimal(json_string_value(d),
+		    json_string_length(d)) : json_integer_value(d);
 		rc = atok_add(ctx->cfg, ctx->arg[0], body_str(b, "name"),
-		    json_object_get(b, "scopes"), d == NULL ? -1 :
-		    json_integer_value(d) > 0 ? json_integer_value(d) : 0, &out);
+		    json_object_get(b, "scopes"), d == NULL ? -1 : n > 0 ? n : 0,
+		    &out);
 		json_decref(b);
 	}
 	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);

@@ -61,8 +61,10 @@ def test_create_list_delete():
         secret = body["token"]
         lst = s.request("GET", "/users/alice/tokens", auth=("alice", PW))
         assert lst.status == 200
-        (tid, t), = lst.json().items()
-        assert secret.split("_")[1] == tid and t["name"] == "ci"
+        t, = lst.json()
+        assert secret.split("_")[1] == t["id"] and t["name"] == "ci"
+        assert set(t) == {"id", "user", "name", "scopes", "created",
+                          "expires"}
         assert t["scopes"] == {"team": "read", "team/tools/app": "write",
                                "*": "read"}
         assert "hash" not in t and secret.split("_")[2] not in lst.body.decode()
@@ -103,12 +105,14 @@ def test_bad_requests():
                 (scopes, r)
         for name in ("", "a b", "x" * 65, 5, None):
             assert make(s, "alice", ["team:read"], name).status == 400
-        for days in (0, -1, 366, "30", 1.5):
+        for days in (0, -1, 366, "x", "", "-5", 1.5, True):
             r = make(s, "alice", ["team:read"], expires_days=days)
             assert r.status == 400, (days, r)
         assert make(s, "alice", ["ns%d:read" % i for i in range(16)],
                     "x" * 64, expires_days=365).status == 201
-        for i in range(31):
+        assert make(s, "alice", ["team:read"], "str",
+                    expires_days="30").status == 201    # as a form sends
+        for i in range(30):
             assert make(s, "alice", ["team:read"], "t%d" % i).status == 201
         r = make(s, "alice", ["team:read"], "one-too-many")
         assert r.status == 409 and "too many" in r.json()["error"]
@@ -364,3 +368,62 @@ def test_check_dump_load():
         s2.ctl("load", input=dump)
         assert s2.ctl("dump").stdout == dump
         s2.ctl("check")
+
+
+def test_dindexctl_token_add_list_rm_gc():
+    with V2Server() as s:
+        s.add_user("alice", PW)
+        p = s.ctl("token", "add", "alice", "ci", "--scope", "team:write",
+                  "--scope", "*:read", "--expires", "10")
+        secret = p.stdout.strip()
+        assert TOKEN_RE.match(secret), p.stdout
+        assert s.request("GET", "/v1/users/",
+                         auth=("alice", secret)).status == 200
+        out = json.loads(s.ctl("token", "add", "alice", "cd", "--scope",
+                               "team:read", "--json").stdout)
+        assert set(out) == {"name", "token", "expires"}
+        assert out["name"] == "cd" and TOKEN_RE.match(out["token"])
+        assert abs(out["expires"] - time.time() - 365 * 86400) < 5
+        # refused: as the API refuses, with its words
+        for args, words in ((["ci", "--scope", "team:read"], "name"),
+                            (["x"], "scopes"),
+                            (["x", "--scope", "team:frob"], "scopes"),
+                            (["x", "--scope", "a:read", "--expires", "0"],
+                             "expires_days"),
+                            (["x", "--scope", "team:read", "--expires",
+                              "400"], "expires_days")):
+            p = s.ctl("token", "add", "alice", *args, check=False)
+            assert p.returncode == 1 and words in p.stderr, (args, p.stderr)
+        assert s.ctl("token", "add", "nosuch", "x", "--scope", "team:read",
+                     check=False).returncode == 1
+        assert s.ctl("token", "add", "alice", "x", "--scope",
+                     check=False).returncode == 2
+        # list: the refresh tokens as before, then the access tokens
+        s.form({"grant_type": "password", "username": "alice",
+                "password": PW, "service": SERVICE,
+                "access_type": "offline"})
+        lst = json.loads(s.ctl("token", "list", "alice", "--json").stdout)
+        assert len(lst) == 3
+        assert set(lst[0]) == {"id", "service", "created", "used"}
+        names = {t["name"]: t for t in lst[1:]}
+        assert set(names) == {"ci", "cd"}
+        assert names["ci"]["scopes"] == {"team": "write", "*": "read"}
+        assert "hash" not in names["ci"]
+        text = s.ctl("token", "list", "alice").stdout
+        assert text.split("\n")[0].split() == [
+            "ID", "SERVICE", "NAME", "CREATED", "LAST", "USED", "EXPIRES"]
+        assert secret.split("_")[2] not in text
+        assert re.search(r"^%s +- +ci +" % names["ci"]["id"], text, re.M)
+        # rm by name; a refresh token still by id
+        s.ctl("token", "rm", "alice", "cd")
+        assert s.ctl("token", "rm", "alice", "cd", check=False) \
+            .returncode == 1
+        s.ctl("token", "rm", "alice", lst[0]["id"])
+        lst = json.loads(s.ctl("token", "list", "alice", "--json").stdout)
+        assert [t["name"] for t in lst] == ["ci"]
+        # gc: the expired go, counted with the others
+        key = "atok:" + lst[0]["id"]
+        s.raw_put(key, dict(records(s)[key], expires=int(time.time()) - 5))
+        assert s.ctl("token", "gc").stdout.strip() == \
+            "1 expired tokens removed"
+        assert records(s) == {}
