@@ -1,9 +1,8 @@
 /*
  * atok: access tokens (atok.h). 256 random bits need no KDF: one SHA-256
- * (libgcrypt, which libsystemd loads anyway) where a password takes
- * scrypt is what makes a token login fast. The id finds the record, the
- * hash is compared in constant time; what a valid record is, record.c
- * says, and admin.c's revoke_credentials deletes a user's tokens.
+ * (libgcrypt, which libsystemd loads anyway) instead of scrypt is what
+ * makes a token login fast. record.c says what a valid record is, admin.c
+ * (revoke_credentials) deletes them with the owner's credentials.
  */
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * "hash", "scopes" {"*"|ns|ns/repo: read|write|admin}, "created",
  * "expires" (0 never), "used"}. The secret "dxt_<id>_<64 hex>" is shown
  * once, its SHA-256 kept. It logs in where a password does, narrowed to
- * its scopes (acl.h). Knows nothing of HTTP.
+ * its scopes (acl.h). Results are result.h codes but for atok_login.
  */
 #ifndef ATOK_H
 #define ATOK_H
@@ -14,16 +14,16 @@
 
 #define ATOK_PREFIX	"dxt_"
 
-/* For account_login, after it read user (NULL: none): whether pass
- * ("dxt_...") is a live token of theirs, 0 yes (user then carries the
- * scopes as "via_token", never stored), 1 no, -1 error. Writes a use
- * once per LIM_ATOK_TOUCH seconds at most. */
+/* For account_login, after it read user (NULL: none): 0 pass is a live
+ * token of theirs (user then carries its scopes as "via_token", never
+ * stored; a use is written once per LIM_ATOK_TOUCH at most), 1 not, -1
+ * error. */
 int	atok_login(const struct config *, const char *pass, json_t *user);
-/* A result.h code. add: scopes a list of "SCOPE:RIGHT", days -1 for
- * access_token_max_days; *out {"name", "token", "expires" (null never)}.
- * list: *out a list of the user's tokens with their ids, no hashes. */
+/* scopes a list of "SCOPE:RIGHT", days -1 for access_token_max_days;
+ * *out {"name", "token", "expires" (null: never)}. */
 int	atok_add(const struct config *, const char *user, const char *name,
 	    const json_t *scopes, long days, json_t **out);
+/* *out a list of the user's tokens with their ids, without hashes. */
 int	atok_list(const struct config *, const char *user, json_t **out);
 int	atok_remove(const struct config *, const char *user, const char *name);
 /* In a write transaction: delete the expired. How many, or -1. */
