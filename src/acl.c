@@ -13,7 +13,8 @@ int
 acl_bits(const char *access)
 {
 	static const char *const words[] = { "read", "write", "admin" };
-	static const int bits[] = { ACL_PULL, ACL_PUSH, ACL_ALL };
+	static const int bits[] = { ACL_PULL | ACL_V2PULL,
+	    ACL_PUSH | ACL_V2PULL, ACL_ALL };
 	size_t i;
 
 	for (i = 0; access != NULL && i < LEN(words); i++)

@@ -22,7 +22,9 @@ enum {
 	ACL_PULL = 1 << 0,
 	ACL_PUSH = 1 << 1,
 	ACL_DELETE = 1 << 2,
-	ACL_ALL = ACL_PULL | ACL_PUSH | ACL_DELETE
+	ACL_V2PULL = 1 << 3,	/* every grant: v2 write is pull, push, and a
+				 * writer's read token pulls over v2 */
+	ACL_ALL = ACL_PULL | ACL_PUSH | ACL_DELETE | ACL_V2PULL
 };
 
 /* Access bits of an access word ("read", "write", "admin"); -1 unknown. */

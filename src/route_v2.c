@@ -172,8 +172,8 @@ grants(struct ctx *ctx, struct treq *t)
 		    name_repo_parse(sc->name, ns, repo)) {
 			bits = acl_allows(t->user, pub, ns, repo,
 			    ctx->cfg->own_namespace);
-			g |= (bits & ACL_PULL ? SCOPE_PULL : 0) |
-			    (bits & ACL_PUSH ? SCOPE_PULL | SCOPE_PUSH : 0) |
+			g |= (bits & ACL_V2PULL ? SCOPE_PULL : 0) |
+			    (bits & ACL_PUSH ? SCOPE_PUSH : 0) |
 			    (bits & ACL_DELETE ? SCOPE_DELETE : 0);
 		} else if (strcmp(sc->type, "registry") != 0 ||
 		    strcmp(sc->name, "catalog") != 0)

@@ -191,6 +191,12 @@ def test_v2_token_scopes():
             r = s.token(want, auth=("alice", t),
                         extra=[("offline_token", "true")])
             assert "refresh_token" not in r.json()
+        # a writer's read token: v2 write is pull and push, so it pulls
+        s.add_user("writer", PW)
+        s.ctl("perm", "set", "writer", "team", "write")
+        t = token(s, "writer", ["team:read"])
+        assert access(s.token(want, auth=("writer", t))) == {
+            ("repository", "team/app"): ["pull"]}
         # a password login still gets one
         r = s.form({"grant_type": "password", "username": "alice",
                     "password": PW, "service": SERVICE,

@@ -257,3 +257,49 @@ def test_v2_registry_push_pull_end_to_end():
         if s is not None:
             s.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_v2_registry_access_tokens_end_to_end():
+    """skopeo with access tokens as passwords: a write token (of user cibot)
+    pushes, a read-only one pulls and cannot push, a revoked one can do
+    neither."""
+    tool("docker-registry")
+    tool("skopeo")
+    work = tempfile.mkdtemp(prefix="dindex-e2e-")
+    s = reg = None
+    try:
+        s = V2Server()
+        s.add_user("cibot", PW)
+        s.ctl("perm", "set", "cibot", "team", "write")
+        push = s.ctl("token", "add", "cibot", "push", "--scope",
+                     "team/app:write").stdout.strip()
+        pull = s.ctl("token", "add", "cibot", "pull", "--scope",
+                     "team:read").stdout.strip()
+        assert push.startswith("dxt_") and pull.startswith("dxt_")
+        reg = Registry(s)
+        sk = Skopeo(work, reg.port)
+        src = os.path.join(work, "src")
+        digest, manifest = build_image(src, "v1")
+        out = os.path.join(work, "out")
+
+        def ok(p, what):
+            assert p.returncode == 0, "%s: %s\n--- registry\n%s\n--- dindex" \
+                "\n%s" % (what, p.stderr, reg.logtext(), s.logtext())
+
+        ok(sk.push(src + ":v1", "team/app:v1", "cibot:" + push), "token push")
+        ok(sk.pull("team/app:v1", out, "cibot:" + pull), "read token pull")
+        assert pulled_manifest(out) == (digest, manifest)
+        assert sk.push(src + ":v1", "team/app:v2", "cibot:" + pull) \
+            .returncode != 0, "a read-only token pushed"
+        assert sk.push(src + ":v1", "team/other:v1", "cibot:" + push) \
+            .returncode != 0, "a token pushed outside its scope"
+        s.ctl("token", "rm", "cibot", "pull")
+        assert sk.pull("team/app:v1", out, "cibot:" + pull).returncode != 0
+        log = s.logtext()
+        assert push.split("_")[2] not in log and pull.split("_")[2] not in log
+    finally:
+        if reg is not None:
+            reg.close()
+        if s is not None:
+            s.close()
+        shutil.rmtree(work, ignore_errors=True)

@@ -5,6 +5,10 @@
 #include "acl.h"
 #include "t.h"
 
+/* Every grant carries ACL_V2PULL (acl.h) */
+#define R	(ACL_PULL | ACL_V2PULL)
+#define W	(ACL_PUSH | ACL_V2PULL)
+
 static json_t *
 user(const char *name, int enabled, int admin, const char *perms)
 {
@@ -23,16 +27,16 @@ main(void)
 	json_t *off = user("bob", 0, 1, "{}");
 	json_t *root = user("root", 1, 1, "{}");
 
-	T(acl_bits("read") == ACL_PULL && acl_bits("write") == ACL_PUSH &&
+	T(acl_bits("read") == R && acl_bits("write") == W &&
 	    acl_bits("admin") == ACL_ALL && acl_bits("x") == -1);
 	/* the repo entry wins over the namespace entry, both ways */
-	T(acl_allows(u, NULL, "ns", "app", 1) == ACL_PUSH);
-	T(acl_allows(u, NULL, "ns", "lib", 1) == ACL_PULL);
+	T(acl_allows(u, NULL, "ns", "app", 1) == W);
+	T(acl_allows(u, NULL, "ns", "lib", 1) == R);
 	T(acl_allows(u, NULL, "other", "x", 1) == ACL_ALL);
 	/* own namespace, and an explicit entry narrowing it */
 	T(acl_allows(u, NULL, "alice", "y", 1) == ACL_ALL);
 	T(acl_allows(u, NULL, "alice", "y", 0) == 0);
-	T(acl_allows(u, NULL, "alice", "x", 1) == ACL_PULL);
+	T(acl_allows(u, NULL, "alice", "x", 1) == R);
 	T(acl_allows(u, NULL, "odd", "x", 1) == 0);
 	T(acl_allows(u, NULL, "none", "x", 1) == 0);
 	/* admin flag, disabled */
@@ -40,23 +44,27 @@ main(void)
 	T(acl_allows(off, pub, "pub", "x", 1) == 0);
 	/* anonymous and public grants, added to the caller's own */
 	T(acl_allows(NULL, NULL, "pub", "x", 1) == 0);
-	T(acl_allows(NULL, pub, "pub", "x", 1) == ACL_PULL);
+	T(acl_allows(NULL, pub, "pub", "x", 1) == R);
 	T(acl_allows(NULL, pub, "ns", "lib", 1) == 0);
-	T(acl_allows(u, pub, "ns", "app", 1) == (ACL_PUSH | ACL_PULL));
+	T(acl_allows(u, pub, "ns", "app", 1) == (W | R));
 	/* by access token: the owner's rights narrowed to its scopes, the
 	 * most specific scope winning; the public grants stay */
 	json_object_set_new(u, "via_token", json_loads("{\"ns\": \"admin\", "
 	    "\"other/x\": \"read\", \"*\": \"write\"}", 0, NULL));
-	T(acl_allows(u, NULL, "ns", "app", 1) == ACL_PUSH);
-	T(acl_allows(u, NULL, "ns", "lib", 1) == ACL_PULL);
-	T(acl_allows(u, NULL, "other", "x", 1) == ACL_PULL);
-	T(acl_allows(u, NULL, "other", "y", 1) == ACL_PUSH);
-	T(acl_allows(u, NULL, "alice", "y", 1) == ACL_PUSH);
-	T(acl_allows(u, pub, "pub", "x", 1) == ACL_PULL);
-	T(acl_allows(u, pub, "ns", "app", 1) == (ACL_PUSH | ACL_PULL));
+	T(acl_allows(u, NULL, "ns", "app", 1) == W);
+	T(acl_allows(u, NULL, "ns", "lib", 1) == R);
+	T(acl_allows(u, NULL, "other", "x", 1) == R);
+	T(acl_allows(u, NULL, "other", "y", 1) == W);
+	T(acl_allows(u, NULL, "alice", "y", 1) == W);
+	T(acl_allows(u, pub, "pub", "x", 1) == R);
+	T(acl_allows(u, pub, "ns", "app", 1) == (W | R));
+	/* a writer's read token: nothing over v1, pull over v2 */
+	json_object_set_new(u, "via_token", json_loads("{\"ns\": \"read\"}",
+	    0, NULL));
+	T(acl_allows(u, NULL, "ns", "app", 1) == ACL_V2PULL);
 	json_object_set_new(root, "via_token", json_loads("{\"ns/a/b\": "
 	    "\"read\"}", 0, NULL));
-	T(acl_allows(root, NULL, "ns", "a/b", 0) == ACL_PULL);
+	T(acl_allows(root, NULL, "ns", "a/b", 0) == R);
 	T(acl_allows(root, NULL, "ns", "a", 0) == 0);
 	/* the administrator: by token only with admin on "*" */
 	T(!acl_admin(NULL) && !acl_admin(u) && !acl_admin(off));
