@@ -130,6 +130,10 @@ class Index:
         self.srv = Served([os.path.join(BUILD, "dindex")],
                           {"DINDEX_CONFIG": self.conf})
         self.basic = "Authorization: Basic YmVuY2g6YmVuY2hwYXNz"
+        # an access token as the password: SHA-256, not scrypt
+        self.atok = basic("bench", subprocess.run(
+            ctl + ["token", "add", "bench", "bench", "--scope", "bench:read"],
+            check=True, capture_output=True, text=True).stdout.strip())
         self.body = os.path.join(self.dir, "push.json")
         with open(self.body, "w") as f:
             json.dump([{"id": i} for i in IMG[:-1]] +
@@ -437,6 +441,11 @@ def main():
                     headers=[idx.basic, "X-Docker-Token: true"])),
         ("/v2/token (Basic)",
          lambda: ab(u(idx.v2basic), SLOW_COUNT, headers=[idx.basic])),
+        ("pull (Basic, access token)",
+         lambda: ab(u(app + "/images"), SLOW_COUNT,
+                    headers=[idx.atok, "X-Docker-Token: true"])),
+        ("/v2/token (Basic, access token)",
+         lambda: ab(u(idx.v2basic), SLOW_COUNT, headers=[idx.atok])),
     ], fk, {"pull (Basic, X-Docker-Token)": kdf, "push start (Basic)": kdf,
             "/v2/token (Basic)": kdf})
     auth = table("GET /v1/users/ refused (ratio to wrong password)", [
@@ -500,6 +509,11 @@ def main():
             1 / slow["pull (Basic, X-Docker-Token)"]["ratio"], 1.1, False)
     verdict("push start vs (floor + one scrypt verify), time ratio",
             1 / slow["push start (Basic)"]["ratio"], 1.1, False)
+    verdict("pull (Basic, access token) / four-library floor",
+            slow["pull (Basic, access token)"]["rps"] / res[fl]["rps"], 0.8)
+    verdict("/v2/token (Basic, access token) / four-library floor",
+            slow["/v2/token (Basic, access token)"]["rps"] / res[fl]["rps"],
+            0.8)
     verdict("unknown user vs wrong password, |time ratio - 1|",
             abs(1 / auth["unknown user"]["ratio"] - 1), 0.1, False)
     floor.stop()
