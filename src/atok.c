@@ -15,6 +15,7 @@
 #include "names.h"
 #include "record.h"
 #include "result.h"
+#include "token.h"
 
 #define ID_BYTES	8	/* 16 hex digits find the record */
 #define ID_HEX		(2 * ID_BYTES)
@@ -68,16 +69,6 @@ expired(const char *key, json_t *t, void *now)
 	return e != 0 && e <= *(json_int_t *)now;
 }
 
-/* Note a use (store_update); best effort, like a refresh token's. */
-static int
-touch(struct store *st, json_t **rec, void *arg)
-{
-	(void)st, (void)arg;
-	if (*rec == NULL)
-		return 1;
-	return json_object_set_new(*rec, "used", json_integer(time(NULL)));
-}
-
 int
 atok_login(const struct config *cfg, const char *pass, json_t *user)
 {
@@ -103,7 +94,7 @@ atok_login(const struct config *cfg, const char *pass, json_t *user)
 		rc = -1;
 	if (rc == 0 && now - json_integer_value(json_object_get(t, "used")) >=
 	    LIM_ATOK_TOUCH)
-		store_update(cfg->database, key, touch, NULL);
+		store_update(cfg->database, key, token_touch, NULL);
 	json_decref(t);
 	return rc;
 }

@@ -117,10 +117,8 @@ out:
 	return rc;
 }
 
-/* Note a use (store_update); best effort, a failure only makes it
- * expire sooner. */
-static int
-used_now(struct store *st, json_t **rec, void *arg)
+int
+token_touch(struct store *st, json_t **rec, void *arg)
 {
 	(void)st, (void)arg;
 	if (*rec == NULL)
@@ -155,7 +153,7 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 	    now - used > cfg->refresh_ttl))
 		rc = 1;
 	if (rc == 0 && now - used > LIM_REFRESH_TOUCH)
-		store_update(cfg->database, rkey, used_now, NULL);
+		store_update(cfg->database, rkey, token_touch, NULL);
 	if (rc != 0) {
 		json_decref(*user);
 		*user = NULL;

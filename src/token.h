@@ -78,6 +78,8 @@ json_t	*refresh_list(const struct config *, const char *user);
 int	refresh_revoke(const struct config *, const char *user,
 	    const char *id);
 /* In a write transaction: delete those unused for refresh_ttl. */
-int	refresh_gc(struct store *, const struct config *);
+int	refresh_gc(struct store *, const struct config *);/* For store_update: a refresh or access token's "used" is now (best
+ * effort: a failure only makes it look idle sooner). */
+int	token_touch(struct store *, json_t **rec, void *arg);
 
 #endif

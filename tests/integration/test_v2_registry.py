@@ -158,6 +158,11 @@ class Skopeo:
                         self.ref + name, "oci:" + dst + ":v1")
 
 
+def succeeded(p, what, reg, s):
+    assert p.returncode == 0, "%s: %s\n--- registry\n%s\n--- dindex\n%s" % (
+        what, p.stderr, reg.logtext(), s.logtext())
+
+
 def pulled_manifest(dst):
     with open(os.path.join(dst, "index.json")) as f:
         digest = json.load(f)["manifests"][0]["digest"]
@@ -187,8 +192,7 @@ def test_v2_registry_push_pull_end_to_end():
         out = os.path.join(work, "out")
 
         def ok(p, what):
-            assert p.returncode == 0, "%s: %s\n--- registry\n%s\n--- dindex" \
-                "\n%s" % (what, p.stderr, reg.logtext(), s.logtext())
+            succeeded(p, what, reg, s)
 
         def refused(p, what):
             assert p.returncode != 0, "%s was allowed" % what
@@ -281,13 +285,10 @@ def test_v2_registry_access_tokens_end_to_end():
         src = os.path.join(work, "src")
         digest, manifest = build_image(src, "v1")
         out = os.path.join(work, "out")
-
-        def ok(p, what):
-            assert p.returncode == 0, "%s: %s\n--- registry\n%s\n--- dindex" \
-                "\n%s" % (what, p.stderr, reg.logtext(), s.logtext())
-
-        ok(sk.push(src + ":v1", "team/app:v1", "cibot:" + push), "token push")
-        ok(sk.pull("team/app:v1", out, "cibot:" + pull), "read token pull")
+        succeeded(sk.push(src + ":v1", "team/app:v1", "cibot:" + push),
+                  "token push", reg, s)
+        succeeded(sk.pull("team/app:v1", out, "cibot:" + pull),
+                  "read token pull", reg, s)
         assert pulled_manifest(out) == (digest, manifest)
         assert sk.push(src + ":v1", "team/app:v2", "cibot:" + pull) \
             .returncode != 0, "a read-only token pushed"
