@@ -232,14 +232,13 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 {
 	json_t *u;
 	char key[LIM_KEY];
-	size_t n = strlen(pass);
 
 	*out = NULL;
 	if (!name_user_ok(name))
 		return RES_BADNAME;
 	if (name_reserved(name))
 		return RES_RESERVED;
-	if (n < LIM_PASSWORD_MIN || n > LIM_PASSWORD)
+	if (!name_password_ok(pass))
 		return RES_BADPASS;
 	if (email[0] != '\0' && !name_email_ok(email))
 		return RES_BADEMAIL;

@@ -308,12 +308,11 @@ user_passwd(struct ctl *ctl)
 {
 	const char *name = ctl->arg[0];
 	char mcf[AUTH_MCF_LEN];
-	size_t n = strlen(ctl->secret);
 	int rc = RES_BADPASS;
 
 	if (!name_user_ok(name))
 		rc = RES_BADNAME;
-	else if (n >= LIM_PASSWORD_MIN && n <= LIM_PASSWORD)
+	else if (name_password_ok(ctl->secret))
 		rc = account_hash(ctl->cfg, ctl->secret, mcf) == -1 ?
 		    RES_ERROR : admin_user(ctl->cfg, ADMIN_PASSWD, name, mcf,
 		    NULL, &ctl->out);

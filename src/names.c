@@ -67,6 +67,14 @@ name_digest_ok(const char *s)
 }
 
 int
+name_password_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= LIM_PASSWORD_MIN && n <= LIM_PASSWORD;
+}
+
+int
 name_email_ok(const char *s)
 {
 	const char *at = strchr(s, '@');

@@ -226,8 +226,7 @@ user_update(struct ctx *ctx)
 	    &email) == -1 || (!*pass && !*email))
 		status = route_error(ctx, 400, "give password and/or email "
 		    "(strings)");
-	else if (*pass && (strlen(pass) < LIM_PASSWORD_MIN ||
-	    strlen(pass) > LIM_PASSWORD))
+	else if (*pass && !name_password_ok(pass))
 		status = route_error(ctx, 400, result_msg(RES_BADPASS));
 	else if (*pass && account_hash(ctx->cfg, pass, mcf) == -1)
 		status = 503;

@@ -76,7 +76,12 @@ def ab(url, n, keepalive=False, headers=(), put=None, post=None):
         cmd += ["-u", put, "-T", "application/json"]
     if post:
         cmd += ["-p", post, "-T", "application/x-www-form-urlencoded"]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True).stdout
+    for _ in range(3):     # ab gives up on a reset connection: run again
+        p = subprocess.run(cmd + [url], capture_output=True, text=True)
+        out = p.stdout
+        if re.search(r"Requests per second:", out):
+            break
+        print("  (ab failed, run again: %s)" % p.stderr.strip()[-200:])
     rps = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx responses:\s+(\d+)", out)
     failed = int(re.search(r"Failed requests:\s+(\d+)", out).group(1))
