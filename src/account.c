@@ -104,7 +104,8 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	if (store_fetch(cfg->database, key, user) == -1)
 		return ACCOUNT_ERROR;
 	/* the token after its owner: a revocation between leaves none */
-	if (strncmp(cred->pass, ATOK_PREFIX, strlen(ATOK_PREFIX)) == 0)
+	if (strncmp(cred->pass, NAME_ATOK_PREFIX,
+	    strlen(NAME_ATOK_PREFIX)) == 0)
 		rc = atok_login(cfg, cred->pass, *user);
 	else if ((hash = record_str(*user, "hash"))[0] == '\0') {
 		auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r, cfg->scrypt_p,

@@ -12,7 +12,6 @@
 
 #include "admin.h"
 #include "atok.h"
-#include "names.h"
 #include "record.h"
 #include "result.h"
 #include "token.h"
@@ -72,7 +71,7 @@ expired(const char *key, json_t *t, void *now)
 int
 atok_login(const struct config *cfg, const char *pass, json_t *user)
 {
-	const char *p = pass + strlen(ATOK_PREFIX), *want;
+	const char *p = pass + strlen(NAME_ATOK_PREFIX), *want;
 	char key[LIM_KEY], hash[LIM_SIG + 1];
 	json_int_t now = (json_int_t)time(NULL);
 	json_t *t = NULL;
@@ -163,7 +162,7 @@ atok_add(const struct config *cfg, const char *user, const char *name,
 	if (a.rec != NULL)	/* the validator's word on name and scopes */
 		rc = record_check(key, a.rec) != NULL ? RES_BADATOK :
 		    store_update(cfg->database, ukey, add_new, &a);
-	snprintf(tok, sizeof(tok), ATOK_PREFIX "%s_%s", id, secret);
+	snprintf(tok, sizeof(tok), NAME_ATOK_PREFIX "%s_%s", id, secret);
 	if (rc == RES_OK && (*out = json_pack("{s:s, s:s, s:o}", "name", name,
 	    "token", tok, "expires", exp ? json_integer(exp) : json_null())) ==
 	    NULL)

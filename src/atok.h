@@ -11,8 +11,8 @@
 #include <jansson.h>
 
 #include "account.h"
+#include "names.h"
 
-#define ATOK_PREFIX	"dxt_"
 
 /* For account_login, after it read user (NULL: none): 0 pass is a live
  * token of theirs (user then carries its scopes as "via_token", never

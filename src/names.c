@@ -71,7 +71,8 @@ name_password_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= LIM_PASSWORD_MIN && n <= LIM_PASSWORD;
+	return n >= LIM_PASSWORD_MIN && n <= LIM_PASSWORD &&
+	    strncmp(s, NAME_ATOK_PREFIX, strlen(NAME_ATOK_PREFIX)) != 0;
 }
 
 int

@@ -12,7 +12,9 @@ int	name_ns_ok(const char *s);	/* [a-z0-9_-]{2,255}, no '-' at ends */
 int	name_repo_ok(const char *s);	/* [a-z0-9_.-]{1,255}, not "." ".." */
 int	name_image_ok(const char *s);	/* 64 (or 16) lower-case hex */
 int	name_tag_ok(const char *s);	/* [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} */
-int	name_password_ok(const char *s);	/* 5 to 256 bytes */
+/* An access token starts so (atok.h); a password does not. */
+#define NAME_ATOK_PREFIX	"dxt_"
+int	name_password_ok(const char *s);	/* 5 to 256 bytes, not dxt_... */
 int	name_email_ok(const char *s);	/* text@text, no blanks, <= 254 */
 int	name_digest_ok(const char *s);	/* algo ":" 32 to 128 lower hex */
 /* The one grammar of names: a scope is "ns" or a repository "ns/repo",

@@ -19,7 +19,7 @@ static const struct {
 	[RES_BADNAME] = { 400, "invalid user name (" STR(LIM_USER_MIN) " to "
 	    STR(LIM_USER) " of a-z, 0-9 and _)" },
 	[RES_BADPASS] = { 400, "password must be " STR(LIM_PASSWORD_MIN)
-	    " to " STR(LIM_PASSWORD) " characters" },
+	    " to " STR(LIM_PASSWORD) " characters, not starting dxt_" },
 	[RES_BADEMAIL] = { 400, "invalid e-mail address" },
 	[RES_BADSCOPE] = { 400, "invalid scope (namespace or "
 	    "namespace/repository)" },

@@ -258,6 +258,13 @@ def test_refused_where_a_password_is_required():
             assert r.status == 403, r
         assert s.request("GET", "/v1/users/", auth=("alice", PW)).status \
             == 200
+        # and no password may look like a token
+        r = s.request("PUT", "/v1/users/alice/", body={"password": t},
+                      auth=("alice", PW))
+        assert r.status == 400 and "dxt_" in r.json()["error"]
+        assert s.request("POST", "/users", body={
+            "username": "carol", "password": "dxt_x" * 3},
+            auth=("boss", PW)).status == 400
         assert s.request("GET", "/v1/users/", auth=("alice", t)).status == 200
 
 

@@ -42,6 +42,7 @@ main(void)
 	    !name_tag_ok("a/b") && !name_tag_ok("a:b"));
 	T(name_password_ok("12345") && name_password_ok(rep('p', 256)));
 	T(!name_password_ok("1234") && !name_password_ok(rep('p', 257)));
+	T(!name_password_ok("dxt_password") && name_password_ok("dx_t_pass"));
 	T(name_email_ok("a@b") && name_email_ok("x.y+z@ex.com"));
 	T(!name_email_ok("ab") && !name_email_ok("@b") &&
 	    !name_email_ok("a@") && !name_email_ok("a@b@c") &&
