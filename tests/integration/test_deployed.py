@@ -96,6 +96,11 @@ def test_ping_and_v1_push_through_the_socket():
     r = s.request("GET", "/v1/repositories/alice/app/images",
                   auth=("alice", PW))
     assert r.status == 200 and len(r.json()) == len(v1util.IDS), r
+    # an access token logs in under the unit's confinement (libgcrypt)
+    tok = c().exec("dindexctl token add alice deploy --scope "
+                   "alice/app:read").stdout.strip()
+    assert s.request("GET", "/v1/repositories/alice/app/images",
+                     auth=("alice", tok)).status == 200
     # the path unit starts the deliverer as soon as new/ is not empty
     while not ST["rcv"].got and time.time() < t0 + 30:
         time.sleep(0.1)
