@@ -43,6 +43,10 @@ static const struct {
 	{ "token_ttl = -5\n", "bad value" },
 	{ "token_ttl = 5x\n", "bad value" },
 	{ "token_ttl = 99999999999999999999999\n", "bad value" },
+	{ "access_token_max_days = 0\n", NULL },
+	{ "access_token_max_days = 36500\n", NULL },
+	{ "access_token_max_days = 36501\n", "bad value" },
+	{ "access_token_max_days = -1\n", "bad value" },
 	{ "idle_timeout = 26\n", "bad value" },
 	{ "max_body = 67108865\n", "bad value" },
 	{ "webhooks = maybe\n", "bad value" },
@@ -145,6 +149,7 @@ main(void)
 	T(c.scrypt_n == 16384 && c.scrypt_r == 8 && c.scrypt_p == 1);
 	T(c.token_ttl == 600 && c.idle_timeout == 10 && c.max_body == 1048576);
 	T(c.allow_registration && !c.new_accounts_enabled && c.own_namespace);
+	T(c.access_token_max_days == 365);
 	T(strcmp(c.database, "/var/lib/dindex/index.db") == 0);
 	config_parse("scrypt = 1024:4:2\nnotify_secret = a b\n", 38, "x", &c,
 	    err, sizeof(err));
