@@ -157,25 +157,23 @@ auth_is_legacy(const char *hash)
 	return strncmp(hash, AUTH_LEGACY, strlen(AUTH_LEGACY)) == 0;
 }
 
-/* The SHA-1 of pw in hex against the hex of an AUTH_LEGACY hash. */
+/* The SHA-1 of pw in hex against the hex of an AUTH_LEGACY hash (its
+ * shape is record.c's to check). */
 static int
 check_legacy(const char *hex, const char *pw)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[20];
-	char mine[2 * sizeof(md)];
+	char mine[2 * sizeof(md) + 1];
 	size_t i;
 	int rc;
 
-	if (strlen(hex) != sizeof(mine) || strspn(hex, digits) != sizeof(mine))
+	if (strlen(hex) != 2 * sizeof(md))
 		return -1;
 	gcry_check_version(NULL);
 	gcry_md_hash_buffer(GCRY_MD_SHA1, md, pw, strlen(pw));
-	for (i = 0; i < sizeof(md); i++) {
-		mine[2 * i] = digits[md[i] >> 4];
-		mine[2 * i + 1] = digits[md[i] & 15];
-	}
-	rc = bytes_equal(mine, hex, sizeof(mine));
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(mine + 2 * i, 3, "%02x", md[i]);
+	rc = bytes_equal(mine, hex, 2 * sizeof(md));
 	bytes_wipe(md, sizeof(md));
 	bytes_wipe(mine, sizeof(mine));
 	return rc;
