@@ -400,7 +400,8 @@ plan_all(struct imp *m)
 			user(m, key + 6, v);
 		else if (strncmp(key, "images:", 7) == 0 && json_is_string(v))
 			repository(m, key + 7, v);
-		else if (strncmp(key, "webhooks:", 9) == 0 && json_is_array(v))
+		else if (strncmp(key, "webhooks:", 9) == 0 &&
+		    strchr(key + 9, ':') == NULL)
 			webhooks(m, key + 9, v);
 		else if (strncmp(key, "tokens:", 7) == 0)
 			tokens++;
