@@ -7,6 +7,7 @@
  * webhook is known by its URL. Mapping and quirks: README, "Moving from
  * ekristen/docker-index".
  */
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,32 @@
 #include "names.h"
 #include "record.h"
 #include "repo.h"
+
+/*
+ * libhiredis is opened when the import runs, by its soname at build time:
+ * linked, every dindexctl would need it installed, for a command run once.
+ */
+#define HIREDIS(X) \
+	X(redisCommand) X(redisConnectWithTimeout) \
+	X(redisConnectUnixWithTimeout) X(redisSetTimeout) X(redisFree) \
+	X(freeReplyObject)
+#define HR_MEMBER(f)	__typeof__(f) *f;
+static struct { HIREDIS(HR_MEMBER) } hr;
+
+static int
+hiredis_load(void)
+{
+	void *lib = dlopen(LIBHIREDIS, RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL)
+		return ctl_refuse("cannot load %s (Debian: libhiredis): %s",
+		    LIBHIREDIS, dlerror());
+#define HR_RESOLVE(f) \
+	if ((*(void **)&hr.f = dlsym(lib, #f)) == NULL) \
+		return ctl_refuse("%s: no %s", LIBHIREDIS, #f);
+	HIREDIS(HR_RESOLVE)
+	return 0;
+}
 
 struct imp {
 	const struct config	*cfg;
@@ -73,18 +100,18 @@ fetch_key(redisContext *c, const char *key)
 	static const char *const how[][2] = { { "string", "GET %s" },
 	    { "list", "LRANGE %s 0 -1" }, { "set", "SMEMBERS %s" },
 	    { "hash", "HGETALL %s" } };
-	redisReply *t = redisCommand(c, "TYPE %s", key), *r = NULL;
+	redisReply *t = hr.redisCommand(c, "TYPE %s", key), *r = NULL;
 	json_t *v = NULL;
 	size_t i;
 
 	for (i = 0; t != NULL && t->str != NULL && i < LEN(how); i++)
-		if (strcmp(t->str, how[i][0]) == 0 && (r = redisCommand(c,
+		if (strcmp(t->str, how[i][0]) == 0 && (r = hr.redisCommand(c,
 		    how[i][1], key)) != NULL)
 			v = from_reply(r, i == 3);
 	if (t != NULL && r == NULL && !c->err)
 		v = json_null();
-	freeReplyObject(t);
-	freeReplyObject(r);
+	hr.freeReplyObject(t);
+	hr.freeReplyObject(r);
 	return v;
 }
 
@@ -94,13 +121,13 @@ static json_t *
 read_redis(redisContext *c, const char *db)
 {
 	json_t *all = json_object(), *v;
-	redisReply *r = db ? redisCommand(c, "SELECT %s", db) : NULL;
+	redisReply *r = db ? hr.redisCommand(c, "SELECT %s", db) : NULL;
 	int ok = !db || (r != NULL && r->type == REDIS_REPLY_STATUS);
 	size_t i;
 
-	freeReplyObject(r);
+	hr.freeReplyObject(r);
 	/* what the original itself runs (lib/upgrades.js) */
-	r = ok ? redisCommand(c, "KEYS *") : NULL;
+	r = ok ? hr.redisCommand(c, "KEYS *") : NULL;
 	ok = r != NULL && r->type == REDIS_REPLY_ARRAY;
 	for (i = 0; ok && i < r->elements; i++)
 		ok = (v = fetch_key(c, r->element[i]->str)) != NULL &&
@@ -108,7 +135,7 @@ read_redis(redisContext *c, const char *db)
 	if (!ok)
 		ctl_refuse("redis: %s", c->err ? c->errstr : r && r->str ?
 		    r->str : "a key or value is not UTF-8");
-	freeReplyObject(r);
+	hr.freeReplyObject(r);
 	if (!ok)
 		json_decref(all);
 	return ok ? all : NULL;
@@ -228,7 +255,8 @@ split(struct imp *m, const char *joined, char name[LIM_NAME + 1])
 			continue;
 		hint = json_object_get(m->scopes, cand) ||
 		    json_object_get(m->scopes, ns);
-		if (valid++ == 0 || (hint && hinted++ == 0))
+		valid++;
+		if (hint ? hinted++ == 0 : valid == 1 && !hinted)
 			snprintf(name, LIM_NAME + 1, "%s", cand);
 	}
 	if (valid > 1)
@@ -476,14 +504,14 @@ connect_redis(const json_t *opt)
 	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - addr) :
 	    0, addr);
 	if (sock != NULL)
-		c = redisConnectUnixWithTimeout(sock, tv);
+		c = hr.redisConnectUnixWithTimeout(sock, tv);
 	else if (end != NULL && *end == '\0' && port > 0 && port < 65536 && host[0])
-		c = redisConnectWithTimeout(host, (int)port, tv);
-	if (c != NULL && !c->err && redisSetTimeout(c, tv) == REDIS_OK)
+		c = hr.redisConnectWithTimeout(host, (int)port, tv);
+	if (c != NULL && !c->err && hr.redisSetTimeout(c, tv) == REDIS_OK)
 		return c;
 	ctl_refuse("redis at %s: %s", sock ? sock : addr, c ? c->errstr :
 	    "not HOST:PORT");
-	redisFree(c);
+	hr.redisFree(c);
 	return NULL;
 }
 
@@ -494,7 +522,8 @@ ctl_import(struct ctl *ctl)
 	    .put = json_object(), .report = json_array() };
 	const char *db = NULL;
 	int dry = 0, rc = CTL_REFUSED;
-	redisContext *c = connect_redis(ctl->opt);
+	redisContext *c = hiredis_load() == 0 ? connect_redis(ctl->opt) :
+	    NULL;
 	json_t *line;
 	size_t i;
 
@@ -502,7 +531,8 @@ ctl_import(struct ctl *ctl)
 	    "merge", &m.merge);
 	if (c != NULL && (m.src = read_redis(c, db)) != NULL)
 		rc = import(&m, dry);
-	redisFree(c);
+	if (c != NULL)
+		hr.redisFree(c);
 	ctl->out = json_pack("{s:o, s:i, s:b}", "report", m.report,
 	    "records", (int)json_object_size(m.put), "written",
 	    rc == CTL_OK && !dry);
