@@ -106,8 +106,13 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 		    cred->pass);
 		return refuse(user, t0);
 	}
-	if (auth_check_password(hash, cred->pass) != 1)
+	if (auth_check_password(hash, cred->pass) != 1) {
+		/* SHA-1 takes microseconds: a legacy refusal costs scrypt too */
+		if (auth_is_legacy(hash))
+			auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r,
+			    cfg->scrypt_p, cred->pass);
 		return refuse(user, t0);
+	}
 	if (auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
 	    cfg->scrypt_p))
 		rehash(cfg, cred->user, cred->pass, hash);
