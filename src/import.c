@@ -234,7 +234,7 @@ user(struct imp *m, const char *name, const json_t *raw)
 	    "admin", truthy(o, "admin"), "perms", grants(m, name,
 	    json_object_get(o, "permissions")), "imported", "ekristen");
 	m->failed |= u == NULL || account_restamp(u) == -1;
-	account_key(name, key);
+	store_key(key, STORE_USER, name);
 	plan(m, key, u, 1);
 	json_decref(o);
 }
@@ -293,7 +293,7 @@ repository(struct imp *m, const char *joined, const json_t *raw)
 	if (split(m, joined, name) == 0) {
 		if (!complete)
 			say(m, "repo:%s: its push never finished", name);
-		repo_key(name, key);
+		store_key(key, STORE_REPO, name);
 		plan(m, key, json_incref(rec), 1);
 	} else
 		say(m, "images:%s: not imported: no valid ns/repo", joined);
@@ -383,7 +383,7 @@ webhooks(struct imp *m, const char *j, const json_t *ids)
 	int rc = -2;
 
 	if (split(m, j, name) == 0) {
-		repo_key(name, key);
+		store_key(key, STORE_REPO, name);
 		rc = store_get(m->st, key, &rec);
 	}
 	if (rc == 0 && json_object_get(rec, "imported") == NULL)
