@@ -105,18 +105,22 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 		return ACCOUNT_ERROR;
 	/* the token after its owner: a revocation between leaves none */
 	if (strncmp(cred->pass, NAME_ATOK_PREFIX,
-	    strlen(NAME_ATOK_PREFIX)) == 0)
-		rc = atok_login(cfg, cred->pass, *user);
-	else if ((hash = record_str(*user, "hash"))[0] == '\0') {
+	    strlen(NAME_ATOK_PREFIX)) == 0) {
+		if ((rc = atok_login(cfg, cred->pass, *user)) != 0)
+			return rc == 1 ? refuse(user, t0) : ACCOUNT_ERROR;
+	} else if ((hash = record_str(*user, "hash"))[0] == '\0') {
 		auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r, cfg->scrypt_p,
 		    cred->pass);
-		rc = 1;
-	} else if ((rc = auth_check_password(hash, cred->pass) != 1) == 0 &&
-	    auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
+		return refuse(user, t0);
+	} else if (auth_check_password(hash, cred->pass) != 1) {
+		/* SHA-1 takes microseconds: a legacy refusal costs scrypt too */
+		if (auth_is_legacy(hash))
+			auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r,
+			    cfg->scrypt_p, cred->pass);
+		return refuse(user, t0);
+	} else if (auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
 	    cfg->scrypt_p))
 		rehash(cfg, cred->user, cred->pass, hash);
-	if (rc != 0)
-		return rc == 1 ? refuse(user, t0) : ACCOUNT_ERROR;
 	if (!json_is_true(json_object_get(*user, "enabled")))
 		return ACCOUNT_DISABLED;
 	return ACCOUNT_OK;

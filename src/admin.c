@@ -315,8 +315,11 @@ admin_list(const struct config *cfg, json_t **out)
 	if (admin_collect(cfg, "user:", out) != RES_OK)
 		return RES_ERROR;
 	json_object_del(*out, "*");
-	json_object_foreach(*out, k, u)
+	json_object_foreach(*out, k, u) {
+		json_object_set_new(u, "legacy", json_boolean(auth_is_legacy(
+		    record_str(u, "hash"))));
 		json_object_del(u, "hash");
+	}
 	return RES_OK;
 }
 

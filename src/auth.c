@@ -1,7 +1,8 @@
 /*
  * auth: credentials on the wire and at rest. Basic values are strict
  * base64 split at the first ':'; Token values follow docker-registry's
- * grammar, parsed by key. Passwords are libscrypt MCF hashes. Buffers that
+ * grammar, parsed by key. Passwords are libscrypt MCF hashes, or imported
+ * SHA-1 ones (AUTH_LEGACY, checked with libgcrypt). Buffers that
  * held a password are wiped before they go out of scope.
  */
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gcrypt.h>
 #include <libscrypt.h>
 
 #include "auth.h"
@@ -150,11 +152,41 @@ auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
 }
 
 int
+auth_is_legacy(const char *hash)
+{
+	return strncmp(hash, AUTH_LEGACY, strlen(AUTH_LEGACY)) == 0;
+}
+
+/* The SHA-1 of pw in hex against the hex of an AUTH_LEGACY hash (its
+ * shape is record.c's to check). */
+static int
+check_legacy(const char *hex, const char *pw)
+{
+	unsigned char md[20];
+	char mine[2 * sizeof(md) + 1];
+	size_t i;
+	int rc;
+
+	if (strlen(hex) != 2 * sizeof(md))
+		return -1;
+	gcry_check_version(NULL);
+	gcry_md_hash_buffer(GCRY_MD_SHA1, md, pw, strlen(pw));
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(mine + 2 * i, 3, "%02x", md[i]);
+	rc = bytes_equal(mine, hex, 2 * sizeof(md));
+	bytes_wipe(md, sizeof(md));
+	bytes_wipe(mine, sizeof(mine));
+	return rc;
+}
+
+int
 auth_check_password(const char *mcf, const char *pw)
 {
 	char copy[AUTH_MCF_LEN];
 	int rc;
 
+	if (auth_is_legacy(mcf))
+		return check_legacy(mcf + strlen(AUTH_LEGACY), pw);
 	/* libscrypt_check writes into its argument */
 	if (strlen(mcf) >= sizeof(copy))
 		return -1;

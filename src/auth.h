@@ -32,6 +32,10 @@ struct auth_token {
 };
 
 #define AUTH_MCF_LEN	128	/* a libscrypt MCF string fits */
+/* A hash imported from ekristen/docker-index: "sha1$" and the unsalted
+ * SHA-1 of the password in lower-case hex; replaced on the first login. */
+#define AUTH_LEGACY	"sha1$"
+#define AUTH_LEGACY_LEN	(5 + 40)
 
 /* The scheme of an Authorization value; *rest and *restlen get what follows
  * the scheme word and its blanks. */
@@ -49,12 +53,14 @@ int	auth_parse_token(const char *s, size_t len, struct auth_token *out);
 int	auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
 	    char out[AUTH_MCF_LEN]);
 /* 1 the password matches, 0 it does not, -1 the hash is malformed.
- * mcf is not modified (a copy is checked). */
+ * mcf (scrypt MCF or AUTH_LEGACY) is not modified (a copy is checked). */
 int	auth_check_password(const char *mcf, const char *pw);
 /* One scrypt run with n, r, p, so an unknown user costs what a wrong
  * password costs. Always returns 0. */
 int	auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw);
-/* 1 when mcf was made with other parameters than n, r, p. */
+/* Whether hash is an AUTH_LEGACY one. */
+int	auth_is_legacy(const char *hash);
+/* 1 when mcf was made with other parameters than n, r, p (or is legacy). */
 int	auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p);
 
 #endif

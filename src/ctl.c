@@ -107,7 +107,10 @@ usage(void)
 	    "  spool list [--failed] | show ID | retry ID|--failed | drop ID\n"
 	    "  token gc | list USER | rm USER NAME|ID\n"
 	    "  token add USER NAME [--scope SCOPE:RIGHT]... [--expires DAYS]\n"
-	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n", stderr);
+	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n"
+	    "  import ekristen [--redis HOST:PORT | --redis-socket PATH] "
+	    "[--db N]\n    [--dry-run] [--merge]\n"
+	    "  user expire-legacy\n", stderr);
 	return CTL_USAGE;
 }
 
@@ -526,11 +529,19 @@ static const struct opt atok_opts[] = {
 static const struct opt load_opts[] = {
 	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
+static const struct opt import_opts[] = {
+	{ "--redis", "redis", OPT_VALUE },
+	{ "--redis-socket", "socket", OPT_VALUE },
+	{ "--db", "db", OPT_VALUE }, { "--dry-run", "dry_run", OPT_TRUE },
+	{ "--merge", "merge", OPT_TRUE }, { 0 } };
+
 static const struct cmd cmds[] = {
 	{ "init", .run = ctl_init },
 	{ "user list", .run = list, .view = { { NULL,
-	    "%-30s %-8s %-6s %s\n", "NAME|ENABLED|ADMIN|EMAIL",
-	    ". ?enabled ?admin -email" } } },
+	    "%-30s %-8s %-6s %-7s %s\n", "NAME|ENABLED|ADMIN|LEGACY|EMAIL",
+	    ". ?enabled ?admin ?legacy -email" } } },
+	{ "user expire-legacy", .run = ctl_expire_legacy, .view = { {
+	    "disabled", "%s\n", "DISABLED", "=" } } },
 	{ "user show NAME", HTTP_GET, "users/%", .named = 1, .view = {
 	    { NULL, "name:     %s\nemail:    %s\nenabled:  %s\n"
 	    "admin:    %s\ncreated:  %s\n\n", NULL,
@@ -591,6 +602,7 @@ static const struct cmd cmds[] = {
 	{ "dump", .opts = dump_opts, .run = ctl_dump, .opens = 1 },
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
+	{ "import ekristen", .opts = import_opts, .run = ctl_import },
 };
 
 /* Match argv against c's words, the arguments into args: how many words

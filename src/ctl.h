@@ -40,5 +40,8 @@ int	ctl_init(struct ctl *);
 int	ctl_dump(struct ctl *);
 int	ctl_load(struct ctl *);
 int	ctl_check(struct ctl *);
+/* import.c: import ekristen, user expire-legacy */
+int	ctl_import(struct ctl *);
+int	ctl_expire_legacy(struct ctl *);
 
 #endif

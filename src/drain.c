@@ -38,7 +38,7 @@
 #include "spool.h"
 #include "store.h"
 
-#define RESPONSE	1024	/* response bytes kept for the history */
+#define RESPONSE	LIM_HIST_RESPONSE	/* kept for the history */
 
 struct job {
 	json_t			*d;	/* the delivery; NULL: the slot is free */

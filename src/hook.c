@@ -114,41 +114,54 @@ shown(const char *id, const json_t *h)
 }
 
 int
-hook_add(struct store *st, const char *name, const char *url,
-    const json_t *events, const char *secret, const char *allow,
-    json_t **out)
+hook_make(const char *url, const json_t *events, const char *secret,
+    const char *allow, char id[17], json_t **h)
 {
-	char key[LIM_KEY], id[17];
-	json_t *all = NULL, *ev, *h;
 	uint64_t fnv = 14695981039346656037ULL;
 	const char *p;
-	int rc;
+	json_t *ev;
 
-	*out = NULL;
+	*h = NULL;
 	if (url == NULL || !url_ok(url) || (secret && strlen(secret) >
 	    LIM_URL) || (ev = parse_events(events)) == NULL)
 		return RES_BADHOOK;
 	for (p = url; *p; p++)
 		fnv = (fnv ^ (unsigned char)*p) * 1099511628211ULL;
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)fnv);
-	if (!net_url_allowed(url, allow))
-		rc = RES_HOOKREFUSED;
-	else if (load(st, name, key, &all) == -1)
+	snprintf(id, 17, "%016llx", (unsigned long long)fnv);
+	if (net_url_allowed(url, allow))
+		*h = json_pack("{s:s, s:o, s:s, s:b, s:I}", "url", url,
+		    "events", ev, "secret", secret ? secret : "", "active", 1,
+		    "created", (json_int_t)time(NULL));
+	else
+		json_decref(ev);
+	return *h != NULL ? RES_OK : RES_HOOKREFUSED;
+}
+
+int
+hook_add(struct store *st, const char *name, const char *url,
+    const json_t *events, const char *secret, const char *allow,
+    json_t **out)
+{
+	char key[LIM_KEY], id[17];
+	json_t *all = NULL, *h;
+	int rc;
+
+	*out = NULL;
+	if ((rc = hook_make(url, events, secret, allow, id, &h)) != RES_OK)
+		return rc;
+	if (load(st, name, key, &all) == -1)
 		rc = RES_ERROR;
 	else if (json_object_get(all, id) != NULL)
 		rc = RES_HOOKEXISTS;
 	else if (json_object_size(all) >= LIM_HOOKS)
 		rc = RES_HOOKFULL;
 	else {
-		h = json_pack("{s:s, s:O, s:s, s:b, s:I}", "url", url,
-		    "events", ev, "secret", secret ? secret : "", "active", 1,
-		    "created", (json_int_t)time(NULL));
-		json_object_set_new(all, id, h);
+		json_object_set(all, id, h);
 		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
 		if (rc == RES_OK)
 			*out = shown(id, h);
 	}
-	json_decref(ev);
+	json_decref(h);
 	json_decref(all);
 	return rc;
 }

@@ -21,6 +21,10 @@ int	hook_id_ok(const char *s);
 int	hook_add(struct store *, const char *name, const char *url,
 	    const json_t *events, const char *secret, const char *allow,
 	    json_t **out);
+/* The webhook record hook_add stores for url (its id into id), not
+ * stored: RES_OK (*h a new reference), RES_BADHOOK, RES_HOOKREFUSED. */
+int	hook_make(const char *url, const json_t *events, const char *secret,
+	    const char *allow, char id[17], json_t **h);
 /* The webhooks of name as a list, secrets left out (never NULL). */
 json_t	*hook_list(struct store *, const char *name);
 /* Remove one webhook (id) or all (id NULL), and their history. */

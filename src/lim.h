@@ -97,6 +97,9 @@
 #define LIM_CONF_LINE		4096	/* one config line */
 #define LIM_CONF_VALUE		1024	/* one config value */
 #define LIM_KEY			1024	/* one store key */
+#define LIM_HIST_RESPONSE	1024	/* response bytes a history entry keeps */
+#define LIM_REDIS_SECONDS	10	/* dindexctl import: connecting to
+					 * redis, and each reply */
 
 /* peers */
 

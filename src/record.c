@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "auth.h"
 #include "lim.h"
 #include "names.h"
 #include "record.h"
@@ -52,6 +53,15 @@ image_ok(const json_t *v)
 	return json_is_string(v) && name_image_ok(json_string_value(v));
 }
 
+static int
+legacy_ok(const char *hash)
+{
+	size_t n = strlen(AUTH_LEGACY);
+
+	return strlen(hash) == AUTH_LEGACY_LEN && strncmp(hash, AUTH_LEGACY,
+	    n) == 0 && strspn(hash + n, "0123456789abcdef") == 40;
+}
+
 static const char *
 check_user(const char *name, const json_t *u)
 {
@@ -70,9 +80,10 @@ check_user(const char *name, const json_t *u)
 		return "name differs from the key";
 	if (!pub && !name_user_ok(name))
 		return "invalid user name";
-	/* libscrypt's MCF: $s1$<N, r, p in hex>$<salt>$<hash> */
+	/* libscrypt's MCF: $s1$<N, r, p in hex>$<salt>$<hash>, or an
+	 * imported SHA-1 (auth.h) */
 	if (!pub && (strncmp(hash, "$s1$", 4) != 0 ||
-	    strchr(hash + 4, '$') == NULL))
+	    strchr(hash + 4, '$') == NULL) && !legacy_ok(hash))
 		return "invalid password hash";
 	if (!opt_str(u, "email") || !opt_str(u, "cred"))
 		return "email or cred is not a string";

@@ -47,8 +47,11 @@ class Served:
                "-l", "127.0.0.1:%d" % self.port]
         for k, v in (env or {}).items():
             cmd += ["-E", "%s=%s" % (k, v)]
+        # what was served, for a look after a failed run
+        self.log = open(os.path.join(BUILD, "bench-%s.log" %
+                                     os.path.basename(argv[0])), "a")
         self.proc = subprocess.Popen(cmd + argv, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+                                     stderr=self.log)
         for _ in range(500):
             try:
                 socket.create_connection(("127.0.0.1", self.port), 1).close()
@@ -63,6 +66,7 @@ class Served:
     def stop(self):
         self.proc.terminate()
         self.proc.wait()
+        self.log.close()
 
 
 def ab(url, n, keepalive=False, headers=(), put=None, post=None):

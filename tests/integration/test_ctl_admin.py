@@ -55,7 +55,8 @@ def test_user_add_list_show():
         s.add_user("alice", email="a@example.com")
         s.add_user("boss", admin=True)
         out = s.ctl("user", "list").stdout.splitlines()
-        assert out[0].split() == ["NAME", "ENABLED", "ADMIN", "EMAIL"]
+        assert out[0].split() == ["NAME", "ENABLED", "ADMIN", "LEGACY",
+                                  "EMAIL"]
         assert [l.split()[0] for l in out[1:]] == ["admin", "alice", "boss"]
         users = json.loads(s.ctl("user", "list", "--json").stdout)
         assert sorted(users) == ["admin", "alice", "boss"]

@@ -140,6 +140,20 @@ test_hash(void)
 	T(bytes_equal("abc", "abc", 3) && !bytes_equal("abc", "abd", 3));
 }
 
+/* imported from ekristen/docker-index: sha1("secret1") in hex */
+static void
+test_legacy(void)
+{
+	const char *h = "sha1$00cafd126182e8a9e7c01bb2f0dfd00496be724f";
+
+	T(auth_is_legacy(h) && !auth_is_legacy("$s1$0e0801$a$b"));
+	T(auth_check_password(h, "secret1") == 1);
+	T(auth_check_password(h, "secret2") == 0);
+	T(auth_check_password(h, "") == 0);
+	T(auth_check_password("sha1$00cafd", "secret1") == -1);
+	T(auth_needs_rehash(h, 1024, 8, 1) == 1);
+}
+
 int
 main(void)
 {
@@ -148,5 +162,6 @@ main(void)
 	test_token();
 	test_scheme();
 	test_hash();
+	test_legacy();
 	return t_done();
 }
