@@ -200,11 +200,11 @@ test_dechunk(void)
 	T(dechunk(s, strlen(s), out, 8, &outlen) == -413);
 	T(dechunk("zz\r\n", 4, out, 64, &outlen) == -400);
 	/* a bare CR in a chunk extension, or in a trailer, is a 400 */
-	T(dechunk("2;a\rb\r\nab\r\n0\r\n\r\n", 19, out, 64,
+	T(dechunk("2;a\rb\r\nab\r\n0\r\n\r\n", 16, out, 64,
 	    &outlen) == -400);
-	T(dechunk("2\r\nab\r\n0\r\nX: a\rb\r\n\r\n", 24, out, 64,
+	T(dechunk("2\r\nab\r\n0\r\nX: a\rb\r\n\r\n", 20, out, 64,
 	    &outlen) == -400);
-	T(dechunk("4\r\nWikiXX0\r\n\r\n", 15, out, 64, &outlen) == -400);
+	T(dechunk("4\r\nWikiXX0\r\n\r\n", 14, out, 64, &outlen) == -400);
 	T(dechunk("4\nWiki\r\n0\r\n\r\n", 13, out, 64, &outlen) == -400);
 	T(dechunk("ffffffffffffffffff\r\n", 20, out, 64, &outlen) ==
 	    -400);
