@@ -68,7 +68,9 @@ struct cmd {
 	void			(*text)(const json_t *);
 	int			 json;
 	int			 named;	/* refusals start "<argument 1>: " */
-	int			 opens;	/* opens FILE, then ctl_become_owner */
+	int			 opens;	/* opens FILE, then ctl_become_owner;
+					 * key: stays who ran it, to keep
+					 * the CA's key root's */
 	int			(*ok)(const char *);	/* of argument 2 */
 };
 
@@ -104,7 +106,11 @@ usage(void)
 	    "history NS/REPO ID\n"
 	    "  spool list [--failed] | show ID | retry ID|--failed | drop ID\n"
 	    "  token gc | list USER | rm USER ID\n"
-	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n", stderr);
+	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n"
+	    "  key init [--dir DIR] [--curve P-256|P-384|RSA-3072] "
+	    "[--days N] [--realm URL]\n"
+	    "  key rotate [--dir DIR] [--curve C] [--days N] | show | jwks\n",
+	    stderr);
 	return CTL_USAGE;
 }
 
@@ -511,6 +517,15 @@ static const struct opt dump_opts[] = {
 static const struct opt load_opts[] = {
 	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
+static const struct opt key_opts[] = {
+	{ "--dir", "dir", OPT_VALUE }, { "--curve", "curve", OPT_VALUE },
+	{ "--days", "days", OPT_VALUE }, { "--realm", "realm", OPT_VALUE },
+	{ 0 } };
+#define KEY_VIEW { { NULL, "algorithm:      %s\nkid (libtrust): %s\n" \
+	"kid (RFC 7638): %s\nsubject:        %s\nexpires:        %s\n" \
+	"CA expires:     %s\n", NULL, "-alg -kid_libtrust -kid_thumbprint " \
+	"-subject @expires @ca_expires" } }
+
 static const struct cmd cmds[] = {
 	{ "init", .run = ctl_init },
 	{ "user list", .run = list, .view = { { NULL,
@@ -572,6 +587,17 @@ static const struct cmd cmds[] = {
 	{ "dump", .opts = dump_opts, .run = ctl_dump, .opens = 1 },
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
+	{ "key init", .opts = key_opts, .run = ctl_key_init, .opens = 1,
+	    .view = { { NULL, "# dindex.conf\ntoken_key = %s\ntoken_cert = %s\n"
+	    "token_issuer = %s\ntoken_service = %s\n\n", NULL,
+	    "-token_key -token_key -issuer -service" }, { NULL, "# the "
+	    "registry's config.yml\nauth:\n  token:\n    realm: %s\n"
+	    "    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+	    NULL, "-realm -service -issuer -rootcertbundle" } } },
+	{ "key rotate", .opts = key_opts, .run = ctl_key_rotate,
+	    .view = KEY_VIEW, .opens = 1 },
+	{ "key show", .run = ctl_key_show, .view = KEY_VIEW, .opens = 1 },
+	{ "key jwks", .run = ctl_key_jwks, .json = J_ALWAYS, .opens = 1 },
 };
 
 /* Match argv against c's words, the arguments into args: how many words

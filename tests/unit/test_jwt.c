@@ -126,7 +126,7 @@ sign_check(struct jwt_key *key, EVP_PKEY *pub, size_t siglen)
 
 	claims = jwt_claims("iss", "alice", "svc", 60, time(NULL),
 	    json_array());
-	tok = jwt_sign(key, claims);
+	tok = jwt_sign(key, JWT_KID_LIBTRUST, claims);
 	json_decref(claims);
 	T(tok != NULL);
 	if (tok == NULL)
