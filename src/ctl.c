@@ -587,14 +587,14 @@ static const struct cmd cmds[] = {
 	{ "dump", .opts = dump_opts, .run = ctl_dump, .opens = 1 },
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
-	{ "key init", .opts = key_opts, .run = ctl_key_init, .opens = 1,
+	{ "key init", .opts = key_opts, .run = ctl_key_make, .opens = 1,
 	    .view = { { NULL, "# dindex.conf\ntoken_key = %s\ntoken_cert = %s\n"
 	    "token_issuer = %s\ntoken_service = %s\n\n", NULL,
 	    "-token_key -token_key -issuer -service" }, { NULL, "# the "
 	    "registry's config.yml\nauth:\n  token:\n    realm: %s\n"
 	    "    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
 	    NULL, "-realm -service -issuer -rootcertbundle" } } },
-	{ "key rotate", .opts = key_opts, .run = ctl_key_rotate,
+	{ "key rotate", .opts = key_opts, .run = ctl_key_make,
 	    .view = KEY_VIEW, .opens = 1 },
 	{ "key show", .run = ctl_key_show, .view = KEY_VIEW, .opens = 1 },
 	{ "key jwks", .run = ctl_key_jwks, .json = J_ALWAYS, .opens = 1 },

@@ -42,8 +42,7 @@ int	ctl_load(struct ctl *);
 int	ctl_check(struct ctl *);
 
 /* ctl_key.c: the v2 signing keys */
-int	ctl_key_init(struct ctl *);
-int	ctl_key_rotate(struct ctl *);
+int	ctl_key_make(struct ctl *);	/* init and rotate */
 int	ctl_key_show(struct ctl *);
 int	ctl_key_jwks(struct ctl *);
 

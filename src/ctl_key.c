@@ -264,30 +264,17 @@ describe(struct ctl *ctl, const char *key, const char *cert)
 	return ctl->out ? CTL_OK : ctl_refuse("out of memory");
 }
 
-/* key init: the lines for dindex.conf and the registry's config.yml */
-static int
-snippet(struct ctl *ctl, const struct kctx *kc)
+/* key init, then the lines for dindex.conf and the registry's config
+ * (every file new, or none left), or key rotate, then its key's show. */
+int
+ctl_key_make(struct ctl *ctl)
 {
-	const struct config *cfg = ctl->cfg;
 	const char *realm = "https://DINDEX-HOST/v2/token";
-
-	json_unpack(ctl->opt, "{s?s}", "realm", &realm);
-	ctl->out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "token_key",
-	    kc->path[SIGNER], "rootcertbundle", kc->path[CA_CERT], "realm",
-	    realm, "issuer", cfg->token_issuer[0] ? cfg->token_issuer :
-	    "dindex", "service", cfg->token_service[0] ? cfg->token_service :
-	    "registry");
-	return ctl->out ? CTL_OK : ctl_refuse("out of memory");
-}
-
-/* key init (every file new, or none written) and key rotate */
-static int
-keys(struct ctl *ctl, int rotate)
-{
+	const struct config *cfg = ctl->cfg;
+	int f, rc, rotate = strcmp(ctl->argv[1], "rotate") == 0;
 	struct kctx kc;
 	EVP_PKEY *ca_key = NULL;
 	X509 *ca = NULL;
-	int f, rc;
 
 	if ((rc = prepare(ctl, &kc)) != CTL_OK)
 		return rc;
@@ -296,28 +283,23 @@ keys(struct ctl *ctl, int rotate)
 	for (f = 0; !rotate && f < NFILES; f++)
 		if (access(kc.path[f], F_OK) == 0)
 			return ctl_refuse("%s exists: init overwrites no key "
-			    "(key rotate replaces the signing key)", kc.path[f]);
-	if ((rc = get_ca(&kc, rotate, &ca, &ca_key)) == CTL_OK &&
-	    (rc = make_signer(&kc, ca, ca_key, rotate)) == CTL_OK)
-		rc = rotate ? describe(ctl, kc.path[SIGNER], kc.path[SIGNER]) :
-		    snippet(ctl, &kc);
+			    "(rotate replaces the signing key)", kc.path[f]);
+	if ((rc = get_ca(&kc, rotate, &ca, &ca_key)) == CTL_OK)
+		rc = make_signer(&kc, ca, ca_key, rotate);
+	json_unpack(ctl->opt, "{s?s}", "realm", &realm);
+	if (rc == CTL_OK && rotate)
+		rc = describe(ctl, kc.path[SIGNER], kc.path[SIGNER]);
+	else if (rc == CTL_OK && (ctl->out = json_pack("{s:s, s:s, s:s, s:s, "
+	    "s:s}", "token_key", kc.path[SIGNER], "rootcertbundle",
+	    kc.path[CA_CERT], "realm", realm, "issuer", cfg->token_issuer[0] ?
+	    cfg->token_issuer : "dindex", "service", cfg->token_service[0] ?
+	    cfg->token_service : "registry")) == NULL)
+		rc = ctl_refuse("out of memory");
 	for (f = 0; rc != CTL_OK && !rotate && f < NFILES; f++)
 		unlink(kc.path[f]);	/* init's own: none was there */
 	X509_free(ca);
 	EVP_PKEY_free(ca_key);
 	return rc;
-}
-
-int
-ctl_key_init(struct ctl *ctl)
-{
-	return keys(ctl, 0);
-}
-
-int
-ctl_key_rotate(struct ctl *ctl)
-{
-	return keys(ctl, 1);
 }
 
 int

@@ -29,9 +29,10 @@ str(const json_t *o, const char *k)
 
 /* Run a key command with these options (stolen); its answer or NULL. */
 static json_t *
-run(int (*fn)(struct ctl *), json_t *opt, int *rc)
+run(int (*fn)(struct ctl *), const char *word, json_t *opt, int *rc)
 {
-	struct ctl ctl = { .cfg = &cfg, .opt = opt };
+	char *argv[] = { "key", (char *)word, NULL };
+	struct ctl ctl = { .cfg = &cfg, .opt = opt, .argv = argv };
 
 	*rc = fn(&ctl);
 	json_decref(opt);
@@ -145,7 +146,7 @@ jwks(const char *kty, const char *alg)
 
 	for (which = 0; which < 2; which++) {
 		cfg.token_kid = which;
-		out = run(ctl_key_jwks, json_object(), &rc);
+		out = run(ctl_key_jwks, "jwks", json_object(), &rc);
 		T(rc == CTL_OK && json_array_size(json_object_get(out,
 		    "keys")) == 1);
 		k = json_array_get(json_object_get(out, "keys"), 0);
@@ -172,6 +173,18 @@ jwks(const char *kty, const char *alg)
 		json_decref(out);
 	}
 	cfg.token_kid = 0;
+}
+
+/* key rotate with this one option is refused and answers nothing */
+static int
+refuses(const char *opt, const char *value)
+{
+	int rc;
+	json_t *out = run(ctl_key_make, "rotate", json_pack("{s:s}", opt,
+	    value), &rc);
+
+	json_decref(out);
+	return rc == CTL_REFUSED && out == NULL;
 }
 
 static void
@@ -204,8 +217,8 @@ main(void)
 	snprintf(cp, sizeof(cp), "%s/ca.pem", d);
 
 	/* init: three files, modes, nothing else left; the snippet */
-	out = run(ctl_key_init, json_pack("{s:s, s:s}", "dir", d, "realm",
-	    "http://idx/v2/token"), &rc);
+	out = run(ctl_key_make, "init", json_pack("{s:s, s:s}", "dir", d,
+	    "realm", "http://idx/v2/token"), &rc);
 	T(rc == CTL_OK);
 	T(strcmp(str(out, "token_key"), tp) == 0);
 	T(strcmp(str(out, "rootcertbundle"), cp) == 0);
@@ -222,7 +235,7 @@ main(void)
 
 	/* never over existing keys */
 	slurp(tp, before, sizeof(before));
-	out = run(ctl_key_init, json_pack("{s:s}", "dir", d), &rc);
+	out = run(ctl_key_make, "init", json_pack("{s:s}", "dir", d), &rc);
 	T(rc == CTL_REFUSED && out == NULL);
 	slurp(tp, after, sizeof(after));
 	T(strcmp(before, after) == 0 && entries(d) == 3);
@@ -230,7 +243,7 @@ main(void)
 	/* show and jwks read token_key and token_cert */
 	snprintf(cfg.token_key, sizeof(cfg.token_key), "%s", tp);
 	snprintf(cfg.token_cert, sizeof(cfg.token_cert), "%s", tp);
-	out = run(ctl_key_show, json_object(), &rc);
+	out = run(ctl_key_show, "show", json_object(), &rc);
 	T(rc == CTL_OK && strcmp(str(out, "alg"), "ES256") == 0);
 	T(strlen(str(out, "kid_libtrust")) == 59);
 	T(strlen(str(out, "kid_thumbprint")) == JWT_THUMB_LEN);
@@ -243,7 +256,7 @@ main(void)
 
 	/* rotate: a new key under the same CA; DIR from token_key */
 	slurp(cp, before, sizeof(before));
-	out = run(ctl_key_rotate, json_pack("{s:s, s:s}", "days", "30",
+	out = run(ctl_key_make, "rotate", json_pack("{s:s, s:s}", "days", "30",
 	    "curve", "P-384"), &rc);
 	T(rc == CTL_OK && strcmp(str(out, "alg"), "ES384") == 0);
 	T(strcmp(str(out, "kid_thumbprint"), kid) != 0);
@@ -256,21 +269,14 @@ main(void)
 	jwks("EC", "ES384");
 
 	/* refusals: bad options, no CA */
-	out = run(ctl_key_rotate, json_pack("{s:s}", "days", "0"), &rc);
-	T(rc == CTL_REFUSED);
-	out = run(ctl_key_rotate, json_pack("{s:s}", "days", "3651"), &rc);
-	T(rc == CTL_REFUSED);
-	out = run(ctl_key_rotate, json_pack("{s:s}", "days", "9x"), &rc);
-	T(rc == CTL_REFUSED);
-	out = run(ctl_key_rotate, json_pack("{s:s}", "curve", "P-521"), &rc);
-	T(rc == CTL_REFUSED);
-	out = run(ctl_key_rotate, json_pack("{s:s}", "dir", dir), &rc);
-	T(rc == CTL_REFUSED);
+	T(refuses("days", "0") && refuses("days", "3651"));
+	T(refuses("days", "9x") && refuses("curve", "P-521"));
+	T(refuses("dir", dir));	/* no CA there */
 
 	/* RSA-3072 */
 	snprintf(d2, sizeof(d2), "%s/rsa", dir);
-	out = run(ctl_key_init, json_pack("{s:s, s:s}", "dir", d2, "curve",
-	    "RSA-3072"), &rc);
+	out = run(ctl_key_make, "init", json_pack("{s:s, s:s}", "dir", d2,
+	    "curve", "RSA-3072"), &rc);
 	T(rc == CTL_OK);
 	json_decref(out);
 	chain_verifies(d2, JWT_KID_THUMBPRINT);
