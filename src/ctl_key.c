@@ -44,6 +44,7 @@ struct kctx {
 	int		 curve;		/* of curves[] */
 	long		 days;
 	gid_t		 gid;		/* of token.pem; 0 left alone */
+	int		 linked[NFILES];	/* by init: to remove on failure */
 };
 
 /* DIR, --curve, --days and the group dindex reads token.pem with. */
@@ -137,8 +138,7 @@ new_cert(EVP_PKEY *key, long days, X509 *ca, EVP_PKEY *ca_key)
  * (its mode set before a byte is in it) synced, then renamed over f
  * (rotate) or linked where no f is, then DIR synced. */
 static int
-put(const struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca,
-    int rotate)
+put(struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca, int rotate)
 {
 	char tmp[LIM_PATH];
 	FILE *fp;
@@ -160,6 +160,7 @@ put(const struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca,
 		ctl_refuse("cannot write %s: %s", kc->path[f], strerror(errno));
 	if (!ok || !rotate)
 		unlink(tmp);
+	kc->linked[f] = ok && !rotate;
 	fd = ok ? open(kc->dir, O_RDONLY | O_CLOEXEC) : -1;
 	if (ok && (fd == -1 || fsync(fd) == -1)) {
 		ctl_refuse("fsync %s: %s", kc->dir, strerror(errno));
@@ -172,7 +173,7 @@ put(const struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca,
 
 /* A new signing key that the CA certifies, into token.pem. */
 static int
-make_signer(const struct kctx *kc, X509 *ca, EVP_PKEY *ca_key, int rotate)
+make_signer(struct kctx *kc, X509 *ca, EVP_PKEY *ca_key, int rotate)
 {
 	EVP_PKEY *k = new_key(kc->curve);
 	X509 *x = k ? new_cert(k, kc->days, ca, ca_key) : NULL;
@@ -193,7 +194,7 @@ make_signer(const struct kctx *kc, X509 *ca, EVP_PKEY *ca_key, int rotate)
 
 /* The CA of key init: made (ca.key and ca.pem linked) or read. */
 static int
-get_ca(const struct kctx *kc, int rotate, X509 **ca, EVP_PKEY **ca_key)
+get_ca(struct kctx *kc, int rotate, X509 **ca, EVP_PKEY **ca_key)
 {
 	FILE *f;
 
@@ -265,7 +266,7 @@ describe(struct ctl *ctl, const char *key, const char *cert)
 }
 
 /* key init, then the lines for dindex.conf and the registry's config
- * (every file new, or none left), or key rotate, then its key's show. */
+ * (all three files new, or none left), or key rotate, then show. */
 int
 ctl_key_make(struct ctl *ctl)
 {
@@ -295,8 +296,9 @@ ctl_key_make(struct ctl *ctl)
 	    cfg->token_issuer : "dindex", "service", cfg->token_service[0] ?
 	    cfg->token_service : "registry")) == NULL)
 		rc = ctl_refuse("out of memory");
-	for (f = 0; rc != CTL_OK && !rotate && f < NFILES; f++)
-		unlink(kc.path[f]);	/* init's own: none was there */
+	for (f = 0; rc != CTL_OK && f < NFILES; f++)
+		if (kc.linked[f])
+			unlink(kc.path[f]);
 	X509_free(ca);
 	EVP_PKEY_free(ca_key);
 	return rc;

@@ -210,11 +210,13 @@ check_leaf(const struct jwt_key *k, const X509 *x, const char *path)
 		    "valid; the registry would refuse every token", path);
 		return JWT_OUTDATED;
 	}
-	if (!warned++ && ossl.X509_cmp_time(ossl.X509_get0_notAfter(x),
-	    &soon) < 0)
+	if (!warned && ossl.X509_cmp_time(ossl.X509_get0_notAfter(x),
+	    &soon) < 0) {
+		warned = 1;
 		log_msg(LOG_WARNING, "%s: the certificate expires within %d "
 		    "days, then every token is refused (dindexctl key rotate)",
 		    path, LIM_CERT_WARN_DAYS);
+	}
 	return 0;
 }
 
@@ -311,7 +313,7 @@ jwt_thumbprint(const json_t *jwk, char *out)
 {
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned int hlen;
-	char *s;
+	char *s, b[B64_LEN(32) + 1];	/* b64url writes the padding first */
 	int rc = -1;
 
 	/* RFC 7638 3: the required members in lexical order, no blanks */
@@ -319,8 +321,8 @@ jwt_thumbprint(const json_t *jwk, char *out)
 	    JSON_SORT_KEYS)) == NULL)
 		return -1;
 	if (ossl.EVP_Digest(s, strlen(s), h, &hlen, ossl.EVP_sha256(),
-	    NULL) == 1 && hlen == 32) {
-		b64url(h, hlen, out);
+	    NULL) == 1 && b64url(h, 32, b) == JWT_THUMB_LEN) {
+		memcpy(out, b, JWT_THUMB_LEN + 1);
 		rc = 0;
 	}
 	free(s);
