@@ -588,10 +588,8 @@ static const struct cmd cmds[] = {
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
 	{ "key init", .opts = key_opts, .run = ctl_key_make, .opens = 1,
-	    .view = { { NULL, "# dindex.conf\ntoken_key = %s\ntoken_cert = %s\n"
-	    "token_issuer = %s\ntoken_service = %s\n\n", NULL,
-	    "-token_key -token_key -issuer -service" }, { NULL, "# the "
-	    "registry's config.yml\nauth:\n  token:\n    realm: %s\n"
+	    .view = { { NULL, "# dindex.conf\n%s\n", NULL, "-conf" }, { NULL,
+	    "# the registry's config.yml\nauth:\n  token:\n    realm: %s\n"
 	    "    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
 	    NULL, "-realm -service -issuer -rootcertbundle" } } },
 	{ "key rotate", .opts = key_opts, .run = ctl_key_make,

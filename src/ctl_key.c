@@ -265,6 +265,18 @@ describe(struct ctl *ctl, const char *key, const char *cert)
 	return ctl->out ? CTL_OK : ctl_refuse("out of memory");
 }
 
+/* What key init adds to dindex.conf: a key the file sets already comes
+ * commented out (given twice, it would stop dindex). */
+static json_t *
+conf_lines(const struct config *cfg, const char *pem)
+{
+	return json_sprintf("%stoken_key = %s\n%stoken_cert = %s\n%s%s",
+	    cfg->token_key[0] ? "# change: " : "", pem, cfg->token_cert[0] ?
+	    "# change: " : "", pem, cfg->token_issuer[0] ? "" :
+	    "token_issuer = dindex\n", cfg->token_service[0] ? "" :
+	    "token_service = registry\n");
+}
+
 /* key init, then the lines for dindex.conf and the registry's config
  * (all three files new, or none left), or key rotate, then show. */
 int
@@ -291,10 +303,11 @@ ctl_key_make(struct ctl *ctl)
 	if (rc == CTL_OK && rotate)
 		rc = describe(ctl, kc.path[SIGNER], kc.path[SIGNER]);
 	else if (rc == CTL_OK && (ctl->out = json_pack("{s:s, s:s, s:s, s:s, "
-	    "s:s}", "token_key", kc.path[SIGNER], "rootcertbundle",
+	    "s:s, s:o}", "token_key", kc.path[SIGNER], "rootcertbundle",
 	    kc.path[CA_CERT], "realm", realm, "issuer", cfg->token_issuer[0] ?
 	    cfg->token_issuer : "dindex", "service", cfg->token_service[0] ?
-	    cfg->token_service : "registry")) == NULL)
+	    cfg->token_service : "registry", "conf", conf_lines(cfg,
+	    kc.path[SIGNER]))) == NULL)
 		rc = ctl_refuse("out of memory");
 	for (f = 0; rc != CTL_OK && f < NFILES; f++)
 		if (kc.linked[f])

@@ -225,6 +225,10 @@ main(void)
 	T(strcmp(str(out, "realm"), "http://idx/v2/token") == 0);
 	T(strcmp(str(out, "issuer"), "idx") == 0);
 	T(strcmp(str(out, "service"), "registry") == 0);
+	/* dindex.conf: what it lacks; never a key it has (given twice) */
+	snprintf(before, sizeof(before), "token_key = %s\ntoken_cert = %s\n"
+	    "token_service = registry\n", tp, tp);
+	T(strcmp(str(out, "conf"), before) == 0);
 	json_decref(out);
 	T(mode_of(d, "ca.key") == 0600);
 	T(mode_of(d, "ca.pem") == 0644);
@@ -278,6 +282,8 @@ main(void)
 	out = run(ctl_key_make, "init", json_pack("{s:s, s:s}", "dir", d2,
 	    "curve", "RSA-3072"), &rc);
 	T(rc == CTL_OK);
+	T(strncmp(str(out, "conf"), "# change: token_key = ", 22) == 0);
+	T(strstr(str(out, "conf"), "\n# change: token_cert = ") != NULL);
 	json_decref(out);
 	chain_verifies(d2, JWT_KID_THUMBPRINT);
 	snprintf(cfg.token_key, sizeof(cfg.token_key), "%s/token.pem", d2);

@@ -306,6 +306,8 @@ chain_and_expiry(EVP_PKEY *spec)
 	struct jwt_key *key = NULL;
 	X509 *x = selfsign(spec), *other = selfsign(spec);
 	json_t *hdr, *x5c;
+	FILE *f;
+	int i;
 
 	snprintf(kp, sizeof(kp), "%s/all.pem", dir);
 	write_all(kp, spec, x, other);
@@ -317,6 +319,17 @@ chain_and_expiry(EVP_PKEY *spec)
 	    json_string_value(json_array_get(x5c, 1))) != 0);
 	json_decref(hdr);
 	jwt_key_free(key);
+	/* LIM_CHAIN certificates, then one more */
+	f = fopen(kp, "w");
+	PEM_write_PrivateKey(f, spec, NULL, NULL, 0, NULL, NULL);
+	for (i = 0; i < LIM_CHAIN; i++)
+		PEM_write_X509(f, i ? other : x);
+	fflush(f);
+	T(jwt_key_load(kp, kp, &key) == 0);
+	jwt_key_free(key);
+	PEM_write_X509(f, other);
+	fclose(f);
+	T(jwt_key_load(kp, kp, &key) == -1 && key == NULL);
 	X509_gmtime_adj(X509_getm_notAfter(x), -60);
 	X509_sign(x, spec, EVP_sha256());
 	write_all(kp, spec, x, NULL);
