@@ -19,7 +19,8 @@
 #include "log.h"
 #include "net.h"
 
-enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST, K_NETS };
+enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST, K_NETS,
+	K_KID };
 
 struct key {
 	const char	*name;
@@ -55,6 +56,7 @@ static const struct key keys[] = {
 	{ "token_key", K_PATH, "", S(token_key) },
 	{ "token_cert", K_PATH, "", S(token_cert) },
 	{ "token_v2_ttl", K_LONG, "900", L(token_v2_ttl, 60, 86400) },
+	{ "token_kid", K_KID, "libtrust", B(token_kid) },
 	{ "refresh_ttl", K_LONG, "2592000", L(refresh_ttl, 60, 31536000) },
 	{ "access_token_max_days", K_LONG, "365", L(access_token_max_days, 0,
 	    LIM_ATOK_DAYS) },
@@ -137,6 +139,10 @@ set_value(const struct key *k, const char *v, struct config *c)
 		return 0;
 	case K_SCRYPT:
 		return parse_scrypt(v, c);
+	case K_KID:	/* enum jwt_kid: libtrust 0, thumbprint 1 */
+		n = strcmp(v, "thumbprint") == 0;
+		*(int *)(void *)field = (int)n;
+		return n || strcmp(v, "libtrust") == 0 ? 0 : -1;
 	case K_PATH:
 		if (v[0] != '/')
 			return -1;

@@ -36,6 +36,8 @@ struct config {
 	char		 token_key[LIM_PATH];
 	char		 token_cert[LIM_PATH];
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
+	int		 token_kid;		/* 0 libtrust, 1 thumbprint:
+						 * jwt.h's enum jwt_kid */
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	long		 access_token_max_days;	/* 0: no limit */
 	char		 notify_secret[LIM_CONF_VALUE];

@@ -70,7 +70,9 @@ struct cmd {
 	void			(*text)(const json_t *);
 	int			 json;
 	int			 named;	/* refusals start "<argument 1>: " */
-	int			 opens;	/* opens FILE, then ctl_become_owner */
+	int			 opens;	/* opens FILE, then ctl_become_owner;
+					 * key: stays who ran it, to keep
+					 * the CA's key root's */
 	int			(*ok)(const char *);	/* of argument 2 */
 };
 
@@ -110,7 +112,11 @@ usage(void)
 	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n"
 	    "  import ekristen [--redis HOST:PORT | --redis-socket PATH] "
 	    "[--db N]\n    [--dry-run] [--merge]\n"
-	    "  user expire-legacy\n", stderr);
+	    "  user expire-legacy\n"
+	    "  key init [--dir DIR] [--curve P-256|P-384|RSA-3072] "
+	    "[--days N] [--realm URL]\n"
+	    "  key rotate [--dir DIR] [--curve C] [--days N] | show | jwks\n",
+	    stderr);
 	return CTL_USAGE;
 }
 
@@ -534,6 +540,14 @@ static const struct opt import_opts[] = {
 	{ "--redis-socket", "socket", OPT_VALUE },
 	{ "--db", "db", OPT_VALUE }, { "--dry-run", "dry_run", OPT_TRUE },
 	{ "--merge", "merge", OPT_TRUE }, { 0 } };
+static const struct opt key_opts[] = {
+	{ "--dir", "dir", OPT_VALUE }, { "--curve", "curve", OPT_VALUE },
+	{ "--days", "days", OPT_VALUE }, { "--realm", "realm", OPT_VALUE },
+	{ 0 } };
+#define KEY_VIEW { { NULL, "algorithm:      %s\nkid (libtrust): %s\n" \
+	"kid (RFC 7638): %s\nsubject:        %s\nexpires:        %s\n" \
+	"CA expires:     %s\n", NULL, "-alg -kid_libtrust -kid_thumbprint " \
+	"-subject @expires @ca_expires" } }
 
 static const struct cmd cmds[] = {
 	{ "init", .run = ctl_init },
@@ -603,6 +617,15 @@ static const struct cmd cmds[] = {
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
 	{ "import ekristen", .opts = import_opts, .run = ctl_import },
+	{ "key init", .opts = key_opts, .run = ctl_key_make, .opens = 1,
+	    .view = { { NULL, "# dindex.conf\n%s\n", NULL, "-conf" }, { NULL,
+	    "# the registry's config.yml\nauth:\n  token:\n    realm: %s\n"
+	    "    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+	    NULL, "-realm -service -issuer -rootcertbundle" } } },
+	{ "key rotate", .opts = key_opts, .run = ctl_key_make,
+	    .view = KEY_VIEW, .opens = 1 },
+	{ "key show", .run = ctl_key_show, .view = KEY_VIEW, .opens = 1 },
+	{ "key jwks", .run = ctl_key_jwks, .json = J_ALWAYS, .opens = 1 },
 };
 
 /* Match argv against c's words, the arguments into args: how many words

@@ -44,4 +44,9 @@ int	ctl_check(struct ctl *);
 int	ctl_import(struct ctl *);
 int	ctl_expire_legacy(struct ctl *);
 
+/* ctl_key.c: the v2 signing keys */
+int	ctl_key_make(struct ctl *);	/* init and rotate */
+int	ctl_key_show(struct ctl *);
+int	ctl_key_jwks(struct ctl *);
+
 #endif

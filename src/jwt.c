@@ -3,14 +3,17 @@
  * dindex, which loads it on the first key (see ossl_load). The algorithm follows the key: P-256 ES256, P-384 ES384, P-521
  * ES512, RSA RS256. JWS wants ECDSA signatures as raw r||s, each padded to
  * the curve size, not DER. The header names the key twice: kid, the
- * libtrust key id registry 2.x matches against its rootcertbundle, and
- * x5c, the certificate registry 3.x verifies.
+ * libtrust key id registry 2.x matches against its rootcertbundle (or the
+ * RFC 7638 thumbprint registry 3.x matches without one, token_kid), and
+ * x5c, the chain of token_cert, leaf first, which every registry verifies
+ * when it is there.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -34,8 +37,10 @@
  * ~120 page faults, and only /v2/token signs (README, Performance).
  */
 #define OSSL(X) \
-	X(BN_bn2binpad) X(CRYPTO_free) X(d2i_ECDSA_SIG) X(ECDSA_SIG_free) \
-	X(ECDSA_SIG_get0) X(ERR_peek_last_error) X(ERR_reason_error_string) \
+	X(BN_bn2binpad) X(BN_free) X(BN_num_bits) \
+	X(CRYPTO_free) X(d2i_ECDSA_SIG) X(ECDSA_SIG_free) X(ECDSA_SIG_get0) \
+	X(ERR_clear_error) X(ERR_peek_last_error) X(ERR_reason_error_string) \
+	X(EVP_PKEY_get_bn_param) X(X509_cmp_time) \
 	X(EVP_Digest) X(EVP_DigestSign) X(EVP_DigestSignInit) \
 	X(EVP_MD_CTX_free) X(EVP_MD_CTX_new) X(EVP_PKEY_eq) X(EVP_PKEY_free) \
 	X(EVP_PKEY_get_bits) X(EVP_PKEY_get_group_name) X(EVP_PKEY_get_size) \
@@ -71,20 +76,23 @@ struct jwt_key {
 	const EVP_MD	*md;
 	const char	*alg;
 	int		 coord;		/* bytes of r and of s; 0 for RSA */
+	const char	*crv;		/* the JWK's; NULL for RSA */
 	char		 kid[KID_LEN + 1];
-	char		*x5c;		/* base64 of the certificate's DER */
+	char		 thumb[JWT_THUMB_LEN + 1];
+	json_t		*x5c;		/* base64 of each certificate's DER */
 };
 
 static const struct {
 	const char	*group;		/* NULL: RSA */
+	const char	*crv;
 	const char	*alg;
 	int		 coord;
 	const EVP_MD	*(**md)(void);
 } algs[] = {
-	{ NULL, "RS256", 0, &ossl.EVP_sha256 },
-	{ "prime256v1", "ES256", 32, &ossl.EVP_sha256 },
-	{ "secp384r1", "ES384", 48, &ossl.EVP_sha384 },
-	{ "secp521r1", "ES512", 66, &ossl.EVP_sha512 },
+	{ NULL, NULL, "RS256", 0, &ossl.EVP_sha256 },
+	{ "prime256v1", "P-256", "ES256", 32, &ossl.EVP_sha256 },
+	{ "secp384r1", "P-384", "ES384", 48, &ossl.EVP_sha384 },
+	{ "secp521r1", "P-521", "ES512", 66, &ossl.EVP_sha512 },
 };
 
 static const char *
@@ -168,6 +176,7 @@ pick_alg(struct jwt_key *k, const char *path)
 	for (i = 0; i < LEN(algs); i++)
 		if (algs[i].group ? strcmp(group, algs[i].group) == 0 : rsa) {
 			k->alg = algs[i].alg;
+			k->crv = algs[i].crv;
 			k->coord = algs[i].coord;
 			k->md = (*algs[i].md)();
 			/* libtrust hashes the uncompressed point */
@@ -182,37 +191,164 @@ pick_alg(struct jwt_key *k, const char *path)
 	return -1;
 }
 
+/* The leaf: of token_key and valid now (the registry checks the x5c
+ * chain with its dates and would refuse every token), and a warning, at
+ * most once per connection (dindex serves one), if it ends soon. */
 static int
-load_cert(struct jwt_key *k, const char *path)
+check_leaf(const struct jwt_key *k, const X509 *x, const char *path)
 {
-	unsigned char *der = NULL;
-	X509 *x;
-	FILE *f;
-	int len, rc = -1;
+	static int warned;
+	time_t soon = time(NULL) + LIM_CERT_WARN_DAYS * 86400L;
 
-	if ((f = pem_open(path)) == NULL)
-		return -1;
-	x = ossl.PEM_read_X509(f, NULL, no_passphrase, NULL);
-	fclose(f);
-	if (x == NULL)
-		log_msg(LOG_ERR, "%s: no PEM certificate: %s", path,
-		    ossl_error());
-	else if (ossl.EVP_PKEY_eq(ossl.X509_get0_pubkey(x), k->pkey) != 1)
+	if (ossl.EVP_PKEY_eq(ossl.X509_get0_pubkey(x), k->pkey) != 1) {
 		log_msg(LOG_ERR, "%s: not the certificate of token_key", path);
-	/* the registry checks the x5c chain with its dates: a token under
-	 * a certificate out of its validity is refused there, every one */
-	else if (ossl.X509_cmp_current_time(ossl.X509_get0_notBefore(x)) >= 0 ||
-	    ossl.X509_cmp_current_time(ossl.X509_get0_notAfter(x)) <= 0)
+		return -1;
+	}
+	if (ossl.X509_cmp_current_time(ossl.X509_get0_notBefore(x)) >= 0 ||
+	    ossl.X509_cmp_current_time(ossl.X509_get0_notAfter(x)) <= 0) {
 		log_msg(LOG_ERR, "%s: the certificate is expired or not yet "
 		    "valid; the registry would refuse every token", path);
+		return JWT_OUTDATED;
+	}
+	if (!warned && ossl.X509_cmp_time(ossl.X509_get0_notAfter(x),
+	    &soon) < 0) {
+		warned = 1;
+		log_msg(LOG_WARNING, "%s: the certificate expires within %d "
+		    "days, then every token is refused (dindexctl key rotate)",
+		    path, LIM_CERT_WARN_DAYS);
+	}
+	return 0;
+}
+
+static int
+add_x5c(json_t *x5c, X509 *x, const char *path)
+{
+	unsigned char *der = NULL;
+	char *b = NULL;
+	int len, rc = -1;
+
+	if (json_array_size(x5c) == LIM_CHAIN)
+		log_msg(LOG_ERR, "%s: more than %d certificates", path,
+		    LIM_CHAIN);
 	else if ((len = ossl.i2d_X509(x, &der)) > 0 &&
-	    (k->x5c = malloc(B64_LEN(len) + 1)) != NULL) {
-		bytes_b64_encode(der, len, k->x5c, B64_LEN(len) + 1);
-		rc = 0;
+	    (b = malloc(B64_LEN(len) + 1)) != NULL) {
+		bytes_b64_encode(der, len, b, B64_LEN(len) + 1);
+		rc = json_array_append_new(x5c, json_string(b));
 	}
 	ossl.CRYPTO_free(der, __FILE__, __LINE__);
-	ossl.X509_free(x);
+	free(b);
 	return rc;
+}
+
+/* token_cert: the leaf, then the chain towards the root, all in x5c.
+ * From the key's file, when they are one: then a rename between the two
+ * reads (dindexctl key rotate) cannot pair the key with another's. */
+static int
+load_cert(struct jwt_key *k, const char *path, FILE *key_file)
+{
+	X509 *x;
+	FILE *f = key_file;
+	int n = 0, rc = 0;
+
+	if (f != NULL)
+		rewind(f);
+	else if ((f = pem_open(path)) == NULL)
+		return -1;
+	k->x5c = json_array();
+	while (rc == 0 && (x = ossl.PEM_read_X509(f, NULL, no_passphrase,
+	    NULL)) != NULL) {
+		if (n++ == 0)
+			rc = check_leaf(k, x, path);
+		if (rc == 0)
+			rc = add_x5c(k->x5c, x, path);
+		ossl.X509_free(x);
+	}
+	if (f != key_file)
+		fclose(f);
+	if (n == 0)
+		log_msg(LOG_ERR, "%s: no PEM certificate: %s", path,
+		    ossl_error());
+	ossl.ERR_clear_error();	/* the end of the file is in the queue */
+	return n == 0 ? -1 : rc;
+}
+
+/* The big-endian bytes of a key parameter, padded to len (0: as long as
+ * the number), as a base64url string. */
+static json_t *
+param_b64(const EVP_PKEY *pkey, const char *name, int len)
+{
+	BIGNUM *bn = NULL;
+	unsigned char *bin = NULL;
+	char *b = NULL;
+	json_t *j = NULL;
+
+	if (ossl.EVP_PKEY_get_bn_param(pkey, name, &bn) != 1)
+		return NULL;
+	len = len ? len : (ossl.BN_num_bits(bn) + 7) / 8;
+	if ((bin = malloc(len)) != NULL && (b = malloc(B64_LEN(len) + 1)) !=
+	    NULL && ossl.BN_bn2binpad(bn, bin, len) == len) {
+		b64url(bin, len, b);
+		j = json_string(b);
+	}
+	ossl.BN_free(bn);
+	free(bin);
+	free(b);
+	return j;
+}
+
+json_t *
+jwt_key_jwk(const struct jwt_key *k)
+{
+	if (k->crv == NULL)
+		return json_pack("{s:s, s:o, s:o}", "kty", "RSA", "n",
+		    param_b64(k->pkey, OSSL_PKEY_PARAM_RSA_N, 0), "e",
+		    param_b64(k->pkey, OSSL_PKEY_PARAM_RSA_E, 0));
+	return json_pack("{s:s, s:s, s:o, s:o}", "kty", "EC", "crv", k->crv,
+	    "x", param_b64(k->pkey, OSSL_PKEY_PARAM_EC_PUB_X, k->coord),
+	    "y", param_b64(k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, k->coord));
+}
+
+int
+jwt_thumbprint(const json_t *jwk, char *out)
+{
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int hlen;
+	char *s, b[B64_LEN(32) + 1];	/* b64url writes the padding first */
+	int rc = -1;
+
+	/* RFC 7638 3: the required members in lexical order, no blanks */
+	if (ossl_load() == -1 || (s = json_dumps(jwk, JSON_COMPACT |
+	    JSON_SORT_KEYS)) == NULL)
+		return -1;
+	if (ossl.EVP_Digest(s, strlen(s), h, &hlen, ossl.EVP_sha256(),
+	    NULL) == 1 && b64url(h, 32, b) == JWT_THUMB_LEN) {
+		memcpy(out, b, JWT_THUMB_LEN + 1);
+		rc = 0;
+	}
+	free(s);
+	return rc;
+}
+
+static int
+thumbprint(struct jwt_key *k)
+{
+	json_t *jwk = jwt_key_jwk(k);
+	int rc = jwk != NULL ? jwt_thumbprint(jwk, k->thumb) : -1;
+
+	json_decref(jwk);
+	return rc;
+}
+
+const char *
+jwt_key_id(const struct jwt_key *k, enum jwt_kid which)
+{
+	return which == JWT_KID_THUMBPRINT ? k->thumb : k->kid;
+}
+
+const char *
+jwt_key_alg(const struct jwt_key *k)
+{
+	return k->alg;
 }
 
 int
@@ -221,24 +357,28 @@ jwt_key_load(const char *key_path, const char *cert_path,
 {
 	struct jwt_key *k;
 	FILE *f;
+	int rc = -1;
 
 	if (ossl_load() == -1 || (*out = k = calloc(1, sizeof(*k))) == NULL)
 		return -1;
 	if ((f = pem_open(key_path)) == NULL)
 		goto fail;
 	k->pkey = ossl.PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
-	fclose(f);
 	if (k->pkey == NULL)
 		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
 		    ossl_error());
 	if (k->pkey != NULL && pick_alg(k, key_path) == 0 &&
-	    key_id(k->pkey, k->kid) == 0 && (cert_path == NULL ||
-	    cert_path[0] == '\0' || load_cert(k, cert_path) == 0))
+	    key_id(k->pkey, k->kid) == 0 && thumbprint(k) == 0)
+		rc = cert_path == NULL || cert_path[0] == '\0' ? 0 :
+		    load_cert(k, cert_path, strcmp(cert_path, key_path) ?
+		    NULL : f);
+	fclose(f);
+	if (rc == 0)
 		return 0;
 fail:
 	jwt_key_free(k);
 	*out = NULL;
-	return -1;
+	return rc;
 }
 
 void
@@ -247,7 +387,7 @@ jwt_key_free(struct jwt_key *k)
 	if (k == NULL)
 		return;
 	ossl.EVP_PKEY_free(k->pkey);
-	free(k->x5c);
+	json_decref(k->x5c);
 	free(k);
 }
 
@@ -299,7 +439,7 @@ sign(const struct jwt_key *k, const char *msg, size_t len,
 }
 
 char *
-jwt_sign(const struct jwt_key *k, const json_t *claims)
+jwt_sign(const struct jwt_key *k, enum jwt_kid kid, const json_t *claims)
 {
 	json_t *hdr;
 	char *h = NULL, *c = NULL, *out = NULL;
@@ -307,9 +447,9 @@ jwt_sign(const struct jwt_key *k, const json_t *claims)
 	size_t hl, cl, sl = ossl.EVP_PKEY_get_size(k->pkey), n;
 
 	hdr = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", k->alg,
-	    "kid", k->kid);
+	    "kid", jwt_key_id(k, kid));
 	if (hdr != NULL && k->x5c != NULL)
-		json_object_set_new(hdr, "x5c", json_pack("[s]", k->x5c));
+		json_object_set(hdr, "x5c", k->x5c);
 	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL ||
 	    (c = json_dumps(claims, JSON_COMPACT)) == NULL)
 		goto done;

@@ -91,6 +91,11 @@
 #define LIM_ATOK_NAME		64	/* [A-Za-z0-9_.-]{1,64}: 400 beyond */
 #define LIM_ATOK_DAYS		36500	/* expires_days without a maximum */
 #define LIM_ATOK_TOUCH		3600	/* seconds between recorded uses */
+#define LIM_CHAIN		4	/* certificates in token_cert */
+#define LIM_CERT_WARN_DAYS	14	/* token_cert expiring sooner: warned */
+#define LIM_CERT_DAYS		3650	/* dindexctl key --days ceiling */
+#define LIM_CA_DAYS		7300	/* the CA of key init: outlives every
+					 * signing certificate it makes */
 
 /* files */
 #define LIM_PATH		4096	/* filesystem path */
@@ -118,5 +123,7 @@ _Static_assert(LIM_SEARCH_HOLD >= 1 && LIM_SEARCH_HOLD <= LIM_SEARCH_SHARDS,
     "a search reads at least one index record per lock hold");
 _Static_assert(LIM_NAME + 16 < LIM_KEY, "a repository name fits a key");
 _Static_assert(LIM_SIG + 16 < LIM_KEY, "a token fits a key");
+_Static_assert(LIM_CERT_DAYS < LIM_CA_DAYS,
+    "the first signing certificate of key init ends before its CA");
 
 #endif

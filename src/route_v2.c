@@ -193,14 +193,18 @@ issue(struct ctx *ctx, struct treq *t)
 	json_t *claims, *body = NULL;
 	time_t now = time(NULL);
 	char *tok = NULL, at[32];
+	int rc;
 
-	if (jwt_key_load(cfg->token_key, cfg->token_cert, &key) == -1)
-		return route_error(ctx, 503, "token key unusable");
+	/* read per request: dindexctl key rotate needs no restart */
+	if ((rc = jwt_key_load(cfg->token_key, cfg->token_cert, &key)) != 0)
+		return route_error(ctx, 503, rc == JWT_OUTDATED ?
+		    "token certificate expired or not yet valid" :
+		    "token key unusable");
 	claims = jwt_claims(cfg->token_issuer, record_str(t->user, "name"),
 	    cfg->token_service, cfg->token_v2_ttl, now,
 	    scope_access(&t->scopes));
 	if (claims != NULL)
-		tok = jwt_sign(key, claims);
+		tok = jwt_sign(key, cfg->token_kid, claims);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (tok != NULL)
 		body = json_pack("{s:s, s:s, s:I, s:s, s:s*}", "token", tok,

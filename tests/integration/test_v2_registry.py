@@ -14,10 +14,12 @@ import subprocess
 import tarfile
 import tempfile
 import time
+import urllib.request
 
-from harness import DELIVER, free_port, stop
+from harness import DELIVER, Server, free_port, stop
 from receiver import Receiver
-from test_v2_token import ISSUER, PW, SECRET, SERVICE, V2Server
+from test_v2_token import ISSUER, PW, SECRET, SERVICE, V2Server, \
+    expired_cert
 
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
@@ -30,17 +32,18 @@ def tool(name):
 
 class Registry:
     """docker-registry serve on 127.0.0.1, storage and config in a temp
-    dir, token auth and notifications pointing at dindex server s."""
+    dir, token auth (auth, else pointing at dindex server s's certificate)
+    and notifications pointing at s."""
 
-    def __init__(self, s):
+    def __init__(self, s, auth=None, port=None):
         self.dir = tempfile.mkdtemp(prefix="dindex-registry-")
-        self.port = free_port()
+        self.port = port or free_port()
         conf = os.path.join(self.dir, "config.yml")
+        v = {"dir": self.dir, "port": self.port, "dport": s.port,
+             "service": SERVICE, "issuer": ISSUER,
+             "cert": getattr(s, "crt", ""), "secret": SECRET}
         with open(conf, "w") as f:
-            f.write(REGISTRY_CONF % {
-                "dir": self.dir, "port": self.port, "dport": s.port,
-                "service": SERVICE, "issuer": ISSUER, "cert": s.crt,
-                "secret": SECRET})
+            f.write(REGISTRY_CONF % dict(v, auth=auth or AUTH_CONF % v))
         self.log = open(os.path.join(self.dir, "log"), "wb")
         self.proc = subprocess.Popen([tool("docker-registry"), "serve", conf],
                                      stdout=self.log, stderr=subprocess.STDOUT)
@@ -76,12 +79,7 @@ storage:
 http:
   addr: 127.0.0.1:%(port)d
   secret: test-only-secret
-auth:
-  token:
-    realm: http://127.0.0.1:%(dport)d/v2/token
-    service: %(service)s
-    issuer: %(issuer)s
-    rootcertbundle: %(cert)s
+%(auth)s
 notifications:
   endpoints:
     - name: dindex
@@ -92,6 +90,15 @@ notifications:
       threshold: 5
       backoff: 200ms
 """
+
+
+AUTH_CONF = """\
+auth:
+  token:
+    realm: http://127.0.0.1:%(dport)d/v2/token
+    service: %(service)s
+    issuer: %(issuer)s
+    rootcertbundle: %(cert)s"""
 
 
 def build_image(d, tag):
@@ -298,6 +305,88 @@ def test_v2_registry_access_tokens_end_to_end():
         assert sk.pull("team/app:v1", out, "cibot:" + pull).returncode != 0
         log = s.logtext()
         assert push.split("_")[2] not in log and pull.split("_")[2] not in log
+    finally:
+        if reg is not None:
+            reg.close()
+        if s is not None:
+            s.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_v2_registry_key_init_and_rotate():
+    """Set-up in three commands (key init, the lines it prints into
+    dindex.conf and the registry's config), then key rotate while the
+    registry runs: pushes and pulls go on, a token signed before still
+    works; an expired certificate makes /v2/token a 503."""
+    tool("docker-registry")
+    tool("skopeo")
+    work = tempfile.mkdtemp(prefix="dindex-keys-e2e-")
+    keys = os.path.join(work, "keys")
+    s = reg = None
+    try:
+        s = Server(notify_secret=SECRET)
+        s.add_user("writer", PW)
+        s.ctl("perm", "set", "writer", "team/app", "write")
+        rport = free_port()
+        out = s.ctl("key", "init", "--dir", keys, "--realm",
+                    "http://127.0.0.1:%d/v2/token" % s.port).stdout
+        conf, auth = out.split("# the registry's config.yml\n")
+        with open(s.conf_path, "a") as f:      # dindex reads it per request
+            f.write(conf)
+        reg = Registry(s, auth=auth.rstrip("\n"), port=rport)
+        sk = Skopeo(work, reg.port)
+        src = os.path.join(work, "src")
+        digest, manifest = build_image(src, "v1")
+        out = os.path.join(work, "out")
+        creds = "writer:" + PW
+
+        def ok(p, what):
+            assert p.returncode == 0, "%s: %s\n--- registry\n%s\n--- dindex" \
+                "\n%s" % (what, p.stderr, reg.logtext(), s.logtext())
+
+        ok(sk.push(src + ":v1", "team/app:v1", creds), "push")
+        ok(sk.pull("team/app:v1", out, creds), "pull")
+        assert pulled_manifest(out) == (digest, manifest)
+        service = [l.split(" = ")[1] for l in conf.splitlines()
+                   if l.startswith("token_service")][0]
+        r = s.request("GET", "/v2/token?service=%s&scope=repository:team/"
+                      "app:pull" % service, auth=("writer", PW))
+        old = r.json()["token"]
+        kid = json.loads(s.ctl("key", "show", "--json").stdout)
+
+        s.ctl("key", "rotate")
+        new = json.loads(s.ctl("key", "show", "--json").stdout)
+        assert new["kid_libtrust"] != kid["kid_libtrust"]
+        assert new["ca_expires"] == kid["ca_expires"]
+        pid = reg.proc.pid
+        ok(sk.push(src + ":v1", "team/app:v2", creds), "push after rotate")
+        ok(sk.pull("team/app:v2", out, creds), "pull after rotate")
+        assert pulled_manifest(out)[0] == digest
+        assert reg.proc.poll() is None and reg.proc.pid == pid
+
+        # the token of the key before still opens the registry
+        req = urllib.request.Request(
+            "http://127.0.0.1:%d/v2/team/app/manifests/v1" % reg.port,
+            headers={"Authorization": "Bearer " + old, "Accept": MANIFEST})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200 and resp.read() == manifest
+
+        # an expired certificate of the signing key: 503, no token
+        pem = os.path.join(keys, "token.pem")
+        crt = os.path.join(work, "expired.pem")
+        expired_cert(pem, crt, os.path.join(keys, "ca.pem"),
+                     os.path.join(keys, "ca.key"))
+        with open(pem) as f:
+            key = f.read().split("-----BEGIN CERTIFICATE-----")[0]
+        with open(crt) as c, open(os.path.join(keys, "ca.pem")) as ca, \
+                open(pem, "w") as f:
+            f.write(key + c.read() + ca.read())
+        r = s.request("GET", "/v2/token?service=%s" % service,
+                      auth=("writer", PW))
+        assert r.status == 503, r
+        assert "expired" in r.json()["error"]
+        p = sk.pull("team/app:v2", out, creds)
+        assert p.returncode != 0, "pull with an expired certificate"
     finally:
         if reg is not None:
             reg.close()

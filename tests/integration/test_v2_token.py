@@ -20,12 +20,12 @@ SECRET = "notify-secret-0123456789"
 PW = "secret1"
 
 
-def keypair(d, kind="ec"):
+def keypair(d, kind="ec", days=30):
     """A key and a self-signed certificate made with the openssl CLI."""
     key, crt = os.path.join(d, "token.key"), os.path.join(d, "token.crt")
     new = (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
            if kind == "ec" else ["-newkey", "rsa:2048"])
-    subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "2",
+    subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", str(days),
                     "-subj", "/CN=dindex-test", "-keyout", key, "-out", crt]
                    + new, check=True, capture_output=True)
     return key, crt
@@ -34,9 +34,9 @@ def keypair(d, kind="ec"):
 class V2Server(Server):
     """A dindex configured as token server, with keys made for it."""
 
-    def __init__(self, kind="ec", **conf):
+    def __init__(self, kind="ec", days=30, **conf):
         self.keydir = tempfile.mkdtemp(prefix="dindex-v2-")
-        self.key, self.crt = keypair(self.keydir, kind)
+        self.key, self.crt = keypair(self.keydir, kind, days)
         base = {"token_key": self.key, "token_cert": self.crt,
                 "token_issuer": ISSUER, "token_service": SERVICE,
                 "notify_secret": SECRET}
@@ -148,14 +148,14 @@ def repo_record(s, name):
 
 def test_v2_libcrypto_loaded_only_to_sign():
     """dindex does not link libcrypto (every connection would pay for
-    loading it); the first signature opens it, inside the sandbox."""
-    from harness import DINDEX, DINDEXCTL
-    for prog in (DINDEX, DINDEXCTL):
-        out = subprocess.run(["objdump", "-p", prog], capture_output=True,
-                             text=True, check=True).stdout
-        needed = [l.split()[1] for l in out.splitlines()
-                  if l.strip().startswith("NEEDED")]
-        assert needed and not [n for n in needed if "crypto" in n], needed
+    loading it); the first signature opens it, inside the sandbox.
+    dindexctl links it: key init and rotate make keys, off that path."""
+    from harness import DINDEX
+    out = subprocess.run(["objdump", "-p", DINDEX], capture_output=True,
+                         text=True, check=True).stdout
+    needed = [l.split()[1] for l in out.splitlines()
+              if l.strip().startswith("NEEDED")]
+    assert needed and not [n for n in needed if "crypto" in n], needed
     with V2Server() as s:
         s.users()
         r = s.token("repository:team/app:pull", auth=basic("writer", PW))
@@ -324,6 +324,112 @@ def test_v2_unusable_key_is_503():
     with V2Server() as s:
         os.unlink(s.key)
         assert s.token().status == 503
+
+
+def expired_cert(keyfile, out, ca=None, cakey=None):
+    """A certificate of keyfile valid in January 2020 only (OpenSSL 3.0's
+    req and x509 take no date in the past; ca does), self-signed or by the
+    CA given."""
+    with tempfile.TemporaryDirectory() as d:
+        csr, cnf = os.path.join(d, "csr"), os.path.join(d, "cnf")
+        open(os.path.join(d, "index.txt"), "w").close()
+        with open(cnf, "w") as f:
+            f.write("[ca]\ndefault_ca = d\n[d]\ndatabase = %s/index.txt\n"
+                    "new_certs_dir = %s\nrand_serial = yes\n"
+                    "default_md = sha256\npolicy = p\n[p]\n"
+                    "commonName = supplied\n" % (d, d))
+        subprocess.run(["openssl", "req", "-new", "-key", keyfile, "-subj",
+                        "/CN=expired", "-out", csr], check=True,
+                       capture_output=True)
+        signer = (["-cert", ca, "-keyfile", cakey] if ca
+                  else ["-selfsign", "-keyfile", keyfile])
+        subprocess.run(["openssl", "ca", "-batch", "-config", cnf, "-in", csr,
+                        "-out", out, "-notext", "-startdate", "20200101000000Z",
+                        "-enddate", "20200102000000Z"] + signer, check=True,
+                       capture_output=True)
+
+
+def test_v2_expired_certificate_is_503():
+    """not a token every registry would refuse: a 503 that says why"""
+    with V2Server() as s:
+        expired_cert(s.key, s.crt)
+        r = s.token()
+        assert r.status == 503, r
+        assert r.json()["error"] == "token certificate expired or not yet " \
+            "valid", r.body
+        assert "expired or not yet valid" in s.logtext()
+
+
+WARNING = "the certificate expires within 14 days"
+
+
+def two_requests(s):
+    """Two token requests on one kept-alive connection."""
+    q = "GET /v2/token?service=%s HTTP/1.1\r\nHost: x\r\n" % SERVICE
+    data = s.raw((q + "\r\n" + q + "Connection: close\r\n\r\n").encode())
+    assert data.count(b"HTTP/1.1 200") == 2, data[:300]
+
+
+def test_v2_certificate_expiring_soon_warns_once_per_connection():
+    with V2Server(days=5) as s:
+        two_requests(s)
+        assert s.logtext().count(WARNING) == 1, s.logtext()
+        assert s.token().status == 200     # a token still, and a warning
+        assert s.logtext().count(WARNING) == 2
+    with V2Server(days=30) as s:
+        two_requests(s)
+        assert WARNING not in s.logtext()
+
+
+def keys_server(d, **conf):
+    """A dindex with the keys of `dindexctl key init --dir d`."""
+    pem = os.path.join(d, "token.pem")
+    s = V2Server(**conf)
+    s.ctl("key", "init", "--dir", d)
+    s.settings.update(token_key=pem, token_cert=pem)
+    s.write_conf(s.settings)
+    return s
+
+
+def test_v2_key_init_chain_in_x5c():
+    """x5c is token.pem's chain, leaf first, and openssl verifies it to the
+    CA; kid is libtrust's unless token_kid = thumbprint."""
+    d = tempfile.mkdtemp(prefix="dindex-keys-")
+    try:
+        with keys_server(os.path.join(d, "k")) as s:
+            h, _, tok = jwt(s.token())
+            certs = []
+            for i, der in enumerate(h["x5c"]):
+                p = os.path.join(d, "c%d.pem" % i)
+                certs.append(p)
+                subprocess.run(["openssl", "x509", "-inform", "DER", "-out",
+                                p], input=base64.b64decode(der), check=True,
+                               capture_output=True)
+            assert len(certs) == 2
+            ca = os.path.join(d, "k", "ca.pem")
+            p = subprocess.run(["openssl", "verify", "-CAfile", ca,
+                                "-untrusted", certs[1], certs[0]],
+                               capture_output=True, text=True)
+            assert p.returncode == 0, p.stdout + p.stderr
+            with open(ca) as a, open(certs[1]) as b:
+                assert a.read() == b.read()
+            assert verify(tok, s.settings["token_key"], "ES256")
+            show = json.loads(s.ctl("key", "show", "--json").stdout)
+            assert h["kid"] == show["kid_libtrust"]
+            assert h["kid"] == libtrust_kid(s.settings["token_key"])
+            s.settings["token_kid"] = "thumbprint"
+            s.write_conf(s.settings)
+            h, _, _ = jwt(s.token())
+            assert h["kid"] == show["kid_thumbprint"]
+            jwk = json.loads(s.ctl("key", "jwks").stdout)["keys"][0]
+            assert jwk["kid"] == h["kid"] and jwk["use"] == "sig"
+            req = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
+            dig = hashlib.sha256(json.dumps(req, sort_keys=True, separators=(
+                ",", ":")).encode()).digest()
+            assert h["kid"] == base64.urlsafe_b64encode(dig).decode() \
+                .rstrip("=")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 # --- POST and refresh tokens ---------------------------------------------

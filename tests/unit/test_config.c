@@ -38,6 +38,11 @@ static const struct {
 	{ "webhook_allow_networks = localhost\n", "bad value" },
 	{ "bogus = 1\n", "t.conf:1: unknown key 'bogus'" },
 	{ "\n\ndatabase = relative.db\n", "t.conf:3: bad value 'database'" },
+	{ "token_kid = libtrust\n", NULL },
+	{ "token_kid = thumbprint\n", NULL },
+	{ "token_kid = Thumbprint\n", "bad value" },
+	{ "token_kid = \n", "bad value" },
+	{ "token_kid = thumbprints\n", "bad value" },
 	{ "token_ttl = 0\n", "bad value" },
 	{ "token_ttl = 86401\n", "bad value" },
 	{ "token_ttl = -5\n", "bad value" },
@@ -155,6 +160,9 @@ main(void)
 	    err, sizeof(err));
 	T(c.scrypt_n == 1024 && c.scrypt_r == 4 && c.scrypt_p == 2);
 	T(strcmp(c.notify_secret, "a b") == 0);
+	T(c.token_kid == 0);	/* libtrust by default */
+	config_parse("token_kid = thumbprint\n", 23, "x", &c, err, sizeof(err));
+	T(c.token_kid == 1);
 	test_load();
 	T(has(&c, "127.0.0.1") == 0);
 	config_parse("trusted_proxies = 10.1.16.0/20,::1,192.0.2.8/31\n", 47,

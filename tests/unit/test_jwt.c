@@ -1,4 +1,5 @@
-/* jwt: key id known answer, header, claim types, signatures per alg. */
+/* jwt: key ids known answers (libtrust, RFC 7638), kid selection, header,
+ * claim types, signatures per alg, the certificate chain in x5c. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,19 @@ static const char spec_pem[] =
     "-----END EC PRIVATE KEY-----\n";
 static const char spec_kid[] =
     "PYYO:TEWU:V7JH:26JV:AQTZ:LJC3:SXVJ:XGHA:34F2:2LAQ:ZRMK:Z7Q6";
+/* Its JWK (x, y from the point, by hand) and the RFC 7638 thumbprint of
+ * that, computed apart from dindex (sha256 of the sorted compact JSON). */
+static const char spec_x[] = "m7zUpx3b-zmVE5cymSs64POG9QcyEpJaYCD82-549_Q";
+static const char spec_y[] = "dU3biz8sZ_8GPB-odm8Wxz3lNDr1xcAQQPQaOcr1fmc";
+static const char spec_thumb[] = "8qjioA3ZA7ti2JIE7c-U8smBFuZolQZvhSHDPU3hhB8";
+/* RFC 7638 3.1: the example RSA key and its thumbprint */
+static const char rfc_n[] =
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aP"
+    "FFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl9"
+    "3lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdA"
+    "ZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3"
+    "XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+static const char rfc_thumb[] = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
 static char dir[] = "/tmp/test_jwt.XXXXXX";
 
 /* base64url (no padding) or standard base64 into out; its length, or -1. */
@@ -116,7 +130,7 @@ selfsign(EVP_PKEY *k)
 /* Sign claims with key, split the token, check the header and the
  * signature; returns the decoded header (caller frees) or NULL. */
 static json_t *
-sign_check(struct jwt_key *key, EVP_PKEY *pub, size_t siglen)
+sign_kid(struct jwt_key *key, EVP_PKEY *pub, size_t siglen, enum jwt_kid kid)
 {
 	unsigned char buf[8192];
 	json_t *claims, *hdr;
@@ -126,7 +140,7 @@ sign_check(struct jwt_key *key, EVP_PKEY *pub, size_t siglen)
 
 	claims = jwt_claims("iss", "alice", "svc", 60, time(NULL),
 	    json_array());
-	tok = jwt_sign(key, claims);
+	tok = jwt_sign(key, kid, claims);
 	json_decref(claims);
 	T(tok != NULL);
 	if (tok == NULL)
@@ -146,6 +160,12 @@ sign_check(struct jwt_key *key, EVP_PKEY *pub, size_t siglen)
 	    strcmp(json_string_value(json_object_get(hdr, "typ")), "JWT") == 0);
 	free(tok);
 	return hdr;
+}
+
+static json_t *
+sign_check(struct jwt_key *key, EVP_PKEY *pub, size_t siglen)
+{
+	return sign_kid(key, pub, siglen, JWT_KID_LIBTRUST);
 }
 
 static const char *
@@ -209,6 +229,115 @@ refused(const char *type, const char *param, size_t bits)
 	EVP_PKEY_free(k);
 }
 
+/* RFC 7638 known answers, the JWK of a P-256 key, kid selection. */
+static void
+thumbprints(const char *kp, EVP_PKEY *spec)
+{
+	char out[JWT_THUMB_LEN + 1];
+	struct jwt_key *key = NULL;
+	json_t *jwk, *hdr;
+
+	jwk = json_pack("{s:s, s:s, s:s}", "kty", "RSA", "n", rfc_n, "e",
+	    "AQAB");
+	T(jwt_thumbprint(jwk, out) == 0 && strcmp(out, rfc_thumb) == 0);
+	json_decref(jwk);
+	T(jwt_key_load(kp, "", &key) == 0);
+	jwk = key ? jwt_key_jwk(key) : NULL;
+	T(json_object_size(jwk) == 4);	/* the required members only */
+	T(strcmp(str(jwk, "kty"), "EC") == 0);
+	T(strcmp(str(jwk, "crv"), "P-256") == 0);
+	T(strcmp(str(jwk, "x"), spec_x) == 0);
+	T(strcmp(str(jwk, "y"), spec_y) == 0);
+	T(jwt_thumbprint(jwk, out) == 0 && strcmp(out, spec_thumb) == 0);
+	json_decref(jwk);
+	T(key && strcmp(jwt_key_id(key, JWT_KID_THUMBPRINT), spec_thumb) == 0);
+	T(key && strcmp(jwt_key_id(key, JWT_KID_LIBTRUST), spec_kid) == 0);
+	T(key && strcmp(jwt_key_alg(key), "ES256") == 0);
+	hdr = key ? sign_kid(key, spec, 64, JWT_KID_THUMBPRINT) : NULL;
+	T(strcmp(str(hdr, "kid"), spec_thumb) == 0);
+	json_decref(hdr);
+	hdr = key ? sign_kid(key, spec, 64, JWT_KID_LIBTRUST) : NULL;
+	T(strcmp(str(hdr, "kid"), spec_kid) == 0);
+	json_decref(hdr);
+	jwt_key_free(key);
+}
+
+/* RSA: n and e as RFC 7518 6.3.1 puts them, no leading zero byte. */
+static void
+rsa_jwk(void)
+{
+	char kp[64], out[JWT_THUMB_LEN + 1];
+	struct jwt_key *key = NULL;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	json_t *jwk;
+
+	snprintf(kp, sizeof(kp), "%s/rsa.key", dir);
+	write_key(kp, k, NULL);
+	T(jwt_key_load(kp, "", &key) == 0);
+	jwk = key ? jwt_key_jwk(key) : NULL;
+	T(json_object_size(jwk) == 3 && strcmp(str(jwk, "kty"), "RSA") == 0);
+	T(strcmp(str(jwk, "e"), "AQAB") == 0);
+	T(strlen(str(jwk, "n")) == 342);	/* 256 bytes */
+	T(jwt_thumbprint(jwk, out) == 0 &&
+	    strcmp(out, jwt_key_id(key, JWT_KID_THUMBPRINT)) == 0);
+	json_decref(jwk);
+	jwt_key_free(key);
+	EVP_PKEY_free(k);
+}
+
+static void
+write_all(const char *path, EVP_PKEY *k, X509 *x, X509 *other)
+{
+	FILE *f = fopen(path, "w");
+
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	PEM_write_X509(f, x);
+	if (other != NULL)
+		PEM_write_X509(f, other);
+	fclose(f);
+}
+
+/* Key, certificate and a second certificate in one file: x5c holds both
+ * in order; an expired certificate is JWT_OUTDATED. */
+static void
+chain_and_expiry(EVP_PKEY *spec)
+{
+	char kp[64];
+	struct jwt_key *key = NULL;
+	X509 *x = selfsign(spec), *other = selfsign(spec);
+	json_t *hdr, *x5c;
+	FILE *f;
+	int i;
+
+	snprintf(kp, sizeof(kp), "%s/all.pem", dir);
+	write_all(kp, spec, x, other);
+	T(jwt_key_load(kp, kp, &key) == 0);
+	hdr = key ? sign_check(key, spec, 64) : NULL;
+	x5c = json_object_get(hdr, "x5c");
+	T(json_array_size(x5c) == 2);
+	T(x5c && strcmp(json_string_value(json_array_get(x5c, 0)),
+	    json_string_value(json_array_get(x5c, 1))) != 0);
+	json_decref(hdr);
+	jwt_key_free(key);
+	/* LIM_CHAIN certificates, then one more */
+	f = fopen(kp, "w");
+	PEM_write_PrivateKey(f, spec, NULL, NULL, 0, NULL, NULL);
+	for (i = 0; i < LIM_CHAIN; i++)
+		PEM_write_X509(f, i ? other : x);
+	fflush(f);
+	T(jwt_key_load(kp, kp, &key) == 0);
+	jwt_key_free(key);
+	PEM_write_X509(f, other);
+	fclose(f);
+	T(jwt_key_load(kp, kp, &key) == -1 && key == NULL);
+	X509_gmtime_adj(X509_getm_notAfter(x), -60);
+	X509_sign(x, spec, EVP_sha256());
+	write_all(kp, spec, x, NULL);
+	T(jwt_key_load(kp, kp, &key) == JWT_OUTDATED && key == NULL);
+	X509_free(x);
+	X509_free(other);
+}
+
 int
 main(void)
 {
@@ -269,7 +398,11 @@ main(void)
 	write_file(cp, "not a key\n");
 	T(jwt_key_load(cp, "", &key) == -1);
 	X509_free(x);
-	EVP_PKEY_free(spec);
+
+	snprintf(kp, sizeof(kp), "%s/spec.key", dir);
+	thumbprints(kp, spec);
+	rsa_jwk();
+	chain_and_expiry(spec);
 
 	/* claim types: aud a string, times integers, a random jti */
 	c = jwt_claims("issuer", "", "registry", 900, now, json_array());
@@ -290,6 +423,7 @@ main(void)
 	T(json_is_array(json_object_get(c, "access")));
 	json_decref(c);
 	json_decref(c2);
+	EVP_PKEY_free(spec);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	T(system(cmd) == 0);
