@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <grp.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -85,10 +86,8 @@ ctl_refuse(const char *fmt, ...)
 	return CTL_REFUSED;
 }
 
-static int
-usage(void)
-{
-	fputs("usage: dindexctl [-c FILE] [--json] command ...\n"
+static const char usage_text[] =
+	"usage: dindexctl [-c FILE] [--json] command ...\n"
 	    "  init\n"
 	    "  user list | show NAME | add NAME [--email E] [--admin] "
 	    "[--password-stdin]\n"
@@ -104,7 +103,14 @@ usage(void)
 	    "history NS/REPO ID\n"
 	    "  spool list [--failed] | show ID | retry ID|--failed | drop ID\n"
 	    "  token gc | list USER | rm USER ID\n"
-	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n", stderr);
+	    "  dump [[-o] FILE] | load [--force] [FILE] | check\n"
+	    "  status | metrics [--write]\n"
+	    "  --help | --version\n";
+
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
 	return CTL_USAGE;
 }
 
@@ -257,21 +263,24 @@ show(const struct ctl *ctl, const struct cmd *c)
 	}
 }
 
-/* webhook list: the events column as it always was */
+/* webhook list: the events joined by ',' */
 static void
 print_hooks(const json_t *list)
 {
 	const json_t *h, *e;
-	size_t i, j;
+	char ev[32];
+	size_t i, j, n;
 
-	printf("%-16s %-6s %-15s %s\n", "ID", "ACTIVE", "EVENTS", "URL");
+	printf("%-16s %-6s %-12s %s\n", "ID", "ACTIVE", "EVENTS", "URL");
 	json_array_foreach(list, i, h) {
-		printf("%-16s %-6s ", record_str(h, "id"),
-		    json_is_true(json_object_get(h, "active")) ? "yes" : "no");
+		ev[n = 0] = '\0';
 		json_array_foreach(json_object_get(h, "events"), j, e)
-			printf("%s%s", j ? "," : "", json_string_value(e));
-		printf("%*s%s\n", j < 2 ? 13 - (int)(j * 4) : 1, " ",
-		    record_str(h, "url"));
+			if (n < sizeof(ev))
+				n += snprintf(ev + n, sizeof(ev) - n, "%s%s",
+				    j ? "," : "", json_string_value(e));
+		printf("%-16s %-6s %-12s %s\n", record_str(h, "id"),
+		    json_is_true(json_object_get(h, "active")) ? "yes" : "no",
+		    ev, record_str(h, "url"));
 	}
 }
 
@@ -509,6 +518,8 @@ static const struct opt spool_opts[] = {
 	{ "--failed", "failed", OPT_TRUE }, { 0 } };
 static const struct opt dump_opts[] = {
 	{ "-o", "file", OPT_VALUE }, { NULL, "file", OPT_WORD }, { 0 } };
+static const struct opt metrics_opts[] = {
+	{ "--write", "write", OPT_TRUE }, { 0 } };
 static const struct opt load_opts[] = {
 	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
@@ -556,7 +567,9 @@ static const struct cmd cmds[] = {
 	{ "webhook ping NAME ID", HTTP_POST, "webhooks/@/%/ping",
 	    .json = J_NONE },
 	{ "webhook history NAME ID", HTTP_GET, "webhooks/@/%/history",
-	    .json = J_ALWAYS },
+	    .view = { { NULL, "%-19s %-36s %-8s %6s %6s %s\n",
+	    "TIME|DELIVERY|EVENT|STATUS|MS|ERROR",
+	    "@time -delivery -event #status #duration_ms -error" } } },
 	{ "spool list", .opts = spool_opts, .run = spool_list, .view = {
 	    { NULL, "%-36s %-8s %-3s %-19s %-8s %s\n",
 	    "ID|STATE|TRY|NEXT ATTEMPT|EVENT|URL",
@@ -573,6 +586,9 @@ static const struct cmd cmds[] = {
 	{ "dump", .opts = dump_opts, .run = ctl_dump, .opens = 1 },
 	{ "load", .opts = load_opts, .run = ctl_load, .opens = 1 },
 	{ "check", .run = ctl_check },
+	{ "status", .run = ctl_status },
+	{ "metrics", .opts = metrics_opts, .run = ctl_metrics,
+	    .json = J_NONE },
 };
 
 /* Match argv against c's words, the arguments into args: how many words
@@ -712,6 +728,8 @@ ctl_main(int argc, char **argv)
 	const char *path = NULL;
 	int i, n = 0, used = 0, rc;
 
+	if (config_help(argc, argv, "dindexctl", usage_text))
+		return CTL_OK;
 	/* options may stand anywhere; what is left is the command */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
@@ -731,6 +749,12 @@ ctl_main(int argc, char **argv)
 	if (config_load(path, &cfg) == -1 ||
 	    (!c->opens && ctl_become_owner(&cfg) != 0))
 		return CTL_REFUSED;
+	/* init and load make the database; the others need it */
+	if (c->run != ctl_init && c->run != ctl_load &&
+	    access(cfg.database, F_OK) == -1 && errno == ENOENT)
+		return ctl_refuse("%s: the database was never initialised; "
+		    "run 'dindexctl init'", cfg.database);
+	ctl.conf = path;
 	ctl.opt = json_object();
 	if ((rc = options(c, &ctl, n - used, argv + used)) == CTL_OK)
 		rc = c->run != NULL ? c->run(&ctl) : call(c, &ctl);

@@ -24,6 +24,7 @@ struct ctl {
 	json_t			*opt;		/* the options, by field */
 	char			 secret[LIM_URL + 2];	/* read by option */
 	json_t			*out;		/* the answer to show */
+	const char		*conf;		/* -c FILE, or NULL */
 };
 
 int	ctl_main(int argc, char **argv);
@@ -40,5 +41,8 @@ int	ctl_init(struct ctl *);
 int	ctl_dump(struct ctl *);
 int	ctl_load(struct ctl *);
 int	ctl_check(struct ctl *);
+/* status.c */
+int	ctl_status(struct ctl *);
+int	ctl_metrics(struct ctl *);
 
 #endif

@@ -48,6 +48,10 @@ json_t	*scope_access(const struct scope_set *set);
 int	 jwt_key_load(const char *key_path, const char *cert_path,
 	    struct jwt_key **out);
 void	 jwt_key_free(struct jwt_key *);
+/* The subject and expiry (unix time) of the PEM certificate at path.
+ * 0 ok, -1 (logged when unreadable). */
+int	 jwt_cert_info(const char *path, char *subject, size_t len,
+	    long long *expires);
 /* The claim set: iss, sub, aud (a string), exp, nbf (now - 10), iat as
  * integers, a random jti, and access (stolen). NULL on failure. */
 json_t	*jwt_claims(const char *iss, const char *sub, const char *aud,

@@ -213,6 +213,22 @@ check_hist(const json_t *list)
 	return NULL;
 }
 
+/* stats:deliver, dindex-deliver's counters (drain.c) */
+static const char *
+check_stats(const char *name, const json_t *s)
+{
+	json_int_t n, failed, last;
+	const char *result;
+
+	if (strcmp(name, "deliver") != 0)
+		return "unknown counters";
+	if (json_unpack((json_t *)s, "{s:I, s:I, s:I, s:s}", "attempts", &n,
+	    "failed", &failed, "last", &last, "result", &result) ||
+	    n < failed || failed < 0)
+		return "attempts, failed, last or result missing or wrong";
+	return NULL;
+}
+
 const char *
 record_str(const json_t *rec, const char *key)
 {
@@ -244,6 +260,8 @@ record_check(const char *key, const json_t *v)
 		return check_token(v);
 	case STORE_REFRESH:
 		return check_refresh(v);
+	case STORE_STATS:
+		return check_stats(name, v);
 	default:
 		return check_hooks(v);
 	}
