@@ -55,7 +55,7 @@ ctl_init(struct ctl *ctl)
 			rc = -1;
 	}
 	if (rc == 0 && ctl->json)
-		ctl->out = json_pack("{s:s, s:b, s:s?, s:s?}", "database", db,
+		ctl->out = json_pack("{s:s, s:b, s:s*, s:s*}", "database", db,
 		    "initialised", fresh, "administrator", fresh ? "admin" :
 		    NULL, "password", fresh ? pw : NULL);
 	else if (rc == 0 && fresh)

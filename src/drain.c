@@ -74,7 +74,7 @@ add_pass(struct store *st, json_t **rec, void *arg)
 	(void)st;
 	json_decref(*rec);
 	*rec = json_pack("{s:I, s:I, s:I, s:s}", "attempts", n + p->attempts,
-	    "failed", f + p->failed, "last", p->last, "result", p->result);
+	    "failed", f + p->failed, "last_at", p->last, "result", p->result);
 	return *rec != NULL ? 0 : -1;
 }
 

@@ -223,9 +223,9 @@ check_stats(const char *name, const json_t *s)
 	if (strcmp(name, "deliver") != 0)
 		return "unknown counters";
 	if (json_unpack((json_t *)s, "{s:I, s:I, s:I, s:s}", "attempts", &n,
-	    "failed", &failed, "last", &last, "result", &result) ||
+	    "failed", &failed, "last_at", &last, "result", &result) ||
 	    n < failed || failed < 0)
-		return "attempts, failed, last or result missing or wrong";
+		return "attempts, failed, last_at or result missing or wrong";
 	return NULL;
 }
 
