@@ -203,9 +203,7 @@ static const char *
 parse_line(char *line, struct config *c, unsigned char *seen, char *why,
     size_t len)
 {
-	char fmt[128];
-
-	char *eq, *key, *val;
+	char *eq, *key, *val, fmt[128];
 	size_t i;
 
 	key = trim(line);
@@ -274,7 +272,8 @@ config_help(int argc, char **argv, const char *prog, const char *usage)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			fputs(usage, stdout);
 			return 1;
 		}

@@ -141,8 +141,6 @@ reading(const struct config *c, const char *conf)
 	struct stat sb;
 	json_t *s;
 
-	if (store_open(c->database, STORE_READ, &st) == -1)
-		return NULL;
 	s = json_pack("{s:s, s:{s:s, s:I}, s:{}, s:o, s:{s:i, s:i, s:i, s:s},"
 	    " s:b, s:o, s:[]}", "config", conf, "database", "path",
 	    c->database, "bytes", (json_int_t)(stat(c->database, &sb) == 0 ?
@@ -150,6 +148,11 @@ reading(const struct config *c, const char *conf)
 	    "deliver", "attempts", 0, "failed", 0, "last_at", 0, "result",
 	    "none", "v2", c->token_key[0] != '\0', "certificate",
 	    certificate(c->token_cert), "warnings");
+	/* the lock held for the records only */
+	if (s == NULL || store_open(c->database, STORE_READ, &st) == -1) {
+		json_decref(s);
+		return NULL;
+	}
 	store_each(st, "", count, s);
 	store_close(st);
 	return s;
