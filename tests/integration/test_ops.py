@@ -5,12 +5,15 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
 import time
 import urllib.parse
 
-from harness import DELIVER, DINDEX, DINDEXCTL, FAST_SCRYPT, Server
+from harness import (DELIVER, DINDEX, DINDEXCTL, FAST_SCRYPT, ROOT, Server,
+                     free_port)
 from receiver import Receiver
 from test_hooks import A, LOCAL, add_hook, deliver, make_due
 from test_v2_token import PW, SERVICE, V2Server
@@ -242,3 +245,48 @@ def test_v2_inactive_account_is_told_wrong_password_is_not():
         assert wrong[0].body == wrong[1].body, (wrong[0], wrong[1])
         assert wrong[2].body == wrong[3].body, (wrong[2], wrong[3])
         assert b"active" not in b"".join(r.body for r in wrong)
+
+
+def test_make_run_delivers_webhooks_and_stops_with_the_server():
+    d = tempfile.mkdtemp(prefix="dindex-run-")
+    conf, port, rcv = os.path.join(d, "dindex.conf"), free_port(), Receiver()
+    with open(conf, "w") as f:      # make run keeps a config it finds
+        f.write("database = %s/index.db\nspool = %s/spool\nscrypt = %s\n"
+                "webhook_allow_networks = 127.0.0.0/8\n" % (d, d, FAST_SCRYPT))
+    p = subprocess.Popen(
+        ["make", "-s", "-C", ROOT, "run", "RUN_DIR=" + d,
+         "RUN_PORT=%d" % port, "BUILD=" + os.environ.get("DINDEX_BUILD",
+                                                         "build")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        ctl = [DINDEXCTL, "-c", conf]
+        hid = subprocess.run(ctl + ["webhook", "add", "alice/app", rcv.url],
+                             capture_output=True, text=True,
+                             check=True).stdout.strip()
+        subprocess.run(ctl + ["webhook", "ping", "alice/app", hid],
+                       check=True)
+        deadline = time.time() + 20     # the loop runs it every 5 s
+        while not rcv.got and time.time() < deadline:
+            time.sleep(0.2)
+        assert len(rcv.got) == 1, "make run did not deliver"
+        # Ctrl-C: SIGINT to the foreground process group
+        os.killpg(p.pid, signal.SIGINT)
+        out = p.communicate(timeout=30)[0].decode()
+        assert "webhooks delivered every 5 s" in out, out
+        time.sleep(6)       # a sleep of the loop may finish its 5 s
+        left = subprocess.run(["pgrep", "-g", str(p.pid)],
+                              capture_output=True, text=True).stdout
+        assert left == "", "left running after Ctrl-C: " + left
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        rcv.close()
+        shutil.rmtree(d, ignore_errors=True)
