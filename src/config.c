@@ -72,8 +72,7 @@ static const struct key keys[] = {
 static const char *const allowed[] = {
 	[K_BOOL] = "is not yes or no", [K_LONG] = "is not between %ld and %ld",
 	[K_STR] = "is too long", [K_PATH] = "is not an absolute path",
-	[K_SCRYPT] = "is not N:r:p (N a power of two up to 2^20, r and p "
-	    "1 to 255)",
+	[K_SCRYPT] = "is not N:r:p (N a power of 2 up to 2^20, r, p 1..255)",
 	[K_LIST] = "is not host[:port] items split by ',' without blanks",
 	[K_NETS] = "is not a list of networks (address/bits, host bits 0)",
 };
