@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -14,6 +13,7 @@ import urllib.parse
 
 from harness import (DELIVER, DINDEX, DINDEXCTL, FAST_SCRYPT, ROOT, Server,
                      free_port)
+from nspawn import wait_listening
 from receiver import Receiver
 from test_hooks import A, LOCAL, add_hook, deliver, make_due
 from test_v2_token import PW, SERVICE, V2Server
@@ -260,13 +260,7 @@ def test_make_run_delivers_webhooks_and_stops_with_the_server():
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_listening(port, 60)
         ctl = [DINDEXCTL, "-c", conf]
         hid = subprocess.run(ctl + ["webhook", "add", "alice/app", rcv.url],
                              capture_output=True, text=True,
