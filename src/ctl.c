@@ -46,7 +46,8 @@ struct opt {
  * or, with heads ("A|B"), as the heading and for each element of a table
  * (an object's sorted by key). Each word of cells fills one %s: "." the
  * key (of a record: the first argument), "=" the element, "-f" field f
- * or "-", "?f" yes or no, "@f" a time, "#f" a number or f's size.
+ * or "-", "?f" yes or no, "@f" a time, "#f" a number or f's size, ",f"
+ * a list of strings joined by ','.
  */
 struct view {
 	const char	*of;	/* this field of the answer; NULL: itself */
@@ -188,6 +189,7 @@ cell(const char *w, const char *key, const json_t *v, char *buf,
 	const json_t *f = json_object_get(v, w + 1);
 	time_t t = (time_t)json_integer_value(f);
 	struct tm tm;
+	size_t i;
 
 	switch (*w) {
 	case '.':
@@ -200,6 +202,11 @@ cell(const char *w, const char *key, const json_t *v, char *buf,
 		snprintf(buf, len, "%lld", json_is_integer(f) ?
 		    (long long)json_integer_value(f) :
 		    (long long)(json_array_size(f) + json_object_size(f)));
+		return buf;
+	case ',':
+		for (buf[0] = '\0', i = 0; i < json_array_size(f); i++)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			    i ? "," : "", json_string_value(json_array_get(f, i)));
 		return buf;
 	case '@':
 		if (json_is_integer(f) && gmtime_r(&t, &tm) != NULL &&
@@ -260,27 +267,6 @@ show(const struct ctl *ctl, const struct cmd *c)
 			    json_array_get(v, i));
 		}
 		json_decref(keys);
-	}
-}
-
-/* webhook list: the events joined by ',' */
-static void
-print_hooks(const json_t *list)
-{
-	const json_t *h, *e;
-	char ev[32];
-	size_t i, j, n;
-
-	printf("%-16s %-6s %-12s %s\n", "ID", "ACTIVE", "EVENTS", "URL");
-	json_array_foreach(list, i, h) {
-		ev[n = 0] = '\0';
-		json_array_foreach(json_object_get(h, "events"), j, e)
-			if (n < sizeof(ev))
-				n += snprintf(ev + n, sizeof(ev) - n, "%s%s",
-				    j ? "," : "", json_string_value(e));
-		printf("%-16s %-6s %-12s %s\n", record_str(h, "id"),
-		    json_is_true(json_object_get(h, "active")) ? "yes" : "no",
-		    ev, record_str(h, "url"));
 	}
 }
 
@@ -560,7 +546,9 @@ static const struct cmd cmds[] = {
 	{ "repo rm NAME", .run = repo_rm, .json = J_LINE },
 	{ "webhook add NAME URL", HTTP_POST, "webhooks/@", { "url" },
 	    hook_opts, .view = { { NULL, "%s\n", NULL, "-id" } } },
-	{ "webhook list NAME", HTTP_GET, "webhooks/@", .text = print_hooks },
+	{ "webhook list NAME", HTTP_GET, "webhooks/@", .view = { { NULL,
+	    "%-16s %-6s %-12s %s\n", "ID|ACTIVE|EVENTS|URL",
+	    "-id ?active ,events -url" } } },
 	/* DELETE /webhooks/<name>/<not an id> removes all of <name>/<that> */
 	{ "webhook rm NAME ID", HTTP_DELETE, "webhooks/@/%", .ok = hook_id_ok,
 	    .json = J_NONE },
