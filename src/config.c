@@ -19,6 +19,10 @@
 #include "log.h"
 #include "net.h"
 
+#ifndef DINDEX_DESCRIBE
+#define DINDEX_DESCRIBE	""	/* " (git describe)" in a checkout */
+#endif
+
 enum kind { K_BOOL, K_LONG, K_STR, K_PATH, K_SCRYPT, K_LIST, K_NETS,
 	K_KID };
 
@@ -35,6 +39,7 @@ struct key {
 #define S(f)	F(f), sizeof(((struct config *)0)->f), 0, 0	/* a string */
 #define B(f)	F(f), 0, 0, 0					/* a bool */
 #define L(f, lo, hi)	F(f), 0, lo, hi				/* a number */
+#define E(f)	F(f), sizeof(((struct config *)0)->f), 1, 0	/* "" allowed */
 static const struct key keys[] = {
 	{ "database", K_PATH, "/var/lib/dindex/index.db", S(database) },
 	{ "spool", K_PATH, "/var/spool/dindex", S(spool) },
@@ -63,6 +68,18 @@ static const struct key keys[] = {
 	{ "notify_secret", K_STR, "", S(notify_secret) },
 	{ "webhook_allow_networks", K_NETS, "", S(webhook_allow_networks) },
 	{ "trusted_proxies", K_NETS, "", S(trusted_proxies) },
+	{ "metrics_file", K_PATH, "/var/lib/prometheus/node-exporter/"
+	    "dindex.prom", E(metrics_file) },
+};
+
+/* What each kind allows, for the message about a bad value. */
+static const char *const allowed[] = {
+	[K_BOOL] = "is not yes or no", [K_LONG] = "is not between %ld and %ld",
+	[K_STR] = "is too long", [K_PATH] = "is not an absolute path",
+	[K_SCRYPT] = "is not N:r:p (N a power of 2 up to 2^20, r, p 1..255)",
+	[K_LIST] = "is not host[:port] items split by ',' without blanks",
+	[K_NETS] = "is not a list of networks (address/bits, host bits 0)",
+	[K_KID] = "is not libtrust or thumbprint",
 };
 
 static long
@@ -144,7 +161,7 @@ set_value(const struct key *k, const char *v, struct config *c)
 		*(int *)(void *)field = (int)n;
 		return n || strcmp(v, "libtrust") == 0 ? 0 : -1;
 	case K_PATH:
-		if (v[0] != '/')
+		if (v[0] != '/' && !(v[0] == '\0' && k->min == 1))
 			return -1;
 		break;
 	case K_LIST:
@@ -188,11 +205,13 @@ trim(char *s)
 	return s;
 }
 
-/* One line (NUL-terminated, no newline). NULL ok, else the reason. */
+/* One line (NUL-terminated, no newline). NULL ok, else the reason
+ * (static, or in why). */
 static const char *
-parse_line(char *line, struct config *c, unsigned char *seen)
+parse_line(char *line, struct config *c, unsigned char *seen, char *why,
+    size_t len)
 {
-	char *eq, *key, *val;
+	char *eq, *key, *val, fmt[128];
 	size_t i;
 
 	key = trim(line);
@@ -210,9 +229,11 @@ parse_line(char *line, struct config *c, unsigned char *seen)
 		return "unknown key";
 	if (seen[i]++)
 		return "key given twice";
-	if (set_value(&keys[i], val, c) == -1)
-		return "bad value";
-	return NULL;
+	if (set_value(&keys[i], val, c) == 0)
+		return NULL;
+	snprintf(fmt, sizeof(fmt), "%%s: '%%.64s' %s", allowed[keys[i].kind]);
+	snprintf(why, len, fmt, key, val, keys[i].min, keys[i].max);
+	return why;
 }
 
 int
@@ -220,7 +241,7 @@ config_parse(const char *text, size_t len, const char *name,
     struct config *c, char *err, size_t errlen)
 {
 	unsigned char seen[LEN(keys)] = { 0 };
-	char line[LIM_CONF_LINE + 1], key[64];
+	char line[LIM_CONF_LINE + 1], key[64], bad[256];
 	const char *p = text, *end = text + len, *nl, *why;
 	size_t n, lineno;
 
@@ -240,12 +261,33 @@ config_parse(const char *text, size_t len, const char *name,
 			snprintf(key, sizeof(key), "%.*s",
 			    (int)strcspn(line + strspn(line, " \t"), " \t="),
 			    line + strspn(line, " \t"));
-			why = parse_line(line, c, seen);
+			why = parse_line(line, c, seen, bad, sizeof(bad));
+			if (why == bad)
+				key[0] = '\0';	/* the message names it */
 		}
 		if (why != NULL) {
 			snprintf(err, errlen, "%s:%zu: %s%s%s%s", name, lineno,
 			    why, key[0] ? " '" : "", key, key[0] ? "'" : "");
 			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+config_help(int argc, char **argv, const char *prog, const char *usage)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("%s %s%s\n", prog, DINDEX_VERSION, DINDEX_DESCRIBE);
+			return 1;
 		}
 	}
 	return 0;

@@ -43,6 +43,7 @@ struct config {
 	char		 notify_secret[LIM_CONF_VALUE];
 	char		 webhook_allow_networks[LIM_CONF_VALUE]; /* CIDRs */
 	char		 trusted_proxies[LIM_CONF_VALUE];	/* CIDRs */
+	char		 metrics_file[LIM_PATH];	/* "" = off */
 };
 
 void	config_defaults(struct config *);
@@ -53,5 +54,9 @@ int	config_parse(const char *text, size_t len, const char *name,
 /* Defaults, then the file at path (NULL: $DINDEX_CONFIG, then the default
  * path). Logs the error and returns -1 on failure. */
 int	config_load(const char *path, struct config *cfg);
+/* --help or -h anywhere in argv: usage on stdout; --version: prog and
+ * the version. 1 when it answered one of them, else 0. */
+int	config_help(int argc, char **argv, const char *prog,
+	    const char *usage);
 
 #endif

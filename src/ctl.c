@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <grp.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -47,7 +48,8 @@ struct opt {
  * or, with heads ("A|B"), as the heading and for each element of a table
  * (an object's sorted by key). Each word of cells fills one %s: "." the
  * key (of a record: the first argument), "=" the element, "-f" field f
- * or "-", "?f" yes or no, "@f" a time, "#f" a number or f's size.
+ * or "-", "?f" yes or no, "@f" a time, "#f" a number or f's size, ",f"
+ * a list of strings joined by ','.
  */
 struct view {
 	const char	*of;	/* this field of the answer; NULL: itself */
@@ -89,10 +91,8 @@ ctl_refuse(const char *fmt, ...)
 	return CTL_REFUSED;
 }
 
-static int
-usage(void)
-{
-	fputs("usage: dindexctl [-c FILE] [--json] command ...\n"
+static const char usage_text[] =
+	"usage: dindexctl [-c FILE] [--json] command ...\n"
 	    "  init\n"
 	    "  user list | show NAME | add NAME [--email E] [--admin] "
 	    "[--password-stdin]\n"
@@ -115,8 +115,14 @@ usage(void)
 	    "  user expire-legacy\n"
 	    "  key init [--dir DIR] [--curve P-256|P-384|RSA-3072] "
 	    "[--days N] [--realm URL]\n"
-	    "  key rotate [--dir DIR] [--curve C] [--days N] | show | jwks\n",
-	    stderr);
+	    "  key rotate [--dir DIR] [--curve C] [--days N] | show | jwks\n"
+	    "  status | metrics [--write]\n"
+	    "  --help | --version\n";
+
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
 	return CTL_USAGE;
 }
 
@@ -194,6 +200,7 @@ cell(const char *w, const char *key, const json_t *v, char *buf,
 	const json_t *f = json_object_get(v, w + 1);
 	time_t t = (time_t)json_integer_value(f);
 	struct tm tm;
+	size_t i;
 
 	switch (*w) {
 	case '.':
@@ -206,6 +213,11 @@ cell(const char *w, const char *key, const json_t *v, char *buf,
 		snprintf(buf, len, "%lld", json_is_integer(f) ?
 		    (long long)json_integer_value(f) :
 		    (long long)(json_array_size(f) + json_object_size(f)));
+		return buf;
+	case ',':
+		for (buf[0] = '\0', i = 0; i < json_array_size(f); i++)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			    i ? "," : "", json_string_value(json_array_get(f, i)));
 		return buf;
 	case '@':
 		if (json_is_integer(f) && gmtime_r(&t, &tm) != NULL &&
@@ -266,24 +278,6 @@ show(const struct ctl *ctl, const struct cmd *c)
 			    json_array_get(v, i));
 		}
 		json_decref(keys);
-	}
-}
-
-/* webhook list: the events column as it always was */
-static void
-print_hooks(const json_t *list)
-{
-	const json_t *h, *e;
-	size_t i, j;
-
-	printf("%-16s %-6s %-15s %s\n", "ID", "ACTIVE", "EVENTS", "URL");
-	json_array_foreach(list, i, h) {
-		printf("%-16s %-6s ", record_str(h, "id"),
-		    json_is_true(json_object_get(h, "active")) ? "yes" : "no");
-		json_array_foreach(json_object_get(h, "events"), j, e)
-			printf("%s%s", j ? "," : "", json_string_value(e));
-		printf("%*s%s\n", j < 2 ? 13 - (int)(j * 4) : 1, " ",
-		    record_str(h, "url"));
 	}
 }
 
@@ -532,6 +526,8 @@ static const struct opt dump_opts[] = {
 static const struct opt atok_opts[] = {
 	{ "--scope", "scopes", OPT_LIST },
 	{ "--expires", "expires_days", OPT_VALUE }, { 0 } };
+static const struct opt metrics_opts[] = {
+	{ "--write", "write", OPT_TRUE }, { 0 } };
 static const struct opt load_opts[] = {
 	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
@@ -588,14 +584,18 @@ static const struct cmd cmds[] = {
 	{ "repo rm NAME", .run = repo_rm, .json = J_LINE },
 	{ "webhook add NAME URL", HTTP_POST, "webhooks/@", { "url" },
 	    hook_opts, .view = { { NULL, "%s\n", NULL, "-id" } } },
-	{ "webhook list NAME", HTTP_GET, "webhooks/@", .text = print_hooks },
+	{ "webhook list NAME", HTTP_GET, "webhooks/@", .view = { { NULL,
+	    "%-16s %-6s %-12s %s\n", "ID|ACTIVE|EVENTS|URL",
+	    "-id ?active ,events -url" } } },
 	/* DELETE /webhooks/<name>/<not an id> removes all of <name>/<that> */
 	{ "webhook rm NAME ID", HTTP_DELETE, "webhooks/@/%", .ok = hook_id_ok,
 	    .json = J_NONE },
 	{ "webhook ping NAME ID", HTTP_POST, "webhooks/@/%/ping",
 	    .json = J_NONE },
 	{ "webhook history NAME ID", HTTP_GET, "webhooks/@/%/history",
-	    .json = J_ALWAYS },
+	    .view = { { NULL, "%-19s %-36s %-8s %6s %6s %s\n",
+	    "TIME|DELIVERY|EVENT|STATUS|MS|ERROR",
+	    "@time -delivery -event #status #duration_ms -error" } } },
 	{ "spool list", .opts = spool_opts, .run = spool_list, .view = {
 	    { NULL, "%-36s %-8s %-3s %-19s %-8s %s\n",
 	    "ID|STATE|TRY|NEXT ATTEMPT|EVENT|URL",
@@ -626,6 +626,9 @@ static const struct cmd cmds[] = {
 	    .view = KEY_VIEW, .opens = 1 },
 	{ "key show", .run = ctl_key_show, .view = KEY_VIEW, .opens = 1 },
 	{ "key jwks", .run = ctl_key_jwks, .json = J_ALWAYS, .opens = 1 },
+	{ "status", .run = ctl_status },
+	{ "metrics", .opts = metrics_opts, .run = ctl_metrics,
+	    .json = J_NONE },
 };
 
 /* Match argv against c's words, the arguments into args: how many words
@@ -773,6 +776,8 @@ ctl_main(int argc, char **argv)
 	const char *path = NULL;
 	int i, n = 0, used = 0, rc;
 
+	if (config_help(argc, argv, "dindexctl", usage_text))
+		return CTL_OK;
 	/* options may stand anywhere; what is left is the command */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
@@ -792,6 +797,12 @@ ctl_main(int argc, char **argv)
 	if (config_load(path, &cfg) == -1 ||
 	    (!c->opens && ctl_become_owner(&cfg) != 0))
 		return CTL_REFUSED;
+	/* init and load make the database; the others need it */
+	if (c->run != ctl_init && c->run != ctl_load &&
+	    access(cfg.database, F_OK) == -1 && errno == ENOENT)
+		return ctl_refuse("%s: the database was never initialised; "
+		    "run 'dindexctl init'", cfg.database);
+	ctl.conf = path;
 	ctl.opt = json_object();
 	if ((rc = options(c, &ctl, n - used, argv + used)) == CTL_OK)
 		rc = c->run != NULL ? c->run(&ctl) : call(c, &ctl);

@@ -24,6 +24,7 @@ struct ctl {
 	json_t			*opt;		/* the options, by field */
 	char			 secret[LIM_URL + 2];	/* read by option */
 	json_t			*out;		/* the answer to show */
+	const char		*conf;		/* -c FILE, or NULL */
 };
 
 int	ctl_main(int argc, char **argv);
@@ -48,5 +49,8 @@ int	ctl_expire_legacy(struct ctl *);
 int	ctl_key_make(struct ctl *);	/* init and rotate */
 int	ctl_key_show(struct ctl *);
 int	ctl_key_jwks(struct ctl *);
+/* status.c */
+int	ctl_status(struct ctl *);
+int	ctl_metrics(struct ctl *);
 
 #endif

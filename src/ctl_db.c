@@ -54,7 +54,11 @@ ctl_init(struct ctl *ctl)
 		if (store_close(st) == -1)
 			rc = -1;
 	}
-	if (rc == 0 && fresh)
+	if (rc == 0 && ctl->json)
+		ctl->out = json_pack("{s:s, s:b, s:s*, s:s*}", "database", db,
+		    "initialised", fresh, "administrator", fresh ? "admin" :
+		    NULL, "password", fresh ? pw : NULL);
+	else if (rc == 0 && fresh)
 		printf("\n"
 		    "  dindex initialised: %s\n"
 		    "  administrator:      admin\n"
@@ -62,7 +66,8 @@ ctl_init(struct ctl *ctl)
 		    "  (shown once; change it with 'dindexctl user passwd "
 		    "admin')\n\n", db, pw);
 	else if (rc == 0)
-		printf("dindex: %s already holds users; nothing changed\n", db);
+		printf("dindexctl: %s already holds users; nothing changed\n",
+		    db);
 	json_decref(admin);
 	bytes_wipe(pw, sizeof(pw));
 	return rc == 0 ? CTL_OK : ctl_refuse("cannot initialise %s", db);

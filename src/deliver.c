@@ -14,6 +14,9 @@
 #include "drain.h"
 #include "log.h"
 
+#define USAGE	"usage: dindex-deliver [-c config] [--help] [--version]\n" \
+	"  attempts every due webhook delivery once (dindex-deliver(8))\n"
+
 int
 main(int argc, char *argv[])
 {
@@ -22,9 +25,11 @@ main(int argc, char *argv[])
 	int ch, rc;
 
 	log_open("dindex-deliver");
+	if (config_help(argc, argv, "dindex-deliver", USAGE))
+		return 0;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {
-			fprintf(stderr, "usage: dindex-deliver [-c config]\n");
+			fputs(USAGE, stderr);
 			return EX_USAGE;
 		}
 		path = optarg;

@@ -161,6 +161,9 @@ serve_one(void)
 	return more;
 }
 
+#define USAGE	"usage: dindex [-c config] [--help] [--version]\n" \
+	"  serves one connection on stdin/stdout or LISTEN_FDS (dindex(8))\n"
+
 int
 main(int argc, char *argv[])
 {
@@ -172,9 +175,11 @@ main(int argc, char *argv[])
 	/* else Jansson opens and reads /dev/urandom for its hash seed */
 	if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed))
 		json_object_seed(seed | 1);
+	if (config_help(argc, argv, "dindex", USAGE))
+		return 0;
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		if (ch != 'c') {
-			fprintf(stderr, "usage: dindex [-c config]\n");
+			fputs(USAGE, stderr);
 			return EX_USAGE;
 		}
 		path = optarg;

@@ -58,6 +58,26 @@ struct job {
 	size_t			 response_len;
 };
 
+/* This pass's attempts, added to the record stats:deliver at its end. */
+struct pass {
+	json_int_t	 attempts, failed, last;
+	char		 result[64];	/* of the last attempt */
+};
+
+static int
+add_pass(struct store *st, json_t **rec, void *arg)
+{
+	const struct pass *p = arg;
+	json_int_t n = json_integer_value(json_object_get(*rec, "attempts"));
+	json_int_t f = json_integer_value(json_object_get(*rec, "failed"));
+
+	(void)st;
+	json_decref(*rec);
+	*rec = json_pack("{s:I, s:I, s:I, s:s}", "attempts", n + p->attempts,
+	    "failed", f + p->failed, "last_at", p->last, "result", p->result);
+	return *rec != NULL ? 0 : -1;
+}
+
 /* The kept response as text when it is UTF-8, else as base64. */
 static void
 record(const struct config *cfg, const struct job *j)
@@ -334,14 +354,22 @@ next(CURLM *m)
 }
 
 static int
-finish(const struct config *cfg, struct job *j)
+finish(const struct config *cfg, struct job *j, struct pass *p)
 {
-	int rc;
+	int ok = j->ld.status >= 200 && j->ld.status < 300, rc;
 
+	p->attempts++;
+	p->failed += !ok;
+	p->last = time(NULL);
+	if (j->error[0] != '\0')
+		snprintf(p->result, sizeof(p->result), "%.60s", j->error);
+	else
+		snprintf(p->result, sizeof(p->result), "HTTP %ld",
+		    j->ld.status);
 	j->ld.error = j->error;
 	log_delivery(&j->ld);
 	record(cfg, j);
-	if (j->ld.status >= 200 && j->ld.status < 300)
+	if (ok)
 		rc = spool_done(cfg->spool, j->name);
 	else
 		rc = retry_later(cfg, j);
@@ -405,6 +433,7 @@ int
 drain_spool(const struct config *cfg)
 {
 	static struct job jobs[LIM_DELIVER_PARALLEL];
+	struct pass pass = { 0 };
 	int rc = spool_reclaim(cfg->spool, LIM_CLAIM_STALE);
 	json_t *waiting = due(cfg), *t;
 	CURLM *m = curl_multi_init();
@@ -421,7 +450,7 @@ drain_spool(const struct config *cfg)
 			}
 		if ((j = next(m)) == NULL)
 			break;
-		if (finish(cfg, j) == -1)
+		if (finish(cfg, j, &pass) == -1)
 			rc = -1;
 	}
 	for (i = 0; i < LIM_DELIVER_PARALLEL; i++)
@@ -429,6 +458,9 @@ drain_spool(const struct config *cfg)
 			json_decref(jobs[i].d);
 			rc = -1;
 		}
+	if (pass.attempts > 0 && store_update(cfg->database, "stats:deliver",
+	    add_pass, &pass) != 0)
+		rc = -1;
 	curl_multi_cleanup(m);
 	json_decref(waiting);
 	return m == NULL ? -1 : rc;

@@ -48,7 +48,8 @@
 	X(EVP_sha384) X(EVP_sha512) X(i2d_PUBKEY) X(i2d_X509) \
 	X(PEM_read_PrivateKey) X(PEM_read_X509) X(X509_cmp_current_time) \
 	X(X509_free) X(X509_get0_notAfter) X(X509_get0_notBefore) \
-	X(X509_get0_pubkey)
+	X(X509_get0_pubkey) X(X509_get_subject_name) X(X509_NAME_oneline) \
+	X(ASN1_TIME_diff)
 #define OSSL_MEMBER(f)	__typeof__(f) *f;
 static struct { OSSL(OSSL_MEMBER) } ossl;
 
@@ -349,6 +350,28 @@ const char *
 jwt_key_alg(const struct jwt_key *k)
 {
 	return k->alg;
+}
+
+int
+jwt_cert_info(const char *path, char *subject, size_t len,
+    long long *expires)
+{
+	X509 *x;
+	FILE *f;
+	int days, secs, rc = -1;
+
+	if (ossl_load() == -1 || (f = pem_open(path)) == NULL)
+		return -1;
+	x = ossl.PEM_read_X509(f, NULL, no_passphrase, NULL);
+	fclose(f);
+	if (x != NULL && ossl.X509_NAME_oneline(ossl.X509_get_subject_name(x),
+	    subject, (int)len) != NULL && ossl.ASN1_TIME_diff(&days, &secs,
+	    NULL, ossl.X509_get0_notAfter(x)) == 1) {
+		*expires = (long long)time(NULL) + days * 86400LL + secs;
+		rc = 0;
+	}
+	ossl.X509_free(x);
+	return rc;
 }
 
 int

@@ -251,6 +251,22 @@ check_hist(const json_t *list)
 	return NULL;
 }
 
+/* stats:deliver, dindex-deliver's counters (drain.c) */
+static const char *
+check_stats(const char *name, const json_t *s)
+{
+	json_int_t n, failed, last;
+	const char *result;
+
+	if (strcmp(name, "deliver") != 0)
+		return "unknown counters";
+	if (json_unpack((json_t *)s, "{s:I, s:I, s:I, s:s}", "attempts", &n,
+	    "failed", &failed, "last_at", &last, "result", &result) ||
+	    n < failed || failed < 0)
+		return "attempts, failed, last_at or result missing or wrong";
+	return NULL;
+}
+
 const char *
 record_str(const json_t *rec, const char *key)
 {
@@ -284,6 +300,8 @@ record_check(const char *key, const json_t *v)
 		return check_refresh(v);
 	case STORE_ATOK:
 		return check_atok(v);
+	case STORE_STATS:
+		return check_stats(name, v);
 	default:
 		return check_hooks(v);
 	}

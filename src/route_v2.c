@@ -93,8 +93,9 @@ static int
 password_grant(struct ctx *ctx, struct treq *t)
 {
 	struct auth_basic cred;
-	int rc = ACCOUNT_DISABLED;	/* 401, and no name to log */
+	int rc = ACCOUNT_BAD;	/* 401 */
 
+	cred.user[0] = '\0';	/* no name to log */
 	if (param(t, "username", cred.user, sizeof(cred.user)) == 1 &&
 	    param(t, "password", cred.pass, sizeof(cred.pass)) == 1)
 		rc = account_login(ctx->cfg, &cred, &t->user);
@@ -107,6 +108,8 @@ password_grant(struct ctx *ctx, struct treq *t)
 		t->user = NULL;
 	}
 	bytes_wipe(&cred, sizeof(cred));
+	if (rc == ACCOUNT_DISABLED)	/* the right password */
+		return route_error(ctx, 401, "account is not active");
 	return rc == ACCOUNT_OK ? 0 : rc == ACCOUNT_ERROR ? 503 : 401;
 }
 
@@ -140,7 +143,8 @@ token_caller(struct ctx *ctx, struct treq *t)
 
 	if (ctx->req->method != HTTP_POST) {
 		status = route_basic(ctx, &t->user);
-		return status == 403 ? 401 : status;
+		return status == 403 ? route_error(ctx, 401, "account is not "
+		    "active") : status;
 	}
 	if (param(t, "grant_type", grant, sizeof(grant)) != 1)
 		return route_error(ctx, 400, "grant_type missing");

@@ -17,10 +17,11 @@ enum store_mode {
 };
 
 /* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
- * "hist:", "atok:", and the store's own index "search:". */
+ * "hist:", "atok:", the store's own index "search:", and "stats:"
+ * (counters). */
 enum store_kind {
 	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
-	STORE_HIST, STORE_ATOK, STORE_SEARCH
+	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS
 };
 
 struct store;

@@ -17,7 +17,7 @@ from v1util import push
 
 
 def history(s, hid, repo="alice/app"):
-    return json.loads(s.ctl("webhook", "history", repo, hid).stdout)
+    return json.loads(s.ctl("--json", "webhook", "history", repo, hid).stdout)
 
 
 def without_allow(s):

@@ -73,12 +73,14 @@ def test_boot_and_readme_production_steps():
     if "webhook_allow_networks" in open(os.path.join(
             ROOT, "src", "config.c")).read():
         conf["webhook_allow_networks"] = "127.0.0.0/8"  # the receiver
-    init = c().deploy(ST["port"], conf)
+    # node_exporter's textfile directory, as its package leaves it
+    init = c().deploy(ST["port"], conf, before_steps=lambda k: k.exec(
+        "mkdir -p /var/lib/prometheus/node-exporter"))
     assert "password:" in init, init
     ST["admin"] = ("admin", init.split("password:")[1].split()[0])
     c().exec("dindexctl user add alice --password-stdin", input=PW + "\n")
     for u in ("dindex.socket", "dindex-deliver.path",
-              "dindex-deliver.timer"):
+              "dindex-deliver.timer", "dindex-metrics.timer"):
         assert c().exec("systemctl is-active " + u,
                         check=False).stdout.strip() == "active", u
 
@@ -109,6 +111,41 @@ def test_ping_and_v1_push_through_the_socket():
     assert body["repository"]["repo_name"] == "alice/app", body
     print("webhook delivered %.1f s after the push started" %
           (time.time() - t0))
+
+
+def test_metrics_timer_service_writes_the_file():
+    if skipped():
+        return
+    path = "/var/lib/prometheus/node-exporter/dindex.prom"
+    c().exec("systemctl start dindex-metrics.service")
+    text = c().exec("cat " + path).stdout
+    assert "\ndindex_users 2\n" in text, text
+    assert "dindex_repositories 1\n" in text, text
+    assert c().exec("stat -c %U " + path).stdout.strip() == "dindex"
+    assert c().exec("ls /var/lib/prometheus/node-exporter").stdout.split() \
+        == ["dindex.prom"]      # no temp file left
+
+
+def test_status_warns_about_paths_the_units_do_not_allow():
+    if skipped():
+        return
+    conf = "/etc/dindex/moved.conf"
+    c().write(conf, "database = /srv/dindex/index.db\n"
+              "spool = /srv/dindex/spool\n")
+    c().exec("mkdir -p /srv/dindex && chown dindex: /srv/dindex && "
+             "dindexctl -c %s init" % conf)
+    assert "warning" not in c().exec("dindexctl status").stdout
+    out = c().exec("dindexctl -c %s status" % conf).stdout
+    assert "/srv/dindex or /srv/dindex/spool is outside the " \
+        "ReadWritePaths= of dindex-deliver.service" in out, out
+    # the drop-in of the README
+    c().write("/etc/systemd/system/dindex-deliver.service.d/paths.conf",
+              "[Service]\nReadWritePaths=/srv/dindex\n")
+    c().exec("systemctl daemon-reload")
+    out = c().exec("dindexctl -c %s status" % conf).stdout
+    assert "warning" not in out, out
+    c().exec("rm -r /etc/systemd/system/dindex-deliver.service.d "
+             "/srv/dindex %s && systemctl daemon-reload" % conf)
 
 
 def test_journal_fields_and_trusted_proxy():

@@ -75,7 +75,8 @@ def test_push_queues_and_delivers_with_headers_and_signature():
             assert p["push_data"]["pusher"] == "alice"
             assert isinstance(p["push_data"]["pushed_at"], int)
             # history through the API and the CLI
-            hist = s.ctl("webhook", "history", "alice/app", hid).stdout
+            hist = s.ctl("--json", "webhook", "history", "alice/app",
+                         hid).stdout
             assert json.loads(hist)[0]["status"] == 200
             r = s.request("GET", "/webhooks/alice/app/%s/history" % hid,
                           auth=A)
@@ -129,8 +130,8 @@ def test_retry_after_500_then_delivered():
             make_due(s)
             deliver(s)
             assert len(rcv.got) == 2 and spool(s, "deferred") == []
-            hist = json.loads(s.ctl("webhook", "history", "alice/app",
-                                    hid).stdout)
+            hist = json.loads(s.ctl("--json", "webhook", "history",
+                                    "alice/app", hid).stdout)
             assert [h["status"] for h in hist] == [500, 200]
             assert rcv.ids()[0] == rcv.ids()[1]
     finally:

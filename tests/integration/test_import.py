@@ -252,7 +252,7 @@ def test_import_logins_permissions_images_webhooks():
                                      "web/site").stdout)
             assert [h["url"] for h in hooks] == [rcv.url]
             assert hooks[0]["events"] == ["new"]
-            hist = json.loads(s.ctl("webhook", "history", "web/site",
+            hist = json.loads(s.ctl("--json", "webhook", "history", "web/site",
                                     hooks[0]["id"]).stdout)
             assert [h["status"] for h in hist] == [500, 200]
             push(s, "web/site", A, ids=ID[:2], tag="v2")
