@@ -293,6 +293,24 @@ config_help(int argc, char **argv, const char *prog, const char *usage)
 	return 0;
 }
 
+int
+config_options(int argc, char **argv, const char *prog, const char *usage,
+    const char **path)
+{
+	int ch;
+
+	if (config_help(argc, argv, prog, usage))
+		return 1;
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c') {
+			fputs(usage, stderr);
+			return -1;
+		}
+		*path = optarg;
+	}
+	return 0;
+}
+
 /* O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
  * regular file of at most LIM_CONF_FILE bytes is read. */
 int

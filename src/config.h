@@ -58,5 +58,9 @@ int	config_load(const char *path, struct config *cfg);
  * the version. 1 when it answered one of them, else 0. */
 int	config_help(int argc, char **argv, const char *prog,
 	    const char *usage);
+/* The options of dindex and dindex-deliver: config_help, then [-c path]
+ * into *path. 0 go on, 1 answered (exit 0), -1 usage (printed). */
+int	config_options(int argc, char **argv, const char *prog,
+	    const char *usage, const char **path);
 
 #endif

@@ -22,18 +22,12 @@ main(int argc, char *argv[])
 {
 	static struct config cfg;
 	const char *path = NULL;
-	int ch, rc;
+	int rc;
 
 	log_open("dindex-deliver");
-	if (config_help(argc, argv, "dindex-deliver", USAGE))
-		return 0;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c') {
-			fputs(USAGE, stderr);
-			return EX_USAGE;
-		}
-		path = optarg;
-	}
+	rc = config_options(argc, argv, "dindex-deliver", USAGE, &path);
+	if (rc != 0)
+		return rc == 1 ? 0 : EX_USAGE;
 	if (config_load(path, &cfg) == -1)
 		return EX_CONFIG;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)

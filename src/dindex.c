@@ -169,21 +169,14 @@ main(int argc, char *argv[])
 {
 	const char *path = NULL;
 	uint32_t seed;
-	int ch;
+	int rc;
 
 	log_open("dindex");
 	/* else Jansson opens and reads /dev/urandom for its hash seed */
 	if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed))
 		json_object_seed(seed | 1);
-	if (config_help(argc, argv, "dindex", USAGE))
-		return 0;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c') {
-			fputs(USAGE, stderr);
-			return EX_USAGE;
-		}
-		path = optarg;
-	}
+	if ((rc = config_options(argc, argv, "dindex", USAGE, &path)) != 0)
+		return rc == 1 ? 0 : EX_USAGE;
 	if (config_load(path, &cfg) == -1 || confine() == -1)
 		return EX_CONFIG;
 	if (conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
