@@ -341,8 +341,7 @@ def test_v2_registry_key_init_and_rotate():
         creds = "writer:" + PW
 
         def ok(p, what):
-            assert p.returncode == 0, "%s: %s\n--- registry\n%s\n--- dindex" \
-                "\n%s" % (what, p.stderr, reg.logtext(), s.logtext())
+            succeeded(p, what, reg, s)
 
         ok(sk.push(src + ":v1", "team/app:v1", creds), "push")
         ok(sk.pull("team/app:v1", out, creds), "pull")
