@@ -69,7 +69,6 @@ struct cmd {
 					 * an OPT_STDIN gives it */
 	int			(*run)(struct ctl *);	/* host-only */
 	struct view		 view[2];
-	void			(*text)(const json_t *);
 	int			 json;
 	int			 named;	/* refusals start "<argument 1>: " */
 	int			 opens;	/* opens FILE, then ctl_become_owner;
@@ -262,8 +261,6 @@ show(const struct ctl *ctl, const struct cmd *c)
 		putchar('\n');
 	} else if (ctl->json || c->json == J_ALWAYS)
 		ctl_print_json(ctl->out);
-	else if (c->text != NULL)
-		c->text(ctl->out);
 	for (w = c->view; !ctl->json && w < c->view + 2 && w->fmt; w++) {
 		v = w->of != NULL ? json_object_get(ctl->out, w->of) : ctl->out;
 		if (w->heads == NULL) {

@@ -276,8 +276,13 @@ tokens(struct ctx *ctx)
 	if (ctx->req->method == HTTP_DELETE) {
 		rc = atok_remove(ctx->cfg, ctx->arg[0], ctx->arg[1]);
 		out = json_pack("{s:s}", "deleted", ctx->arg[1]);
-	} else if (ctx->req->method != HTTP_POST)
-		rc = atok_list(ctx->cfg, ctx->arg[0], &out);
+	} else if (ctx->req->method != HTTP_POST) {
+		/* an unknown user has no list, not an empty one */
+		if ((rc = admin_get(ctx->cfg, ctx->arg[0], 0, &out)) == RES_OK) {
+			json_decref(out);
+			rc = atok_list(ctx->cfg, ctx->arg[0], &out);
+		}
+	}
 	else if ((rc = object(ctx, "malformed body", &b)) != 0)
 		return rc;
 	else {	/* expires_days a number or, from a form, a decimal */

@@ -118,6 +118,12 @@ def test_bad_requests():
         assert r.status == 409 and "too many" in r.json()["error"]
         assert s.request("POST", "/users/alice/tokens", body="{",
                          auth=("alice", PW)).status == 400
+        adm = ("admin", s.admin_password)
+        for method in ("GET", "POST"):
+            r = s.request(method, "/users/nobody/tokens", auth=adm,
+                          body={"name": "t", "scopes": ["team:read"]}
+                          if method == "POST" else None)
+            assert r.status == 404, (method, r)
 
 
 def test_v1_scopes_and_rights():
