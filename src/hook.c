@@ -380,20 +380,14 @@ over_quota(const char *root, const char *name, const char *user)
 
 int
 hook_ping(const struct config *cfg, struct store *st, const char *ns,
-    const char *repo, const char *id, const char *user)
+    const char *repo, const char *id, const char *user, int counted)
 {
 	char key[LIM_KEY], name[LIM_NAME + 1];
-	json_t *u = NULL, *rec = NULL;
+	json_t *rec = NULL;
 	int rc;
 
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
-	store_key(key, STORE_USER, user ? user : "");
-	if (user != NULL && store_get(st, key, &u) == -1)
-		return RES_ERROR;
-	rc = user != NULL && !json_is_true(json_object_get(u, "admin")) &&
-	    over_quota(cfg->spool, name, user);
-	json_decref(u);
-	if (rc)
+	if (counted && user != NULL && over_quota(cfg->spool, name, user))
 		return RES_QUOTA;
 	store_key(key, STORE_REPO, name);
 	if (store_get(st, key, &rec) == -1)

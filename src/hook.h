@@ -46,11 +46,12 @@ int	hook_pushed(const struct config *, struct store *, const char *ns,
 	    const char *repo, json_t *rec, int isnew, const char *pusher,
 	    const json_t *payload);
 /* Queue a "ping" delivery to webhook id on behalf of user (NULL: the
- * local administrator). A user without the admin flag gets RES_QUOTA once
+ * local administrator). When counted (the caller is not an administrator,
+ * acl_admin), the caller gets RES_QUOTA once
  * LIM_PINGS_REPO pings of the repository or LIM_PINGS_USER of the user's
  * wait in the spool (or failed within LIM_PINGS_WINDOW). st is open for
  * writing, so that concurrent pings count one after the other. */
 int	hook_ping(const struct config *, struct store *, const char *ns,
-	    const char *repo, const char *id, const char *user);
+	    const char *repo, const char *id, const char *user, int counted);
 
 #endif

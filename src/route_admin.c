@@ -413,7 +413,7 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 
 	if (h->verb != NULL && strcmp(h->verb, "ping") == 0) {
 		rc = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo,
-		    h->id, ctx->local ? NULL : ctx->user));
+		    h->id, ctx->local ? NULL : ctx->user, !h->admin));
 		return rc == 200 ? 202 : rc;
 	}
 	if (h->id != NULL)

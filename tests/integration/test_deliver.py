@@ -298,6 +298,10 @@ def test_ping_quota_for_non_admins():
         r = ping("app")
         assert r.status == 429 and "ping" in r.json()["error"]
         assert ping("app", ("boss", "secret1")).status == 202
+        # an administrator's access token without *:admin is not one
+        lim = s.ctl("token", "add", "boss", "lim", "--scope",
+                    "alice:admin").stdout.strip()
+        assert ping("app", ("boss", lim)).status == 429
         s.ctl("webhook", "ping", "alice/app", hids["app"])
         assert ping("app").status == 429
         for repo in ("b", "c"):

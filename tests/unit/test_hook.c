@@ -238,7 +238,7 @@ test_ping_history(struct config *cfg, struct store *st)
 	json_decref(hist);
 	/* pings go out with webhooks off, to one webhook, within quota */
 	for (i = 0, rc = RES_OK; i < LIM_PINGS_REPO && rc == RES_OK; i++)
-		rc = hook_ping(cfg, st, "alice", "app", id, "bob");
+		rc = hook_ping(cfg, st, "alice", "app", id, "bob", 1);
 	T(rc == RES_OK);
 	hist = queued(cfg->spool);
 	T(json_array_size(hist) == LIM_PINGS_REPO);
@@ -247,9 +247,10 @@ test_ping_history(struct config *cfg, struct store *st)
 	T(strcmp(json_string_value(json_object_get(a, "webhook_id")), id) ==
 	    0);
 	json_decref(hist);
-	T(hook_ping(cfg, st, "alice", "app", id, "bob") == RES_QUOTA);
-	T(hook_ping(cfg, st, "alice", "app", id, NULL) == RES_OK);
-	T(hook_ping(cfg, st, "alice", "app", "0000000000000000", NULL) ==
+	T(hook_ping(cfg, st, "alice", "app", id, "bob", 1) == RES_QUOTA);
+	T(hook_ping(cfg, st, "alice", "app", id, "bob", 0) == RES_OK);
+	T(hook_ping(cfg, st, "alice", "app", id, NULL, 0) == RES_OK);
+	T(hook_ping(cfg, st, "alice", "app", "0000000000000000", NULL, 0) ==
 	    RES_NOHOOK);
 	cfg->webhooks = 1;
 	/* history: the last keep attempts, newest last */
