@@ -57,7 +57,10 @@ static int
 ossl_load(void)
 {
 	static void *lib;
+	static int ready;
 
+	if (ready)
+		return 0;
 	if (lib == NULL && (lib = dlopen(LIBCRYPTO, RTLD_NOW | RTLD_LOCAL)) ==
 	    NULL) {
 		log_msg(LOG_ERR, "cannot load libcrypto: %s", dlerror());
@@ -69,6 +72,7 @@ ossl_load(void)
 		return -1; \
 	}
 	OSSL(OSSL_RESOLVE)
+	ready = 1;	/* a kept-alive connection signs again: resolved once */
 	return 0;
 }
 
