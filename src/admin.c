@@ -2,7 +2,7 @@
  * admin: user administration shared by route_admin and dindexctl.
  * Invariants kept here: there is always an enabled administrator; a
  * disabled or deleted user has no tokens left ("token:", "refresh:" and
- * "atok:" records naming them); grants have valid scopes and levels; "*" (the
+ * "atok:" and "session:" records naming them); grants have valid scopes and levels; "*" (the
  * public pseudo-user) only ever holds grants.
  */
 #include <stdlib.h>
@@ -109,7 +109,9 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 	return account_restamp(u) == 0 &&
 	    store_purge(st, "token:", admin_of_user, (void *)name) >= 0 &&
 	    store_purge(st, "refresh:", admin_of_user, (void *)name) >= 0 &&
-	    store_purge(st, "atok:", admin_of_user, (void *)name) >= 0 ? 0 : -1;
+	    store_purge(st, "atok:", admin_of_user, (void *)name) >= 0 &&
+	    store_purge(st, "session:", admin_of_user, (void *)name) >= 0 ?
+	    0 : -1;
 }
 
 struct user_op {

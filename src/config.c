@@ -19,6 +19,9 @@
 #include "log.h"
 #include "net.h"
 
+#ifndef DINDEX_UI_DIR
+#define DINDEX_UI_DIR	"/usr/local/share/dindex/ui"	/* $(PREFIX)/... */
+#endif
 #ifndef DINDEX_DESCRIBE
 #define DINDEX_DESCRIBE	""	/* " (git describe)" in a checkout */
 #endif
@@ -70,6 +73,8 @@ static const struct key keys[] = {
 	{ "trusted_proxies", K_NETS, "", S(trusted_proxies) },
 	{ "metrics_file", K_PATH, "/var/lib/prometheus/node-exporter/"
 	    "dindex.prom", E(metrics_file) },
+	{ "ui_dir", K_PATH, DINDEX_UI_DIR, S(ui_dir) },
+	{ "ui_session_ttl", K_LONG, "3600", L(ui_session_ttl, 60, 86400) },
 };
 
 /* What each kind allows, for the message about a bad value. */

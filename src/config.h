@@ -44,6 +44,8 @@ struct config {
 	char		 webhook_allow_networks[LIM_CONF_VALUE]; /* CIDRs */
 	char		 trusted_proxies[LIM_CONF_VALUE];	/* CIDRs */
 	char		 metrics_file[LIM_PATH];	/* "" = off */
+	char		 ui_dir[LIM_PATH];	/* the console's files */
+	long		 ui_session_ttl;	/* seconds, 60 .. 86400 */
 };
 
 void	config_defaults(struct config *);

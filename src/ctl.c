@@ -389,6 +389,9 @@ token_gc(struct ctl *ctl)
 	r = refresh_gc(st, ctl->cfg);
 	a = atok_gc(st);
 	n = n == -1 || r == -1 || a == -1 ? -1 : n + r + a;
+	if (n != -1)	/* expired console sessions */
+		n = (a = store_purge(st, "session:", expired, &now)) == -1 ?
+		    -1 : n + a;
 	if (store_close(st) == -1 || n == -1)
 		return ctl_refuse("token gc failed");
 	ctl->out = json_pack("{s:i}", "removed", n);
@@ -464,24 +467,10 @@ spool_show(struct ctl *ctl)
 static int
 claim(const char *spool, const char *id, int retry)
 {
-	const char *state = spool_find(spool, id);
-	char name[SPOOL_NAME];
-	json_t *d;
-	int rc;
+	int rc = spool_requeue(spool, id, retry);
 
-	if (state == NULL || strcmp(state, "active") == 0)
+	if (rc == 1)
 		return ctl_refuse("no waiting delivery %s", id);
-	snprintf(name, sizeof(name), "%s.json", id);
-	if (spool_claim(spool, state, name) != 0)
-		return ctl_refuse("%s was taken meanwhile", id);
-	if (!retry)
-		return spool_done(spool, name) ? CTL_REFUSED : CTL_OK;
-	if ((d = spool_read(spool, "active", name)) == NULL)
-		return ctl_refuse("cannot read %s", id);
-	json_object_set_new(d, "attempts", json_integer(0));
-	json_object_set_new(d, "next_attempt", json_integer(time(NULL)));
-	rc = spool_move(spool, name, "new", d);
-	json_decref(d);
 	return rc ? ctl_refuse("cannot requeue %s", id) : CTL_OK;
 }
 

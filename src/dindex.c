@@ -44,7 +44,8 @@ dir_of(const char *path, char *out, size_t len)
 
 /* Before the first request byte: from here on the filesystem holds only
  * the database's directory and the spool (read-write), and (read) the
- * directories of the v2 token key and certificate, so that a key replaced
+ * directories of the v2 token key and certificate and the console's
+ * ui_dir (with admin_api), so that a key replaced
  * by rename is still readable by a long kept-alive connection, libcrypto,
  * which jwt.c opens when it first signs, and /dev/urandom, where
  * libscrypt_hash() reads its salts. */
@@ -53,7 +54,7 @@ confine(void)
 {
 	char dbdir[LIM_PATH], keydir[LIM_PATH], certdir[LIM_PATH];
 	const char *rd[] = { keydir, certdir, LIBCRYPTO, "/dev/urandom",
-	    NULL };
+	    cfg.admin_api ? cfg.ui_dir : "", NULL };
 	const char *wr[] = { dbdir, cfg.spool, NULL };
 
 	dir_of(cfg.database, dbdir, sizeof(dbdir));

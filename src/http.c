@@ -596,7 +596,8 @@ http_reason(int status)
 {
 	static const char *const reasons[] = {
 		[100] = "Continue", [200] = "OK", [201] = "Created",
-		[202] = "Accepted", [204] = "No Content", [400] = "Bad Request",
+		[202] = "Accepted", [204] = "No Content",
+		[304] = "Not Modified", [400] = "Bad Request",
 		[401] = "Unauthorized", [403] = "Forbidden",
 		[404] = "Not Found", [405] = "Method Not Allowed",
 		[408] = "Request Timeout", [409] = "Conflict",

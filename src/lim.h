@@ -106,6 +106,11 @@
 #define LIM_REDIS_SECONDS	10	/* dindexctl import: connecting to
 					 * redis, and each reply */
 
+/* the web console (ui.c) */
+#define LIM_UI_FILE		(256 * 1024)	/* bytes of one file of ui_dir:
+						 * 503 and a log line beyond */
+#define LIM_UI_NAME		64	/* [a-z][a-z0-9_-]*.(html|css|js) */
+
 /* peers */
 
 _Static_assert(LIM_REQUEST_LINE < LIM_HEAD, "request line fits the head");

@@ -185,6 +185,19 @@ check_refresh(const json_t *t)
 }
 
 static const char *
+check_session(const json_t *t)
+{
+	const char *user = "", *cred = "";
+	json_int_t created, expires;
+
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:I, s:I}", "user", &user,
+	    "cred", &cred, "created", &created, "expires", &expires))
+		return "user, cred, created or expires missing or of the wrong "
+		    "type";
+	return name_user_ok(user) ? NULL : "invalid user name";
+}
+
+static const char *
 check_atok(const json_t *t)
 {
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
@@ -302,6 +315,8 @@ record_check(const char *key, const json_t *v)
 		return check_atok(v);
 	case STORE_STATS:
 		return check_stats(name, v);
+	case STORE_SESSION:
+		return check_session(v);
 	default:
 		return check_hooks(v);
 	}
@@ -322,7 +337,8 @@ record_check_refs(const char *key, const json_t *v, const json_t *all)
 	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
 	int kind = store_kind(key, NULL);
 
-	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK)
+	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK &&
+	    kind != STORE_SESSION)
 		return NULL;
 	if (!exists(all, STORE_USER, user))
 		return why("user '%s' does not exist", user);

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "account.h"
 #include "acl.h"
 #include "auth.h"
+#include "record.h"
 #include "result.h"
 #include "route.h"
 #include "store.h"
@@ -92,7 +94,8 @@ lookup(struct ctx *ctx, int *methods)
 	int admin = ctx->cfg->admin_api || ctx->local;
 	const struct route *tables[] = { route_v1_table, route_v2_table,
 	    admin ? route_admin_table : NULL,
-	    admin ? route_hooks_table : NULL };
+	    admin ? route_hooks_table : NULL,
+	    ctx->cfg->admin_api ? route_ui_table : NULL };
 	const struct route *r;
 	size_t t;
 
@@ -193,7 +196,7 @@ route_access(struct ctx *ctx, const char *ns, const char *repo, int *bits,
 	int status;
 
 	*bits = 0;
-	if ((status = route_basic(ctx, user)) != 0)
+	if ((status = route_caller(ctx, user)) != 0)
 		return status;
 	if (store_fetch(ctx->cfg->database, "user:*", &public) == -1) {
 		json_decref(*user);
@@ -237,4 +240,55 @@ route_basic(struct ctx *ctx, json_t **user)
 		*user = NULL;
 	}
 	return status;
+}
+
+/* The user of console session tok[0..len) (ui.c): 0 with *user, 1
+ * unknown, expired or dead, -1 store failure. */
+static int
+session_user(const struct config *cfg, const char *tok, size_t len,
+    json_t **user)
+{
+	char key[LIM_KEY];
+	struct store *st;
+	json_t *rec = NULL;
+	int rc;
+
+	*user = NULL;
+	if (len != LIM_SIG)
+		return 1;
+	snprintf(key, sizeof(key), "session:%.*s", (int)len, tok);
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return -1;
+	if ((rc = store_get(st, key, &rec)) == 0) {
+		store_key(key, STORE_USER, record_str(rec, "user"));
+		rc = store_get(st, key, user);
+	}
+	store_close(st);
+	if (rc == 0 && (!account_cred_ok(*user, rec) || json_integer_value(
+	    json_object_get(rec, "expires")) <= time(NULL)))
+		rc = 1;
+	if (rc != 0) {
+		json_decref(*user);
+		*user = NULL;
+	}
+	json_decref(rec);
+	return rc;
+}
+
+int
+route_caller(struct ctx *ctx, json_t **user)
+{
+	const struct http_hdr *h = http_header(ctx->req, "Authorization");
+	const char *rest;
+	size_t n;
+	int rc;
+
+	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &n) !=
+	    AUTH_BEARER)
+		return route_basic(ctx, user);
+	if ((rc = session_user(ctx->cfg, rest, n, user)) != 0)
+		return rc == 1 ? 401 : 503;
+	snprintf(ctx->user, sizeof(ctx->user), "%s", record_str(*user, "name"));
+	snprintf(ctx->cred, sizeof(ctx->cred), "%s", account_stamp(*user));
+	return 0;
 }

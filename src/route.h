@@ -56,6 +56,7 @@ extern const struct route route_v1_table[];
 extern const struct route route_admin_table[];
 extern const struct route route_v2_table[];
 extern const struct route route_hooks_table[];
+extern const struct route route_ui_table[];
 
 /* Find the handler for ctx->req and run it; fills ctx->resp. */
 void	route_dispatch(struct ctx *);
@@ -73,7 +74,11 @@ int	route_result(struct ctx *, int result);
  * 401 bad credentials, malformed or non-Basic Authorization; 403 account
  * disabled; 503 store failure. Sets ctx->user. */
 int	route_basic(struct ctx *, json_t **user);
-/* What the caller (route_basic, or anonymous) may do to ns/repo with the
+/* route_basic, or a console session ("Authorization: Bearer <session>",
+ * session.h) as that user: 401 for a bad or dead one. The management
+ * API's way to know the caller. */
+int	route_caller(struct ctx *, json_t **user);
+/* What the caller (route_caller, or anonymous) may do to ns/repo with the
  * public grants ("user:*"): 0 with *bits (acl.h) and *user (the record,
  * NULL for anonymous; the caller frees it), or the status to answer. */
 int	route_access(struct ctx *, const char *ns, const char *repo,

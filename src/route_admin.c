@@ -19,6 +19,7 @@
 #include "net.h"
 #include "record.h"
 #include "route.h"
+#include "spool.h"
 #include "store.h"
 
 /* Answer a result: ok with body (stolen) or the error. */
@@ -49,7 +50,7 @@ gate(struct ctx *ctx, const char *self)
 
 	if (ctx->local)
 		return 0;
-	if ((status = route_basic(ctx, &u)) == 0)
+	if ((status = route_caller(ctx, &u)) == 0)
 		status = u == NULL ? 401 : (self ? acl_account(u, self) :
 		    acl_admin(u)) ? 0 : 403;
 	json_decref(u);
@@ -170,6 +171,56 @@ images(struct ctx *ctx)
 			if (strcmp(record_str(r, "state"), "complete") != 0)
 				json_object_del(all, name);
 	return names(ctx, rc, all);
+}
+
+/* One repository as the console lists it, or NULL when the caller
+ * (user) may not pull it. */
+static json_t *
+repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
+    const char *name, const json_t *r)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	int own = ctx->cfg->own_namespace, bits;
+
+	if (!json_is_object(r) || !name_repo_split(name, ns, repo))
+		return NULL;
+	bits = acl_allows(user, pub, ns, repo, own);
+	if (!(bits & (ACL_PULL | ACL_V2PULL)))
+		return NULL;
+	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:b, s:b}", "name",
+	    name, "state", json_object_get(r, "state"), "tags",
+	    json_object_get(r, "tags"), "pusher", json_object_get(r, "pusher"),
+	    "updated", json_object_get(r, "updated"), "public",
+	    (acl_allows(NULL, pub, ns, repo, own) & ACL_PULL) != 0, "admin",
+	    (bits & ACL_DELETE) != 0);
+}
+
+/* GET /repositories: those the caller may pull, with their tags, state,
+ * last pusher and push time, whether anyone may pull them, and whether
+ * the caller administers them (its webhooks). */
+static int
+repositories(struct ctx *ctx)
+{
+	json_t *user, *pub = NULL, *all = NULL, *out = json_array(), *r;
+	const char *name;
+	int status;
+
+	if ((status = route_caller(ctx, &user)) != 0 || user == NULL) {
+		json_decref(out);
+		return status ? status : route_error(ctx, challenge(ctx),
+		    "authentication required");
+	}
+	if (store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
+	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK) {
+		json_decref(out);
+		out = NULL;
+	}
+	json_object_foreach(all, name, r)
+		json_array_append_new(out, repo_entry(ctx, user, pub, name, r));
+	json_decref(user);
+	json_decref(pub);
+	json_decref(all);
+	return route_json(ctx, 200, out);
 }
 
 /* Answer with the grants of record u (stolen). */
@@ -297,6 +348,46 @@ tokens(struct ctx *ctx)
 	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);
 }
 
+/* GET /spool: the counts and the failed deliveries (their payloads
+ * left out); POST /spool/<id>/retry and DELETE /spool/<id>: what
+ * dindexctl spool retry and drop do, the same spool.c function. */
+static int
+spool(struct ctx *ctx)
+{
+	static const char *const states[] = { "new", "active", "deferred",
+	    "failed" };
+	const char *root = ctx->cfg->spool;
+	json_t *out, *names = NULL, *n, *d;
+	size_t i;
+	int rc;
+
+	if ((rc = gate(ctx, NULL)) != 0)
+		return rc;
+	if (ctx->narg == 1) {
+		rc = spool_requeue(root, ctx->arg[0], ctx->req->method ==
+		    HTTP_POST);
+		return rc == 1 ? route_error(ctx, 404, "no waiting delivery") :
+		    rc ? 503 : route_json(ctx, 200, json_pack("{s:s}",
+		    ctx->req->method == HTTP_POST ? "requeued" : "dropped",
+		    ctx->arg[0]));
+	}
+	out = json_pack("{s:[]}", "failed_deliveries");
+	for (i = 0; out != NULL && i < LEN(states); i++) {
+		json_decref(names);
+		names = spool_names(root, states[i]);
+		json_object_set_new(out, states[i], json_integer(
+		    (json_int_t)json_array_size(names)));
+	}
+	json_array_foreach(names, i, n)
+		if ((d = spool_read(root, "failed", json_string_value(n)))) {
+			json_object_del(d, "payload");
+			json_array_append_new(json_object_get(out,
+			    "failed_deliveries"), d);
+		}
+	json_decref(names);
+	return route_json(ctx, 200, out);
+}
+
 const struct route route_admin_table[] = {
 	{ R_GET, "/_ping", R_ANY, alive },
 	{ R_GET | R_POST, "/users", R_ANY, users },
@@ -309,6 +400,10 @@ const struct route route_admin_table[] = {
 	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
 	{ R_DELETE, "/users/*/tokens/*", R_ANY, tokens },
 	{ R_GET, "/images", R_ANY, images },
+	{ R_GET, "/repositories", R_ANY, repositories },
+	{ R_GET, "/spool", R_ANY, spool },
+	{ R_POST, "/spool/*/retry", R_ANY, spool },
+	{ R_DELETE, "/spool/*", R_ANY, spool },
 	{ 0, NULL, R_ANY, NULL }
 };
 

@@ -212,7 +212,7 @@ user_update(struct ctx *ctx)
 	char mcf[AUTH_MCF_LEN];
 	int status, rc;
 
-	if ((status = route_basic(ctx, &caller)) != 0)
+	if ((status = route_caller(ctx, &caller)) != 0)
 		return status;
 	if (caller == NULL)
 		status = 401;

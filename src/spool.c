@@ -267,6 +267,30 @@ spool_find(const char *root, const char *id)
 	return NULL;
 }
 
+int
+spool_requeue(const char *root, const char *id, int retry)
+{
+	const char *state = spool_find(root, id);
+	char name[SPOOL_NAME];
+	json_t *d;
+	int rc;
+
+	if (state == NULL || strcmp(state, "active") == 0)
+		return 1;
+	snprintf(name, sizeof(name), "%s.json", id);
+	if (spool_claim(root, state, name) != 0)
+		return 1;
+	if (!retry)
+		return spool_done(root, name);
+	if ((d = spool_read(root, "active", name)) == NULL)
+		return -1;
+	json_object_set_new(d, "attempts", json_integer(0));
+	json_object_set_new(d, "next_attempt", json_integer(time(NULL)));
+	rc = spool_move(root, name, "new", d);
+	json_decref(d);
+	return rc;
+}
+
 /* A stale claim back to new/, a stale temp file (a killed writer's)
  * removed. */
 static int

@@ -33,6 +33,11 @@ json_t	*spool_names(const char *root, const char *state);
 json_t	*spool_read(const char *root, const char *state, const char *name);
 /* The state (static) of delivery id, or NULL. */
 const char *spool_find(const char *root, const char *id);
+/* Take the waiting (new, deferred, failed) delivery id by a claim, as a
+ * deliverer would: back into new/ with its attempts reset (retry), or
+ * gone. 0 done, 1 no waiting delivery id (or taken meanwhile), -1 error.
+ * dindexctl spool retry|drop and the API's /spool share it. */
+int	spool_requeue(const char *root, const char *id, int retry);
 /* Give claims in active/ older than secs back to new/; remove tmp/ files
  * older than LIM_TMP_STALE (left by killed writers). */
 int	spool_reclaim(const char *root, long secs);
