@@ -3,7 +3,8 @@
 per test program or test function and, last, "N passed, M failed".
 
 Cases are discovered: build/tests/test_* binaries, and test_* functions in
-tests/integration/test_*.py (each run in definition order). Integration
+tests/integration/test_*.py (each run in definition order, under the
+Python of a "#!/usr/bin/python3" first line if it has one). Integration
 files run two at a time. An optional argument filters file names."""
 import importlib.util
 import os
@@ -33,10 +34,19 @@ def run_unit(path):
     return os.path.basename(path), counts, p.stdout + p.stderr
 
 
+def interpreter(path):
+    """The file's "#!/usr/bin/python3" line names its Python (the browser
+    test needs Debian's, which has python3-selenium); else ours."""
+    with open(path) as f:
+        first = f.readline()
+    prog = first[2:].split()[0] if first.startswith("#!/") else ""
+    return prog if os.access(prog, os.X_OK) else sys.executable
+
+
 def run_file(path):
     """Run one integration file in a child (crashes stay contained)."""
     t0 = time.time()
-    p = subprocess.run([sys.executable, __file__, "--file", path],
+    p = subprocess.run([interpreter(path), __file__, "--file", path],
                        capture_output=True, text=True, timeout=1800)
     counts = parse_summary(p.stdout) or (0, 1)
     name = "%s (%.1fs)" % (os.path.basename(path), time.time() - t0)

@@ -1,6 +1,7 @@
 // dom.js: building the page. Every value from the API is untrusted: it
-// reaches the page only as text (textContent), never as markup; nothing
-// here or in the pages uses innerHTML. No inline style or script either:
+// reaches the page only as text (textContent), never as markup: no
+// string is ever parsed as HTML here or in the pages. No inline style or
+// script either:
 // the Content-Security-Policy would refuse them.
 
 // el('tag', {attr: value, onclick: fn}, child, ...): strings and numbers
