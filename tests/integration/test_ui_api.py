@@ -7,9 +7,10 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import time
 
-from harness import DELIVER, ROOT, Server
+from harness import BUILD, DELIVER, ROOT, Server
 from v1util import push
 
 UI = os.path.join(ROOT, "src", "ui")
@@ -319,3 +320,22 @@ def test_spool_routes_are_the_spool_commands():
             assert r.status == 404, (path, r)
             assert r.json() == {"error": "no waiting delivery"}
         assert s.request("GET", "/spool/x", auth=admin).status == 405
+
+
+def test_install_puts_the_console_in_share_and_uninstall_removes_it():
+    with tempfile.TemporaryDirectory() as dest:
+        args = ["make", "-s", "-C", ROOT, "BUILD=" + os.path.relpath(
+            BUILD, ROOT), "DESTDIR=" + dest, "PREFIX=/usr/local",
+            "UNITDIR=/usr/local/lib/systemd/system"]
+        p = subprocess.run(args + ["install"], capture_output=True,
+                           text=True)
+        assert p.returncode == 0, p.stderr
+        ui = os.path.join(dest, "usr/local/share/dindex/ui")
+        assert sorted(os.listdir(ui)) == sorted(os.listdir(UI))
+        p = subprocess.run(args + ["uninstall"], capture_output=True,
+                           text=True)
+        assert p.returncode == 0 and not os.path.exists(ui), p.stderr
+    # the built default is that directory
+    p = subprocess.run(["strings", os.path.join(BUILD, "dindex")],
+                       capture_output=True, text=True)
+    assert "/usr/local/share/dindex/ui" in p.stdout
