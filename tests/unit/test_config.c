@@ -48,6 +48,12 @@ static const struct {
 	{ "access_token_max_days = 36500\n", NULL },
 	{ "access_token_max_days = 36501\n", "' is not " },
 	{ "access_token_max_days = -1\n", "' is not " },
+	{ "ui_session_ttl = 60\n", NULL },
+	{ "ui_session_ttl = 86400\n", NULL },
+	{ "ui_session_ttl = 59\n", "' is not " },
+	{ "ui_session_ttl = 86401\n", "' is not " },
+	{ "ui_dir = /srv/ui\n", NULL },
+	{ "ui_dir = src/ui\n", "absolute" },
 	{ "token_ttl = 0\n", "token_ttl: '0' is not between 1 and 86400" },
 	{ "token_ttl = 86401\n", "' is not " },
 	{ "token_ttl = -5\n", "' is not " },
@@ -159,6 +165,8 @@ main(void)
 	T(c.token_ttl == 600 && c.idle_timeout == 10 && c.max_body == 1048576);
 	T(c.allow_registration && !c.new_accounts_enabled && c.own_namespace);
 	T(c.access_token_max_days == 365);
+	T(c.ui_session_ttl == 3600 &&
+	    strcmp(c.ui_dir, "/usr/local/share/dindex/ui") == 0);
 	T(strcmp(c.database, "/var/lib/dindex/index.db") == 0);
 	config_parse("scrypt = 1024:4:2\nnotify_secret = a b\n", 38, "x", &c,
 	    err, sizeof(err));
