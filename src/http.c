@@ -638,16 +638,20 @@ int
 http_write(struct http_conn *c, const struct http_req *req,
     const struct http_resp *r)
 {
-	char head[512 + LIM_RESPONSE_HEADERS], date[64];
+	char head[512 + LIM_RESPONSE_HEADERS], date[64], len[40] = "";
 	struct iovec iov[2];
 	int close = r->close || req == NULL || !req->keep_alive, n;
 
+	/* 204 and 304 have no body and must not claim a length (RFC 9110) */
+	if (r->status != 204 && r->status != 304)
+		snprintf(len, sizeof(len), "Content-Length: %zu\r\n",
+		    r->body_len);
 	http_date(time(NULL), date, sizeof(date));
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nDate: %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s%.*s\r\n",
+	    "Content-Type: %s\r\n%s%s%.*s\r\n",
 	    r->status, http_reason(r->status), date,
 	    r->content_type ? r->content_type : "application/json",
-	    r->body_len, close ? "Connection: close\r\n" : req->minor == 0 ?
+	    len, close ? "Connection: close\r\n" : req->minor == 0 ?
 	    "Connection: keep-alive\r\n" : "",
 	    (int)r->hdrs_len, r->hdrs);
 	if (n < 0 || (size_t)n >= sizeof(head))
@@ -655,8 +659,8 @@ http_write(struct http_conn *c, const struct http_req *req,
 	iov[0].iov_base = head;
 	iov[0].iov_len = (size_t)n;
 	iov[1].iov_base = (void *)r->body;
-	iov[1].iov_len = req != NULL && req->method == HTTP_HEAD ? 0 :
-	    r->body_len;
+	iov[1].iov_len = (req != NULL && req->method == HTTP_HEAD) ||
+	    len[0] == '\0' ? 0 : r->body_len;
 	return write_all(c->out, iov, 2);
 }
 

@@ -49,8 +49,11 @@ async function run(fn, done) {
   }
 }
 
-export function button(label, fn, done = label + ': done') {
-  return el('button', { type: 'button', onclick: () => run(fn, done) }, label);
+// A button running fn; with ask, only once the user confirms.
+export function button(label, fn, done = label + ': done', ask = '') {
+  return el('button', {
+    type: 'button', onclick: () => (!ask || window.confirm(ask)) && run(fn, done),
+  }, label);
 }
 
 // form([[name, label, type|options[]], ...], submit label, fn(values)):

@@ -30,7 +30,8 @@ export default {
       el('div', { class: 'actions' },
         button('ping', () => call('POST', path(base, h.id, 'ping')), 'ping queued'),
         button('history', () => { open = h.id; }, ''),
-        button('remove', () => call('DELETE', path(base, h.id))))]);
+        button('remove', () => call('DELETE', path(base, h.id)), 'removed',
+          'Remove this webhook and its history?'))]);
     main.append(el('h3', {}, name), table(['Id', 'URL', 'Events', 'Added', ''], rows, 'no webhooks'));
     if (open && list.some((h) => h.id === open)) {
       main.append(el('h3', {}, 'History of ', open), await history(base, open));

@@ -18,7 +18,8 @@ export default {
           when(d.created), String(d.attempts ?? ''), d.last_error || '',
           el('div', { class: 'actions' },
             button('retry', () => call('POST', path('/spool', d.id, 'retry')), 'requeued'),
-            button('drop', () => call('DELETE', path('/spool', d.id)), 'dropped'))]),
+            button('drop', () => call('DELETE', path('/spool', d.id)), 'dropped',
+              'Drop this delivery for good?'))]),
         'no failed deliveries'));
   },
 };

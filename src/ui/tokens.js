@@ -30,7 +30,8 @@ export default {
       table(['Name', 'Scopes', 'Created', 'Expires', 'Last used', ''], list.map((t) => [
         t.name, Object.entries(t.scopes || {}).map(([k, v]) => k + ':' + v).join(' '),
         when(t.created), t.expires ? when(t.expires) : 'never', when(t.used),
-        button('delete', () => call('DELETE', path(base, t.name)))]), 'no tokens'),
+        button('delete', () => call('DELETE', path(base, t.name)), 'deleted',
+          'Delete token ' + t.name + '?')]), 'no tokens'),
       form([['name', 'name'], ['scopes', 'scopes (SCOPE:RIGHT, blank-separated)'],
         ['expires_days', 'expires in days (optional)', 'number']], 'create token',
       async (v) => {

@@ -8,7 +8,7 @@ function actions(u) {
   return el('div', { class: 'actions' },
     button(u.enabled ? 'disable' : 'enable', () => call('PUT', p + (u.enabled ? '/disable' : '/enable'))),
     button(u.admin ? 'drop admin' : 'make admin', () => call(u.admin ? 'DELETE' : 'PUT', p + '/admin')),
-    button('delete', () => call('DELETE', p)),
+    button('delete', () => call('DELETE', p), 'deleted', 'Delete user ' + u.name + '?'),
     form([['password', 'new password', 'password']], 'reset password',
       (v) => call('PUT', path('/v1/users', u.name) + '/', { password: v.password })));
 }

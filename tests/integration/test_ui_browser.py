@@ -190,6 +190,16 @@ def test_create_a_user_with_a_hostile_email():
     wait(lambda d: css("#page-users"))
     click("bobby", "drop admin")
     wait(lambda d: not api("GET", "/users/bobby", token()).json()["admin"])
+    # delete asks first; dismissed, nothing happens
+    fill(form_with("create user"), username="carol", password="secret3")
+    wait_text("#page-users", "carol")
+    click("carol", "delete")
+    S["d"].switch_to.alert.dismiss()
+    assert api("GET", "/users/carol", token()).status == 200
+    click("carol", "delete")
+    S["d"].switch_to.alert.accept()
+    wait(lambda d: api("GET", "/users/carol", token()).status == 404)
+    wait(lambda d: "carol" not in text_of("#page-users"))
 
 
 def test_grant_and_revoke():
