@@ -1,32 +1,36 @@
 // perms.js (administrators): grants per user ("*" is everyone, anonymous
-// callers too) and per namespace: who can do what there.
+// callers too) and per namespace: who can do what there, granted and
+// revoked in place.
 import { call, path, session } from './api.js';
 import { button, el, form, table } from './dom.js';
 
 const LEVELS = ['read', 'write', 'admin'];
+let ns = ''; // the namespace shown, kept across renders
 
-async function grants(names) {
-  const all = await Promise.all(names.map((n) => call('GET', path('/users', n, 'permissions'))));
-  return names.map((n, i) => [n, all[i]]);
+function revoke(user, scope) {
+  return button('revoke', () => call('DELETE', path('/users', user, 'permissions', scope)));
+}
+
+function grant(user, scope, access) {
+  return call('PUT', path('/users', user, 'permissions'), { repo: scope, access });
 }
 
 // Every grant on ns itself or a repository in it, from every user.
-function byNamespace(names) {
-  const out = el('div');
-  const f = el('form', {}, el('label', {}, 'namespace', el('input', { name: 'ns', required: true })),
-    el('button', { type: 'submit' }, 'show'));
-  f.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const ns = f.elements.ns.value.trim();
-    const rows = [];
-    for (const [user, p] of await grants(names)) {
-      for (const [scope, access] of Object.entries(p)) {
-        if (scope === ns || scope.startsWith(ns + '/')) rows.push([user, scope, access]);
-      }
+async function namespace(names) {
+  const out = [el('h3', {}, 'By namespace'),
+    form([['ns', 'namespace']], 'show', (v) => { ns = v.ns.trim(); }, '')];
+  if (!ns) return out;
+  const all = await Promise.all(names.map((n) => call('GET', path('/users', n, 'permissions'))));
+  const rows = [];
+  names.forEach((user, i) => {
+    for (const [scope, access] of Object.entries(all[i]).sort()) {
+      if (scope === ns || scope.startsWith(ns + '/')) rows.push([user, scope, access, revoke(user, scope)]);
     }
-    out.replaceChildren(table(['User', 'Scope', 'Access'], rows, 'no grants in ' + ns));
   });
-  return el('div', {}, f, out);
+  return out.concat(el('h4', {}, 'Who can do what in ', ns),
+    table(['User', 'Scope', 'Access', ''], rows, 'no grants in ' + ns),
+    form([['user', 'user', names], ['access', 'access', LEVELS]], 'grant on ' + ns,
+      (v) => grant(v.user, ns, v.access)));
 }
 
 export default {
@@ -40,14 +44,12 @@ export default {
       el('option', { value: n, selected: n === user }, n === '*' ? '* (everyone)' : n)));
     pick.addEventListener('change', () => { location.hash = '#perms/' + pick.value; });
     const p = await call('GET', path('/users', user, 'permissions'));
-    const rows = Object.entries(p).sort().map(([scope, access]) => [scope, access,
-      button('revoke', () => call('DELETE', path('/users', user, 'permissions', scope)))]);
+    const rows = Object.entries(p).sort().map(([scope, access]) => [scope, access, revoke(user, scope)]);
     main.append(
       el('label', {}, 'grants of ', pick),
       table(['Scope', 'Access', ''], rows, 'no grants'),
       form([['repo', 'namespace or namespace/repository'], ['access', 'access', LEVELS]],
-        'grant', (v) => call('PUT', path('/users', user, 'permissions'), v)),
-      el('h3', {}, 'By namespace'),
-      byNamespace(names));
+        'grant', (v) => grant(user, v.repo, v.access)),
+      ...(await namespace(names)));
   },
 };

@@ -208,16 +208,22 @@ def test_grant_and_revoke():
     wait_text("#page-perms", "alice/app")
     path = "/users/bobby/permissions"
     assert api("GET", path, token()).json() == {"alice/app": "write"}
-    shot("permissions")
     click("alice/app", "revoke")
     wait_text("#page-perms", "no grants")
     assert api("GET", path, token()).json() == {}
-    # who can do what in a namespace
-    api("PUT", path, token(), {"repo": "alice", "access": "read"})
-    go("perms/bobby")
-    f = [f for f in css("main form") if f.find_elements(By.NAME, "ns")][0]
-    fill(f, ns="alice")
-    wait_text("#page-perms tbody", "bobby\talice\tread")
+    # who can do what in a namespace: grant there, see it, revoke it
+    api("PUT", path, token(), {"repo": "alice/app", "access": "read"})
+    fill(form_with("show"), ns="alice")
+    wait_text("#page-perms", "Who can do what in alice")
+    wait_text("#page-perms", "bobby\talice/app\tread")
+    fill(form_with("grant on alice"), user="bobby", access="admin")
+    wait_text("#page-perms", "bobby\talice\tadmin")
+    assert api("GET", path, token()).json() == {"alice/app": "read",
+                                                "alice": "admin"}
+    shot("permissions")
+    click("bobby alice admin", "revoke")     # in the namespace table
+    wait(lambda d: "alice\tadmin" not in text_of("#page-perms"))
+    assert api("GET", path, token()).json() == {"alice/app": "read"}
 
 
 def test_webhook_delivery_shows_in_its_history():
