@@ -340,3 +340,13 @@ def test_install_puts_the_console_in_share_and_uninstall_removes_it():
     p = subprocess.run(["strings", os.path.join(BUILD, "dindex")],
                        capture_output=True, text=True)
     assert "/usr/local/share/dindex/ui" in p.stdout
+
+
+def test_console_within_its_size():
+    """HTML, CSS and JS together at most 1,200 lines, as make loc says."""
+    p = subprocess.run(["make", "-s", "-C", ROOT, "loc"],
+                       capture_output=True, text=True)
+    n = sum(len(open(f).readlines()) for f in glob.glob(
+        os.path.join(UI, "*")))
+    assert "%d src/ui" % n in p.stdout, p.stdout
+    assert n <= 1200
