@@ -62,7 +62,9 @@ export function form(fields, label, fn, done = label + ': done') {
   const f = el('form', {}, fields.map(([name, text, type = 'text']) =>
     el('label', {}, text, Array.isArray(type)
       ? el('select', { name }, type.map((o) => el('option', { value: o }, o)))
-      : el('input', { name, type, required: type !== 'checkbox' && !text.endsWith('(optional)') }))),
+      : el('input', {
+        name, type, required: type !== 'checkbox' && !text.endsWith('(optional)'),
+      }))),
   el('button', { type: 'submit' }, label));
   f.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -8,7 +8,8 @@ let open = null; // the webhook whose history shows
 async function history(base, id) {
   const h = await call('GET', path(base, id, 'history'));
   return table(['Time', 'Event', 'Status', 'Duration', 'Error'], h.slice().reverse().map((a) => [
-    when(a.time), a.event || '', String(a.status ?? ''), a.duration_ms == null ? '' : a.duration_ms + ' ms',
+    when(a.time), a.event || '', String(a.status ?? ''),
+    a.duration_ms == null ? '' : a.duration_ms + ' ms',
     a.error || '']), 'no deliveries yet');
 }
 
@@ -32,7 +33,8 @@ export default {
         button('history', () => { open = h.id; }, ''),
         button('remove', () => call('DELETE', path(base, h.id)), 'removed',
           'Remove this webhook and its history?'))]);
-    main.append(el('h3', {}, name), table(['Id', 'URL', 'Events', 'Added', ''], rows, 'no webhooks'));
+    main.append(el('h3', {}, name),
+      table(['Id', 'URL', 'Events', 'Added', ''], rows, 'no webhooks'));
     if (open && list.some((h) => h.id === open)) {
       main.append(el('h3', {}, 'History of ', open), await history(base, open));
     }

@@ -24,7 +24,9 @@ async function namespace(names) {
   const rows = [];
   names.forEach((user, i) => {
     for (const [scope, access] of Object.entries(all[i]).sort()) {
-      if (scope === ns || scope.startsWith(ns + '/')) rows.push([user, scope, access, revoke(user, scope)]);
+      if (scope === ns || scope.startsWith(ns + '/')) {
+        rows.push([user, scope, access, revoke(user, scope)]);
+      }
     }
   });
   return out.concat(el('h4', {}, 'Who can do what in ', ns),
@@ -44,7 +46,8 @@ export default {
       el('option', { value: n, selected: n === user }, n === '*' ? '* (everyone)' : n)));
     pick.addEventListener('change', () => { location.hash = '#perms/' + pick.value; });
     const p = await call('GET', path('/users', user, 'permissions'));
-    const rows = Object.entries(p).sort().map(([scope, access]) => [scope, access, revoke(user, scope)]);
+    const rows = Object.entries(p).sort().map(([scope, access]) =>
+      [scope, access, revoke(user, scope)]);
     main.append(
       el('label', {}, 'grants of ', pick),
       table(['Scope', 'Access', ''], rows, 'no grants'),

@@ -6,8 +6,10 @@ import { button, el, form, table, when, yes } from './dom.js';
 function actions(u) {
   const p = path('/users', u.name);
   return el('div', { class: 'actions' },
-    button(u.enabled ? 'disable' : 'enable', () => call('PUT', p + (u.enabled ? '/disable' : '/enable'))),
-    button(u.admin ? 'drop admin' : 'make admin', () => call(u.admin ? 'DELETE' : 'PUT', p + '/admin')),
+    button(u.enabled ? 'disable' : 'enable',
+      () => call('PUT', p + (u.enabled ? '/disable' : '/enable'))),
+    button(u.admin ? 'drop admin' : 'make admin',
+      () => call(u.admin ? 'DELETE' : 'PUT', p + '/admin')),
     button('delete', () => call('DELETE', p), 'deleted', 'Delete user ' + u.name + '?'),
     form([['password', 'new password', 'password']], 'reset password',
       (v) => call('PUT', path('/v1/users', u.name) + '/', { password: v.password })));
