@@ -4,9 +4,14 @@
  * disabled or deleted user has no tokens left ("token:", "refresh:" and
  * "atok:" records naming them); grants have valid scopes and levels; "*" (the
  * public pseudo-user) only ever holds grants.
+ * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
+ * the "teams" list of each member's user record and nowhere else, so a
+ * login reads it with the user. A deleted user leaves every team's owners,
+ * a deleted team every user's teams.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "account.h"
 #include "acl.h"
@@ -112,6 +117,90 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 	    store_purge(st, "atok:", admin_of_user, (void *)name) >= 0 ? 0 : -1;
 }
 
+/* The index of string s in list, -1 when absent. */
+static int
+index_of(const json_t *list, const char *s)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Add name to (at most max) or remove it from the list field of rec. */
+static int
+toggle(json_t *rec, const char *field, const char *name, int add,
+    size_t max)
+{
+	json_t *list = json_object_get(rec, field);
+	int i;
+
+	if (!json_is_array(list))
+		json_object_set_new(rec, field, list = json_array());
+	if ((i = index_of(list, name)) >= 0 || !add)
+		return !add && i < 0 ? RES_NOMEMBER : add ? RES_OK :
+		    json_array_remove(list, i) ? RES_ERROR : RES_OK;
+	if (json_array_size(list) >= max)
+		return RES_TEAMFULL;
+	return json_array_append_new(list, json_string(name)) ? RES_ERROR :
+	    RES_OK;
+}
+
+struct holders {
+	const char	*field, *name;
+	size_t		 skip;		/* the prefix's length */
+	json_t		*found;		/* the rest of their keys -> true */
+};
+
+static int
+holds(const char *key, json_t *val, void *arg)
+{
+	struct holders *h = arg;
+
+	if (index_of(json_object_get(val, h->field), h->name) < 0)
+		return 0;
+	return json_object_set_new(h->found, key + h->skip, json_true());
+}
+
+/* In st: who under prefix has name in their list field, an object by
+ * name (NULL on error). */
+static json_t *
+holders(struct store *st, const char *prefix, const char *field,
+    const char *name)
+{
+	struct holders h = { field, name, strlen(prefix), json_object() };
+
+	if (h.found != NULL && store_each(st, prefix, holds, &h) == 0)
+		return h.found;
+	json_decref(h.found);
+	return NULL;
+}
+
+/* In st: name leaves the list field of every record under prefix. */
+static int
+strip(struct store *st, const char *prefix, const char *field,
+    const char *name)
+{
+	json_t *found = holders(st, prefix, field, name), *rec, *v;
+	char key[LIM_KEY];
+	const char *k;
+	int rc = found == NULL ? -1 : 0;
+
+	json_object_foreach(found, k, v) {
+		rec = NULL;
+		snprintf(key, sizeof(key), "%s%s", prefix, k);
+		if (rc == 0 && (store_get(st, key, &rec) != 0 || toggle(rec,
+		    field, name, 0, 0) != RES_OK || store_put(st, key, rec)))
+			rc = -1;
+		json_decref(rec);
+	}
+	json_decref(found);
+	return rc;
+}
+
 struct user_op {
 	enum admin_op	 op;
 	const char	*name, *a, *b;
@@ -135,6 +224,8 @@ apply(struct store *st, const struct user_op *o, json_t *u)
 		snprintf(prefix, sizeof(prefix), "repo:%s/", o->name);
 		if ((rc = store_has(st, prefix)) != 0)
 			return rc == 1 ? RES_HASREPOS : RES_ERROR;
+		if (strip(st, "team:", "owners", o->name) == -1)
+			return RES_ERROR;
 	}
 	if (!json_is_object(perms = json_object_get(u, "perms")))
 		json_object_set_new(u, "perms", perms = json_object());
@@ -346,4 +437,199 @@ admin_keys(json_t *obj)
 	}
 	free(keys);
 	return arr;
+}
+
+struct team_call {
+	enum team_op	 op;
+	const json_t	*caller;	/* must own the team; NULL: no check */
+	const char	*team, *a, *b;
+};
+
+/* store_update of admin_team on "team:<team>": all but the members. */
+static int
+team_change(struct store *st, json_t **t, void *arg)
+{
+	const struct team_call *o = arg;
+	json_t *u = NULL, *perms = json_object_get(*t, "perms");
+	char key[LIM_KEY];
+	int rc;
+
+	if (o->op == TEAM_ADD) {
+		*t = *t != NULL ? NULL : json_pack("{s:s, s:[], s:{}, s:I}",
+		    "name", o->team, "owners", "perms", "created",
+		    (json_int_t)time(NULL));
+		return *t != NULL ? RES_OK : RES_TEAMEXISTS;
+	}
+	if (*t == NULL)
+		return RES_NOTEAM;
+	if (o->caller != NULL && !acl_team_owner(o->caller, *t))
+		return RES_NOTOWNER;
+	if (o->op == TEAM_DELETE) {
+		json_decref(*t);
+		*t = NULL;
+		return strip(st, "user:", "teams", o->team) ? RES_ERROR : 0;
+	}
+	if (o->op == TEAM_GRANT)
+		return json_object_set_new(perms, o->a, json_string(o->b)) ?
+		    RES_ERROR : RES_OK;
+	if (o->op == TEAM_REVOKE)
+		return json_object_del(perms, o->a) ? RES_NOGRANT : RES_OK;
+	store_key(key, STORE_USER, o->a);
+	if (o->op == TEAM_OWNER_ADD && (rc = store_get(st, key, &u)) != 0)
+		return rc == 1 ? RES_NOUSER : RES_ERROR;
+	json_decref(u);
+	return toggle(*t, "owners", o->a, o->op == TEAM_OWNER_ADD,
+	    LIM_TEAM_OWNERS);
+}
+
+/* store_update of admin_team on "user:<a>": joining and leaving. */
+static int
+member_change(struct store *st, json_t **u, void *arg)
+{
+	const struct team_call *o = arg;
+	char key[LIM_KEY];
+	json_t *t = NULL;
+	int rc;
+
+	store_key(key, STORE_TEAM, o->team);
+	if ((rc = store_get(st, key, &t)) != 0)
+		return rc == 1 ? RES_NOTEAM : RES_ERROR;
+	rc = o->caller != NULL && !acl_team_owner(o->caller, t) ?
+	    RES_NOTOWNER : *u == NULL ? RES_NOUSER : toggle(*u, "teams",
+	    o->team, o->op == TEAM_MEMBER_ADD, LIM_TEAMS_USER);
+	json_decref(t);
+	return rc;
+}
+
+int
+admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
+    const char *team, const char *a, const char *b)
+{
+	struct team_call o = { op, caller, team, a, b };
+	char key[LIM_KEY], ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	int member = op == TEAM_MEMBER_ADD || op == TEAM_MEMBER_RM;
+
+	if (!name_team_ok(team))
+		return RES_BADTEAM;
+	if (op >= TEAM_MEMBER_ADD && !name_user_ok(a))
+		return RES_BADNAME;
+	if (op == TEAM_GRANT && !name_scope_split(a, ns, repo))
+		return RES_BADSCOPE;
+	if (op == TEAM_GRANT && acl_bits(b) == -1)
+		return RES_BADACCESS;
+	store_key(key, member ? STORE_USER : STORE_TEAM, member ? a : team);
+	return store_update(cfg->database, key, member ? member_change :
+	    team_change, &o);
+}
+
+int
+admin_team_get(const struct config *cfg, const char *name, json_t **out)
+{
+	json_t *members = NULL;
+	char key[LIM_KEY];
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	if (!name_team_ok(name))
+		return RES_BADTEAM;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return RES_ERROR;
+	store_key(key, STORE_TEAM, name);
+	if ((rc = store_get(st, key, out)) == 0)
+		members = holders(st, "user:", "teams", name);
+	store_close(st);
+	if (rc == 0 && json_object_set_new(*out, "members",
+	    admin_keys(members)) == 0)
+		rc = json_is_object(json_object_get(*out, "perms")) ? 0 : -1;
+	json_decref(members);
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc == 1 ? RES_NOTEAM : rc == 0 ? RES_OK : RES_ERROR;
+}
+
+/* Whether grant scope s is at or below ns (repo "") or applies to
+ * ns/repo. */
+static int
+applies(const char *s, const char *ns, const char *repo)
+{
+	size_t n = strlen(ns);
+
+	if (strncmp(s, ns, n) != 0 || (s[n] != '\0' && s[n] != '/'))
+		return 0;
+	return repo[0] == '\0' || s[n] == '\0' || strcmp(s + n + 1, repo) == 0;
+}
+
+/* Onto out, a row for each grant of perms that applies. */
+static void
+rows(json_t *out, const char *who, const json_t *perms, const char *ns,
+    const char *repo, const char *through)
+{
+	const char *s;
+	json_t *a;
+
+	json_object_foreach((json_t *)perms, s, a)
+		if (applies(s, ns, repo))
+			json_array_append_new(out, json_pack("{s:s, s:O, s:s, "
+			    "s:s}", "who", who, "right", a, "scope", s,
+			    "through", through));
+}
+
+/* The rows of user name (record u): the admin flag, their own grants and
+ * their teams'. */
+static void
+user_rows(json_t *out, const char *name, const json_t *u,
+    const json_t *teams, const char *ns, const char *repo)
+{
+	char through[LIM_TEAM + 8];
+	const json_t *t;
+	size_t i;
+
+	if (admin_enabled_admin(u))
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}",
+		    "who", name, "right", "admin", "scope", "*", "through",
+		    "administrator"));
+	rows(out, name, json_object_get(u, "perms"), ns, repo, "grant");
+	json_array_foreach(json_object_get(u, "teams"), i, t) {
+		snprintf(through, sizeof(through), "team:%s",
+		    json_string_value(t));
+		rows(out, name, json_object_get(json_object_get(teams,
+		    json_string_value(t)), "perms"), ns, repo, through);
+	}
+}
+
+int
+admin_who(const struct config *cfg, const char *ns, const char *repo,
+    json_t **out)
+{
+	json_t *users = NULL, *teams = NULL, *names = NULL, *n, *u;
+	char who[LIM_TEAM + 8];
+	const char *k;
+	size_t i;
+	int rc;
+
+	*out = json_array();
+	if ((rc = admin_collect(cfg, "user:", &users)) == RES_OK)
+		rc = admin_collect(cfg, "team:", &teams);
+	if (rc == RES_OK)
+		names = admin_keys(users);
+	json_array_foreach(names, i, n) {
+		u = json_object_get(users, k = json_string_value(n));
+		if (json_is_true(json_object_get(u, "enabled")) ||
+		    strcmp(k, "*") == 0)
+			user_rows(*out, k, u, teams, ns, repo);
+	}
+	json_decref(names);
+	names = rc == RES_OK ? admin_keys(teams) : NULL;
+	json_array_foreach(names, i, n) {
+		snprintf(who, sizeof(who), "team:%s", json_string_value(n));
+		rows(*out, who, json_object_get(json_object_get(teams,
+		    json_string_value(n)), "perms"), ns, repo, "grant");
+	}
+	json_decref(names);
+	json_decref(users);
+	json_decref(teams);
+	return rc;
 }

@@ -62,12 +62,66 @@ legacy_ok(const char *hash)
 	    n) == 0 && strspn(hash + n, "0123456789abcdef") == 40;
 }
 
+/* What is wrong with the grants of a user or team, NULL nothing. */
+static const char *
+perms_bad(const json_t *perms)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *scope;
+	json_t *access;
+
+	if (!json_is_object(perms))
+		return "perms is not an object";
+	json_object_foreach((json_t *)perms, scope, access)
+		if (!name_scope_split(scope, ns, repo) ||
+		    acl_bits(json_string_value(access)) < 0)
+			return why("invalid grant %s", scope);
+	return NULL;
+}
+
+/* A list of at most max names that ok accepts, each once. */
+static int
+names_ok(const json_t *list, size_t max, int (*ok)(const char *))
+{
+	json_t *v;
+	size_t i, j;
+
+	if (!json_is_array(list) || json_array_size(list) > max)
+		return 0;
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v) || !ok(json_string_value(v)))
+			return 0;
+		for (j = 0; j < i; j++)
+			if (json_equal(v, json_array_get(list, j)))
+				return 0;
+	}
+	return 1;
+}
+
+static const char *
+check_team(const char *name, const json_t *t)
+{
+	const char *n = "";
+	json_t *owners = NULL, *perms = NULL;
+	json_int_t created;
+
+	if (json_unpack((json_t *)t, "{s:s, s:o, s:o, s:I}", "name", &n,
+	    "owners", &owners, "perms", &perms, "created", &created))
+		return "name, owners, perms or created missing or of the wrong "
+		    "type";
+	if (strcmp(n, name) != 0 || !name_team_ok(name))
+		return "invalid team name, or it differs from the key";
+	if (!names_ok(owners, LIM_TEAM_OWNERS, name_user_ok))
+		return "owners must be a list of distinct user names, not too "
+		    "many";
+	return perms_bad(perms);
+}
+
 static const char *
 check_user(const char *name, const json_t *u)
 {
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	const char *n = "", *hash = "", *scope, *email;
-	json_t *perms = NULL, *access;
+	const char *n = "", *hash = "", *email;
+	json_t *perms = NULL, *teams;
 	int en, ad, pub = strcmp(name, "*") == 0;
 
 	/* the public grants "*" have no password and no flags */
@@ -90,13 +144,12 @@ check_user(const char *name, const json_t *u)
 	email = record_str(u, "email");
 	if (email[0] != '\0' && !name_email_ok(email))
 		return "invalid e-mail address";
-	if (!json_is_object(perms))
-		return "perms is not an object";
-	json_object_foreach(perms, scope, access)
-		if (!name_scope_split(scope, ns, repo) ||
-		    acl_bits(json_string_value(access)) < 0)
-			return why("invalid grant %s", scope);
-	return NULL;
+	teams = json_object_get(u, "teams");
+	if (teams != NULL && (pub || !names_ok(teams, LIM_TEAMS_USER,
+	    name_team_ok)))
+		return "teams must be a list of distinct team names, not too "
+		    "many";
+	return perms_bad(perms);
 }
 
 /* A tag points at a v1 image id or a v2 manifest digest. */
@@ -302,6 +355,8 @@ record_check(const char *key, const json_t *v)
 		return check_atok(v);
 	case STORE_STATS:
 		return check_stats(name, v);
+	case STORE_TEAM:
+		return check_team(name, v);
 	default:
 		return check_hooks(v);
 	}
@@ -320,8 +375,16 @@ const char *
 record_check_refs(const char *key, const json_t *v, const json_t *all)
 {
 	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
-	int kind = store_kind(key, NULL);
+	int kind = store_kind(key, NULL), team = kind == STORE_USER;
+	json_t *n;
+	size_t i;
 
+	/* a user's teams, a team's owners */
+	json_array_foreach(json_object_get(v, team ? "teams" : "owners"), i, n)
+		if ((team || kind == STORE_TEAM) && !exists(all, team ?
+		    STORE_TEAM : STORE_USER, json_string_value(n)))
+			return why("%s '%s' does not exist", team ? "team" :
+			    "user", json_string_value(n));
 	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK)
 		return NULL;
 	if (!exists(all, STORE_USER, user))

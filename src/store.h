@@ -17,11 +17,11 @@ enum store_mode {
 };
 
 /* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
- * "hist:", "atok:", the store's own index "search:", and "stats:"
- * (counters). */
+ * "hist:", "atok:", the store's own index "search:", "stats:"
+ * (counters) and "team:". */
 enum store_kind {
 	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
-	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS
+	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS, STORE_TEAM
 };
 
 struct store;

@@ -96,8 +96,7 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
 	    !token_claims_fit(t, repo, a))
 		goto out;
-	store_key(key, STORE_USER, name);
-	if (store_get(st, key, &u) != 0 || !account_cred_ok(u, rec) ||
+	if (account_get(st, name, &u) != 0 || !account_cred_ok(u, rec) ||
 	    !still_granted(cfg, st, u, repo, a))
 		goto out;
 	snprintf(out->user, sizeof(out->user), "%s", name);
