@@ -94,46 +94,31 @@ refuse(json_t **user, long long t0)
 int
 account_get(struct store *st, const char *name, json_t **user)
 {
-	json_t *teams = json_object(), *t, *rec;
+	json_t *teams = json_object(), *t, *rec = NULL;
 	char key[LIM_KEY];
 	size_t i;
 	int rc;
 
+	*user = NULL;
 	store_key(key, STORE_USER, name);
-	if ((rc = store_get(st, key, user)) != 0 || teams == NULL)
-		goto out;
-	json_array_foreach(json_object_get(*user, "teams"), i, t) {
+	rc = teams == NULL ? -1 : store_get(st, key, user);
+	json_array_foreach(rc ? NULL : json_object_get(*user, "teams"), i, t) {
 		store_key(key, STORE_TEAM, json_is_string(t) ?
 		    json_string_value(t) : "");
-		if ((rc = store_get(st, key, &rec)) == -1)
-			goto out;
-		if (rc == 0)
-			json_object_set(teams, json_string_value(t),
-			    json_object_get(rec, "perms"));
+		if (store_get(st, key, &rec) == -1)
+			rc = -1;
+		json_object_set(teams, record_str(rec, "name"),
+		    json_object_get(rec, "perms"));	/* none: missing */
 		json_decref(rec);
+		rec = NULL;
 	}
-	rc = json_object_set(*user, "via_teams", teams);
-out:
+	if (rc == 0 && json_object_set(*user, "via_teams", teams) == -1)
+		rc = -1;
 	json_decref(teams);
-	if (rc != 0 || teams == NULL) {
+	if (rc != 0) {
 		json_decref(*user);
 		*user = NULL;
 	}
-	return teams == NULL ? -1 : rc;
-}
-
-/* account_get in a read transaction of its own. */
-static int
-fetch(const char *db, const char *name, json_t **user)
-{
-	struct store *st;
-	int rc;
-
-	*user = NULL;
-	if (store_open(db, STORE_READ, &st) == -1)
-		return -1;
-	rc = account_get(st, name, user);
-	store_close(st);
 	return rc;
 }
 
@@ -142,10 +127,16 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
     json_t **user)
 {
 	long long t0 = now_ms();
+	struct store *st;
 	const char *hash;
 	int rc;
 
-	if (fetch(cfg->database, cred->user, user) == -1)
+	*user = NULL;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return ACCOUNT_ERROR;
+	rc = account_get(st, cred->user, user);
+	store_close(st);
+	if (rc == -1)
 		return ACCOUNT_ERROR;
 	/* the token after its owner: a revocation between leaves none */
 	if (strncmp(cred->pass, NAME_ATOK_PREFIX,

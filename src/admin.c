@@ -149,34 +149,17 @@ toggle(json_t *rec, const char *field, const char *name, int add,
 	    RES_OK;
 }
 
-struct holders {
-	const char	*field, *name;
-	size_t		 skip;		/* the prefix's length */
-	json_t		*found;		/* the rest of their keys -> true */
+struct collect {
+	size_t	 skip;		/* prefix length */
+	json_t	*all;
 };
 
 static int
-holds(const char *key, json_t *val, void *arg)
+collect(const char *key, json_t *val, void *arg)
 {
-	struct holders *h = arg;
+	struct collect *c = arg;
 
-	if (index_of(json_object_get(val, h->field), h->name) < 0)
-		return 0;
-	return json_object_set_new(h->found, key + h->skip, json_true());
-}
-
-/* In st: who under prefix has name in their list field, an object by
- * name (NULL on error). */
-static json_t *
-holders(struct store *st, const char *prefix, const char *field,
-    const char *name)
-{
-	struct holders h = { field, name, strlen(prefix), json_object() };
-
-	if (h.found != NULL && store_each(st, prefix, holds, &h) == 0)
-		return h.found;
-	json_decref(h.found);
-	return NULL;
+	return json_object_set(c->all, key + c->skip, val ? val : json_null());
 }
 
 /* In st: name leaves the list field of every record under prefix. */
@@ -184,20 +167,19 @@ static int
 strip(struct store *st, const char *prefix, const char *field,
     const char *name)
 {
-	json_t *found = holders(st, prefix, field, name), *rec, *v;
+	struct collect c = { strlen(prefix), json_object() };
 	char key[LIM_KEY];
 	const char *k;
-	int rc = found == NULL ? -1 : 0;
+	json_t *rec;
+	int rc = c.all && store_each(st, prefix, collect, &c) == 0 ? 0 : -1;
 
-	json_object_foreach(found, k, v) {
-		rec = NULL;
+	json_object_foreach(c.all, k, rec) {
 		snprintf(key, sizeof(key), "%s%s", prefix, k);
-		if (rc == 0 && (store_get(st, key, &rec) != 0 || toggle(rec,
-		    field, name, 0, 0) != RES_OK || store_put(st, key, rec)))
+		if (rc == 0 && toggle(rec, field, name, 0, 0) == RES_OK &&
+		    store_put(st, key, rec) == -1)
 			rc = -1;
-		json_decref(rec);
 	}
-	json_decref(found);
+	json_decref(c.all);
 	return rc;
 }
 
@@ -366,19 +348,6 @@ admin_get(const struct config *cfg, const char *name, int public,
 	return RES_OK;
 }
 
-struct collect {
-	size_t	 skip;		/* prefix length */
-	json_t	*all;
-};
-
-static int
-collect(const char *key, json_t *val, void *arg)
-{
-	struct collect *c = arg;
-
-	return json_object_set(c->all, key + c->skip, val ? val : json_null());
-}
-
 int
 admin_collect(const struct config *cfg, const char *prefix, json_t **out)
 {
@@ -454,14 +423,12 @@ team_change(struct store *st, json_t **t, void *arg)
 	char key[LIM_KEY];
 	int rc;
 
-	if (o->op == TEAM_ADD) {
-		*t = *t != NULL ? NULL : json_pack("{s:s, s:[], s:{}, s:I}",
-		    "name", o->team, "owners", "perms", "created",
-		    (json_int_t)time(NULL));
-		return *t != NULL ? RES_OK : RES_TEAMEXISTS;
-	}
-	if (*t == NULL)
-		return RES_NOTEAM;
+	if (o->op == TEAM_ADD && *t == NULL)
+		return (*t = json_pack("{s:s, s:[], s:{}, s:I}", "name",
+		    o->team, "owners", "perms", "created",
+		    (json_int_t)time(NULL))) ? RES_OK : RES_ERROR;
+	if (*t == NULL || o->op == TEAM_ADD)
+		return *t == NULL ? RES_NOTEAM : RES_TEAMEXISTS;
 	if (o->caller != NULL && !acl_team_owner(o->caller, *t))
 		return RES_NOTOWNER;
 	if (o->op == TEAM_DELETE) {
@@ -511,7 +478,7 @@ admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
 
 	if (!name_team_ok(team))
 		return RES_BADTEAM;
-	if (op >= TEAM_MEMBER_ADD && !name_user_ok(a))
+	if (op >= TEAM_OWNER_ADD && !name_user_ok(a))
 		return RES_BADNAME;
 	if (op == TEAM_GRANT && !name_scope_split(a, ns, repo))
 		return RES_BADSCOPE;
@@ -525,107 +492,87 @@ admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
 int
 admin_team_get(const struct config *cfg, const char *name, json_t **out)
 {
-	json_t *members = NULL;
+	json_t *users = NULL, *u, *tmp;
 	char key[LIM_KEY];
-	struct store *st;
+	const char *k;
 	int rc;
 
 	*out = NULL;
 	if (!name_team_ok(name))
 		return RES_BADTEAM;
-	if (store_open(cfg->database, STORE_READ, &st) == -1)
-		return RES_ERROR;
 	store_key(key, STORE_TEAM, name);
-	if ((rc = store_get(st, key, out)) == 0)
-		members = holders(st, "user:", "teams", name);
-	store_close(st);
+	if ((rc = store_fetch(cfg->database, key, out)) != 0 ||
+	    !json_is_object(json_object_get(*out, "perms")) ||
+	    admin_collect(cfg, "user:", &users) != RES_OK)
+		rc = rc == 1 ? RES_NOTEAM : RES_ERROR;
+	json_object_foreach_safe(users, tmp, k, u)
+		if (index_of(json_object_get(u, "teams"), name) < 0)
+			json_object_del(users, k);
 	if (rc == 0 && json_object_set_new(*out, "members",
-	    admin_keys(members)) == 0)
-		rc = json_is_object(json_object_get(*out, "perms")) ? 0 : -1;
-	json_decref(members);
-	if (rc != 0) {
+	    admin_keys(users)) == -1)
+		rc = RES_ERROR;
+	json_decref(users);
+	if (rc != RES_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
-	return rc == 1 ? RES_NOTEAM : rc == 0 ? RES_OK : RES_ERROR;
+	return rc;
 }
 
-/* Whether grant scope s is at or below ns (repo "") or applies to
- * ns/repo. */
-static int
-applies(const char *s, const char *ns, const char *repo)
-{
-	size_t n = strlen(ns);
-
-	if (strncmp(s, ns, n) != 0 || (s[n] != '\0' && s[n] != '/'))
-		return 0;
-	return repo[0] == '\0' || s[n] == '\0' || strcmp(s + n + 1, repo) == 0;
-}
-
-/* Onto out, a row for each grant of perms that applies. */
+/* Onto out, a row for each grant of perms at or below ns (repo "") or
+ * on ns/repo. */
 static void
 rows(json_t *out, const char *who, const json_t *perms, const char *ns,
     const char *repo, const char *through)
 {
+	size_t n = strlen(ns);
 	const char *s;
 	json_t *a;
 
 	json_object_foreach((json_t *)perms, s, a)
-		if (applies(s, ns, repo))
+		if (strncmp(s, ns, n) == 0 && (s[n] == '\0' || (s[n] == '/' &&
+		    (repo[0] == '\0' || strcmp(s + n + 1, repo) == 0))))
 			json_array_append_new(out, json_pack("{s:s, s:O, s:s, "
 			    "s:s}", "who", who, "right", a, "scope", s,
 			    "through", through));
-}
-
-/* The rows of user name (record u): the admin flag, their own grants and
- * their teams'. */
-static void
-user_rows(json_t *out, const char *name, const json_t *u,
-    const json_t *teams, const char *ns, const char *repo)
-{
-	char through[LIM_TEAM + 8];
-	const json_t *t;
-	size_t i;
-
-	if (admin_enabled_admin(u))
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}",
-		    "who", name, "right", "admin", "scope", "*", "through",
-		    "administrator"));
-	rows(out, name, json_object_get(u, "perms"), ns, repo, "grant");
-	json_array_foreach(json_object_get(u, "teams"), i, t) {
-		snprintf(through, sizeof(through), "team:%s",
-		    json_string_value(t));
-		rows(out, name, json_object_get(json_object_get(teams,
-		    json_string_value(t)), "perms"), ns, repo, through);
-	}
 }
 
 int
 admin_who(const struct config *cfg, const char *ns, const char *repo,
     json_t **out)
 {
-	json_t *users = NULL, *teams = NULL, *names = NULL, *n, *u;
-	char who[LIM_TEAM + 8];
+	json_t *users = NULL, *teams = NULL, *names, *n, *u, *t;
+	char team[LIM_TEAM + 8];
 	const char *k;
-	size_t i;
-	int rc;
+	size_t i, j;
+	int rc = admin_collect(cfg, "user:", &users);
 
-	*out = json_array();
-	if ((rc = admin_collect(cfg, "user:", &users)) == RES_OK)
-		rc = admin_collect(cfg, "team:", &teams);
 	if (rc == RES_OK)
-		names = admin_keys(users);
+		rc = admin_collect(cfg, "team:", &teams);
+	*out = json_array();
+	names = admin_keys(users);
 	json_array_foreach(names, i, n) {
 		u = json_object_get(users, k = json_string_value(n));
-		if (json_is_true(json_object_get(u, "enabled")) ||
-		    strcmp(k, "*") == 0)
-			user_rows(*out, k, u, teams, ns, repo);
+		if (!json_is_true(json_object_get(u, "enabled")) &&
+		    strcmp(k, "*") != 0)
+			continue;
+		if (json_is_true(json_object_get(u, "admin")))
+			json_array_append_new(*out, json_pack("{s:s, s:s, s:s, "
+			    "s:s}", "who", k, "right", "admin", "scope", "*",
+			    "through", "administrator"));
+		rows(*out, k, json_object_get(u, "perms"), ns, repo, "grant");
+		json_array_foreach(json_object_get(u, "teams"), j, t) {
+			snprintf(team, sizeof(team), "team:%s",
+			    json_string_value(t));
+			rows(*out, k, json_object_get(json_object_get(teams,
+			    json_string_value(t)), "perms"), ns, repo, team);
+		}
 	}
 	json_decref(names);
-	names = rc == RES_OK ? admin_keys(teams) : NULL;
+	names = admin_keys(teams);
 	json_array_foreach(names, i, n) {
-		snprintf(who, sizeof(who), "team:%s", json_string_value(n));
-		rows(*out, who, json_object_get(json_object_get(teams,
+		snprintf(team, sizeof(team), "team:%s", json_string_value(n));
+		rows(*out, team, json_object_get(json_object_get(teams,
 		    json_string_value(n)), "perms"), ns, repo, "grant");
 	}
 	json_decref(names);

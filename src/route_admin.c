@@ -39,27 +39,75 @@ challenge(struct ctx *ctx)
 	return 401;
 }
 
+/* 0 with *u the logged-in caller (NULL: the host's administrator,
+ * dindexctl), else the status sent. */
+static int
+login(struct ctx *ctx, json_t **u)
+{
+	int status = ctx->local ? 0 : route_basic(ctx, u);
+
+	if (ctx->local)
+		*u = NULL;
+	else if (status == 0 && *u == NULL)
+		status = 401;
+	if (status == 401)
+		return route_error(ctx, challenge(ctx),
+		    "authentication required");
+	if (status == 403)
+		return route_error(ctx, 403, "account disabled");
+	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
+}
+
 /* 0 when the caller is an enabled administrator (acl_admin) or, with
  * self, may manage that account (acl_account), else the status sent. */
 static int
 gate(struct ctx *ctx, const char *self)
 {
 	json_t *u;
-	int status;
+	int status = login(ctx, &u);
 
-	if (ctx->local)
-		return 0;
-	if ((status = route_basic(ctx, &u)) == 0)
-		status = u == NULL ? 401 : (self ? acl_account(u, self) :
-		    acl_admin(u)) ? 0 : 403;
-	json_decref(u);
-	if (status == 401)
-		return route_error(ctx, challenge(ctx),
-		    "authentication required");
-	if (status == 403)
-		return route_error(ctx, 403, self ? "administrators and the "
+	if (status == 0 && u != NULL && !(self ? acl_account(u, self) :
+	    acl_admin(u)))
+		status = route_error(ctx, 403, self ? "administrators and the "
 		    "user by password only" : "administrators only");
-	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
+	json_decref(u);
+	return status;
+}
+
+/* 0 when caller u (NULL: the host's administrator) may manage the
+ * grants on scope and, with access, grant it (acl_may_grant), else the
+ * status sent. */
+static int
+may_grant(struct ctx *ctx, const json_t *u, const char *scope,
+    const char *access)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1], msg[LIM_NS + 40];
+	int rc;
+
+	if (u == NULL)
+		return 0;
+	if (!name_scope_split(scope, ns, repo))
+		return route_result(ctx, RES_BADSCOPE);
+	if (access != NULL && acl_bits(access) == -1)
+		return route_result(ctx, RES_BADACCESS);
+	rc = acl_may_grant(u, ns, repo, access, ctx->cfg->own_namespace);
+	snprintf(msg, sizeof(msg), "admin on namespace '%s' required", ns);
+	return rc == 0 ? 0 : route_error(ctx, 403, rc == ACL_NOT_HELD ?
+	    "cannot grant more than you hold" : msg);
+}
+
+/* Leave in perms the grants caller u may manage (all for NULL). */
+static void
+visible(struct ctx *ctx, const json_t *u, json_t *perms)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *s;
+	json_t *a, *tmp;
+
+	json_object_foreach_safe(perms, tmp, s, a)
+		if (u != NULL && (!name_scope_split(s, ns, repo) ||
+		    acl_may_grant(u, ns, repo, NULL, ctx->cfg->own_namespace)))
+			json_object_del(perms, s);
 }
 
 /* ctx->arg[from..to) joined by '/' into out. 0 ok, -1 too long. */
@@ -172,27 +220,38 @@ images(struct ctx *ctx)
 	return names(ctx, rc, all);
 }
 
-/* Answer with the grants of record u (stolen). */
+/* Apply op to user arg[0]; answer the record or "deleted". */
 static int
-grants(struct ctx *ctx, int rc, json_t *u)
-{
-	json_t *p = json_incref(json_object_get(u, "perms"));
-
-	json_decref(u);
-	return answer(ctx, rc, 200, p);
-}
-
-/* Apply op to user arg[0]; answer the record, its grants or "deleted". */
-static int
-run(struct ctx *ctx, enum admin_op op, const char *a, const char *b)
+run(struct ctx *ctx, enum admin_op op)
 {
 	json_t *u = NULL;
-	int rc = admin_user(ctx->cfg, op, ctx->arg[0], a, b, &u);
+	int rc = admin_user(ctx->cfg, op, ctx->arg[0], NULL, NULL, &u);
 
-	if (op == ADMIN_GRANT || op == ADMIN_REVOKE)
-		return grants(ctx, rc, u);
 	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
 	    "deleted", ctx->arg[0]) : u);
+}
+
+/* Answer the grants caller u may see of user (or team) arg[0], after op
+ * (ADMIN_GRANT, ADMIN_REVOKE, TEAM_GRANT, TEAM_REVOKE; -1 none). */
+static int
+grants(struct ctx *ctx, const json_t *u, int team, int op,
+    const char *scope, const char *access)
+{
+	json_t *rec = NULL, *p;
+	int rc = RES_OK;
+
+	if (op >= 0 && team)
+		rc = admin_team(ctx->cfg, op, NULL, ctx->arg[0], scope, access);
+	else if (op >= 0)
+		rc = admin_user(ctx->cfg, op, ctx->arg[0], scope, access, &rec);
+	if (rc == RES_OK && rec == NULL)
+		rc = team ? admin_team_get(ctx->cfg, ctx->arg[0], &rec) :
+		    admin_get(ctx->cfg, ctx->arg[0], 1, &rec);
+	p = json_incref(json_object_get(rec, "perms"));
+	json_decref(rec);
+	if (rc == RES_OK)
+		visible(ctx, u, p);
+	return answer(ctx, rc, 200, p);
 }
 
 static int
@@ -204,7 +263,7 @@ user(struct ctx *ctx)
 	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if (ctx->req->method == HTTP_DELETE)
-		return run(ctx, ADMIN_DELETE, NULL, NULL);
+		return run(ctx, ADMIN_DELETE);
 	rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
 	return answer(ctx, rc, 200, u);
 }
@@ -220,47 +279,132 @@ flip(struct ctx *ctx)
 		return rc;
 	return run(ctx, strcmp(w, "enable") == 0 ? ADMIN_ENABLE :
 	    strcmp(w, "disable") == 0 ? ADMIN_DISABLE :
-	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE,
-	    NULL, NULL);
+	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE);
 }
 
+/* GET|PUT /users/<u>/permissions, /teams/<t>/permissions: for
+ * administrators, and for admins of a namespace the grants in it. */
 static int
 perms(struct ctx *ctx)
 {
-	json_t *b, *u = NULL;
+	int team = strcmp(ctx->req->seg[0], "teams") == 0, rc;
 	const char *scope, *access;
-	int rc;
+	json_t *b, *u;
 
-	if ((rc = gate(ctx, NULL)) != 0)
+	if ((rc = login(ctx, &u)) != 0)
 		return rc;
-	if (ctx->req->method != HTTP_PUT) {
-		rc = admin_get(ctx->cfg, ctx->arg[0], 1, &u);
-		return grants(ctx, rc, u);
+	if (ctx->req->method != HTTP_PUT)
+		rc = grants(ctx, u, team, -1, NULL, NULL);
+	else if ((rc = object(ctx, "malformed body", &b)) == 0) {
+		scope = body_str(b, "repo");
+		access = body_str(b, "access");
+		if (scope == NULL || access == NULL)
+			rc = route_error(ctx, 400, "fields must be strings");
+		else if ((rc = may_grant(ctx, u, scope, access)) == 0)
+			rc = grants(ctx, u, team, team ? TEAM_GRANT :
+			    ADMIN_GRANT, scope, access);
+		json_decref(b);
 	}
-	if ((rc = object(ctx, "malformed body", &b)) != 0)
-		return rc;
-	scope = body_str(b, "repo");
-	access = body_str(b, "access");
-	if (scope == NULL || access == NULL)
-		rc = route_error(ctx, 400, "fields must be strings");
-	else
-		rc = run(ctx, ADMIN_GRANT, scope, access);
-	json_decref(b);
+	json_decref(u);
 	return rc;
 }
 
-/* DELETE /users/<u>/permissions/<scope>, nested names too */
+/* DELETE /users/<u>/permissions/<scope>, /teams/<t>/permissions/<scope>,
+ * nested names too */
 static int
 perm_del(struct ctx *ctx)
 {
+	int team = strcmp(ctx->req->seg[0], "teams") == 0, rc;
 	char scope[LIM_NAME + 2];
-	int rc;
+	json_t *u;
 
-	if ((rc = gate(ctx, NULL)) != 0)
+	if ((rc = login(ctx, &u)) != 0)
 		return rc;
 	if (join(ctx, 1, ctx->narg, scope, sizeof(scope)) == -1)
-		return answer(ctx, RES_NOGRANT, 200, NULL);
-	return run(ctx, ADMIN_REVOKE, scope, NULL);
+		rc = answer(ctx, RES_NOGRANT, 200, NULL);
+	else if ((rc = may_grant(ctx, u, scope, NULL)) == 0)
+		rc = grants(ctx, u, team, team ? TEAM_REVOKE : ADMIN_REVOKE,
+		    scope, NULL);
+	json_decref(u);
+	return rc;
+}
+
+/* Answer team name as GET /teams/<t> does, after rc (RES_OK). */
+static int
+team_view(struct ctx *ctx, const json_t *u, int rc, int status,
+    const char *name)
+{
+	json_t *t = NULL;
+
+	if (rc == RES_OK && (rc = admin_team_get(ctx->cfg, name, &t)) == 0)
+		visible(ctx, u, json_object_get(t, "perms"));
+	return answer(ctx, rc, status, t);
+}
+
+/* GET /teams and /teams/<t>: for any user; POST /teams and DELETE
+ * /teams/<t>: administrators. */
+static int
+teams(struct ctx *ctx)
+{
+	enum http_method m = ctx->req->method;
+	const char *name = ctx->narg ? ctx->arg[0] : NULL;
+	json_t *all = NULL, *b = NULL, *u = NULL;
+	int rc;
+
+	if ((rc = m == HTTP_POST || m == HTTP_DELETE ? gate(ctx, NULL) :
+	    login(ctx, &u)) != 0 || (m == HTTP_POST &&
+	    (rc = object(ctx, "malformed body", &b)) != 0))
+		return rc;
+	if (m == HTTP_POST && (name = body_str(b, "name")) == NULL)
+		name = "";	/* RES_BADTEAM */
+	if (m == HTTP_DELETE)
+		rc = answer(ctx, admin_team(ctx->cfg, TEAM_DELETE, NULL, name,
+		    NULL, NULL), 200, json_pack("{s:s}", "deleted", name));
+	else if (name != NULL)
+		rc = team_view(ctx, u, m == HTTP_POST ? admin_team(ctx->cfg,
+		    TEAM_ADD, NULL, name, NULL, NULL) : RES_OK, m == HTTP_POST ?
+		    201 : 200, name);
+	else {
+		rc = admin_collect(ctx->cfg, "team:", &all);
+		rc = names(ctx, rc, all);
+	}
+	json_decref(b);
+	json_decref(u);
+	return rc;
+}
+
+/* PUT|DELETE /teams/<t>/members/<u>, /teams/<t>/owners/<u>: for the
+ * team's owners and administrators (admin_team checks). */
+static int
+membership(struct ctx *ctx)
+{
+	int put = ctx->req->method == HTTP_PUT, rc;
+	json_t *u;
+
+	if ((rc = login(ctx, &u)) != 0)
+		return rc;
+	rc = admin_team(ctx->cfg, strcmp(ctx->req->seg[2], "owners") == 0 ?
+	    (put ? TEAM_OWNER_ADD : TEAM_OWNER_RM) : put ? TEAM_MEMBER_ADD :
+	    TEAM_MEMBER_RM, u, ctx->arg[0], ctx->arg[1], NULL);
+	rc = team_view(ctx, u, rc, 200, ctx->arg[0]);
+	json_decref(u);
+	return rc;
+}
+
+/* GET /namespaces/<ns>/permissions: for the namespace's admins. */
+static int
+ns_perms(struct ctx *ctx)
+{
+	json_t *u, *out = NULL;
+	int rc;
+
+	if ((rc = login(ctx, &u)) == 0 &&
+	    (rc = may_grant(ctx, u, ctx->arg[0], NULL)) == 0) {
+		rc = admin_who(ctx->cfg, ctx->arg[0], "", &out);
+		rc = answer(ctx, rc, 200, out);
+	}
+	json_decref(u);
+	return rc;
 }
 
 /* GET|POST /users/<u>/tokens, DELETE /users/<u>/tokens/<name>. */
@@ -309,6 +453,13 @@ const struct route route_admin_table[] = {
 	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
 	{ R_DELETE, "/users/*/tokens/*", R_ANY, tokens },
 	{ R_GET, "/images", R_ANY, images },
+	{ R_GET | R_POST, "/teams", R_ANY, teams },
+	{ R_GET | R_DELETE, "/teams/*", R_ANY, teams },
+	{ R_PUT | R_DELETE, "/teams/*/members/*", R_ANY, membership },
+	{ R_PUT | R_DELETE, "/teams/*/owners/*", R_ANY, membership },
+	{ R_GET | R_PUT, "/teams/*/permissions", R_ANY, perms },
+	{ R_DELETE, "/teams/*/permissions/**", R_ANY, perm_del },
+	{ R_GET, "/namespaces/*/permissions", R_ANY, ns_perms },
 	{ 0, NULL, R_ANY, NULL }
 };
 
