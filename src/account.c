@@ -94,21 +94,20 @@ refuse(json_t **user, long long t0)
 int
 account_get(struct store *st, const char *name, json_t **user)
 {
-	json_t *teams = json_object(), *t, *rec = NULL;
+	json_t *teams = json_object(), *v, *rec = NULL;
 	char key[LIM_KEY];
-	size_t i;
+	const char *t;
 	int rc;
 
 	*user = NULL;
 	store_key(key, STORE_USER, name);
 	rc = teams == NULL ? -1 : store_get(st, key, user);
-	json_array_foreach(rc ? NULL : json_object_get(*user, "teams"), i, t) {
-		store_key(key, STORE_TEAM, json_is_string(t) ?
-		    json_string_value(t) : "");
+	json_object_foreach(rc ? NULL : json_object_get(*user, "teams"), t, v) {
+		store_key(key, STORE_TEAM, t);
 		if (store_get(st, key, &rec) == -1)
 			rc = -1;
-		json_object_set(teams, record_str(rec, "name"),
-		    json_object_get(rec, "perms"));	/* none: missing */
+		/* none when the team is gone */
+		json_object_set(teams, t, json_object_get(rec, "perms"));
 		json_decref(rec);
 		rec = NULL;
 	}

@@ -107,18 +107,10 @@ acl_may_grant(const json_t *user, const char *ns, const char *repo,
 int
 acl_team_owner(const json_t *user, const json_t *team)
 {
-	const json_t *o;
-	size_t i;
-
-	if (acl_admin(user))
-		return 1;
-	if (json_object_get(user, "via_token") != NULL ||
-	    !json_is_true(json_object_get(user, "enabled")))
-		return 0;
-	json_array_foreach(json_object_get(team, "owners"), i, o)
-		if (json_equal(o, json_object_get(user, "name")))
-			return 1;
-	return 0;
+	return acl_admin(user) || (json_object_get(user, "via_token") == NULL &&
+	    json_is_true(json_object_get(user, "enabled")) &&
+	    json_object_get(json_object_get(team, "owners"),
+	    record_str(user, "name")) != NULL);
 }
 
 int

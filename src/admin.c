@@ -5,7 +5,7 @@
  * "atok:" records naming them); grants have valid scopes and levels; "*" (the
  * public pseudo-user) only ever holds grants.
  * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
- * the "teams" list of each member's user record and nowhere else, so a
+ * the "teams" set of each member's user record and nowhere else, so a
  * login reads it with the user. A deleted user leaves every team's owners,
  * a deleted team every user's teams.
  */
@@ -117,36 +117,20 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 	    store_purge(st, "atok:", admin_of_user, (void *)name) >= 0 ? 0 : -1;
 }
 
-/* The index of string s in list, -1 when absent. */
-static int
-index_of(const json_t *list, const char *s)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* Add name to (at most max) or remove it from the list field of rec. */
+/* Add name to (at most max) or remove it from the set field of rec. */
 static int
 toggle(json_t *rec, const char *field, const char *name, int add,
     size_t max)
 {
-	json_t *list = json_object_get(rec, field);
-	int i;
+	json_t *set = json_object_get(rec, field);
 
-	if (!json_is_array(list))
-		json_object_set_new(rec, field, list = json_array());
-	if ((i = index_of(list, name)) >= 0 || !add)
-		return !add && i < 0 ? RES_NOMEMBER : add ? RES_OK :
-		    json_array_remove(list, i) ? RES_ERROR : RES_OK;
-	if (json_array_size(list) >= max)
+	if (!json_is_object(set))
+		json_object_set_new(rec, field, set = json_object());
+	if (!add)
+		return json_object_del(set, name) ? RES_NOMEMBER : RES_OK;
+	if (json_object_size(set) >= max && !json_object_get(set, name))
 		return RES_TEAMFULL;
-	return json_array_append_new(list, json_string(name)) ? RES_ERROR :
-	    RES_OK;
+	return json_object_set_new(set, name, json_true()) ? RES_ERROR : RES_OK;
 }
 
 struct collect {
@@ -424,7 +408,7 @@ team_change(struct store *st, json_t **t, void *arg)
 	int rc;
 
 	if (o->op == TEAM_ADD && *t == NULL)
-		return (*t = json_pack("{s:s, s:[], s:{}, s:I}", "name",
+		return (*t = json_pack("{s:s, s:{}, s:{}, s:I}", "name",
 		    o->team, "owners", "perms", "created",
 		    (json_int_t)time(NULL))) ? RES_OK : RES_ERROR;
 	if (*t == NULL || o->op == TEAM_ADD)
@@ -506,10 +490,11 @@ admin_team_get(const struct config *cfg, const char *name, json_t **out)
 	    admin_collect(cfg, "user:", &users) != RES_OK)
 		rc = rc == 1 ? RES_NOTEAM : RES_ERROR;
 	json_object_foreach_safe(users, tmp, k, u)
-		if (index_of(json_object_get(u, "teams"), name) < 0)
+		if (json_object_get(json_object_get(u, "teams"), name) == NULL)
 			json_object_del(users, k);
-	if (rc == 0 && json_object_set_new(*out, "members",
-	    admin_keys(users)) == -1)
+	if (rc == 0 && (json_object_set_new(*out, "members",
+	    admin_keys(users)) || json_object_set_new(*out, "owners",
+	    admin_keys(json_object_get(*out, "owners")))))
 		rc = RES_ERROR;
 	json_decref(users);
 	if (rc != RES_OK) {
@@ -541,10 +526,10 @@ int
 admin_who(const struct config *cfg, const char *ns, const char *repo,
     json_t **out)
 {
-	json_t *users = NULL, *teams = NULL, *names, *n, *u, *t;
+	json_t *users = NULL, *teams = NULL, *names, *n, *u, *v;
 	char team[LIM_TEAM + 8];
-	const char *k;
-	size_t i, j;
+	const char *k, *t;
+	size_t i;
 	int rc = admin_collect(cfg, "user:", &users);
 
 	if (rc == RES_OK)
@@ -561,11 +546,10 @@ admin_who(const struct config *cfg, const char *ns, const char *repo,
 			    "s:s}", "who", k, "right", "admin", "scope", "*",
 			    "through", "administrator"));
 		rows(*out, k, json_object_get(u, "perms"), ns, repo, "grant");
-		json_array_foreach(json_object_get(u, "teams"), j, t) {
-			snprintf(team, sizeof(team), "team:%s",
-			    json_string_value(t));
-			rows(*out, k, json_object_get(json_object_get(teams,
-			    json_string_value(t)), "perms"), ns, repo, team);
+		json_object_foreach(json_object_get(u, "teams"), t, v) {
+			snprintf(team, sizeof(team), "team:%s", t);
+			rows(*out, k, json_object_get(json_object_get(teams, t),
+			    "perms"), ns, repo, team);
 		}
 	}
 	json_decref(names);

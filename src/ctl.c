@@ -520,7 +520,8 @@ perm_who(struct ctl *ctl)
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 
 	if (!name_scope_split(ctl->arg[0], ns, repo))
-		return ctl_refuse("%s: %s", ctl->arg[0], result_msg(RES_BADSCOPE));
+		return ctl_refuse("%s: %s", ctl->arg[0],
+		    result_msg(RES_BADSCOPE));
 	if (admin_who(ctl->cfg, ns, repo, &ctl->out) != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	return CTL_OK;
@@ -597,21 +598,19 @@ static const struct cmd cmds[] = {
 	    { NULL, "name:     %s\nowners:   %s\nmembers:  %s\n\n", NULL,
 	    "-name ,owners ,members" },
 	    { "perms", "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
-	{ "team add TEAM", HTTP_POST, "teams", { "name" }, .named = 1,
-	    .json = J_NONE },
-	{ "team rm TEAM", HTTP_DELETE, "teams/%", .named = 1, .json = J_NONE },
+	{ "team add TEAM", HTTP_POST, "teams", { "name" }, .named = 1 },
+	{ "team rm TEAM", HTTP_DELETE, "teams/%", .named = 1 },
 	{ "team member add TEAM USER", HTTP_PUT, "teams/%/members/%",
-	    .named = 1, .json = J_NONE },
+	    .named = 1 },
 	{ "team member rm TEAM USER", HTTP_DELETE, "teams/%/members/%",
-	    .named = 1, .json = J_NONE },
-	{ "team owner add TEAM USER", HTTP_PUT, "teams/%/owners/%",
-	    .named = 1, .json = J_NONE },
+	    .named = 1 },
+	{ "team owner add TEAM USER", HTTP_PUT, "teams/%/owners/%", .named = 1 },
 	{ "team owner rm TEAM USER", HTTP_DELETE, "teams/%/owners/%",
-	    .named = 1, .json = J_NONE },
+	    .named = 1 },
 	{ "team perm set TEAM SCOPE ACCESS", HTTP_PUT, "teams/%/permissions",
-	    { "repo", "access" }, .named = 1, .json = J_NONE },
+	    { "repo", "access" }, .named = 1 },
 	{ "team perm rm TEAM SCOPE", HTTP_DELETE, "teams/%/permissions/@",
-	    .named = 1, .json = J_NONE },
+	    .named = 1 },
 	{ "repo list", .run = list, .view = { { NULL,
 	    "%-40s %-9s %6s %5s  %s\n", "NAME|STATE|IMAGES|TAGS|UPDATED",
 	    ". -state #images #tags @updated" } } },

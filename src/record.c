@@ -79,22 +79,18 @@ perms_bad(const json_t *perms)
 	return NULL;
 }
 
-/* A list of at most max names that ok accepts, each once. */
+/* A set {name: true} of at most max names that ok accepts. */
 static int
-names_ok(const json_t *list, size_t max, int (*ok)(const char *))
+names_ok(const json_t *set, size_t max, int (*ok)(const char *))
 {
+	const char *name;
 	json_t *v;
-	size_t i, j;
 
-	if (!json_is_array(list) || json_array_size(list) > max)
+	if (!json_is_object(set) || json_object_size(set) > max)
 		return 0;
-	json_array_foreach(list, i, v) {
-		if (!json_is_string(v) || !ok(json_string_value(v)))
+	json_object_foreach((json_t *)set, name, v)
+		if (!json_is_true(v) || !ok(name))
 			return 0;
-		for (j = 0; j < i; j++)
-			if (json_equal(v, json_array_get(list, j)))
-				return 0;
-	}
 	return 1;
 }
 
@@ -112,8 +108,7 @@ check_team(const char *name, const json_t *t)
 	if (strcmp(n, name) != 0 || !name_team_ok(name))
 		return "invalid team name, or it differs from the key";
 	if (!names_ok(owners, LIM_TEAM_OWNERS, name_user_ok))
-		return "owners must be a list of distinct user names, not too "
-		    "many";
+		return "owners must be a set of user names, not too many";
 	return perms_bad(perms);
 }
 
@@ -147,8 +142,7 @@ check_user(const char *name, const json_t *u)
 	teams = json_object_get(u, "teams");
 	if (teams != NULL && (pub || !names_ok(teams, LIM_TEAMS_USER,
 	    name_team_ok)))
-		return "teams must be a list of distinct team names, not too "
-		    "many";
+		return "teams must be a set of team names, not too many";
 	return perms_bad(perms);
 }
 
@@ -376,15 +370,15 @@ record_check_refs(const char *key, const json_t *v, const json_t *all)
 {
 	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
 	int kind = store_kind(key, NULL), team = kind == STORE_USER;
-	json_t *n;
-	size_t i;
+	const char *n;
+	json_t *t;
 
 	/* a user's teams, a team's owners */
-	json_array_foreach(json_object_get(v, team ? "teams" : "owners"), i, n)
+	json_object_foreach(json_object_get(v, team ? "teams" : "owners"), n, t)
 		if ((team || kind == STORE_TEAM) && !exists(all, team ?
-		    STORE_TEAM : STORE_USER, json_string_value(n)))
+		    STORE_TEAM : STORE_USER, n))
 			return why("%s '%s' does not exist", team ? "team" :
-			    "user", json_string_value(n));
+			    "user", n);
 	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK)
 		return NULL;
 	if (!exists(all, STORE_USER, user))

@@ -128,8 +128,8 @@ def test_team_records_routes_and_check():
         # a team name is not a user name: "team:" never clashes
         s.ctl("team", "add", "alice")
         dump = json.loads(s.ctl("dump").stdout)["records"]
-        assert dump["team:devs"]["owners"] == ["bobby"]
-        assert dump["user:alice"]["teams"] == ["devs"]
+        assert dump["team:devs"]["owners"] == {"bobby": True}
+        assert dump["user:alice"]["teams"] == {"devs": True}
         assert "members" not in dump["team:devs"]
         # dump, load, dump: the same bytes
         first = s.ctl("dump").stdout
@@ -142,7 +142,7 @@ def test_team_records_routes_and_check():
         s.ctl("team", "rm", "devs")
         dump = json.loads(s.ctl("dump").stdout)["records"]
         assert "team:devs" not in dump
-        assert dump["user:alice"].get("teams") == []
+        assert dump["user:alice"].get("teams") == {}
         assert s.request("DELETE", "/teams/devs", auth=a).status == 404
 
 
@@ -150,14 +150,14 @@ def test_check_reports_damaged_and_dangling_teams():
     with V2Server() as s:
         s.clean_at_close = False
         s.add_user("alice", PW)
-        s.raw_put("team:ok", {"name": "ok", "owners": ["ghost"],
+        s.raw_put("team:ok", {"name": "ok", "owners": {"ghost": True},
                               "perms": {}, "created": 1})
         s.raw_put("team:bad", {"name": "bad", "owners": "alice",
                                "perms": {}, "created": 1})
-        s.raw_put("team:worse", {"name": "worse", "owners": [],
+        s.raw_put("team:worse", {"name": "worse", "owners": {},
                                  "perms": {"a/": "read"}, "created": 1})
         rec = json.loads(s.ctl("dump").stdout)["records"]["user:alice"]
-        rec["teams"] = ["ok", "gone"]
+        rec["teams"] = {"ok": True, "gone": True}
         s.raw_put("user:alice", rec)
         p = s.ctl("check", check=False)
         assert p.returncode != 0
