@@ -512,21 +512,6 @@ spool_act(struct ctl *ctl)
 	return rc;
 }
 
-/* perm who NS[/REPO]: what GET /namespaces/<ns>/permissions answers,
- * or only the grants that apply to one repository. */
-static int
-perm_who(struct ctl *ctl)
-{
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-
-	if (!name_scope_split(ctl->arg[0], ns, repo))
-		return ctl_refuse("%s: %s", ctl->arg[0],
-		    result_msg(RES_BADSCOPE));
-	if (admin_who(ctl->cfg, ns, repo, &ctl->out) != RES_OK)
-		return ctl_refuse("cannot read %s", ctl->cfg->database);
-	return CTL_OK;
-}
-
 static const struct opt user_opts[] = {
 	{ "--email", "email", OPT_VALUE }, { "--admin", "admin", OPT_TRUE },
 	{ "--password-stdin", "password", OPT_STDIN }, { 0 } };
@@ -589,7 +574,8 @@ static const struct cmd cmds[] = {
 	    .named = 1 },
 	{ "perm list NAME", HTTP_GET, "users/%/permissions", .named = 1,
 	    .view = { { NULL, "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
-	{ "perm who SCOPE", .run = perm_who, .view = { { NULL,
+	{ "perm who SCOPE", HTTP_GET, "namespaces/%/permissions", .view = { {
+	    NULL,
 	    "%-30s %-6s %-40s %s\n", "WHO|RIGHT|SCOPE|THROUGH",
 	    "-who -right -scope -through" } } },
 	{ "team list", HTTP_GET, "teams", .view = { { NULL, "%s\n", "TEAM",

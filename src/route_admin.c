@@ -84,12 +84,12 @@ may_grant(struct ctx *ctx, const json_t *u, const char *scope,
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1], msg[LIM_NS + 40];
 	int rc;
 
-	if (u == NULL)
-		return 0;
 	if (!name_scope_split(scope, ns, repo))
 		return route_result(ctx, RES_BADSCOPE);
 	if (access != NULL && acl_bits(access) == -1)
 		return route_result(ctx, RES_BADACCESS);
+	if (u == NULL)
+		return 0;
 	rc = acl_may_grant(u, ns, repo, access, ctx->cfg->own_namespace);
 	snprintf(msg, sizeof(msg), "admin on namespace '%s' required", ns);
 	return rc == 0 ? 0 : route_error(ctx, 403, rc == ACL_NOT_HELD ?
@@ -391,16 +391,19 @@ membership(struct ctx *ctx)
 	return rc;
 }
 
-/* GET /namespaces/<ns>/permissions: for the namespace's admins. */
+/* GET /namespaces/<ns>/permissions: for the namespace's admins (and
+ * <ns>/<repo> as one segment, which only dindexctl can send). */
 static int
 ns_perms(struct ctx *ctx)
 {
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	json_t *u, *out = NULL;
 	int rc;
 
 	if ((rc = login(ctx, &u)) == 0 &&
 	    (rc = may_grant(ctx, u, ctx->arg[0], NULL)) == 0) {
-		rc = admin_who(ctx->cfg, ctx->arg[0], "", &out);
+		name_scope_split(ctx->arg[0], ns, repo);
+		rc = admin_who(ctx->cfg, ns, repo, &out);
 		rc = answer(ctx, rc, 200, out);
 	}
 	json_decref(u);
