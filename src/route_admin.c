@@ -93,7 +93,7 @@ may_grant(struct ctx *ctx, const json_t *u, const char *scope,
 	rc = acl_may_grant(u, ns, repo, access, ctx->cfg->own_namespace);
 	snprintf(msg, sizeof(msg), "admin on namespace '%s' required", ns);
 	return rc == 0 ? 0 : route_error(ctx, 403, rc == ACL_NOT_HELD ?
-	    "cannot grant more than you hold" : msg);
+	    "cannot grant or remove more than you hold" : msg);
 }
 
 /* Leave in perms the grants caller u may manage (all for NULL). */
@@ -320,9 +320,10 @@ perm_del(struct ctx *ctx)
 
 	if ((rc = login(ctx, &u)) != 0)
 		return rc;
+	/* removing a narrower grant may widen rights: only with admin there */
 	if (join(ctx, 1, ctx->narg, scope, sizeof(scope)) == -1)
 		rc = answer(ctx, RES_NOGRANT, 200, NULL);
-	else if ((rc = may_grant(ctx, u, scope, NULL)) == 0)
+	else if ((rc = may_grant(ctx, u, scope, "admin")) == 0)
 		rc = grants(ctx, u, team, team ? TEAM_REVOKE : ADMIN_REVOKE,
 		    scope, NULL);
 	json_decref(u);

@@ -205,7 +205,7 @@ def test_delegated_admin_grants():
         assert err(r, 403) == "admin on namespace 'other' required"
         r = s.request("PUT", perm, body={"repo": "acme/secret",
                                          "access": "write"}, auth=d)
-        assert err(r, 403) == "cannot grant more than you hold"
+        assert err(r, 403) == "cannot grant or remove more than you hold"
         r = s.request("PUT", perm, body={"repo": "acme/secret",
                                          "access": "read"}, auth=d)
         assert r.status == 200, r
@@ -216,6 +216,12 @@ def test_delegated_admin_grants():
                             "acme/secret": "read"}, r
         r = s.request("DELETE", perm + "/acme/tools/cli", auth=d)
         assert r.status == 200 and "acme/tools/cli" not in r.json(), r
+        # removing a narrower grant would widen rights: not where acmeadm
+        # holds less than admin (nor their own restriction)
+        for who in ("bobby", "acmeadm"):
+            r = s.request("DELETE", "/users/%s/permissions/acme/secret" % who,
+                          auth=d)
+            assert err(r, 403) == "cannot grant or remove more than you hold"
         assert s.ctl("perm", "list", "bobby", "--json").stdout.count(
             "other/x") == 1
         # the admin flag, user records and teams stay administrators'
@@ -254,7 +260,7 @@ def test_delegated_admin_teams():
         assert err(r, 403) == "admin on namespace 'other' required"
         r = s.request("PUT", tp, body={"repo": "acme/secret",
                                        "access": "admin"}, auth=d)
-        assert err(r, 403) == "cannot grant more than you hold"
+        assert err(r, 403) == "cannot grant or remove more than you hold"
         s.ctl("team", "perm", "set", "ops", "other", "read")
         assert s.request("GET", tp, auth=d).json() == {"acme/app": "admin"}
         assert s.ctl("team", "show", "ops", "--json").stdout.count(
