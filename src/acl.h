@@ -11,9 +11,9 @@
  * an implicit "ns": admin on the namespace named after them unless an
  * entry of their own names it; the admin flag allows everything; grants
  * of the pseudo-user "*" apply to everyone, anonymous callers included,
- * and are added to the caller's own. A disabled user may do nothing. A login by
- * access token (atok.h) carries its scopes as "via_token" {"*"|ns|
- * ns/repo: access}: the user's own rights narrowed to them (the most
+ * and are added to the caller's own. A disabled user may do nothing. A
+ * login by access token (atok.h) carries its scopes as "via_token" {"*"|
+ * ns|ns/repo: access}: the user's own rights narrowed to them (the most
  * specific entry wins), the public grants as for anyone.
  */
 #ifndef ACL_H

@@ -369,16 +369,19 @@ const char *
 record_check_refs(const char *key, const json_t *v, const json_t *all)
 {
 	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
-	int kind = store_kind(key, NULL), team = kind == STORE_USER;
+	int kind = store_kind(key, NULL);
+	int of = kind == STORE_USER ? STORE_TEAM : STORE_USER;
+	json_t *names = json_object_get(v, of == STORE_TEAM ? "teams" :
+	    "owners"), *t;
 	const char *n;
-	json_t *t;
 
 	/* a user's teams, a team's owners */
-	json_object_foreach(json_object_get(v, team ? "teams" : "owners"), n, t)
-		if ((team || kind == STORE_TEAM) && !exists(all, team ?
-		    STORE_TEAM : STORE_USER, n))
-			return why("%s '%s' does not exist", team ? "team" :
-			    "user", n);
+	if (kind != STORE_USER && kind != STORE_TEAM)
+		names = NULL;
+	json_object_foreach(names, n, t)
+		if (!exists(all, of, n))
+			return why("%s '%s' does not exist", of == STORE_TEAM ?
+			    "team" : "user", n);
 	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK)
 		return NULL;
 	if (!exists(all, STORE_USER, user))
