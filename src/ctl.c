@@ -574,8 +574,8 @@ static const struct cmd cmds[] = {
 	    .named = 1 },
 	{ "perm list NAME", HTTP_GET, "users/%/permissions", .named = 1,
 	    .view = { { NULL, "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
-	{ "perm who SCOPE", HTTP_GET, "namespaces/%/permissions", .view = { {
-	    NULL,
+	{ "perm who SCOPE", HTTP_GET, "namespaces/%/permissions", .named = 1,
+	    .view = { { NULL,
 	    "%-30s %-6s %-40s %s\n", "WHO|RIGHT|SCOPE|THROUGH",
 	    "-who -right -scope -through" } } },
 	{ "team list", HTTP_GET, "teams", .view = { { NULL, "%s\n", "TEAM",

@@ -352,23 +352,27 @@ teams(struct ctx *ctx)
 	json_t *all = NULL, *b = NULL, *u = NULL;
 	int rc;
 
-	if ((rc = m == HTTP_POST || m == HTTP_DELETE ? gate(ctx, NULL) :
-	    login(ctx, &u)) != 0 || (m == HTTP_POST &&
+	if (m == HTTP_POST || m == HTTP_DELETE)
+		rc = gate(ctx, NULL);
+	else
+		rc = login(ctx, &u);
+	if (rc != 0 || (m == HTTP_POST &&
 	    (rc = object(ctx, "malformed body", &b)) != 0))
-		return rc;
-	if (m == HTTP_POST && (name = body_str(b, "name")) == NULL)
-		name = "";	/* RES_BADTEAM */
-	if (m == HTTP_DELETE)
-		rc = answer(ctx, admin_team(ctx->cfg, TEAM_DELETE, NULL, name,
-		    NULL, NULL), 200, json_pack("{s:s}", "deleted", name));
-	else if (name != NULL)
-		rc = team_view(ctx, u, m == HTTP_POST ? admin_team(ctx->cfg,
-		    TEAM_ADD, NULL, name, NULL, NULL) : RES_OK, m == HTTP_POST ?
-		    201 : 200, name);
+		goto out;
+	if (m == HTTP_POST) {
+		name = body_str(b, "name") ? body_str(b, "name") : "";
+		rc = admin_team(ctx->cfg, TEAM_ADD, NULL, name, NULL, NULL);
+		rc = team_view(ctx, NULL, rc, 201, name);
+	} else if (m == HTTP_DELETE) {
+		rc = admin_team(ctx->cfg, TEAM_DELETE, NULL, name, NULL, NULL);
+		rc = answer(ctx, rc, 200, json_pack("{s:s}", "deleted", name));
+	} else if (name != NULL)
+		rc = team_view(ctx, u, RES_OK, 200, name);
 	else {
 		rc = admin_collect(ctx->cfg, "team:", &all);
 		rc = names(ctx, rc, all);
 	}
+out:
 	json_decref(b);
 	json_decref(u);
 	return rc;

@@ -144,6 +144,29 @@ def test_team_records_routes_and_check():
         assert "team:devs" not in dump
         assert dump["user:alice"].get("teams") == {}
         assert s.request("DELETE", "/teams/devs", auth=a).status == 404
+        assert s.request("DELETE", "/teams/alice/members/alice",
+                         auth=a).status == 404
+
+
+def test_limits():
+    with V2Server() as s:
+        s.add_user("alice", PW)
+        a = admin(s)
+        for i in range(33):
+            s.ctl("team", "add", "t%d" % i)
+        for i in range(32):
+            s.ctl("team", "member", "add", "t%d" % i, "alice")
+        r = s.request("PUT", "/teams/t32/members/alice", auth=a)
+        assert r.status == 409 and "32 teams a user" in r.json()["error"], r
+        # already in: no change, no refusal
+        assert s.request("PUT", "/teams/t0/members/alice",
+                         auth=a).status == 200
+        # the login reads every team: all 32 grants count
+        images = "/v1/repositories/acme/app/images"
+        assert s.request("GET", images, auth=("alice", PW)).status == 403
+        s.ctl("team", "perm", "set", "t31", "acme", "read")
+        r = s.request("GET", images, auth=("alice", PW))
+        assert r.status == 404, r   # allowed, but nothing pushed yet
 
 
 def test_check_reports_damaged_and_dangling_teams():
