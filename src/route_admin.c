@@ -231,27 +231,22 @@ run(struct ctx *ctx, enum admin_op op)
 	    "deleted", ctx->arg[0]) : u);
 }
 
-/* Answer the grants caller u may see of user (or team) arg[0], after op
- * (ADMIN_GRANT, ADMIN_REVOKE, TEAM_GRANT, TEAM_REVOKE; -1 none). */
+/* Answer user (or team) name, or only its grants, as caller u may see
+ * it (visible), once rc (a result) is RES_OK. */
 static int
-grants(struct ctx *ctx, const json_t *u, int team, int op,
-    const char *scope, const char *access)
+view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
+    int status, int grants_only)
 {
-	json_t *rec = NULL, *p;
-	int rc = RES_OK;
+	json_t *rec = NULL, *out;
 
-	if (op >= 0 && team)
-		rc = admin_team(ctx->cfg, op, NULL, ctx->arg[0], scope, access);
-	else if (op >= 0)
-		rc = admin_user(ctx->cfg, op, ctx->arg[0], scope, access, &rec);
-	if (rc == RES_OK && rec == NULL)
-		rc = team ? admin_team_get(ctx->cfg, ctx->arg[0], &rec) :
-		    admin_get(ctx->cfg, ctx->arg[0], 1, &rec);
-	p = json_incref(json_object_get(rec, "perms"));
-	json_decref(rec);
 	if (rc == RES_OK)
-		visible(ctx, u, p);
-	return answer(ctx, rc, 200, p);
+		rc = team ? admin_team_get(ctx->cfg, name, &rec) :
+		    admin_get(ctx->cfg, name, 1, &rec);
+	if (rc == RES_OK)
+		visible(ctx, u, json_object_get(rec, "perms"));
+	out = json_incref(grants_only ? json_object_get(rec, "perms") : rec);
+	json_decref(rec);
+	return answer(ctx, rc, status, out);
 }
 
 static int
@@ -282,64 +277,45 @@ flip(struct ctx *ctx)
 	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE);
 }
 
-/* GET|PUT /users/<u>/permissions, /teams/<t>/permissions: for
- * administrators, and for admins of a namespace the grants in it. */
+/* GET|PUT /users/<u>/permissions, DELETE /users/<u>/permissions/<scope>
+ * (nested names too), the same under /teams/<t>: for administrators, and
+ * for the admins of a namespace the grants in it. */
 static int
 perms(struct ctx *ctx)
 {
-	int team = strcmp(ctx->req->seg[0], "teams") == 0, rc;
-	const char *scope, *access;
-	json_t *b, *u;
+	enum http_method m = ctx->req->method;
+	int team = strcmp(ctx->req->seg[0], "teams") == 0, rc, op = -1;
+	const char *scope = NULL, *access = "admin";
+	char path[LIM_NAME + 2];
+	json_t *b = NULL, *u, *rec = NULL;
 
 	if ((rc = login(ctx, &u)) != 0)
 		return rc;
-	if (ctx->req->method != HTTP_PUT)
-		rc = grants(ctx, u, team, -1, NULL, NULL);
-	else if ((rc = object(ctx, "malformed body", &b)) == 0) {
+	if (m == HTTP_PUT && (rc = object(ctx, "malformed body", &b)) == 0) {
+		op = team ? TEAM_GRANT : ADMIN_GRANT;
 		scope = body_str(b, "repo");
 		access = body_str(b, "access");
 		if (scope == NULL || access == NULL)
 			rc = route_error(ctx, 400, "fields must be strings");
-		else if ((rc = may_grant(ctx, u, scope, access)) == 0)
-			rc = grants(ctx, u, team, team ? TEAM_GRANT :
-			    ADMIN_GRANT, scope, access);
-		json_decref(b);
+	} else if (m == HTTP_DELETE) {
+		/* removing a narrower grant may widen rights: needs admin */
+		op = team ? TEAM_REVOKE : ADMIN_REVOKE;
+		scope = path;
+		if (join(ctx, 1, ctx->narg, path, sizeof(path)) == -1)
+			rc = answer(ctx, RES_NOGRANT, 200, NULL);
 	}
+	if (rc != 0 || (op >= 0 && (rc = may_grant(ctx, u, scope, access))))
+		goto out;
+	if (op >= 0)
+		rc = team ? admin_team(ctx->cfg, op, NULL, ctx->arg[0], scope,
+		    access) : admin_user(ctx->cfg, op, ctx->arg[0], scope,
+		    access, &rec);
+	rc = view(ctx, u, team, ctx->arg[0], rc, 200, 1);
+out:
+	json_decref(rec);
+	json_decref(b);
 	json_decref(u);
 	return rc;
-}
-
-/* DELETE /users/<u>/permissions/<scope>, /teams/<t>/permissions/<scope>,
- * nested names too */
-static int
-perm_del(struct ctx *ctx)
-{
-	int team = strcmp(ctx->req->seg[0], "teams") == 0, rc;
-	char scope[LIM_NAME + 2];
-	json_t *u;
-
-	if ((rc = login(ctx, &u)) != 0)
-		return rc;
-	/* removing a narrower grant may widen rights: only with admin there */
-	if (join(ctx, 1, ctx->narg, scope, sizeof(scope)) == -1)
-		rc = answer(ctx, RES_NOGRANT, 200, NULL);
-	else if ((rc = may_grant(ctx, u, scope, "admin")) == 0)
-		rc = grants(ctx, u, team, team ? TEAM_REVOKE : ADMIN_REVOKE,
-		    scope, NULL);
-	json_decref(u);
-	return rc;
-}
-
-/* Answer team name as GET /teams/<t> does, after rc (RES_OK). */
-static int
-team_view(struct ctx *ctx, const json_t *u, int rc, int status,
-    const char *name)
-{
-	json_t *t = NULL;
-
-	if (rc == RES_OK && (rc = admin_team_get(ctx->cfg, name, &t)) == 0)
-		visible(ctx, u, json_object_get(t, "perms"));
-	return answer(ctx, rc, status, t);
 }
 
 /* GET /teams and /teams/<t>: for any user; POST /teams and DELETE
@@ -362,12 +338,12 @@ teams(struct ctx *ctx)
 	if (m == HTTP_POST) {
 		name = body_str(b, "name") ? body_str(b, "name") : "";
 		rc = admin_team(ctx->cfg, TEAM_ADD, NULL, name, NULL, NULL);
-		rc = team_view(ctx, NULL, rc, 201, name);
+		rc = view(ctx, NULL, 1, name, rc, 201, 0);
 	} else if (m == HTTP_DELETE) {
 		rc = admin_team(ctx->cfg, TEAM_DELETE, NULL, name, NULL, NULL);
 		rc = answer(ctx, rc, 200, json_pack("{s:s}", "deleted", name));
 	} else if (name != NULL)
-		rc = team_view(ctx, u, RES_OK, 200, name);
+		rc = view(ctx, u, 1, name, RES_OK, 200, 0);
 	else {
 		rc = admin_collect(ctx->cfg, "team:", &all);
 		rc = names(ctx, rc, all);
@@ -391,7 +367,7 @@ membership(struct ctx *ctx)
 	rc = admin_team(ctx->cfg, strcmp(ctx->req->seg[2], "owners") == 0 ?
 	    (put ? TEAM_OWNER_ADD : TEAM_OWNER_RM) : put ? TEAM_MEMBER_ADD :
 	    TEAM_MEMBER_RM, u, ctx->arg[0], ctx->arg[1], NULL);
-	rc = team_view(ctx, u, rc, 200, ctx->arg[0]);
+	rc = view(ctx, u, 1, ctx->arg[0], rc, 200, 0);
 	json_decref(u);
 	return rc;
 }
@@ -457,7 +433,7 @@ const struct route route_admin_table[] = {
 	{ R_PUT, "/users/*/disable", R_ANY, flip },
 	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, flip },
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
-	{ R_DELETE, "/users/*/permissions/**", R_ANY, perm_del },
+	{ R_DELETE, "/users/*/permissions/**", R_ANY, perms },
 	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
 	{ R_DELETE, "/users/*/tokens/*", R_ANY, tokens },
 	{ R_GET, "/images", R_ANY, images },
@@ -466,7 +442,7 @@ const struct route route_admin_table[] = {
 	{ R_PUT | R_DELETE, "/teams/*/members/*", R_ANY, membership },
 	{ R_PUT | R_DELETE, "/teams/*/owners/*", R_ANY, membership },
 	{ R_GET | R_PUT, "/teams/*/permissions", R_ANY, perms },
-	{ R_DELETE, "/teams/*/permissions/**", R_ANY, perm_del },
+	{ R_DELETE, "/teams/*/permissions/**", R_ANY, perms },
 	{ R_GET, "/namespaces/*/permissions", R_ANY, ns_perms },
 	{ 0, NULL, R_ANY, NULL }
 };
