@@ -398,14 +398,15 @@ struct team_call {
 	const char	*team, *a, *b;
 };
 
-/* store_update of admin_team on "team:<team>": all but the members. */
+/* store_update of admin_team on "team:<team>"; joining and leaving change
+ * the member's record (st) and store the team's unchanged. */
 static int
 team_change(struct store *st, json_t **t, void *arg)
 {
 	const struct team_call *o = arg;
 	json_t *u = NULL, *perms = json_object_get(*t, "perms");
+	int owners = o->op == TEAM_OWNER_ADD || o->op == TEAM_OWNER_RM, rc;
 	char key[LIM_KEY];
-	int rc;
 
 	if (o->op == TEAM_ADD && *t == NULL)
 		return (*t = json_pack("{s:s, s:{}, s:{}, s:I}", "name",
@@ -426,29 +427,15 @@ team_change(struct store *st, json_t **t, void *arg)
 	if (o->op == TEAM_REVOKE)
 		return json_object_del(perms, o->a) ? RES_NOGRANT : RES_OK;
 	store_key(key, STORE_USER, o->a);
-	if (o->op == TEAM_OWNER_ADD && (rc = store_get(st, key, &u)) != 0)
-		return rc == 1 ? RES_NOUSER : RES_ERROR;
+	if ((rc = store_get(st, key, &u)) == 1 && o->op != TEAM_OWNER_RM)
+		rc = RES_NOUSER;
+	else if (rc == 0 || rc == 1)
+		rc = owners ? toggle(*t, "owners", o->a, o->op == TEAM_OWNER_ADD,
+		    LIM_TEAM_OWNERS) : toggle(u, "teams", o->team,
+		    o->op == TEAM_MEMBER_ADD, LIM_TEAMS_USER);
+	if (rc == RES_OK && !owners && store_put(st, key, u) == -1)
+		rc = RES_ERROR;
 	json_decref(u);
-	return toggle(*t, "owners", o->a, o->op == TEAM_OWNER_ADD,
-	    LIM_TEAM_OWNERS);
-}
-
-/* store_update of admin_team on "user:<a>": joining and leaving. */
-static int
-member_change(struct store *st, json_t **u, void *arg)
-{
-	const struct team_call *o = arg;
-	char key[LIM_KEY];
-	json_t *t = NULL;
-	int rc;
-
-	store_key(key, STORE_TEAM, o->team);
-	if ((rc = store_get(st, key, &t)) != 0)
-		return rc == 1 ? RES_NOTEAM : RES_ERROR;
-	rc = o->caller != NULL && !acl_team_owner(o->caller, t) ?
-	    RES_NOTOWNER : *u == NULL ? RES_NOUSER : toggle(*u, "teams",
-	    o->team, o->op == TEAM_MEMBER_ADD, LIM_TEAMS_USER);
-	json_decref(t);
 	return rc;
 }
 
@@ -458,7 +445,6 @@ admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
 {
 	struct team_call o = { op, caller, team, a, b };
 	char key[LIM_KEY], ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	int member = op == TEAM_MEMBER_ADD || op == TEAM_MEMBER_RM;
 
 	if (!name_team_ok(team))
 		return RES_BADTEAM;
@@ -468,9 +454,8 @@ admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
 		return RES_BADSCOPE;
 	if (op == TEAM_GRANT && acl_bits(b) == -1)
 		return RES_BADACCESS;
-	store_key(key, member ? STORE_USER : STORE_TEAM, member ? a : team);
-	return store_update(cfg->database, key, member ? member_change :
-	    team_change, &o);
+	store_key(key, STORE_TEAM, team);
+	return store_update(cfg->database, key, team_change, &o);
 }
 
 int
