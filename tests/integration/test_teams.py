@@ -343,3 +343,30 @@ def test_membership_change_mid_session():
         assert s.request("GET", images, auth=("reader", PW)).status == 200
         s.ctl("team", "perm", "rm", "readers", "owner/app")
         assert s.request("GET", images, auth=("reader", PW)).status == 403
+
+
+def test_webhooks_and_access_tokens_use_team_grants():
+    with V2Server() as s:
+        s.add_user("carol", PW)
+        s.ctl("team", "add", "ops")
+        s.ctl("team", "perm", "set", "ops", "acme/app", "admin")
+        hooks = "/webhooks/acme/app"
+        assert s.request("GET", hooks, auth=("carol", PW)).status == 403
+        s.ctl("team", "member", "add", "ops", "carol")
+        assert s.request("GET", hooks, auth=("carol", PW)).status == 200
+        # an access token: the team's rights narrowed to its scopes
+        r = s.request("POST", "/users/carol/tokens", auth=("carol", PW),
+                      body={"name": "ci", "scopes": ["acme/app:read"]})
+        assert r.status == 201, r
+        tok = ("carol", r.json()["token"])
+        a = access(s.token("repository:acme/app:pull,push,delete", auth=tok))
+        assert a == {("repository", "acme/app"): ["pull"]}, a
+        assert s.request("GET", hooks, auth=tok).status == 403
+        # an access token never manages a team, even its owner's
+        s.ctl("team", "owner", "add", "ops", "carol")
+        r = s.request("PUT", "/teams/ops/members/carol", auth=tok)
+        assert r.status == 403, r
+        assert s.request("DELETE", "/teams/ops/members/carol",
+                         auth=("carol", PW)).status == 200
+        a = access(s.token("repository:acme/app:pull", auth=tok))
+        assert a == {("repository", "acme/app"): []}, a
