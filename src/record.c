@@ -195,14 +195,14 @@ check_token(const json_t *t)
 	static const char *const accesses[] = { "read", "write", "delete",
 	    NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	const char *user = "", *name = "", *access = "";
+	const char *user = "", *name = "", *access = "", *atok = "";
 	json_int_t expires;
 	json_t *ids = NULL, *cred = NULL, *v;
 	size_t i;
 
-	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o, s?o}", "user",
-	    &user, "repo", &name, "access", &access, "expires", &expires,
-	    "ids", &ids, "cred", &cred))
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o, s?o, s?s}",
+	    "user", &user, "repo", &name, "access", &access, "expires",
+	    &expires, "ids", &ids, "cred", &cred, "atok", &atok))
 		return "user, repo, access or expires (no expiry time) missing "
 		    "or of the wrong type";
 	if (!name_user_ok(user) || !name_repo_split(name, ns, repo))
@@ -214,6 +214,9 @@ check_token(const json_t *t)
 	json_array_foreach(ids, i, v)
 		if (!image_ok(v))
 			return why("invalid image id at ids[%zu]", i);
+	/* the access token a login by token was made with (atok.h) */
+	if (strspn(atok, "0123456789abcdef") != strlen(atok))
+		return "atok is not an access token id";
 	return cred == NULL || json_is_string(cred) ? NULL :
 	    "cred is not a string";
 }

@@ -14,6 +14,7 @@
 #include "account.h"
 #include "acl.h"
 #include "auth.h"
+#include "record.h"
 #include "result.h"
 #include "route.h"
 #include "store.h"
@@ -226,9 +227,12 @@ route_basic(struct ctx *ctx, json_t **user)
 	snprintf(status == ACCOUNT_OK || status == ACCOUNT_DISABLED ?
 	    ctx->user : ctx->login,
 	    sizeof(ctx->user), "%s", cred.user);
-	if (status == ACCOUNT_OK)
+	if (status == ACCOUNT_OK) {
 		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
 		    account_stamp(*user));
+		snprintf(ctx->atok, sizeof(ctx->atok), "%s",
+		    record_str(*user, "via_atok"));
+	}
 	status = status == ACCOUNT_OK ? 0 : status == ACCOUNT_DISABLED ? 403 :
 	    status == ACCOUNT_BAD ? 401 : 503;
 	bytes_wipe(&cred, sizeof(cred));
