@@ -91,17 +91,51 @@ refuse(json_t **user, long long t0)
 	return ACCOUNT_BAD;
 }
 
+int
+account_get(struct store *st, const char *name, json_t **user)
+{
+	json_t *teams = json_object(), *v, *rec = NULL;
+	char key[LIM_KEY];
+	const char *t;
+	int rc;
+
+	*user = NULL;
+	store_key(key, STORE_USER, name);
+	rc = teams == NULL ? -1 : store_get(st, key, user);
+	json_object_foreach(rc ? NULL : json_object_get(*user, "teams"), t, v) {
+		store_key(key, STORE_TEAM, t);
+		if (store_get(st, key, &rec) == -1)
+			rc = -1;
+		/* none when the team is gone */
+		json_object_set(teams, t, json_object_get(rec, "perms"));
+		json_decref(rec);
+		rec = NULL;
+	}
+	if (rc == 0 && json_object_set(*user, "via_teams", teams) == -1)
+		rc = -1;
+	json_decref(teams);
+	if (rc != 0) {
+		json_decref(*user);
+		*user = NULL;
+	}
+	return rc;
+}
+
 enum account_result
 account_login(const struct config *cfg, const struct auth_basic *cred,
     json_t **user)
 {
 	long long t0 = now_ms();
-	char key[LIM_KEY];
+	struct store *st;
 	const char *hash;
 	int rc;
 
-	store_key(key, STORE_USER, cred->user);
-	if (store_fetch(cfg->database, key, user) == -1)
+	*user = NULL;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return ACCOUNT_ERROR;
+	rc = account_get(st, cred->user, user);
+	store_close(st);
+	if (rc == -1)
 		return ACCOUNT_ERROR;
 	/* the token after its owner: a revocation between leaves none */
 	if (strncmp(cred->pass, NAME_ATOK_PREFIX,

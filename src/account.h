@@ -26,6 +26,10 @@ enum account_result {
  * replaced unless the password changed meanwhile. */
 enum account_result account_login(const struct config *,
 	    const struct auth_basic *, json_t **user);
+/* In st: user name's record (*user, new reference) carrying the grants
+ * of their teams as "via_teams" {team: perms} (acl.h): what every caller
+ * is resolved by. 0 found, 1 not, -1 error. */
+int	 account_get(struct store *, const char *name, json_t **user);
 /* A new user record (not stored), created now; NULL on failure. */
 json_t	*account_new(const struct config *, const char *name,
 	    const char *pass, const char *email, int enabled, int admin);

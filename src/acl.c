@@ -23,21 +23,54 @@ acl_bits(const char *access)
 	return -1;
 }
 
-/* The most specific grant of perms ("*" only a token's): 1 and *bits
- * when it has one. */
+/* The most specific grant of perms ("*" only a token's): its
+ * specificity (2 ns/repo, 1 ns, 0 "*") and *bits, or -1 when none. */
 static int
 grant(const json_t *perms, const char *ns, const char *repo, int *bits)
 {
 	char scope[LIM_NAME + 2];
-	const char *a;
+	const char *keys[] = { "*", ns, scope }, *a;
+	int level;
 
 	snprintf(scope, sizeof(scope), "%s/%s", ns, repo);
-	if ((a = json_string_value(json_object_get(perms, scope))) == NULL &&
-	    (a = json_string_value(json_object_get(perms, ns))) == NULL &&
-	    (a = json_string_value(json_object_get(perms, "*"))) == NULL)
-		return 0;
-	*bits = acl_bits(a) < 0 ? 0 : acl_bits(a);
-	return 1;
+	for (level = 2; level >= 0; level--) {
+		a = json_string_value(json_object_get(perms, keys[level]));
+		if (a != NULL) {
+			*bits = acl_bits(a) < 0 ? 0 : acl_bits(a);
+			return level;
+		}
+	}
+	return -1;
+}
+
+/* The caller's own rights: the most specific entry of their grants (own
+ * namespace: an implicit "ns": admin) and their teams', the rights of
+ * entries equally specific added up. */
+static int
+own_rights(const json_t *user, const char *ns, const char *repo,
+    int own_namespace)
+{
+	const char *name = record_str(user, "name"), *team;
+	int best, bits = 0, b = 0, level;
+	json_t *perms;
+
+	if (json_is_true(json_object_get(user, "admin")))
+		return ACL_ALL;
+	best = grant(json_object_get(user, "perms"), ns, repo, &bits);
+	if (best < 0 && own_namespace && strcmp(name, ns) == 0 &&
+	    !name_reserved(name)) {
+		best = 1;
+		bits = ACL_ALL;
+	}
+	json_object_foreach(json_object_get(user, "via_teams"), team, perms) {
+		if ((level = grant(perms, ns, repo, &b)) > best)
+			bits = 0;
+		if (level >= best && level >= 0) {
+			best = level;
+			bits |= b;
+		}
+	}
+	return bits;
 }
 
 int
@@ -45,22 +78,39 @@ acl_allows(const json_t *user, const json_t *public, const char *ns,
     const char *repo, int own_namespace)
 {
 	const json_t *via = json_object_get(user, "via_token");
-	const char *name = json_string_value(json_object_get(user, "name"));
 	int mine = 0, everyone = 0, token = ACL_ALL;
 
 	if (user != NULL && !json_is_true(json_object_get(user, "enabled")))
 		return 0;
-	if (json_is_true(json_object_get(user, "admin")))
-		mine = ACL_ALL;
-	else if (!grant(json_object_get(user, "perms"), ns, repo, &mine) &&
-	    own_namespace && name != NULL && strcmp(name, ns) == 0 &&
-	    !name_reserved(name))
-		mine = ACL_ALL;
-	if (via != NULL && !grant(via, ns, repo, &token))
+	if (user != NULL)
+		mine = own_rights(user, ns, repo, own_namespace);
+	if (via != NULL && grant(via, ns, repo, &token) < 0)
 		token = 0;
 	/* none when public is NULL */
 	grant(json_object_get(public, "perms"), ns, repo, &everyone);
 	return (mine & token) | everyone;
+}
+
+int
+acl_may_grant(const json_t *user, const char *ns, const char *repo,
+    const char *access, int own_namespace)
+{
+	int want = access != NULL ? acl_bits(access) : 0;
+
+	if (acl_allows(user, NULL, ns, "", own_namespace) != ACL_ALL)
+		return ACL_NOT_NS_ADMIN;
+	if ((acl_allows(user, NULL, ns, repo, own_namespace) & want) != want)
+		return ACL_NOT_HELD;
+	return 0;
+}
+
+int
+acl_team_owner(const json_t *user, const json_t *team)
+{
+	return acl_admin(user) || (json_object_get(user, "via_token") == NULL &&
+	    json_is_true(json_object_get(user, "enabled")) &&
+	    json_object_get(json_object_get(team, "owners"),
+	    record_str(user, "name")) != NULL);
 }
 
 int

@@ -2,15 +2,18 @@
  * acl: who may do what to a repository. Pure logic over user records
  * (json objects as stored under "user:<name>").
  *
- * Grants are per user: "perms": {"ns": access, "ns/repo": access} with
- * access read (pull), write (push only), admin (pull, push, delete).
- * The most specific entry wins (ns/repo over ns); with own_namespace a user
- * has admin on the namespace named after them unless an explicit entry
- * says otherwise; the admin flag allows everything; grants of the
- * pseudo-user "*" apply to everyone, anonymous callers included, and are
- * added to the caller's own. A disabled user may do nothing. A login by
- * access token (atok.h) carries its scopes as "via_token" {"*"|ns|
- * ns/repo: access}: the user's own rights narrowed to them (the most
+ * Grants are per user and per team: "perms": {"ns": access, "ns/repo":
+ * access} with access read (pull), write (push only), admin (pull, push,
+ * delete). A login carries the grants of the user's teams as "via_teams"
+ * {team: perms} (account.h). The most specific entry among the user's own
+ * and all their teams' wins (ns/repo over ns); entries equally specific
+ * add up (read and write: pull and push). With own_namespace a user has
+ * an implicit "ns": admin on the namespace named after them unless an
+ * entry of their own names it; the admin flag allows everything; grants
+ * of the pseudo-user "*" apply to everyone, anonymous callers included,
+ * and are added to the caller's own. A disabled user may do nothing. A
+ * login by access token (atok.h) carries its scopes as "via_token" {"*"|
+ * ns|ns/repo: access}: the user's own rights narrowed to them (the most
  * specific entry wins), the public grants as for anyone.
  */
 #ifndef ACL_H
@@ -33,6 +36,15 @@ int	acl_bits(const char *access);
  * (NULL when none). */
 int	acl_allows(const json_t *user, const json_t *public, const char *ns,
 	    const char *repo, int own_namespace);
+/* Whether user may manage the grants on scope ns[/repo] (repo "": the
+ * namespace) and, with access, grant that: 0 yes, else what is missing.
+ * Only the user's own and their teams' rights count, not the public's. */
+enum { ACL_NOT_NS_ADMIN = 1, ACL_NOT_HELD };
+int	acl_may_grant(const json_t *user, const char *ns, const char *repo,
+	    const char *access, int own_namespace);
+/* Whether user may manage the members and owners of team (its record):
+ * an administrator, or an enabled owner logged in by password. */
+int	acl_team_owner(const json_t *user, const json_t *team);
 /* Whether user is an enabled administrator: by token only with admin on
  * "*". */
 int	acl_admin(const json_t *user);

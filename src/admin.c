@@ -4,9 +4,14 @@
  * disabled or deleted user has no tokens left ("token:", "refresh:" and
  * "atok:" and "session:" records naming them); grants have valid scopes and levels; "*" (the
  * public pseudo-user) only ever holds grants.
+ * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
+ * the "teams" set of each member's user record and nowhere else, so a
+ * login reads it with the user. A deleted user leaves every team's owners,
+ * a deleted team every user's teams.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "account.h"
 #include "acl.h"
@@ -114,6 +119,56 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 	    0 : -1;
 }
 
+/* Add name to (at most max) or remove it from the set field of rec. */
+static int
+toggle(json_t *rec, const char *field, const char *name, int add,
+    size_t max)
+{
+	json_t *set = json_object_get(rec, field);
+
+	if (!json_is_object(set))
+		json_object_set_new(rec, field, set = json_object());
+	if (!add)
+		return json_object_del(set, name) ? RES_NOMEMBER : RES_OK;
+	if (json_object_size(set) >= max && !json_object_get(set, name))
+		return RES_TEAMFULL;
+	return json_object_set_new(set, name, json_true()) ? RES_ERROR : RES_OK;
+}
+
+struct collect {
+	size_t	 skip;		/* prefix length */
+	json_t	*all;
+};
+
+static int
+collect(const char *key, json_t *val, void *arg)
+{
+	struct collect *c = arg;
+
+	return json_object_set(c->all, key + c->skip, val ? val : json_null());
+}
+
+/* In st: name leaves the list field of every record under prefix. */
+static int
+strip(struct store *st, const char *prefix, const char *field,
+    const char *name)
+{
+	struct collect c = { strlen(prefix), json_object() };
+	char key[LIM_KEY];
+	const char *k;
+	json_t *rec;
+	int rc = c.all && store_each(st, prefix, collect, &c) == 0 ? 0 : -1;
+
+	json_object_foreach(c.all, k, rec) {
+		snprintf(key, sizeof(key), "%s%s", prefix, k);
+		if (rc == 0 && toggle(rec, field, name, 0, 0) == RES_OK &&
+		    store_put(st, key, rec) == -1)
+			rc = -1;
+	}
+	json_decref(c.all);
+	return rc;
+}
+
 struct user_op {
 	enum admin_op	 op;
 	const char	*name, *a, *b;
@@ -137,6 +192,8 @@ apply(struct store *st, const struct user_op *o, json_t *u)
 		snprintf(prefix, sizeof(prefix), "repo:%s/", o->name);
 		if ((rc = store_has(st, prefix)) != 0)
 			return rc == 1 ? RES_HASREPOS : RES_ERROR;
+		if (strip(st, "team:", "owners", o->name) == -1)
+			return RES_ERROR;
 	}
 	if (!json_is_object(perms = json_object_get(u, "perms")))
 		json_object_set_new(u, "perms", perms = json_object());
@@ -277,19 +334,6 @@ admin_get(const struct config *cfg, const char *name, int public,
 	return RES_OK;
 }
 
-struct collect {
-	size_t	 skip;		/* prefix length */
-	json_t	*all;
-};
-
-static int
-collect(const char *key, json_t *val, void *arg)
-{
-	struct collect *c = arg;
-
-	return json_object_set(c->all, key + c->skip, val ? val : json_null());
-}
-
 int
 admin_collect(const struct config *cfg, const char *prefix, json_t **out)
 {
@@ -348,4 +392,162 @@ admin_keys(json_t *obj)
 	}
 	free(keys);
 	return arr;
+}
+
+struct team_call {
+	enum team_op	 op;
+	const json_t	*caller;	/* must own the team; NULL: no check */
+	const char	*team, *a, *b;
+};
+
+/* store_update of admin_team on "team:<team>"; joining and leaving change
+ * the member's record (st) and store the team's unchanged. */
+static int
+team_change(struct store *st, json_t **t, void *arg)
+{
+	const struct team_call *o = arg;
+	json_t *u = NULL, *perms = json_object_get(*t, "perms");
+	int owners = o->op == TEAM_OWNER_ADD || o->op == TEAM_OWNER_RM, rc;
+	char key[LIM_KEY];
+
+	if (o->op == TEAM_ADD && *t == NULL)
+		return (*t = json_pack("{s:s, s:{}, s:{}, s:I}", "name",
+		    o->team, "owners", "perms", "created",
+		    (json_int_t)time(NULL))) ? RES_OK : RES_ERROR;
+	if (*t == NULL || o->op == TEAM_ADD)
+		return *t == NULL ? RES_NOTEAM : RES_TEAMEXISTS;
+	if (o->caller != NULL && !acl_team_owner(o->caller, *t))
+		return RES_NOTOWNER;
+	if (o->op == TEAM_DELETE) {
+		json_decref(*t);
+		*t = NULL;
+		return strip(st, "user:", "teams", o->team) ? RES_ERROR : 0;
+	}
+	if (o->op == TEAM_GRANT)
+		return json_object_set_new(perms, o->a, json_string(o->b)) ?
+		    RES_ERROR : RES_OK;
+	if (o->op == TEAM_REVOKE)
+		return json_object_del(perms, o->a) ? RES_NOGRANT : RES_OK;
+	store_key(key, STORE_USER, o->a);
+	if ((rc = store_get(st, key, &u)) == 1 && o->op != TEAM_OWNER_RM)
+		rc = RES_NOUSER;
+	else if (rc == 0 || rc == 1)
+		rc = owners ? toggle(*t, "owners", o->a, o->op == TEAM_OWNER_ADD,
+		    LIM_TEAM_OWNERS) : toggle(u, "teams", o->team,
+		    o->op == TEAM_MEMBER_ADD, LIM_TEAMS_USER);
+	if (rc == RES_OK && !owners && store_put(st, key, u) == -1)
+		rc = RES_ERROR;
+	json_decref(u);
+	return rc;
+}
+
+int
+admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
+    const char *team, const char *a, const char *b)
+{
+	struct team_call o = { op, caller, team, a, b };
+	char key[LIM_KEY], ns[LIM_NS + 1], repo[LIM_NAME + 1];
+
+	if (!name_team_ok(team))
+		return RES_BADTEAM;
+	if (op >= TEAM_OWNER_ADD && !name_user_ok(a))
+		return RES_BADNAME;
+	if (op == TEAM_GRANT && !name_scope_split(a, ns, repo))
+		return RES_BADSCOPE;
+	if (op == TEAM_GRANT && acl_bits(b) == -1)
+		return RES_BADACCESS;
+	store_key(key, STORE_TEAM, team);
+	return store_update(cfg->database, key, team_change, &o);
+}
+
+int
+admin_team_get(const struct config *cfg, const char *name, json_t **out)
+{
+	json_t *users = NULL, *u, *tmp;
+	char key[LIM_KEY];
+	const char *k;
+	int rc;
+
+	*out = NULL;
+	if (!name_team_ok(name))
+		return RES_BADTEAM;
+	store_key(key, STORE_TEAM, name);
+	if ((rc = store_fetch(cfg->database, key, out)) != 0 ||
+	    !json_is_object(json_object_get(*out, "perms")) ||
+	    admin_collect(cfg, "user:", &users) != RES_OK)
+		rc = rc == 1 ? RES_NOTEAM : RES_ERROR;
+	json_object_foreach_safe(users, tmp, k, u)
+		if (json_object_get(json_object_get(u, "teams"), name) == NULL)
+			json_object_del(users, k);
+	if (rc == 0 && (json_object_set_new(*out, "members",
+	    admin_keys(users)) || json_object_set_new(*out, "owners",
+	    admin_keys(json_object_get(*out, "owners")))))
+		rc = RES_ERROR;
+	json_decref(users);
+	if (rc != RES_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Onto out, a row for each grant of perms at or below ns (repo "") or
+ * on ns/repo. */
+static void
+rows(json_t *out, const char *who, const json_t *perms, const char *ns,
+    const char *repo, const char *through)
+{
+	size_t n = strlen(ns);
+	const char *s;
+	json_t *a;
+
+	json_object_foreach((json_t *)perms, s, a)
+		if (strncmp(s, ns, n) == 0 && (s[n] == '\0' || (s[n] == '/' &&
+		    (repo[0] == '\0' || strcmp(s + n + 1, repo) == 0))))
+			json_array_append_new(out, json_pack("{s:s, s:O, s:s, "
+			    "s:s}", "who", who, "right", a, "scope", s,
+			    "through", through));
+}
+
+int
+admin_who(const struct config *cfg, const char *ns, const char *repo,
+    json_t **out)
+{
+	json_t *users = NULL, *teams = NULL, *names, *n, *u, *v;
+	char team[LIM_TEAM + 8];
+	const char *k, *t;
+	size_t i;
+	int rc = admin_collect(cfg, "user:", &users);
+
+	if (rc == RES_OK)
+		rc = admin_collect(cfg, "team:", &teams);
+	*out = json_array();
+	names = admin_keys(users);
+	json_array_foreach(names, i, n) {
+		u = json_object_get(users, k = json_string_value(n));
+		if (!json_is_true(json_object_get(u, "enabled")) &&
+		    strcmp(k, "*") != 0)
+			continue;
+		if (json_is_true(json_object_get(u, "admin")))
+			json_array_append_new(*out, json_pack("{s:s, s:s, s:s, "
+			    "s:s}", "who", k, "right", "admin", "scope", "*",
+			    "through", "administrator"));
+		rows(*out, k, json_object_get(u, "perms"), ns, repo, "grant");
+		json_object_foreach(json_object_get(u, "teams"), t, v) {
+			snprintf(team, sizeof(team), "team:%s", t);
+			rows(*out, k, json_object_get(json_object_get(teams, t),
+			    "perms"), ns, repo, team);
+		}
+	}
+	json_decref(names);
+	names = admin_keys(teams);
+	json_array_foreach(names, i, n) {
+		snprintf(team, sizeof(team), "team:%s", json_string_value(n));
+		rows(*out, team, json_object_get(json_object_get(teams,
+		    json_string_value(n)), "perms"), ns, repo, "grant");
+	}
+	json_decref(names);
+	json_decref(users);
+	json_decref(teams);
+	return rc;
 }

@@ -40,6 +40,24 @@ int	admin_collect(const struct config *, const char *prefix, json_t **out);
 /* Every user record but "*", without hashes: an object by name. */
 int	admin_list(const struct config *, json_t **out);
 
+enum team_op {
+	TEAM_ADD, TEAM_DELETE,	/* a deleted team's grants go with it */
+	TEAM_GRANT,		/* a = scope, b = read|write|admin */
+	TEAM_REVOKE,		/* a = scope */
+	TEAM_OWNER_ADD, TEAM_OWNER_RM,	/* a = user */
+	TEAM_MEMBER_ADD, TEAM_MEMBER_RM	/* a = user */
+};
+/* Apply op to team; with caller, only if caller owns it (acl.h). */
+int	admin_team(const struct config *, enum team_op, const json_t *caller,
+	    const char *team, const char *a, const char *b);
+/* The team's record and its "members" (sorted names). */
+int	admin_team_get(const struct config *, const char *team, json_t **out);
+/* Who holds what at or below ns (repo "") or on ns/repo: rows {"who"
+ * (a user, "*" or "team:<t>"), "right", "scope", "through" ("grant",
+ * "team:<t>" or "administrator")}, users first, sorted. */
+int	admin_who(const struct config *, const char *ns, const char *repo,
+	    json_t **out);
+
 /* For store_purge: the record's "user" is the name arg. */
 int	admin_of_user(const char *key, json_t *val, void *name);
 /* Whether u is an enabled user with the admin flag: what the "always one

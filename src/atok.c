@@ -68,32 +68,70 @@ expired(const char *key, json_t *t, void *now)
 	return e != 0 && e <= *(json_int_t *)now;
 }
 
+/* In st: 0 when atok:<id> (hex only) is user's and not expired, *t
+ * its record; 1 not; -1 error. */
+static int
+live(struct store *st, const char *id, const json_t *user, json_t **t)
+{
+	json_int_t now = (json_int_t)time(NULL);
+	char key[LIM_KEY];
+	int rc;
+
+	snprintf(key, sizeof(key), "atok:%.*s", ID_HEX, id);
+	if ((rc = store_get(st, key, t)) != 0)
+		return rc;
+	return user == NULL || strcmp(record_str(*t, "user"),
+	    record_str(user, "name")) != 0 || expired(key, *t, &now);
+}
+
+/* user as logged in by token t: its scopes and its id. */
+static int
+narrow(json_t *user, const json_t *t, const char *id)
+{
+	return json_object_set(user, "via_token", json_object_get(t,
+	    "scopes")) == -1 || json_object_set_new(user, "via_atok",
+	    json_stringn(id, ID_HEX)) == -1 ? -1 : 0;
+}
+
 int
 atok_login(const struct config *cfg, const char *pass, json_t *user)
 {
 	const char *p = pass + strlen(NAME_ATOK_PREFIX), *want;
 	char key[LIM_KEY], hash[LIM_SIG + 1];
-	json_int_t now = (json_int_t)time(NULL);
+	struct store *st;
 	json_t *t = NULL;
 	int rc;
 
 	if (user == NULL || strlen(pass) != TOK_LEN || p[ID_HEX] != '_' ||
 	    strspn(p, "0123456789abcdef") != ID_HEX)
 		return 1;
-	snprintf(key, sizeof(key), "atok:%.*s", ID_HEX, p);	/* hex only */
-	if ((rc = store_fetch(cfg->database, key, &t)) != 0)
-		return rc;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return -1;
+	rc = live(st, p, user, &t);
+	store_close(st);
 	digest(p + ID_HEX + 1, hash);
 	want = record_str(t, "hash");
-	rc = strcmp(record_str(t, "user"), record_str(user, "name")) != 0 ||
-	    strlen(want) != LIM_SIG || !bytes_equal(hash, want, LIM_SIG) ||
-	    expired(key, t, &now);
-	if (rc == 0 && json_object_set(user, "via_token",
-	    json_object_get(t, "scopes")) == -1)
-		rc = -1;
-	if (rc == 0 && now - json_integer_value(json_object_get(t, "used")) >=
-	    LIM_ATOK_TOUCH)
+	if (rc == 0 && (strlen(want) != LIM_SIG || !bytes_equal(hash, want,
+	    LIM_SIG)))
+		rc = 1;
+	if (rc == 0)
+		rc = narrow(user, t, p);
+	snprintf(key, sizeof(key), "atok:%.*s", ID_HEX, p);
+	if (rc == 0 && (json_int_t)time(NULL) - json_integer_value(
+	    json_object_get(t, "used")) >= LIM_ATOK_TOUCH)
 		store_update(cfg->database, key, token_touch, NULL);
+	json_decref(t);
+	return rc;
+}
+
+int
+atok_bind(struct store *st, const char *id, json_t *user)
+{
+	json_t *t = NULL;
+	int rc = strlen(id) == ID_HEX ? live(st, id, user, &t) : 1;
+
+	if (rc == 0)
+		rc = narrow(user, t, id);
 	json_decref(t);
 	return rc;
 }

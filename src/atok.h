@@ -15,10 +15,14 @@
 
 
 /* For account_login, after it read user (NULL: none): 0 pass is a live
- * token of theirs (user then carries its scopes as "via_token", never
- * stored; a use is written once per LIM_ATOK_TOUCH at most), 1 not, -1
- * error. */
+ * token of theirs (user then carries its scopes as "via_token" and its
+ * id as "via_atok", never stored; a use is written once per
+ * LIM_ATOK_TOUCH at most), 1 not, -1 error. */
 int	atok_login(const struct config *, const char *pass, json_t *user);
+/* In st: user as logged in by access token id (user's "via_atok", kept
+ * by the v1 tokens such a login gets, token.c): 0 it is live (user then
+ * narrowed as by atok_login), 1 revoked or expired, -1 error. */
+int	atok_bind(struct store *, const char *id, json_t *user);
 /* scopes a list of "SCOPE:RIGHT", days -1 for access_token_max_days;
  * *out {"name", "token", "expires" (null: never)}. */
 int	atok_add(const struct config *, const char *user, const char *name,

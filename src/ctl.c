@@ -100,6 +100,10 @@ static const char usage_text[] =
 	    "  user admin NAME on|off\n"
 	    "  perm set NAME SCOPE read|write|admin | rm NAME SCOPE | "
 	    "list NAME\n"
+	    "  perm who NS[/REPO]\n"
+	    "  team list | show TEAM | add TEAM | rm TEAM\n"
+	    "  team member add|rm TEAM USER | owner add|rm TEAM USER\n"
+	    "  team perm set TEAM SCOPE read|write|admin | rm TEAM SCOPE\n"
 	    "  repo list | show NS/REPO | rm NS/REPO\n"
 	    "  webhook add NS/REPO URL [--events new,existing] "
 	    "[--secret-stdin] |\n"
@@ -233,7 +237,7 @@ line(const struct view *w, const char *key, const json_t *v)
 {
 	const char *s[6] = { "", "", "", "", "", "" };
 	const char *p = v != NULL ? w->cells : w->heads;
-	char word[LEN(s)][32], buf[LEN(s)][32];
+	char word[LEN(s)][32], buf[LEN(s)][1024];	/* ",f": lists */
 	size_t i, n;
 
 	for (i = 0; i < LEN(s) && *p != '\0'; i++, p += n + (p[n] != '\0')) {
@@ -559,6 +563,29 @@ static const struct cmd cmds[] = {
 	    .named = 1 },
 	{ "perm list NAME", HTTP_GET, "users/%/permissions", .named = 1,
 	    .view = { { NULL, "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
+	{ "perm who SCOPE", HTTP_GET, "namespaces/%/permissions", .named = 1,
+	    .view = { { NULL,
+	    "%-30s %-6s %-40s %s\n", "WHO|RIGHT|SCOPE|THROUGH",
+	    "-who -right -scope -through" } } },
+	{ "team list", HTTP_GET, "teams", .view = { { NULL, "%s\n", "TEAM",
+	    "=" } } },
+	{ "team show TEAM", HTTP_GET, "teams/%", .named = 1, .view = {
+	    { NULL, "name:     %s\nowners:   %s\nmembers:  %s\n\n", NULL,
+	    "-name ,owners ,members" },
+	    { "perms", "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
+	{ "team add TEAM", HTTP_POST, "teams", { "name" }, .named = 1 },
+	{ "team rm TEAM", HTTP_DELETE, "teams/%", .named = 1 },
+	{ "team member add TEAM USER", HTTP_PUT, "teams/%/members/%",
+	    .named = 1 },
+	{ "team member rm TEAM USER", HTTP_DELETE, "teams/%/members/%",
+	    .named = 1 },
+	{ "team owner add TEAM USER", HTTP_PUT, "teams/%/owners/%", .named = 1 },
+	{ "team owner rm TEAM USER", HTTP_DELETE, "teams/%/owners/%",
+	    .named = 1 },
+	{ "team perm set TEAM SCOPE ACCESS", HTTP_PUT, "teams/%/permissions",
+	    { "repo", "access" }, .named = 1 },
+	{ "team perm rm TEAM SCOPE", HTTP_DELETE, "teams/%/permissions/@",
+	    .named = 1 },
 	{ "repo list", .run = list, .view = { { NULL,
 	    "%-40s %-9s %6s %5s  %s\n", "NAME|STATE|IMAGES|TAGS|UPDATED",
 	    ". -state #images #tags @updated" } } },

@@ -53,6 +53,10 @@
 /* names and credentials, bytes without the NUL */
 #define LIM_USER		30	/* [a-z0-9_]{4,30} */
 #define LIM_USER_MIN		4
+#define LIM_TEAM		30	/* [a-z0-9_-]{2,30} */
+#define LIM_TEAMS_USER		32	/* teams a user is in: 409 beyond; each
+					 * is read at every login */
+#define LIM_TEAM_OWNERS		32	/* owners of a team: 409 beyond */
 #define LIM_PASSWORD		256	/* longer passwords are refused: 400/401 */
 #define LIM_PASSWORD_MIN	5
 #define LIM_LOGIN_FAIL_MS	400LL	/* a refused login answers no sooner:

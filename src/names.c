@@ -19,6 +19,14 @@ name_user_ok(const char *s)
 }
 
 int
+name_team_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 2 && n <= LIM_TEAM && strspn(s, LOWER "_-") == n;
+}
+
+int
 name_ns_ok(const char *s)
 {
 	size_t n = strlen(s);

@@ -8,6 +8,7 @@
 #include "lim.h"
 
 int	name_user_ok(const char *s);	/* [a-z0-9_]{4,30} */
+int	name_team_ok(const char *s);	/* [a-z0-9_-]{2,30} */
 int	name_ns_ok(const char *s);	/* [a-z0-9_-]{2,255}, no '-' at ends */
 int	name_repo_ok(const char *s);	/* [a-z0-9_.-]{1,255}, not "." ".." */
 int	name_image_ok(const char *s);	/* 64 (or 16) lower-case hex */

@@ -62,12 +62,61 @@ legacy_ok(const char *hash)
 	    n) == 0 && strspn(hash + n, "0123456789abcdef") == 40;
 }
 
+/* What is wrong with the grants of a user or team, NULL nothing. */
+static const char *
+perms_bad(const json_t *perms)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *scope;
+	json_t *access;
+
+	if (!json_is_object(perms))
+		return "perms is not an object";
+	json_object_foreach((json_t *)perms, scope, access)
+		if (!name_scope_split(scope, ns, repo) ||
+		    acl_bits(json_string_value(access)) < 0)
+			return why("invalid grant %s", scope);
+	return NULL;
+}
+
+/* A set {name: true} of at most max names that ok accepts. */
+static int
+names_ok(const json_t *set, size_t max, int (*ok)(const char *))
+{
+	const char *name;
+	json_t *v;
+
+	if (!json_is_object(set) || json_object_size(set) > max)
+		return 0;
+	json_object_foreach((json_t *)set, name, v)
+		if (!json_is_true(v) || !ok(name))
+			return 0;
+	return 1;
+}
+
+static const char *
+check_team(const char *name, const json_t *t)
+{
+	const char *n = "";
+	json_t *owners = NULL, *perms = NULL;
+	json_int_t created;
+
+	if (json_unpack((json_t *)t, "{s:s, s:o, s:o, s:I}", "name", &n,
+	    "owners", &owners, "perms", &perms, "created", &created))
+		return "name, owners, perms or created missing or of the wrong "
+		    "type";
+	if (strcmp(n, name) != 0 || !name_team_ok(name))
+		return "invalid team name, or it differs from the key";
+	if (!names_ok(owners, LIM_TEAM_OWNERS, name_user_ok))
+		return "owners must be a set of user names, not too many";
+	return perms_bad(perms);
+}
+
 static const char *
 check_user(const char *name, const json_t *u)
 {
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	const char *n = "", *hash = "", *scope, *email;
-	json_t *perms = NULL, *access;
+	const char *n = "", *hash = "", *email;
+	json_t *perms = NULL, *teams;
 	int en, ad, pub = strcmp(name, "*") == 0;
 
 	/* the public grants "*" have no password and no flags */
@@ -90,13 +139,11 @@ check_user(const char *name, const json_t *u)
 	email = record_str(u, "email");
 	if (email[0] != '\0' && !name_email_ok(email))
 		return "invalid e-mail address";
-	if (!json_is_object(perms))
-		return "perms is not an object";
-	json_object_foreach(perms, scope, access)
-		if (!name_scope_split(scope, ns, repo) ||
-		    acl_bits(json_string_value(access)) < 0)
-			return why("invalid grant %s", scope);
-	return NULL;
+	teams = json_object_get(u, "teams");
+	if (teams != NULL && (pub || !names_ok(teams, LIM_TEAMS_USER,
+	    name_team_ok)))
+		return "teams must be a set of team names, not too many";
+	return perms_bad(perms);
 }
 
 /* A tag points at a v1 image id or a v2 manifest digest. */
@@ -148,14 +195,14 @@ check_token(const json_t *t)
 	static const char *const accesses[] = { "read", "write", "delete",
 	    NULL };
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	const char *user = "", *name = "", *access = "";
+	const char *user = "", *name = "", *access = "", *atok = "";
 	json_int_t expires;
 	json_t *ids = NULL, *cred = NULL, *v;
 	size_t i;
 
-	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o, s?o}", "user",
-	    &user, "repo", &name, "access", &access, "expires", &expires,
-	    "ids", &ids, "cred", &cred))
+	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o, s?o, s?s}",
+	    "user", &user, "repo", &name, "access", &access, "expires",
+	    &expires, "ids", &ids, "cred", &cred, "atok", &atok))
 		return "user, repo, access or expires (no expiry time) missing "
 		    "or of the wrong type";
 	if (!name_user_ok(user) || !name_repo_split(name, ns, repo))
@@ -167,6 +214,9 @@ check_token(const json_t *t)
 	json_array_foreach(ids, i, v)
 		if (!image_ok(v))
 			return why("invalid image id at ids[%zu]", i);
+	/* the access token a login by token was made with (atok.h) */
+	if (strspn(atok, "0123456789abcdef") != strlen(atok))
+		return "atok is not an access token id";
 	return cred == NULL || json_is_string(cred) ? NULL :
 	    "cred is not a string";
 }
@@ -315,6 +365,8 @@ record_check(const char *key, const json_t *v)
 		return check_atok(v);
 	case STORE_STATS:
 		return check_stats(name, v);
+	case STORE_TEAM:
+		return check_team(name, v);
 	case STORE_SESSION:
 		return check_session(v);
 	default:
@@ -336,7 +388,18 @@ record_check_refs(const char *key, const json_t *v, const json_t *all)
 {
 	const char *user = record_str(v, "user"), *repo = record_str(v, "repo");
 	int kind = store_kind(key, NULL);
+	int of = kind == STORE_USER ? STORE_TEAM : STORE_USER;
+	json_t *names = json_object_get(v, of == STORE_TEAM ? "teams" :
+	    "owners"), *t;
+	const char *n;
 
+	/* a user's teams, a team's owners */
+	if (kind != STORE_USER && kind != STORE_TEAM)
+		names = NULL;
+	json_object_foreach(names, n, t)
+		if (!exists(all, of, n))
+			return why("%s '%s' does not exist", of == STORE_TEAM ?
+			    "team" : "user", n);
 	if (kind != STORE_TOKEN && kind != STORE_REFRESH && kind != STORE_ATOK &&
 	    kind != STORE_SESSION)
 		return NULL;

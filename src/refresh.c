@@ -129,7 +129,7 @@ token_touch(struct store *st, json_t **rec, void *arg)
 int
 refresh_use(const struct config *cfg, const char *tok, json_t **user)
 {
-	char key[LIM_KEY], rkey[LIM_KEY];
+	char rkey[LIM_KEY];
 	json_int_t now = (json_int_t)time(NULL), used;
 	const char *name = NULL, *service = NULL;
 	struct store *st;
@@ -143,8 +143,7 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 	rc = store_get(st, rkey, &rec);
 	json_unpack(rec, "{s?s, s?s}", "user", &name, "service", &service);
 	if (rc == 0 && name != NULL) {
-		store_key(key, STORE_USER, name);
-		rc = store_get(st, key, user);
+		rc = account_get(st, name, user);
 	}
 	store_close(st);
 	used = last_use(rec);

@@ -46,6 +46,15 @@ static const struct {
 	    "to " STR(LIM_ATOK_SCOPES) " \"SCOPE:RIGHT\", SCOPE *, ns or "
 	    "ns/repo, each once; RIGHT read, write or admin) and may have "
 	    "expires_days (1 to access_token_max_days)" },
+	[RES_BADTEAM] = { 400, "invalid team name (2 to " STR(LIM_TEAM)
+	    " of a-z, 0-9, _ and -)" },
+	[RES_NOTEAM] = { 404, "no such team" },
+	[RES_TEAMEXISTS] = { 409, "team exists" },
+	[RES_TEAMFULL] = { 409, "too many (at most " STR(LIM_TEAMS_USER)
+	    " teams a user, " STR(LIM_TEAM_OWNERS) " owners a team)" },
+	[RES_NOMEMBER] = { 404, "not in that team" },
+	[RES_NOTOWNER] = { 403, "an owner of the team or an administrator "
+	    "required" },
 };
 
 int

@@ -30,6 +30,12 @@ enum result {
 	RES_ATOKEXISTS,
 	RES_ATOKFULL,
 	RES_BADATOK,
+	RES_BADTEAM,
+	RES_NOTEAM,
+	RES_TEAMEXISTS,
+	RES_TEAMFULL,
+	RES_NOMEMBER,
+	RES_NOTOWNER,
 	RES_COUNT,
 	RES_ERROR = -1		/* store or spool failure (logged) */
 };

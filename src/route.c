@@ -229,9 +229,12 @@ route_basic(struct ctx *ctx, json_t **user)
 	snprintf(status == ACCOUNT_OK || status == ACCOUNT_DISABLED ?
 	    ctx->user : ctx->login,
 	    sizeof(ctx->user), "%s", cred.user);
-	if (status == ACCOUNT_OK)
+	if (status == ACCOUNT_OK) {
 		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
 		    account_stamp(*user));
+		snprintf(ctx->atok, sizeof(ctx->atok), "%s",
+		    record_str(*user, "via_atok"));
+	}
 	status = status == ACCOUNT_OK ? 0 : status == ACCOUNT_DISABLED ? 403 :
 	    status == ACCOUNT_BAD ? 401 : 503;
 	bytes_wipe(&cred, sizeof(cred));
@@ -259,10 +262,8 @@ session_user(const struct config *cfg, const char *tok, size_t len,
 	snprintf(key, sizeof(key), "session:%.*s", (int)len, tok);
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
-	if ((rc = store_get(st, key, &rec)) == 0) {
-		store_key(key, STORE_USER, record_str(rec, "user"));
-		rc = store_get(st, key, user);
-	}
+	if ((rc = store_get(st, key, &rec)) == 0)
+		rc = account_get(st, record_str(rec, "user"), user);
 	store_close(st);
 	if (rc == 0 && (!account_cred_ok(*user, rec) || json_integer_value(
 	    json_object_get(rec, "expires")) <= time(NULL)))

@@ -22,6 +22,8 @@ struct ctx {
 	size_t			 narg;
 	char			 user[LIM_USER + 1];	/* authenticated */
 	char			 cred[24];	/* their stamp (account.h) */
+	char			 atok[24];	/* "" or the access token
+						 * they logged in with */
 	char			 login[LIM_USER + 1];	/* a refused name,
 							 * for the log */
 	char			 repo[LIM_NAME + 1];	/* for the log */

@@ -40,27 +40,75 @@ challenge(struct ctx *ctx)
 	return 401;
 }
 
+/* 0 with *u the logged-in caller (NULL: the host's administrator,
+ * dindexctl), else the status sent. */
+static int
+login(struct ctx *ctx, json_t **u)
+{
+	int status = ctx->local ? 0 : route_caller(ctx, u);
+
+	if (ctx->local)
+		*u = NULL;
+	else if (status == 0 && *u == NULL)
+		status = 401;
+	if (status == 401)
+		return route_error(ctx, challenge(ctx),
+		    "authentication required");
+	if (status == 403)
+		return route_error(ctx, 403, "account disabled");
+	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
+}
+
 /* 0 when the caller is an enabled administrator (acl_admin) or, with
  * self, may manage that account (acl_account), else the status sent. */
 static int
 gate(struct ctx *ctx, const char *self)
 {
 	json_t *u;
-	int status;
+	int status = login(ctx, &u);
 
-	if (ctx->local)
-		return 0;
-	if ((status = route_caller(ctx, &u)) == 0)
-		status = u == NULL ? 401 : (self ? acl_account(u, self) :
-		    acl_admin(u)) ? 0 : 403;
-	json_decref(u);
-	if (status == 401)
-		return route_error(ctx, challenge(ctx),
-		    "authentication required");
-	if (status == 403)
-		return route_error(ctx, 403, self ? "administrators and the "
+	if (status == 0 && u != NULL && !(self ? acl_account(u, self) :
+	    acl_admin(u)))
+		status = route_error(ctx, 403, self ? "administrators and the "
 		    "user by password only" : "administrators only");
-	return status == 0 ? 0 : route_result(ctx, RES_ERROR);
+	json_decref(u);
+	return status;
+}
+
+/* 0 when caller u (NULL: the host's administrator) may manage the
+ * grants on scope and, with access, grant it (acl_may_grant), else the
+ * status sent. */
+static int
+may_grant(struct ctx *ctx, const json_t *u, const char *scope,
+    const char *access)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1], msg[LIM_NS + 40];
+	int rc;
+
+	if (!name_scope_split(scope, ns, repo))
+		return route_result(ctx, RES_BADSCOPE);
+	if (access != NULL && acl_bits(access) == -1)
+		return route_result(ctx, RES_BADACCESS);
+	if (u == NULL)
+		return 0;
+	rc = acl_may_grant(u, ns, repo, access, ctx->cfg->own_namespace);
+	snprintf(msg, sizeof(msg), "admin on namespace '%s' required", ns);
+	return rc == 0 ? 0 : route_error(ctx, 403, rc == ACL_NOT_HELD ?
+	    "cannot grant or remove more than you hold" : msg);
+}
+
+/* Leave in perms the grants caller u may manage (all for NULL). */
+static void
+visible(struct ctx *ctx, const json_t *u, json_t *perms)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	const char *s;
+	json_t *a, *tmp;
+
+	json_object_foreach_safe(perms, tmp, s, a)
+		if (u != NULL && (!name_scope_split(s, ns, repo) ||
+		    acl_may_grant(u, ns, repo, NULL, ctx->cfg->own_namespace)))
+			json_object_del(perms, s);
 }
 
 /* ctx->arg[from..to) joined by '/' into out. 0 ok, -1 too long. */
@@ -174,7 +222,7 @@ images(struct ctx *ctx)
 }
 
 /* One repository as the console lists it, or NULL when the caller
- * (user) may not pull it. */
+ * (user; NULL: the host's administrator) may not pull it. */
 static json_t *
 repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
     const char *name, const json_t *r)
@@ -184,7 +232,7 @@ repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
 
 	if (!json_is_object(r) || !name_repo_split(name, ns, repo))
 		return NULL;
-	bits = acl_allows(user, pub, ns, repo, own);
+	bits = user ? acl_allows(user, pub, ns, repo, own) : ACL_ALL;
 	if (!(bits & (ACL_PULL | ACL_V2PULL)))
 		return NULL;
 	return json_pack("{s:s, s:O?, s:O?, s:O?, s:O?, s:b, s:b}", "name",
@@ -205,10 +253,9 @@ repositories(struct ctx *ctx)
 	const char *name;
 	int status;
 
-	if ((status = route_caller(ctx, &user)) != 0 || user == NULL) {
+	if ((status = login(ctx, &user)) != 0) {
 		json_decref(out);
-		return status ? status : route_error(ctx, challenge(ctx),
-		    "authentication required");
+		return status;
 	}
 	if (store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
 	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK) {
@@ -223,27 +270,33 @@ repositories(struct ctx *ctx)
 	return route_json(ctx, 200, out);
 }
 
-/* Answer with the grants of record u (stolen). */
+/* Apply op to user arg[0]; answer the record or "deleted". */
 static int
-grants(struct ctx *ctx, int rc, json_t *u)
-{
-	json_t *p = json_incref(json_object_get(u, "perms"));
-
-	json_decref(u);
-	return answer(ctx, rc, 200, p);
-}
-
-/* Apply op to user arg[0]; answer the record, its grants or "deleted". */
-static int
-run(struct ctx *ctx, enum admin_op op, const char *a, const char *b)
+run(struct ctx *ctx, enum admin_op op)
 {
 	json_t *u = NULL;
-	int rc = admin_user(ctx->cfg, op, ctx->arg[0], a, b, &u);
+	int rc = admin_user(ctx->cfg, op, ctx->arg[0], NULL, NULL, &u);
 
-	if (op == ADMIN_GRANT || op == ADMIN_REVOKE)
-		return grants(ctx, rc, u);
 	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
 	    "deleted", ctx->arg[0]) : u);
+}
+
+/* Answer user (or team) name, or only its grants, as caller u may see
+ * it (visible), once rc (a result) is RES_OK. */
+static int
+view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
+    int status, int grants_only)
+{
+	json_t *rec = NULL, *out;
+
+	if (rc == RES_OK)
+		rc = team ? admin_team_get(ctx->cfg, name, &rec) :
+		    admin_get(ctx->cfg, name, 1, &rec);
+	if (rc == RES_OK)
+		visible(ctx, u, json_object_get(rec, "perms"));
+	out = json_incref(grants_only ? json_object_get(rec, "perms") : rec);
+	json_decref(rec);
+	return answer(ctx, rc, status, out);
 }
 
 static int
@@ -255,7 +308,7 @@ user(struct ctx *ctx)
 	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
 	if (ctx->req->method == HTTP_DELETE)
-		return run(ctx, ADMIN_DELETE, NULL, NULL);
+		return run(ctx, ADMIN_DELETE);
 	rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
 	return answer(ctx, rc, 200, u);
 }
@@ -271,47 +324,121 @@ flip(struct ctx *ctx)
 		return rc;
 	return run(ctx, strcmp(w, "enable") == 0 ? ADMIN_ENABLE :
 	    strcmp(w, "disable") == 0 ? ADMIN_DISABLE :
-	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE,
-	    NULL, NULL);
+	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE);
 }
 
+/* GET|PUT /users/<u>/permissions, DELETE /users/<u>/permissions/<scope>
+ * (nested names too), the same under /teams/<t>: for administrators, and
+ * for the admins of a namespace the grants in it. */
 static int
 perms(struct ctx *ctx)
 {
-	json_t *b, *u = NULL;
-	const char *scope, *access;
-	int rc;
+	enum http_method m = ctx->req->method;
+	int team = strcmp(ctx->req->seg[0], "teams") == 0, rc, op = -1;
+	const char *scope = NULL, *access = "admin";
+	char path[LIM_NAME + 2];
+	json_t *b = NULL, *u, *rec = NULL;
 
-	if ((rc = gate(ctx, NULL)) != 0)
+	if ((rc = login(ctx, &u)) != 0)
 		return rc;
-	if (ctx->req->method != HTTP_PUT) {
-		rc = admin_get(ctx->cfg, ctx->arg[0], 1, &u);
-		return grants(ctx, rc, u);
+	if (m == HTTP_PUT && (rc = object(ctx, "malformed body", &b)) == 0) {
+		op = team ? TEAM_GRANT : ADMIN_GRANT;
+		scope = body_str(b, "repo");
+		access = body_str(b, "access");
+		if (scope == NULL || access == NULL)
+			rc = route_error(ctx, 400, "fields must be strings");
+	} else if (m == HTTP_DELETE) {
+		/* removing a narrower grant may widen rights: needs admin */
+		op = team ? TEAM_REVOKE : ADMIN_REVOKE;
+		scope = path;
+		if (join(ctx, 1, ctx->narg, path, sizeof(path)) == -1)
+			rc = answer(ctx, RES_NOGRANT, 200, NULL);
 	}
-	if ((rc = object(ctx, "malformed body", &b)) != 0)
-		return rc;
-	scope = body_str(b, "repo");
-	access = body_str(b, "access");
-	if (scope == NULL || access == NULL)
-		rc = route_error(ctx, 400, "fields must be strings");
-	else
-		rc = run(ctx, ADMIN_GRANT, scope, access);
+	if (rc != 0 || (op >= 0 && (rc = may_grant(ctx, u, scope, access))))
+		goto out;
+	if (op >= 0)
+		rc = team ? admin_team(ctx->cfg, op, NULL, ctx->arg[0], scope,
+		    access) : admin_user(ctx->cfg, op, ctx->arg[0], scope,
+		    access, &rec);
+	rc = view(ctx, u, team, ctx->arg[0], rc, 200, 1);
+out:
+	json_decref(rec);
 	json_decref(b);
+	json_decref(u);
 	return rc;
 }
 
-/* DELETE /users/<u>/permissions/<scope>, nested names too */
+/* GET /teams and /teams/<t>: for any user; POST /teams and DELETE
+ * /teams/<t>: administrators. */
 static int
-perm_del(struct ctx *ctx)
+teams(struct ctx *ctx)
 {
-	char scope[LIM_NAME + 2];
+	enum http_method m = ctx->req->method;
+	const char *name = ctx->narg ? ctx->arg[0] : NULL;
+	json_t *all = NULL, *b = NULL, *u = NULL;
 	int rc;
 
-	if ((rc = gate(ctx, NULL)) != 0)
+	if (m == HTTP_POST || m == HTTP_DELETE)
+		rc = gate(ctx, NULL);
+	else
+		rc = login(ctx, &u);
+	if (rc != 0 || (m == HTTP_POST &&
+	    (rc = object(ctx, "malformed body", &b)) != 0))
+		goto out;
+	if (m == HTTP_POST) {
+		name = body_str(b, "name") ? body_str(b, "name") : "";
+		rc = admin_team(ctx->cfg, TEAM_ADD, NULL, name, NULL, NULL);
+		rc = view(ctx, NULL, 1, name, rc, 201, 0);
+	} else if (m == HTTP_DELETE) {
+		rc = admin_team(ctx->cfg, TEAM_DELETE, NULL, name, NULL, NULL);
+		rc = answer(ctx, rc, 200, json_pack("{s:s}", "deleted", name));
+	} else if (name != NULL)
+		rc = view(ctx, u, 1, name, RES_OK, 200, 0);
+	else {
+		rc = admin_collect(ctx->cfg, "team:", &all);
+		rc = names(ctx, rc, all);
+	}
+out:
+	json_decref(b);
+	json_decref(u);
+	return rc;
+}
+
+/* PUT|DELETE /teams/<t>/members/<u>, /teams/<t>/owners/<u>: for the
+ * team's owners and administrators (admin_team checks). */
+static int
+membership(struct ctx *ctx)
+{
+	int put = ctx->req->method == HTTP_PUT, rc;
+	json_t *u;
+
+	if ((rc = login(ctx, &u)) != 0)
 		return rc;
-	if (join(ctx, 1, ctx->narg, scope, sizeof(scope)) == -1)
-		return answer(ctx, RES_NOGRANT, 200, NULL);
-	return run(ctx, ADMIN_REVOKE, scope, NULL);
+	rc = admin_team(ctx->cfg, strcmp(ctx->req->seg[2], "owners") == 0 ?
+	    (put ? TEAM_OWNER_ADD : TEAM_OWNER_RM) : put ? TEAM_MEMBER_ADD :
+	    TEAM_MEMBER_RM, u, ctx->arg[0], ctx->arg[1], NULL);
+	rc = view(ctx, u, 1, ctx->arg[0], rc, 200, 0);
+	json_decref(u);
+	return rc;
+}
+
+/* GET /namespaces/<ns>/permissions: for the namespace's admins (and
+ * <ns>/<repo> as one segment, which only dindexctl can send). */
+static int
+ns_perms(struct ctx *ctx)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	json_t *u, *out = NULL;
+	int rc;
+
+	if ((rc = login(ctx, &u)) == 0 &&
+	    (rc = may_grant(ctx, u, ctx->arg[0], NULL)) == 0) {
+		name_scope_split(ctx->arg[0], ns, repo);
+		rc = admin_who(ctx->cfg, ns, repo, &out);
+		rc = answer(ctx, rc, 200, out);
+	}
+	json_decref(u);
+	return rc;
 }
 
 /* GET|POST /users/<u>/tokens, DELETE /users/<u>/tokens/<name>. */
@@ -396,7 +523,7 @@ const struct route route_admin_table[] = {
 	{ R_PUT, "/users/*/disable", R_ANY, flip },
 	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, flip },
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
-	{ R_DELETE, "/users/*/permissions/**", R_ANY, perm_del },
+	{ R_DELETE, "/users/*/permissions/**", R_ANY, perms },
 	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
 	{ R_DELETE, "/users/*/tokens/*", R_ANY, tokens },
 	{ R_GET, "/images", R_ANY, images },
@@ -404,6 +531,13 @@ const struct route route_admin_table[] = {
 	{ R_GET, "/spool", R_ANY, spool },
 	{ R_POST, "/spool/*/retry", R_ANY, spool },
 	{ R_DELETE, "/spool/*", R_ANY, spool },
+	{ R_GET | R_POST, "/teams", R_ANY, teams },
+	{ R_GET | R_DELETE, "/teams/*", R_ANY, teams },
+	{ R_PUT | R_DELETE, "/teams/*/members/*", R_ANY, membership },
+	{ R_PUT | R_DELETE, "/teams/*/owners/*", R_ANY, membership },
+	{ R_GET | R_PUT, "/teams/*/permissions", R_ANY, perms },
+	{ R_DELETE, "/teams/*/permissions/**", R_ANY, perms },
+	{ R_GET, "/namespaces/*/permissions", R_ANY, ns_perms },
 	{ 0, NULL, R_ANY, NULL }
 };
 

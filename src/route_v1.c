@@ -136,7 +136,8 @@ static int
 give_token(struct ctx *ctx, struct store *st, const struct target *t,
     const char *access, const json_t *ids)
 {
-	struct token_grant g = { ctx->user, ctx->cred, t->name, access, ids };
+	struct token_grant g = { ctx->user, ctx->cred, ctx->atok, t->name,
+	    access, ids };
 	char tok[TOKEN_VALUE_LEN];
 
 	if (token_issue(st, ctx->cfg, &g, tok) == -1)

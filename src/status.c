@@ -26,7 +26,7 @@ static const char *const kinds[] = {
 	[STORE_USER] = "users", [STORE_REPO] = "repositories",
 	[STORE_TOKEN] = "tokens", [STORE_REFRESH] = "refresh_tokens",
 	[STORE_HOOKS] = "webhook_lists", [STORE_HIST] = "webhook_histories",
-	[STORE_ATOK] = "access_tokens",
+	[STORE_ATOK] = "access_tokens", [STORE_TEAM] = "teams",
 };
 /* The metrics: field of object "of" of the reading; help on the first
  * of each family; a name ending in _total is a counter. */

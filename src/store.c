@@ -36,7 +36,8 @@ static const char *const prefixes[] = {
 	[STORE_TOKEN] = "token:", [STORE_REFRESH] = "refresh:",
 	[STORE_HOOKS] = "hooks:", [STORE_HIST] = "hist:",
 	[STORE_ATOK] = "atok:", [STORE_SEARCH] = "search:",
-	[STORE_STATS] = "stats:", [STORE_SESSION] = "session:",
+	[STORE_STATS] = "stats:", [STORE_TEAM] = "team:",
+	[STORE_SESSION] = "session:",
 };
 
 struct store {

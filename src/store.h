@@ -18,10 +18,11 @@ enum store_mode {
 
 /* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
  * "hist:", "atok:", the store's own index "search:", "stats:"
- * (counters) and "session:" (the console's, session.h). */
+ * (counters), "team:" and "session:" (the web console's, ui.c). */
 enum store_kind {
 	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
-	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS, STORE_SESSION
+	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS, STORE_TEAM,
+	STORE_SESSION
 };
 
 struct store;

@@ -2,7 +2,8 @@
  * token: issue and check v1 tokens. The signature is 256 bits from
  * getrandom(); it is looked up as a key, never compared by hand. A check
  * also loads the user, so disabling or deleting a user revokes every
- * token of theirs at once.
+ * token of theirs at once, and the access token a login was made with,
+ * so revoking it revokes the v1 tokens that login got.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +11,10 @@
 
 #include "account.h"
 #include "acl.h"
+#include "atok.h"
 #include "auth.h"
 #include "names.h"
+#include "record.h"
 #include "repo.h"
 #include "token.h"
 
@@ -28,10 +31,11 @@ token_issue(struct store *st, const struct config *cfg,
 	if (g->user[0] != '\0') {
 		if (bytes_random_hex(sig, LIM_TOKEN_BYTES) == -1)
 			return -1;
-		rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O*}", "user",
-		    g->user, "cred", g->cred, "repo", g->repo, "access",
-		    g->access, "expires", (json_int_t)(time(NULL) +
-		    cfg->token_ttl), "ids", (json_t *)g->ids);
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:O*, s:s*}",
+		    "user", g->user, "cred", g->cred, "repo", g->repo,
+		    "access", g->access, "expires", (json_int_t)(time(NULL) +
+		    cfg->token_ttl), "ids", (json_t *)g->ids, "atok",
+		    g->atok[0] != '\0' ? g->atok : NULL);
 		store_key(key, STORE_TOKEN, sig);
 		rc = rec ? store_put(st, key, rec) : -1;
 		json_decref(rec);
@@ -96,8 +100,9 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
 	    !token_claims_fit(t, repo, a))
 		goto out;
-	store_key(key, STORE_USER, name);
-	if (store_get(st, key, &u) != 0 || !account_cred_ok(u, rec) ||
+	if (account_get(st, name, &u) != 0 || !account_cred_ok(u, rec) ||
+	    (record_str(rec, "atok")[0] != '\0' && atok_bind(st,
+	    record_str(rec, "atok"), u) != 0) ||
 	    !still_granted(cfg, st, u, repo, a))
 		goto out;
 	snprintf(out->user, sizeof(out->user), "%s", name);

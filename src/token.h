@@ -3,7 +3,8 @@
  * credential stamp they logged in under (account_cred_ok).
  *
  * v1 access tokens (token.c, "token:<signature>"): one repository and one
- * access, reusable until they expire and only while the user could still
+ * access, reusable until they expire and only while the user (narrowed
+ * to the access token they logged in with, while it lives) could still
  * do what they allow. An anonymous caller's read token is not stored (it
  * carries no authority beyond the public grants, checked on every use).
  *
@@ -29,6 +30,8 @@
 struct token_grant {
 	const char	*user;		/* "" anonymous: read only, not stored */
 	const char	*cred;		/* the user's stamp at login */
+	const char	*atok;		/* "" or the access token logged in
+					 * with: the token dies with it */
 	const char	*repo;		/* "ns/repo" */
 	const char	*access;	/* read, write, delete */
 	const json_t	*ids;		/* write: the ids the push announced */

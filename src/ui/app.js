@@ -7,11 +7,12 @@ import { el, report } from './dom.js';
 import repos from './repos.js';
 import users from './users.js';
 import perms from './perms.js';
+import teams from './teams.js';
 import tokens from './tokens.js';
 import hooks from './hooks.js';
 import spool from './spool.js';
 
-const PAGES = [repos, users, perms, tokens, hooks, spool];
+const PAGES = [repos, users, perms, teams, tokens, hooks, spool];
 const $ = (id) => document.getElementById(id);
 
 function visible() {

@@ -341,6 +341,33 @@ def test_revocation_three_ways():
         assert records(s) == {}
 
 
+def test_v1_token_dies_with_its_access_token():
+    """A v1 token a login by access token got is that token's: narrowed
+    to its scopes while it lives, refused once it is revoked."""
+    with Server() as s:
+        s.add_user("alice")
+        s.ctl("perm", "set", "alice", "team", "admin")
+        push(s, "team/app", ("alice", PW))
+        images = "/v1/repositories/team/app/images"
+        t = token(s, "alice", ["team/app:read"], "reader")
+        r = s.request("GET", images, auth=("alice", t),
+                      headers={"X-Docker-Token": "true"})
+        assert r.status == 200, r
+        v1tok = "Token " + r.header("X-Docker-Token")
+        assert s.request("GET", images, auth=v1tok).status == 200
+        # the owner's own rights are untouched; the token's end
+        s.ctl("token", "rm", "alice", "reader")
+        assert s.request("GET", images, auth=v1tok).status == 401
+        assert s.request("GET", images, auth=("alice", PW)).status == 200
+        # a token issued to a password login does not depend on any
+        r = s.request("GET", images, auth=("alice", PW),
+                      headers={"X-Docker-Token": "true"})
+        tok = "Token " + r.header("X-Docker-Token")
+        assert s.request("GET", images, auth=tok).status == 200
+        kept = records(s, "token:").values()
+        assert ["atok" in v for v in kept].count(True) == 1, kept
+
+
 def test_secret_in_no_log_line_and_no_later_response():
     with Server() as s:
         s.add_user("alice")

@@ -180,10 +180,16 @@ def test_session_is_the_user_with_their_rights():
         for method, path in (("GET", "/users"), ("GET", "/users/admin"),
                              ("GET", "/spool"), ("GET", "/images"),
                              ("PUT", "/users/alice/admin"),
-                             ("GET", "/users/alice/permissions"),
+                             ("POST", "/teams"),
                              ("POST", "/spool/1.2.3/retry")):
             r = s.request(method, path, auth=alice)
             assert r.status == 403, (path, r)
+        # a namespace's admin (her own) grants there and nowhere else
+        r = s.request("PUT", "/users/alice/permissions", {
+            "repo": "admin/app", "access": "read"}, auth=alice)
+        assert r.status == 403, r
+        assert s.request("GET", "/namespaces/alice/permissions",
+                         auth=alice).status == 200
         r = s.request("GET", "/users/alice/tokens", auth=alice)
         assert r.status == 200 and r.json() == []
         assert s.request("GET", "/users/admin/tokens",

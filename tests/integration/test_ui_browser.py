@@ -215,14 +215,16 @@ def test_grant_and_revoke():
     api("PUT", path, token(), {"repo": "alice/app", "access": "read"})
     fill(form_with("show"), ns="alice")
     wait_text("#page-perms", "Who can do what in alice")
-    wait_text("#page-perms", "bobby\talice/app\tread")
-    fill(form_with("grant on alice"), user="bobby", access="admin")
-    wait_text("#page-perms", "bobby\talice\tadmin")
+    wait_text("#page-perms", "bobby\talice/app\tread\tgrant")
+    wait_text("#page-perms", "admin\t*\tadmin\tadministrator")
+    fill(form_with("grant in alice"), who="bobby", repo="alice",
+         access="admin")
+    wait_text("#page-perms", "bobby\talice\tadmin\tgrant")
     assert api("GET", path, token()).json() == {"alice/app": "read",
                                                 "alice": "admin"}
     shot("permissions")
-    click("bobby alice admin", "revoke")     # in the namespace table
-    wait(lambda d: "alice\tadmin" not in text_of("#page-perms"))
+    click("bobby alice admin grant", "revoke")   # in the namespace table
+    wait(lambda d: "alice\tadmin\tgrant" not in text_of("#page-perms"))
     assert api("GET", path, token()).json() == {"alice/app": "read"}
 
 
@@ -261,6 +263,27 @@ def test_hostile_url_renders_as_text_and_a_failed_delivery_retries():
     wait_text("#page-spool", "no failed deliveries")
     assert glob.glob(os.path.join(S["s"].dir, "spool", "new", "*")) == [
         failed[0].replace("/failed/", "/new/")]
+
+
+def test_teams_members_and_grants():
+    go("teams")
+    fill(form_with("create team"), name="devs")
+    wait_text("#page-teams", "devs")
+    css("#page-teams a")[0].click()
+    wait_text("#page-teams", "Team devs")
+    fill(form_with("add member"), user="bobby")
+    wait_text("#page-teams", "bobby")
+    fill(form_with("grant"), repo="alice/app", access="read")
+    wait_text("#page-teams", "alice/app")
+    t = api("GET", "/teams/devs", token()).json()
+    assert t["members"] == ["bobby"] and t["perms"] == {"alice/app": "read"}
+    shot("teams")
+    # bobby reads alice/app through the team
+    bob = api("POST", "/ui/session", body={"username": "bobby",
+                                           "password": "secret2"}).json()
+    names = [r["name"] for r in api("GET", "/repositories",
+                                    bob["token"]).json()]
+    assert "alice/app" in names
 
 
 def test_access_token_is_shown_once():
@@ -323,10 +346,25 @@ def test_a_non_admin_session_stays_out_of_admin_routes():
     tok = token()
     for method, path in (("GET", "/users"), ("GET", "/spool"),
                          ("GET", "/users/bobby"), ("PUT", "/users/alice/admin"),
-                         ("GET", "/users/admin/tokens"),
-                         ("PUT", "/users/alice/permissions")):
+                         ("GET", "/users/admin/tokens"), ("POST", "/teams"),
+                         ("GET", "/namespaces/admin/permissions")):
         assert api(method, path, tok).status == 403, path
     go("users", shows="repos")  # not offered: the first page instead
     go("hooks/alice/app")
     wait_text("#page-hooks", S["rcv"].url)
     shot("alice-webhooks")
+
+
+def test_a_namespace_admin_grants_in_her_namespace_only():
+    go("perms")     # alice administers her own namespace
+    wait_text("#page-perms", "Who can do what in alice")
+    wait_text("#page-perms", "team:devs\talice/app\tread")
+    fill(form_with("grant in alice"), who="bobby", repo="alice/app",
+         access="write")
+    wait_text("#page-perms", "bobby\talice/app\twrite")
+    assert api("GET", "/users/bobby/permissions", token()).json() == {
+        "alice/app": "write"}
+    fill(form_with("grant in alice"), who="bobby", repo="admin/x",
+         access="read")
+    wait_text("#status", "admin on namespace 'admin' required")
+    shot("alice-permissions")

@@ -1,8 +1,10 @@
 /*
  * test_acl: precedence, own namespace, the admin flag, disabled users,
- * anonymous callers, public grants, and logins by access token.
+ * anonymous callers, public grants, logins by access token, team grants
+ * (as a login carries them, "via_teams") and the delegation predicates.
  */
 #include "acl.h"
+#include "lim.h"
 #include "t.h"
 
 /* Every grant carries ACL_V2PULL (acl.h) */
@@ -14,6 +16,101 @@ user(const char *name, int enabled, int admin, const char *perms)
 {
 	return json_pack("{s:s, s:b, s:b, s:o}", "name", name, "enabled",
 	    enabled, "admin", admin, "perms", json_loads(perms, 0, NULL));
+}
+
+/* The rights on ns/repo of a user with own grants and teams' grants. */
+static int
+with_teams(const char *own, const char *teams, int admin, const char *ns,
+    const char *repo)
+{
+	json_t *u = user("carol", 1, admin, own);
+	int bits;
+
+	json_object_set_new(u, "via_teams", json_loads(teams, 0, NULL));
+	bits = acl_allows(u, NULL, ns, repo, 1);
+	json_decref(u);
+	return bits;
+}
+
+static const struct {
+	const char	*own, *teams;
+	int		 admin;
+	const char	*ns, *repo;
+	int		 bits;
+} team_cases[] = {
+	{ "{}", "{\"t\": {\"acme\": \"read\"}}", 0, "acme", "app", R },
+	{ "{}", "{\"t\": {\"acme/app\": \"write\"}}", 0, "acme", "app", W },
+	{ "{}", "{\"t\": {\"acme/app\": \"write\"}}", 0, "acme", "lib", 0 },
+	/* the most specific entry wins, whoever's it is */
+	{ "{\"acme/app\": \"read\"}", "{\"t\": {\"acme\": \"admin\"}}", 0,
+	    "acme", "app", R },
+	{ "{\"acme\": \"admin\"}", "{\"t\": {\"acme/app\": \"read\"}}", 0,
+	    "acme", "app", R },
+	{ "{\"acme\": \"admin\"}", "{\"t\": {\"acme/app\": \"read\"}}", 0,
+	    "acme", "lib", ACL_ALL },
+	/* equally specific: added up, the strongest winning */
+	{ "{}", "{\"a\": {\"acme\": \"read\"}, \"b\": {\"acme\": "
+	    "\"admin\"}}", 0, "acme", "app", ACL_ALL },
+	{ "{}", "{\"a\": {\"acme/app\": \"read\"}, \"b\": {\"acme/app\": "
+	    "\"write\"}}", 0, "acme", "app", R | W },
+	{ "{\"acme/app\": \"write\"}", "{\"a\": {\"acme/app\": \"read\"}}",
+	    0, "acme", "app", R | W },
+	/* a later, less specific team's entry never undoes a better one */
+	{ "{}", "{\"a\": {\"acme/app\": \"read\"}, \"z\": {\"acme\": "
+	    "\"admin\"}}", 0, "acme", "app", R },
+	{ "{}", "{\"a\": {\"acme\": \"admin\"}, \"z\": {\"acme/app\": "
+	    "\"read\"}}", 0, "acme", "app", R },
+	/* a team that is gone (null) counts for nothing */
+	{ "{}", "{\"gone\": null}", 0, "acme", "app", 0 },
+	/* the admin flag; own namespace is an own namespace entry */
+	{ "{}", "{\"t\": {\"acme/app\": \"read\"}}", 1, "acme", "app",
+	    ACL_ALL },
+	{ "{}", "{\"t\": {\"carol\": \"read\"}}", 0, "carol", "x",
+	    ACL_ALL },
+	{ "{}", "{\"t\": {\"carol/x\": \"read\"}}", 0, "carol", "x", R },
+};
+
+static void
+test_teams(void)
+{
+	json_t *u = user("dave", 1, 0, "{\"acme\": \"admin\", "
+	    "\"acme/secret\": \"read\"}");
+	json_t *team = json_loads("{\"owners\": {\"dave\": true}}", 0, NULL);
+	json_t *root = user("root", 1, 1, "{}");
+	size_t i;
+
+	for (i = 0; i < LEN(team_cases); i++)
+		T(with_teams(team_cases[i].own, team_cases[i].teams,
+		    team_cases[i].admin, team_cases[i].ns, team_cases[i].repo) ==
+		    team_cases[i].bits);
+	/* may grant: admin on the namespace, and no more than held */
+	T(acl_may_grant(u, "acme", "app", "admin", 0) == 0);
+	T(acl_may_grant(u, "acme", "", NULL, 0) == 0);
+	T(acl_may_grant(u, "acme", "secret", "read", 0) == 0);
+	T(acl_may_grant(u, "acme", "secret", "write", 0) == ACL_NOT_HELD);
+	T(acl_may_grant(u, "other", "", NULL, 0) == ACL_NOT_NS_ADMIN);
+	T(acl_may_grant(u, "dave", "x", "admin", 1) == 0);
+	T(acl_may_grant(u, "dave", "x", "admin", 0) == ACL_NOT_NS_ADMIN);
+	T(acl_may_grant(root, "any", "x", "admin", 0) == 0);
+	json_object_set_new(u, "via_teams", json_loads("{\"t\": {\"ops\": "
+	    "\"admin\"}}", 0, NULL));
+	T(acl_may_grant(u, "ops", "x", "write", 0) == 0);
+	/* team owners: by password, enabled; administrators own every team */
+	T(acl_team_owner(u, team) && acl_team_owner(root, team));
+	T(!acl_team_owner(NULL, team));
+	json_object_set_new(u, "via_token", json_loads("{\"*\": \"admin\"}",
+	    0, NULL));
+	T(!acl_team_owner(u, team));
+	json_object_del(u, "via_token");
+	json_object_set_new(u, "enabled", json_false());
+	T(!acl_team_owner(u, team));
+	json_object_set_new(root, "name", json_string("dave"));
+	json_object_set_new(root, "admin", json_false());
+	json_object_del(team, "owners");
+	T(!acl_team_owner(root, team));
+	json_decref(u);
+	json_decref(team);
+	json_decref(root);
 }
 
 int
@@ -82,5 +179,6 @@ main(void)
 	json_decref(pub);
 	json_decref(off);
 	json_decref(root);
+	test_teams();
 	return t_done();
 }

@@ -26,6 +26,9 @@ main(void)
 	T(!name_user_ok("Abcd") && !name_user_ok("ab-cd") &&
 	    name_user_ok("ab_9"));
 	T(name_ns_ok("ab") && name_ns_ok("library") && name_ns_ok("a-b_c"));
+	T(name_team_ok("ab") && name_team_ok("-a_b-") && !name_team_ok("a") &&
+	    name_team_ok(rep('a', 30)) && !name_team_ok(rep('a', 31)) &&
+	    !name_team_ok("A-b") && !name_team_ok("a.b") && !name_team_ok(""));
 	T(!name_ns_ok("a") && name_ns_ok(rep('a', 255)) &&
 	    !name_ns_ok(rep('a', 256)));
 	T(!name_ns_ok("-ab") && !name_ns_ok("ab-") && !name_ns_ok("a.b"));

@@ -1,6 +1,7 @@
 /*
  * test_record: what the user validator accepts as a password hash:
  * libscrypt's MCF, or an imported SHA-1 of exactly "sha1$" + 40 lower hex;
+ * team records and a user's teams, and the references between them;
  * and what a console session record must hold.
  */
 #include <string.h>
@@ -29,6 +30,60 @@ session(const char *json)
 	return why;
 }
 
+static const struct {
+	const char	*key, *json;
+	int		 ok;
+} teams[] = {
+	{ "team:devs", "{\"name\": \"devs\", \"owners\": {\"alice\": true}, "
+	    "\"perms\": {\"acme/a/b\": \"write\"}, \"created\": 1}", 1 },
+	{ "team:devs", "{\"name\": \"ops\", \"owners\": {}, \"perms\": {}, "
+	    "\"created\": 1}", 0 },
+	{ "team:x", "{\"name\": \"x\", \"owners\": {}, \"perms\": {}, "
+	    "\"created\": 1}", 0 },
+	{ "team:devs", "{\"name\": \"devs\", \"owners\": [\"alice\"], "
+	    "\"perms\": {}, \"created\": 1}", 0 },
+	{ "team:devs", "{\"name\": \"devs\", \"owners\": {\"Al\": true}, "
+	    "\"perms\": {}, \"created\": 1}", 0 },
+	{ "team:devs", "{\"name\": \"devs\", \"owners\": {}, \"perms\": "
+	    "{\"acme\": \"all\"}, \"created\": 1}", 0 },
+	{ "team:devs", "{\"name\": \"devs\", \"owners\": {}, \"perms\": "
+	    "{}}", 0 },
+	{ "user:alice", "{\"name\": \"alice\", \"hash\": \"$s1$0a$x$y\", "
+	    "\"enabled\": true, \"admin\": false, \"perms\": {}, "
+	    "\"teams\": {\"devs\": true}}", 1 },
+	{ "user:alice", "{\"name\": \"alice\", \"hash\": \"$s1$0a$x$y\", "
+	    "\"enabled\": true, \"admin\": false, \"perms\": {}, "
+	    "\"teams\": {\"d\": true}}", 0 },
+	{ "user:*", "{\"name\": \"*\", \"perms\": {}, \"teams\": {}}", 0 },
+};
+
+static void
+test_teams(void)
+{
+	json_t *v, *all = json_loads("{\"user:alice\": {}, \"team:devs\": {}}",
+	    0, NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof(teams) / sizeof(teams[0]); i++) {
+		v = json_loads(teams[i].json, 0, NULL);
+		T(v != NULL && (record_check(teams[i].key, v) == NULL) ==
+		    teams[i].ok);
+		/* the owners and teams named exist */
+		T(!teams[i].ok || record_check_refs(teams[i].key, v, all) ==
+		    NULL);
+		json_decref(v);
+	}
+	v = json_loads("{\"owners\": {\"bob\": true}}", 0, NULL);
+	T(strcmp(record_check_refs("team:devs", v, all),
+	    "user 'bob' does not exist") == 0);
+	json_decref(v);
+	v = json_loads("{\"teams\": {\"ops\": true}}", 0, NULL);
+	T(strcmp(record_check_refs("user:alice", v, all),
+	    "team 'ops' does not exist") == 0);
+	json_decref(v);
+	json_decref(all);
+}
+
 int
 main(void)
 {
@@ -47,5 +102,6 @@ main(void)
 	T(user_with("sha1$00cafd126182e8a9e7c01bb2f0dfd00496be724ff") != NULL);
 	T(user_with("sha1$") != NULL);
 	T(user_with("00cafd126182e8a9e7c01bb2f0dfd00496be724f") != NULL);
+	test_teams();
 	return t_done();
 }

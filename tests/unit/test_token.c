@@ -18,7 +18,7 @@ parse(const char *s, struct auth_token *t)
 static void
 test_anonymous(void)
 {
-	struct token_grant g = { "", "", "library/busybox", "read", NULL };
+	struct token_grant g = { "", "", "", "library/busybox", "read", NULL };
 	struct config cfg = { .token_ttl = 60 };
 	char out[TOKEN_VALUE_LEN];
 	struct auth_token t;
