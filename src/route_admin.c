@@ -1,7 +1,9 @@
 /*
  * route_admin: the management API (DESIGN.md) at the root of the socket
- * when admin_api is on. /users and /images are for enabled users with the
- * admin flag (401 without credentials, else 403); GET /_ping is open.
+ * when admin_api is on. /users, /images and /spool are for enabled users
+ * with the admin flag (401 without credentials, else 403), /repositories
+ * for any user; GET /_ping is open. A console session (route_caller) is
+ * its user.
  * /webhooks/<name>[/<id>[/ping|/history]] also admits "admin" permission
  * on the repository, but only the admin flag sees what receivers
  * answered. In a DELETE, a last segment of 16 hex digits is a webhook id.

@@ -165,7 +165,8 @@ login(struct ctx *ctx)
 	name = body_str(b, "username");
 	pass = body_str(b, "password");
 	if (name && pass && name[0] && strlen(name) <= LIM_USER && strlen(pass)
-	    <= LIM_PASSWORD && strncmp(pass, NAME_ATOK_PREFIX, 4) != 0) {
+	    <= LIM_PASSWORD && strncmp(pass, NAME_ATOK_PREFIX,
+	    strlen(NAME_ATOK_PREFIX)) != 0) {
 		snprintf(cred.user, sizeof(cred.user), "%s", name);
 		snprintf(cred.pass, sizeof(cred.pass), "%s", pass);
 		rc = account_login(ctx->cfg, &cred, &u);
