@@ -433,8 +433,6 @@ delivery(const char *spool, const char *state, const char *name)
 static int
 spool_list(struct ctl *ctl)
 {
-	static const char *const states[] = { "new", "active", "deferred",
-	    "failed" };
 	json_t *names, *n, *d;
 	size_t s, i;
 	int failed = 0;
@@ -442,9 +440,9 @@ spool_list(struct ctl *ctl)
 	json_unpack(ctl->opt, "{s?b}", "failed", &failed);
 	ctl->out = json_array();
 	for (s = failed ? 3 : 0; s < (failed ? 4 : 3); s++) {
-		names = spool_names(ctl->cfg->spool, states[s]);
+		names = spool_names(ctl->cfg->spool, spool_states[s]);
 		json_array_foreach(names, i, n)
-			if ((d = delivery(ctl->cfg->spool, states[s],
+			if ((d = delivery(ctl->cfg->spool, spool_states[s],
 			    json_string_value(n))) != NULL)
 				json_array_append_new(ctl->out, d);
 		json_decref(names);

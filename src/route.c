@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -245,37 +244,6 @@ route_basic(struct ctx *ctx, json_t **user)
 	return status;
 }
 
-/* The user of console session tok[0..len) (ui.c): 0 with *user, 1
- * unknown, expired or dead, -1 store failure. */
-static int
-session_user(const struct config *cfg, const char *tok, size_t len,
-    json_t **user)
-{
-	char key[LIM_KEY];
-	struct store *st;
-	json_t *rec = NULL;
-	int rc;
-
-	*user = NULL;
-	if (len != LIM_SIG)
-		return 1;
-	snprintf(key, sizeof(key), "session:%.*s", (int)len, tok);
-	if (store_open(cfg->database, STORE_READ, &st) == -1)
-		return -1;
-	if ((rc = store_get(st, key, &rec)) == 0)
-		rc = account_get(st, record_str(rec, "user"), user);
-	store_close(st);
-	if (rc == 0 && (!account_cred_ok(*user, rec) || json_integer_value(
-	    json_object_get(rec, "expires")) <= time(NULL)))
-		rc = 1;
-	if (rc != 0) {
-		json_decref(*user);
-		*user = NULL;
-	}
-	json_decref(rec);
-	return rc;
-}
-
 int
 route_caller(struct ctx *ctx, json_t **user)
 {
@@ -287,7 +255,7 @@ route_caller(struct ctx *ctx, json_t **user)
 	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &n) !=
 	    AUTH_BEARER)
 		return route_basic(ctx, user);
-	if ((rc = session_user(ctx->cfg, rest, n, user)) != 0)
+	if ((rc = ui_session_user(ctx->cfg, rest, n, user)) != 0)
 		return rc == 1 ? 401 : 503;
 	snprintf(ctx->user, sizeof(ctx->user), "%s", record_str(*user, "name"));
 	snprintf(ctx->cred, sizeof(ctx->cred), "%s", account_stamp(*user));

@@ -77,9 +77,13 @@ int	route_result(struct ctx *, int result);
  * disabled; 503 store failure. Sets ctx->user. */
 int	route_basic(struct ctx *, json_t **user);
 /* route_basic, or a console session ("Authorization: Bearer <session>",
- * session.h) as that user: 401 for a bad or dead one. The management
+ * ui.c) as that user: 401 for a bad or dead one. The management
  * API's way to know the caller. */
 int	route_caller(struct ctx *, json_t **user);
+/* The user of console session tok[0..len) (ui.c): 0 with *user, 1
+ * unknown, expired or dead, -1 store failure. */
+int	ui_session_user(const struct config *, const char *tok, size_t len,
+	    json_t **user);
 /* What the caller (route_caller, or anonymous) may do to ns/repo with the
  * public grants ("user:*"): 0 with *bits (acl.h) and *user (the record,
  * NULL for anonymous; the caller frees it), or the status to answer. */

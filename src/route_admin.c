@@ -483,10 +483,8 @@ tokens(struct ctx *ctx)
 static int
 spool(struct ctx *ctx)
 {
-	static const char *const states[] = { "new", "active", "deferred",
-	    "failed" };
 	const char *root = ctx->cfg->spool;
-	json_t *out, *names = NULL, *n, *d;
+	json_t *out, *names, *n, *d;
 	size_t i;
 	int rc;
 
@@ -500,13 +498,9 @@ spool(struct ctx *ctx)
 		    ctx->req->method == HTTP_POST ? "requeued" : "dropped",
 		    ctx->arg[0]));
 	}
-	out = json_pack("{s:[]}", "failed_deliveries");
-	for (i = 0; out != NULL && i < LEN(states); i++) {
-		json_decref(names);
-		names = spool_names(root, states[i]);
-		json_object_set_new(out, states[i], json_integer(
-		    (json_int_t)json_array_size(names)));
-	}
+	out = spool_counts(root);
+	json_object_set_new(out, "failed_deliveries", json_array());
+	names = spool_names(root, "failed");
 	json_array_foreach(names, i, n)
 		if ((d = spool_read(root, "failed", json_string_value(n)))) {
 			json_object_del(d, "payload");

@@ -35,6 +35,9 @@
 #define SAFE	"0123456789abcdefghijklmnopqrstuvwxyz" \
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
 
+const char *const spool_states[SPOOL_STATES] = { "new", "active",
+    "deferred", "failed" };
+
 int
 spool_init(const char *root)
 {
@@ -329,4 +332,27 @@ spool_reclaim(const char *root, long secs)
 		json_decref(names);
 	}
 	return rc;
+}
+
+json_t *
+spool_counts(const char *root)
+{
+	json_t *s = json_object(), *names;
+	long oldest = 0, t;
+	size_t i;
+
+	for (i = 0; i < SPOOL_STATES; i++) {
+		names = spool_names(root, spool_states[i]);
+		json_object_set_new(s, spool_states[i],
+		    json_integer((json_int_t)json_array_size(names)));
+		/* names start with the time queued, oldest first */
+		t = strtol(json_string_value(json_array_get(names, 0)) ?
+		    json_string_value(json_array_get(names, 0)) : "0", NULL, 10);
+		if ((i == 0 || i == 2) && t > 0 && (oldest == 0 || t < oldest))
+			oldest = t;
+		json_decref(names);
+	}
+	json_object_set_new(s, "oldest_waiting_seconds",
+	    json_integer(oldest ? (json_int_t)(time(NULL) - oldest) : 0));
+	return s;
 }

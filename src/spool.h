@@ -11,6 +11,10 @@
 #include "lim.h"
 
 #define SPOOL_NAME	96	/* "<time>.<pid>.<hex>.json" and more */
+#define SPOOL_STATES	4
+
+/* new, active, deferred, failed: the directories a delivery can be in */
+extern const char *const spool_states[SPOOL_STATES];
 
 /* Create root and its state directories (0700) where missing. */
 int	spool_init(const char *root);
@@ -41,5 +45,8 @@ int	spool_requeue(const char *root, const char *id, int retry);
 /* Give claims in active/ older than secs back to new/; remove tmp/ files
  * older than LIM_TMP_STALE (left by killed writers). */
 int	spool_reclaim(const char *root, long secs);
+/* {state: how many, for each state; "oldest_waiting_seconds": the age
+ * of the oldest in new or deferred, 0 when none}. */
+json_t	*spool_counts(const char *root);
 
 #endif

@@ -53,8 +53,6 @@ static const struct {
 	    "timestamp_seconds", "When token_cert expires." },
 	{ "database", "bytes", "dindex_database_bytes", "Its file's size." },
 };
-static const char *const states[] = { "new", "active", "deferred",
-    "failed" };
 
 static int
 count(const char *key, json_t *val, void *arg)
@@ -70,29 +68,6 @@ count(const char *key, json_t *val, void *arg)
 	json_object_set_new(recs, n, json_integer(1 +
 	    json_integer_value(json_object_get(recs, n))));
 	return 0;
-}
-
-static json_t *
-spool_counts(const char *root)
-{
-	json_t *s = json_object(), *names;
-	long oldest = 0, t;
-	size_t i;
-
-	for (i = 0; i < LEN(states); i++) {
-		names = spool_names(root, states[i]);
-		json_object_set_new(s, states[i],
-		    json_integer((json_int_t)json_array_size(names)));
-		/* names start with the time queued, oldest first */
-		t = strtol(json_string_value(json_array_get(names, 0)) ?
-		    json_string_value(json_array_get(names, 0)) : "0", NULL, 10);
-		if ((i == 0 || i == 2) && t > 0 && (oldest == 0 || t < oldest))
-			oldest = t;
-		json_decref(names);
-	}
-	json_object_set_new(s, "oldest_waiting_seconds",
-	    json_integer(oldest ? (json_int_t)(time(NULL) - oldest) : 0));
-	return s;
 }
 
 /* Whether systemd lets dindex-deliver.service write path (its

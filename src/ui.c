@@ -123,6 +123,49 @@ file(struct ctx *ctx)
 	return 200;
 }
 
+/* The key of session secret tok[0..len) into key: 0, or -1 when it is
+ * not one (64 hex digits). */
+static int
+session_key(char key[LIM_KEY], const char *tok, size_t len)
+{
+	char sig[LIM_SIG + 1];
+
+	if (len != LIM_SIG)
+		return -1;
+	snprintf(sig, sizeof(sig), "%.*s", (int)len, tok);
+	if (strspn(sig, "0123456789abcdef") != LIM_SIG)
+		return -1;
+	return store_key(key, STORE_SESSION, sig);
+}
+
+int
+ui_session_user(const struct config *cfg, const char *tok, size_t len,
+    json_t **user)
+{
+	char key[LIM_KEY];
+	struct store *st;
+	json_t *rec = NULL;
+	int rc;
+
+	*user = NULL;
+	if (session_key(key, tok, len) == -1)
+		return 1;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return -1;
+	if ((rc = store_get(st, key, &rec)) == 0)
+		rc = account_get(st, record_str(rec, "user"), user);
+	store_close(st);
+	if (rc == 0 && (!account_cred_ok(*user, rec) || json_integer_value(
+	    json_object_get(rec, "expires")) <= time(NULL)))
+		rc = 1;
+	if (rc != 0) {
+		json_decref(*user);
+		*user = NULL;
+	}
+	json_decref(rec);
+	return rc;
+}
+
 /* A new session for user (the record account_login read), its secret
  * into tok. 0 ok, -1 error. */
 static int
@@ -204,8 +247,7 @@ session(struct ctx *ctx)
 	if (h != NULL && auth_scheme(h->val, h->val_len, &rest, &n) !=
 	    AUTH_BEARER)
 		n = 0;
-	snprintf(key, sizeof(key), "session:%.*s", (int)n, rest);
-	if (n != LIM_SIG)
+	if (session_key(key, rest, n) == -1)
 		rc = 1;
 	else if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
 		rc = -1;
