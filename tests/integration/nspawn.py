@@ -3,9 +3,11 @@ it as the README's Production section says: the shipped units under a real
 systemd, on the host's network. Used by test_deployed.py and make bench.
 
 The Debian root is made once with debootstrap and cached under build/;
-every Container works on a fresh copy of it. The binaries are always the
-normal build/ ones, built here with a clean make environment: under make
-check-asan, ASan binaries would need libasan inside the root."""
+every Container works on a fresh copy of it. The binaries are always
+normal (not ASan: they would need libasan inside the root), built here
+with a clean make environment into build-deploy/ with PREFIX=/usr, so
+the paths they bake in never leak into build/, which the rest of the
+suite tests."""
 import fcntl
 import os
 import re
@@ -156,10 +158,10 @@ class Container:
             f.write(text)
 
     def install(self):
-        """make install DESTDIR=<root> PREFIX=/usr, from build/."""
+        """make install DESTDIR=<root> PREFIX=/usr, from build-deploy/."""
         for target in ("all", "install"):
-            p = subprocess.run(["make", "-s", "-C", ROOT, target,
-                                "BUILD=build", "DESTDIR=" + self.root,
+            p = subprocess.run(["make", "-s", "-j2", "-C", ROOT, target,
+                                "BUILD=build-deploy", "DESTDIR=" + self.root,
                                 "PREFIX=/usr"], env=clean_env(),
                                capture_output=True, text=True)
             if p.returncode != 0:

@@ -3,12 +3,13 @@ installed by the README's production steps, the shipped units under a
 real systemd on the host's network (a drop-in moves the socket to a free
 port). Checks ping and a v1 push through the real socket, a webhook
 delivered through the path unit, a deferred one retried by the timer,
-journal fields, the Landlock confinement of a live dindex@ instance and a
-2,000-connection flood from one source and from several.
+journal fields, the Landlock confinement of a live dindex@ instance, the
+console from the installed files and a 2,000-connection flood from one
+source and from several.
 
-Always the normal build/ binaries (nspawn.py builds them with a clean make
-environment), also under make check-asan: ASan binaries would need
-libasan in the root. A machine that cannot boot the container fails this
+Always normal binaries, built into build-deploy/ (nspawn.py builds them
+with a clean make environment), also under make check-asan: ASan
+binaries would need libasan in the root. A machine that cannot boot the container fails this
 file loudly; DINDEX_NO_NSPAWN=1 skips it, saying so."""
 import atexit
 import json
@@ -111,6 +112,31 @@ def test_ping_and_v1_push_through_the_socket():
     assert body["repository"]["repo_name"] == "alice/app", body
     print("webhook delivered %.1f s after the push started" %
           (time.time() - t0))
+
+
+def test_console_served_from_the_installed_files():
+    """The console's files from $(PREFIX)/share/dindex/ui through the
+    Landlock sandbox of a live instance, and a session's bearer on the
+    management API."""
+    if skipped():
+        return
+    s = ST["srv"]
+    for path, kind in (("/ui/", "text/html"), ("/ui/app.js",
+                                               "text/javascript")):
+        r = s.request("GET", path)
+        assert r.status == 200 and r.header("Content-Type").startswith(
+            kind), (path, r)
+        assert r.header("Content-Security-Policy").startswith(
+            "default-src 'self'"), r
+    r = s.request("POST", "/ui/session",
+                  body={"username": "alice", "password": PW})
+    assert r.status == 201, r
+    bearer = "Bearer " + r.json()["token"]
+    r = s.request("GET", "/repositories", auth=bearer)
+    assert r.status == 200 and [x["name"] for x in r.json()] == \
+        ["alice/app"], r
+    assert s.request("DELETE", "/ui/session", auth=bearer).status == 200
+    assert s.request("GET", "/repositories", auth=bearer).status == 401
 
 
 def test_metrics_timer_service_writes_the_file():
