@@ -27,7 +27,9 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
 # make check-valgrind: every dindex under memcheck; any report fails
 VALGRIND = ["valgrind", "-q", "--leak-check=full", "--show-leak-kinds=all",
             "--errors-for-leak-kinds=all", "--error-markers=VALGRIND-REPORT,"
-            "VALGRIND-END"] if os.environ.get("DINDEX_VALGRIND") else []
+            "VALGRIND-END", "--suppressions=" + os.path.join(os.path.dirname(
+                os.path.abspath(__file__)), "..", "valgrind.supp")
+            ] if os.environ.get("DINDEX_VALGRIND") else []
 
 
 def free_port():

@@ -9,8 +9,10 @@ import glob
 import json
 import os
 import subprocess
+import time
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -94,36 +96,64 @@ def go(page, shows=None):
     wait(lambda d: css("#page-" + (shows or page.split("/")[0])))
 
 
+class NotYet(AssertionError):
+    """What a lookup raises while the page has not rendered it yet."""
+
+
+def settled(fn, timeout=10):
+    """fn() again while the page renders under it: a render replaces the
+    elements found before it (stale) or has not made them yet."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            return fn()
+        except (StaleElementReferenceException, NotYet):
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def fill(form, **values):
-    for k, v in values.items():
-        e = form.find_element(By.NAME, k)
-        if e.tag_name == "select":
-            e.find_element(By.CSS_SELECTOR, "option[value='%s']" % v).click()
-        elif e.get_attribute("type") == "checkbox":
-            if bool(v) != e.is_selected():
-                e.click()
-        else:
-            e.clear()
-            e.send_keys(v)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    """Fill and submit form (an element, or form_with's finder); the
+    submit is the last step, so a retry never submits twice."""
+    def once():
+        f = form() if callable(form) else form
+        for k, v in values.items():
+            e = f.find_element(By.NAME, k)
+            if e.tag_name == "select":
+                e.find_element(By.CSS_SELECTOR,
+                               "option[value='%s']" % v).click()
+            elif e.get_attribute("type") == "checkbox":
+                if bool(v) != e.is_selected():
+                    e.click()
+            else:
+                e.clear()
+                e.send_keys(v)
+        f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    settled(once)
 
 
 def form_with(button_text):
-    for f in css("main form"):
-        if f.find_element(By.CSS_SELECTOR,
-                          "button[type=submit]").text == button_text:
-            return f
-    raise AssertionError("no form " + button_text)
+    """A finder of the form whose submit button says button_text."""
+    def find():
+        for f in css("main form"):
+            if f.find_element(By.CSS_SELECTOR,
+                              "button[type=submit]").text == button_text:
+                return f
+        raise NotYet("no form " + button_text)
+    return find
 
 
 def click(row_text, label):
     """The button label in the table row holding row_text."""
-    for tr in css("main tr"):
-        if row_text in tr.text:
-            for b in tr.find_elements(By.TAG_NAME, "button"):
-                if b.text == label:
-                    return b.click()
-    raise AssertionError("no %s button by %r" % (label, row_text))
+    def once():
+        for tr in css("main tr"):
+            if row_text in tr.text:
+                for b in tr.find_elements(By.TAG_NAME, "button"):
+                    if b.text == label:
+                        return b.click()
+        raise NotYet("no %s button by %r" % (label, row_text))
+    return settled(once)
 
 
 def log_in(user, password):
