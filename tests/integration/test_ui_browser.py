@@ -156,6 +156,16 @@ def click(row_text, label):
     return settled(once)
 
 
+def click_link(sel):
+    """The first element sel matches, clicked once the page has it."""
+    def once():
+        links = css(sel)
+        if not links:
+            raise NotYet("no " + sel)
+        links[0].click()
+    settled(once)
+
+
 def log_in(user, password):
     d = S["d"]
     d.get(S["url"])
@@ -192,10 +202,10 @@ def test_login_shows_the_repositories_and_tags():
     assert len(token()) == 64
     assert not css("#login")[0].is_displayed()
     assert S["d"].get_cookies() == []
-    row = [tr for tr in css("#page-repos tbody tr") if "alice/app" in
-           tr.text][0]
-    assert "latest" in row.text and "complete" in row.text
-    assert "alice" in row.text and "UTC" in row.text
+    row = settled(lambda: [tr.text for tr in css("#page-repos tbody tr")
+                           if "alice/app" in tr.text][0])
+    assert "latest" in row and "complete" in row
+    assert "alice" in row and "UTC" in row
     shot("repositories")
     q = css("input[name=q]")[0]
     q.send_keys("nosuch")
@@ -299,7 +309,7 @@ def test_teams_members_and_grants():
     go("teams")
     fill(form_with("create team"), name="devs")
     wait_text("#page-teams", "devs")
-    css("#page-teams a")[0].click()
+    click_link("#page-teams a")
     wait_text("#page-teams", "Team devs")
     fill(form_with("add member"), user="bobby")
     wait_text("#page-teams", "bobby")
