@@ -1,12 +1,12 @@
 /*
  * jwt: sign registry v2 bearer tokens; the only user of libcrypto in
- * dindex, which loads it on the first key (see ossl_load). The algorithm follows the key: P-256 ES256, P-384 ES384, P-521
- * ES512, RSA RS256. JWS wants ECDSA signatures as raw r||s, each padded to
- * the curve size, not DER. The header names the key twice: kid, the
- * libtrust key id registry 2.x matches against its rootcertbundle (or the
- * RFC 7638 thumbprint registry 3.x matches without one, token_kid), and
- * x5c, the chain of token_cert, leaf first, which every registry verifies
- * when it is there.
+ * dindex, which loads it on the first key (ossl_load). The algorithm
+ * follows the key: P-256 ES256, P-384 ES384, P-521 ES512, RSA RS256. JWS
+ * wants ECDSA signatures as raw r||s, each padded to the curve size, not
+ * DER. The header names the key twice: kid, the libtrust key id registry
+ * 2.x matches against its rootcertbundle (or the RFC 7638 thumbprint
+ * registry 3.x matches without one, token_kid), and x5c, the chain of
+ * token_cert, leaf first, which every registry verifies when it is there.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -48,8 +48,7 @@
 	X(EVP_sha384) X(EVP_sha512) X(i2d_PUBKEY) X(i2d_X509) \
 	X(PEM_read_PrivateKey) X(PEM_read_X509) X(X509_cmp_current_time) \
 	X(X509_free) X(X509_get0_notAfter) X(X509_get0_notBefore) \
-	X(X509_get0_pubkey) X(X509_get_subject_name) X(X509_NAME_oneline) \
-	X(ASN1_TIME_diff)
+	X(X509_get0_pubkey)
 #define OSSL_MEMBER(f)	__typeof__(f) *f;
 static struct { OSSL(OSSL_MEMBER) } ossl;
 
@@ -357,28 +356,6 @@ jwt_key_alg(const struct jwt_key *k)
 }
 
 int
-jwt_cert_info(const char *path, char *subject, size_t len,
-    long long *expires)
-{
-	X509 *x;
-	FILE *f;
-	int days, secs, rc = -1;
-
-	if (ossl_load() == -1 || (f = pem_open(path)) == NULL)
-		return -1;
-	x = ossl.PEM_read_X509(f, NULL, no_passphrase, NULL);
-	fclose(f);
-	if (x != NULL && ossl.X509_NAME_oneline(ossl.X509_get_subject_name(x),
-	    subject, (int)len) != NULL && ossl.ASN1_TIME_diff(&days, &secs,
-	    NULL, ossl.X509_get0_notAfter(x)) == 1) {
-		*expires = (long long)time(NULL) + days * 86400LL + secs;
-		rc = 0;
-	}
-	ossl.X509_free(x);
-	return rc;
-}
-
-int
 jwt_key_load(const char *key_path, const char *cert_path,
     struct jwt_key **out)
 {
@@ -388,23 +365,20 @@ jwt_key_load(const char *key_path, const char *cert_path,
 
 	if (ossl_load() == -1 || (*out = k = calloc(1, sizeof(*k))) == NULL)
 		return -1;
-	if ((f = pem_open(key_path)) == NULL)
-		goto fail;
-	k->pkey = ossl.PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
-	if (k->pkey == NULL)
+	if ((f = pem_open(key_path)) != NULL && (k->pkey =
+	    ossl.PEM_read_PrivateKey(f, NULL, no_passphrase, NULL)) == NULL)
 		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
 		    ossl_error());
 	if (k->pkey != NULL && pick_alg(k, key_path) == 0 &&
 	    key_id(k->pkey, k->kid) == 0 && thumbprint(k) == 0)
-		rc = cert_path == NULL || cert_path[0] == '\0' ? 0 :
-		    load_cert(k, cert_path, strcmp(cert_path, key_path) ?
-		    NULL : f);
-	fclose(f);
-	if (rc == 0)
-		return 0;
-fail:
-	jwt_key_free(k);
-	*out = NULL;
+		rc = cert_path[0] == '\0' ? 0 : load_cert(k, cert_path,
+		    strcmp(cert_path, key_path) ? NULL : f);
+	if (f != NULL)
+		fclose(f);
+	if (rc != 0) {
+		jwt_key_free(k);
+		*out = NULL;
+	}
 	return rc;
 }
 
@@ -473,10 +447,8 @@ jwt_sign(const struct jwt_key *k, enum jwt_kid kid, const json_t *claims)
 	unsigned char *sig = NULL;
 	size_t hl, cl, sl = ossl.EVP_PKEY_get_size(k->pkey), n;
 
-	hdr = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", k->alg,
-	    "kid", jwt_key_id(k, kid));
-	if (hdr != NULL && k->x5c != NULL)
-		json_object_set(hdr, "x5c", k->x5c);
+	hdr = json_pack("{s:s, s:s, s:s, s:O*}", "typ", "JWT", "alg", k->alg,
+	    "kid", jwt_key_id(k, kid), "x5c", k->x5c);
 	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL ||
 	    (c = json_dumps(claims, JSON_COMPACT)) == NULL)
 		goto done;
