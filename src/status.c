@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "record.h"
 #include "spool.h"
 #include "store.h"
 
