@@ -443,8 +443,8 @@ jwt_sign(const struct jwt_key *k, enum jwt_kid kid, const json_t *claims)
 	unsigned char *sig = NULL;
 	size_t hl, cl, sl = ossl.EVP_PKEY_get_size(k->pkey), n;
 
-	hdr = json_pack("{s:s, s:s, s:s, s:O*}", "typ", "JWT", "alg", k->a->alg,
-	    "kid", jwt_key_id(k, kid), "x5c", k->x5c);
+	hdr = json_pack("{s:s, s:s, s:s, s:O*}", "typ", "JWT", "alg",
+	    k->a->alg, "kid", jwt_key_id(k, kid), "x5c", k->x5c);
 	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL ||
 	    (c = json_dumps(claims, JSON_COMPACT)) == NULL)
 		goto done;
