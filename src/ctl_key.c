@@ -281,14 +281,10 @@ ctl_key_cert(const char *path)
 {
 	json_t *expires, *ca_expires;
 	char subj[SUBJ_LEN] = "-";
-	FILE *f;
+	FILE *f = path[0] != '\0' ? fopen(path, "r") : NULL;
 
-	if (path[0] == '\0')
-		return json_null();
-	if ((f = fopen(path, "r")) == NULL) {
+	if (path[0] != '\0' && f == NULL)
 		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
-		return json_null();
-	}
 	read_chain(f, subj, &expires, &ca_expires);
 	json_decref(ca_expires);
 	return expires ? json_pack("{s:s, s:o}", "subject", subj,
