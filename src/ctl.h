@@ -49,6 +49,9 @@ int	ctl_expire_legacy(struct ctl *);
 int	ctl_key_make(struct ctl *);	/* init and rotate */
 int	ctl_key_show(struct ctl *);
 int	ctl_key_jwks(struct ctl *);
+/* status: the subject and expiry of the certificate at path, or JSON
+ * null when path is "" or holds none (one that cannot be read logged). */
+json_t	*ctl_key_cert(const char *path);
 /* status.c */
 int	ctl_status(struct ctl *);
 int	ctl_metrics(struct ctl *);

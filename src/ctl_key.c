@@ -26,9 +26,11 @@
 #include "ctl.h"
 #include "http.h"
 #include "jwt.h"
+#include "log.h"
 
 #define KEY_DIR		"/etc/dindex/keys"
 #define KEY_DAYS	365	/* --days unless given */
+#define SUBJ_LEN	256	/* of X509_NAME_oneline */
 
 static const char *const curves[][2] = {	/* --curve, EC group */
 	{ "P-256", "prime256v1" }, { "P-384", "secp384r1" }, { "RSA-3072" },
@@ -229,19 +231,14 @@ expiry(const X509 *x)
 	    json_integer(timegm(&tm)) : NULL;
 }
 
-/* ctl->out: the key's algorithm and ids, the subject and expiry of its
- * certificate (the first of cert) and the CA's expiry (the last's). */
-static int
-describe(struct ctl *ctl, const char *key, const char *cert)
+/* The subject (into subj[SUBJ_LEN], kept when none) and expiry of the PEM
+ * file f's first certificate, the leaf, and the expiry of its last, the
+ * CA's; f (NULL: none) is closed. */
+static void
+read_chain(FILE *f, char *subj, json_t **expires, json_t **ca_expires)
 {
-	struct jwt_key *k;
 	X509 *x, *leaf = NULL, *ca = NULL;
-	char subj[256] = "-";
-	FILE *f;
 
-	if (jwt_key_load(key, "", &k) != 0)
-		return ctl_refuse("token key '%s' is unusable", key);
-	f = fopen(cert, "r");
 	while (f != NULL && (x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
 		if (leaf == NULL)
 			leaf = x;
@@ -252,17 +249,46 @@ describe(struct ctl *ctl, const char *key, const char *cert)
 	if (f != NULL)
 		fclose(f);
 	if (leaf != NULL)
-		X509_NAME_oneline(X509_get_subject_name(leaf), subj,
-		    sizeof(subj));
+		X509_NAME_oneline(X509_get_subject_name(leaf), subj, SUBJ_LEN);
+	*expires = expiry(leaf);
+	*ca_expires = expiry(ca ? ca : leaf);
+	X509_free(ca);
+	X509_free(leaf);
+}
+
+/* ctl->out: the key's algorithm and ids, the subject and expiry of its
+ * certificate (the first of cert) and the CA's expiry (the last's). */
+static int
+describe(struct ctl *ctl, const char *key, const char *cert)
+{
+	struct jwt_key *k;
+	json_t *expires, *ca_expires;
+	char subj[SUBJ_LEN] = "-";
+
+	if (jwt_key_load(key, "", &k) != 0)
+		return ctl_refuse("token key '%s' is unusable", key);
+	read_chain(fopen(cert, "r"), subj, &expires, &ca_expires);
 	ctl->out = json_pack("{s:s, s:s, s:s, s:s, s:o*, s:o*}", "alg",
 	    jwt_key_alg(k), "kid_libtrust", jwt_key_id(k, JWT_KID_LIBTRUST),
 	    "kid_thumbprint", jwt_key_id(k, JWT_KID_THUMBPRINT), "subject",
-	    subj, "expires", expiry(leaf), "ca_expires",
-	    expiry(ca ? ca : leaf));
-	X509_free(ca);
-	X509_free(leaf);
+	    subj, "expires", expires, "ca_expires", ca_expires);
 	jwt_key_free(k);
 	return ctl->out ? CTL_OK : ctl_refuse("out of memory");
+}
+
+json_t *
+ctl_key_cert(const char *path)
+{
+	json_t *expires, *ca_expires;
+	char subj[SUBJ_LEN] = "-";
+	FILE *f = path[0] != '\0' ? fopen(path, "r") : NULL;
+
+	if (path[0] != '\0' && f == NULL)
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+	read_chain(f, subj, &expires, &ca_expires);
+	json_decref(ca_expires);
+	return expires ? json_pack("{s:s, s:o}", "subject", subj,
+	    "expires_at", expires) : json_null();
 }
 
 /* What key init adds to dindex.conf: a key the file sets already comes

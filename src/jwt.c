@@ -1,12 +1,12 @@
 /*
  * jwt: sign registry v2 bearer tokens; the only user of libcrypto in
- * dindex, which loads it on the first key (see ossl_load). The algorithm follows the key: P-256 ES256, P-384 ES384, P-521
- * ES512, RSA RS256. JWS wants ECDSA signatures as raw r||s, each padded to
- * the curve size, not DER. The header names the key twice: kid, the
- * libtrust key id registry 2.x matches against its rootcertbundle (or the
- * RFC 7638 thumbprint registry 3.x matches without one, token_kid), and
- * x5c, the chain of token_cert, leaf first, which every registry verifies
- * when it is there.
+ * dindex, which loads it on the first key (ossl_load). The algorithm
+ * follows the key: P-256 ES256, P-384 ES384, P-521 ES512, RSA RS256. JWS
+ * wants ECDSA signatures as raw r||s, each padded to the curve size, not
+ * DER. The header names the key twice: kid, the libtrust key id registry
+ * 2.x matches against its rootcertbundle (or the RFC 7638 thumbprint
+ * registry 3.x matches without one, token_kid), and x5c, the chain of
+ * token_cert, leaf first, which every registry verifies when it is there.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -37,19 +37,18 @@
  * ~120 page faults, and only /v2/token signs (README, Performance).
  */
 #define OSSL(X) \
-	X(BN_bn2binpad) X(BN_free) X(BN_num_bits) \
-	X(CRYPTO_free) X(d2i_ECDSA_SIG) X(ECDSA_SIG_free) X(ECDSA_SIG_get0) \
+	X(BN_bn2binpad) X(BN_free) X(BN_num_bits) X(CRYPTO_free) \
+	X(d2i_ECDSA_SIG) X(ECDSA_SIG_free) X(ECDSA_SIG_get0) \
 	X(ERR_clear_error) X(ERR_peek_last_error) X(ERR_reason_error_string) \
-	X(EVP_PKEY_get_bn_param) X(X509_cmp_time) \
 	X(EVP_Digest) X(EVP_DigestSign) X(EVP_DigestSignInit) \
 	X(EVP_MD_CTX_free) X(EVP_MD_CTX_new) X(EVP_PKEY_eq) X(EVP_PKEY_free) \
-	X(EVP_PKEY_get_bits) X(EVP_PKEY_get_group_name) X(EVP_PKEY_get_size) \
-	X(EVP_PKEY_is_a) X(EVP_PKEY_set_utf8_string_param) X(EVP_sha256) \
-	X(EVP_sha384) X(EVP_sha512) X(i2d_PUBKEY) X(i2d_X509) \
-	X(PEM_read_PrivateKey) X(PEM_read_X509) X(X509_cmp_current_time) \
+	X(EVP_PKEY_get_bits) X(EVP_PKEY_get_bn_param) \
+	X(EVP_PKEY_get_group_name) X(EVP_PKEY_get_size) X(EVP_PKEY_is_a) \
+	X(EVP_PKEY_set_utf8_string_param) X(EVP_sha256) X(EVP_sha384) \
+	X(EVP_sha512) X(i2d_PUBKEY) X(i2d_X509) X(PEM_read_PrivateKey) \
+	X(PEM_read_X509) X(X509_cmp_current_time) X(X509_cmp_time) \
 	X(X509_free) X(X509_get0_notAfter) X(X509_get0_notBefore) \
-	X(X509_get0_pubkey) X(X509_get_subject_name) X(X509_NAME_oneline) \
-	X(ASN1_TIME_diff)
+	X(X509_get0_pubkey)
 #define OSSL_MEMBER(f)	__typeof__(f) *f;
 static struct { OSSL(OSSL_MEMBER) } ossl;
 
@@ -76,28 +75,25 @@ ossl_load(void)
 	return 0;
 }
 
-struct jwt_key {
-	EVP_PKEY	*pkey;
-	const EVP_MD	*md;
+static const struct alg {
+	const char	*group;		/* NULL: RSA */
+	const char	*crv;		/* the JWK's; NULL for RSA */
 	const char	*alg;
 	int		 coord;		/* bytes of r and of s; 0 for RSA */
-	const char	*crv;		/* the JWK's; NULL for RSA */
-	char		 kid[KID_LEN + 1];
-	char		 thumb[JWT_THUMB_LEN + 1];
-	json_t		*x5c;		/* base64 of each certificate's DER */
-};
-
-static const struct {
-	const char	*group;		/* NULL: RSA */
-	const char	*crv;
-	const char	*alg;
-	int		 coord;
 	const EVP_MD	*(**md)(void);
 } algs[] = {
 	{ NULL, NULL, "RS256", 0, &ossl.EVP_sha256 },
 	{ "prime256v1", "P-256", "ES256", 32, &ossl.EVP_sha256 },
 	{ "secp384r1", "P-384", "ES384", 48, &ossl.EVP_sha384 },
 	{ "secp521r1", "P-521", "ES512", 66, &ossl.EVP_sha512 },
+};
+
+struct jwt_key {
+	EVP_PKEY		*pkey;
+	const struct alg	*a;		/* of algs[] */
+	char			 kid[KID_LEN + 1];
+	char			 thumb[JWT_THUMB_LEN + 1];
+	json_t			*x5c;	/* base64 of each certificate's DER */
 };
 
 static const char *
@@ -180,10 +176,7 @@ pick_alg(struct jwt_key *k, const char *path)
 		ossl.EVP_PKEY_get_group_name(k->pkey, group, sizeof(group), NULL);
 	for (i = 0; i < LEN(algs); i++)
 		if (algs[i].group ? strcmp(group, algs[i].group) == 0 : rsa) {
-			k->alg = algs[i].alg;
-			k->crv = algs[i].crv;
-			k->coord = algs[i].coord;
-			k->md = (*algs[i].md)();
+			k->a = &algs[i];
 			/* libtrust hashes the uncompressed point */
 			if (!rsa)
 				ossl.EVP_PKEY_set_utf8_string_param(k->pkey,
@@ -304,13 +297,14 @@ param_b64(const EVP_PKEY *pkey, const char *name, int len)
 json_t *
 jwt_key_jwk(const struct jwt_key *k)
 {
-	if (k->crv == NULL)
+	if (k->a->crv == NULL)
 		return json_pack("{s:s, s:o, s:o}", "kty", "RSA", "n",
 		    param_b64(k->pkey, OSSL_PKEY_PARAM_RSA_N, 0), "e",
 		    param_b64(k->pkey, OSSL_PKEY_PARAM_RSA_E, 0));
-	return json_pack("{s:s, s:s, s:o, s:o}", "kty", "EC", "crv", k->crv,
-	    "x", param_b64(k->pkey, OSSL_PKEY_PARAM_EC_PUB_X, k->coord),
-	    "y", param_b64(k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, k->coord));
+	return json_pack("{s:s, s:s, s:o, s:o}", "kty", "EC", "crv",
+	    k->a->crv, "x", param_b64(k->pkey, OSSL_PKEY_PARAM_EC_PUB_X,
+	    k->a->coord), "y", param_b64(k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y,
+	    k->a->coord));
 }
 
 int
@@ -353,29 +347,7 @@ jwt_key_id(const struct jwt_key *k, enum jwt_kid which)
 const char *
 jwt_key_alg(const struct jwt_key *k)
 {
-	return k->alg;
-}
-
-int
-jwt_cert_info(const char *path, char *subject, size_t len,
-    long long *expires)
-{
-	X509 *x;
-	FILE *f;
-	int days, secs, rc = -1;
-
-	if (ossl_load() == -1 || (f = pem_open(path)) == NULL)
-		return -1;
-	x = ossl.PEM_read_X509(f, NULL, no_passphrase, NULL);
-	fclose(f);
-	if (x != NULL && ossl.X509_NAME_oneline(ossl.X509_get_subject_name(x),
-	    subject, (int)len) != NULL && ossl.ASN1_TIME_diff(&days, &secs,
-	    NULL, ossl.X509_get0_notAfter(x)) == 1) {
-		*expires = (long long)time(NULL) + days * 86400LL + secs;
-		rc = 0;
-	}
-	ossl.X509_free(x);
-	return rc;
+	return k->a->alg;
 }
 
 int
@@ -388,23 +360,20 @@ jwt_key_load(const char *key_path, const char *cert_path,
 
 	if (ossl_load() == -1 || (*out = k = calloc(1, sizeof(*k))) == NULL)
 		return -1;
-	if ((f = pem_open(key_path)) == NULL)
-		goto fail;
-	k->pkey = ossl.PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
-	if (k->pkey == NULL)
+	if ((f = pem_open(key_path)) != NULL && (k->pkey =
+	    ossl.PEM_read_PrivateKey(f, NULL, no_passphrase, NULL)) == NULL)
 		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
 		    ossl_error());
 	if (k->pkey != NULL && pick_alg(k, key_path) == 0 &&
 	    key_id(k->pkey, k->kid) == 0 && thumbprint(k) == 0)
-		rc = cert_path == NULL || cert_path[0] == '\0' ? 0 :
-		    load_cert(k, cert_path, strcmp(cert_path, key_path) ?
-		    NULL : f);
-	fclose(f);
-	if (rc == 0)
-		return 0;
-fail:
-	jwt_key_free(k);
-	*out = NULL;
+		rc = cert_path[0] == '\0' ? 0 : load_cert(k, cert_path,
+		    strcmp(cert_path, key_path) ? NULL : f);
+	if (f != NULL)
+		fclose(f);
+	if (rc != 0) {
+		jwt_key_free(k);
+		*out = NULL;
+	}
 	return rc;
 }
 
@@ -446,21 +415,22 @@ sign(const struct jwt_key *k, const char *msg, size_t len,
 	const BIGNUM *r, *s;
 	const unsigned char *p = sig;
 	size_t n = ossl.EVP_PKEY_get_size(k->pkey);
+	int c = k->a->coord;
 
 	if ((ctx = ossl.EVP_MD_CTX_new()) == NULL ||
-	    ossl.EVP_DigestSignInit(ctx, NULL, k->md, NULL, k->pkey) != 1 ||
+	    ossl.EVP_DigestSignInit(ctx, NULL, (*k->a->md)(), NULL,
+	    k->pkey) != 1 ||
 	    ossl.EVP_DigestSign(ctx, sig, &n, (const unsigned char *)msg,
 	    len) != 1)
 		n = 0;
 	ossl.EVP_MD_CTX_free(ctx);
-	if (n == 0 || k->coord == 0)
+	if (n == 0 || c == 0)
 		return n;
 	if ((es = ossl.d2i_ECDSA_SIG(NULL, &p, n)) == NULL)
 		return 0;
 	ossl.ECDSA_SIG_get0(es, &r, &s);
-	n = ossl.BN_bn2binpad(r, sig, k->coord) == k->coord &&
-	    ossl.BN_bn2binpad(s, sig + k->coord, k->coord) == k->coord ?
-	    2 * (size_t)k->coord : 0;
+	n = ossl.BN_bn2binpad(r, sig, c) == c &&
+	    ossl.BN_bn2binpad(s, sig + c, c) == c ? 2 * (size_t)c : 0;
 	ossl.ECDSA_SIG_free(es);
 	return n;
 }
@@ -473,10 +443,8 @@ jwt_sign(const struct jwt_key *k, enum jwt_kid kid, const json_t *claims)
 	unsigned char *sig = NULL;
 	size_t hl, cl, sl = ossl.EVP_PKEY_get_size(k->pkey), n;
 
-	hdr = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", k->alg,
-	    "kid", jwt_key_id(k, kid));
-	if (hdr != NULL && k->x5c != NULL)
-		json_object_set(hdr, "x5c", k->x5c);
+	hdr = json_pack("{s:s, s:s, s:s, s:O*}", "typ", "JWT", "alg",
+	    k->a->alg, "kid", jwt_key_id(k, kid), "x5c", k->x5c);
 	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL ||
 	    (c = json_dumps(claims, JSON_COMPACT)) == NULL)
 		goto done;

@@ -67,10 +67,6 @@ int	 jwt_thumbprint(const json_t *jwk, char *out);
 const char *jwt_key_id(const struct jwt_key *, enum jwt_kid);
 const char *jwt_key_alg(const struct jwt_key *);
 
-/* The subject and expiry (unix time) of the PEM certificate at path.
- * 0 ok, -1 (logged when unreadable). */
-int	 jwt_cert_info(const char *path, char *subject, size_t len,
-	    long long *expires);
 /* The claim set: iss, sub, aud (a string), exp, nbf (now - 10), iat as
  * integers, a random jti, and access (stolen). NULL on failure. */
 json_t	*jwt_claims(const char *iss, const char *sub, const char *aud,

@@ -16,8 +16,6 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "jwt.h"
-#include "record.h"
 #include "spool.h"
 #include "store.h"
 
@@ -96,19 +94,6 @@ unit_allows(const char *path)
 	return ok;
 }
 
-static json_t *
-certificate(const char *path)
-{
-	char subject[256];
-	long long expires;
-
-	if (path[0] == '\0' || jwt_cert_info(path, subject, sizeof(subject),
-	    &expires) == -1)
-		return json_null();
-	return json_pack("{s:s, s:I}", "subject", subject, "expires_at",
-	    (json_int_t)expires);
-}
-
 /* Everything status shows, in one read transaction; NULL when the
  * database cannot be read. */
 static json_t *
@@ -124,7 +109,7 @@ reading(const struct config *c, const char *conf)
 	    sb.st_size : 0), "records", "spool", spool_counts(c->spool),
 	    "deliver", "attempts", 0, "failed", 0, "last_at", 0, "result",
 	    "none", "v2", c->token_key[0] != '\0', "certificate",
-	    certificate(c->token_cert), "warnings");
+	    ctl_key_cert(c->token_cert), "warnings");
 	/* the lock held for the records only */
 	if (s == NULL || store_open(c->database, STORE_READ, &st) == -1) {
 		json_decref(s);
