@@ -377,19 +377,21 @@ webhook(struct imp *m, const char *j, const char *oid, const char *name,
 static void
 webhooks(struct imp *m, const char *j, const json_t *ids)
 {
-	char name[LIM_NAME + 1] = "", key[LIM_KEY];
+	char name[LIM_NAME + 1], key[LIM_KEY];
 	json_t *all = NULL, *rec = NULL, *v;
 	size_t i, had;
-	int rc = -2;
+	int rc;
 
-	if (split(m, j, name) == 0) {
-		store_key(key, STORE_REPO, name);
-		rc = store_get(m->st, key, &rec);
+	if (split(m, j, name) == -1) {
+		say(m, "webhooks:%s: not imported: no valid ns/repo", j);
+		return;
 	}
+	store_key(key, STORE_REPO, name);
+	rc = store_get(m->st, key, &rec);
 	if (rc == 0 && json_object_get(rec, "imported") == NULL)
 		say(m, "webhooks:%s: not imported: %s is dindex's", j, key);
-	snprintf(key, sizeof(key), "hooks:%s", name);
-	if (rc == 1 || (rc == 0 && json_object_get(rec, "imported"))) {
+	else if (rc != -1) {
+		store_key(key, STORE_HOOKS, name);
 		if ((rc = store_get(m->st, key, &all)) == 1)
 			all = json_object();
 		had = json_object_size(all);
@@ -399,8 +401,6 @@ webhooks(struct imp *m, const char *j, const json_t *ids)
 			plan(m, key, json_incref(all), 0);
 	}
 	m->failed |= rc == -1;
-	if (rc == -2)
-		say(m, "webhooks:%s: not imported: no valid ns/repo", j);
 	json_decref(rec);
 	json_decref(all);
 }
