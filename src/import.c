@@ -491,9 +491,8 @@ static redisContext *
 connect_redis(const json_t *opt)
 {
 	struct timeval tv = { LIM_REDIS_SECONDS, 0 };
-	const char *sock = NULL, *addr = "127.0.0.1:6379";
+	const char *sock = NULL, *addr = "127.0.0.1:6379", *colon;
 	char host[256], *end = NULL;
-	const char *colon;
 	redisContext *c = NULL;
 	long port = 0;
 
@@ -505,7 +504,8 @@ connect_redis(const json_t *opt)
 	    0, addr);
 	if (sock != NULL)
 		c = hr.redisConnectUnixWithTimeout(sock, tv);
-	else if (end != NULL && *end == '\0' && port > 0 && port < 65536 && host[0])
+	else if (end != NULL && *end == '\0' && port > 0 && port < 65536 &&
+	    host[0] != '\0')
 		c = hr.redisConnectWithTimeout(host, (int)port, tv);
 	if (c != NULL && !c->err && hr.redisSetTimeout(c, tv) == REDIS_OK)
 		return c;
