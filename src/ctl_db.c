@@ -247,14 +247,13 @@ ctl_load(struct ctl *ctl)
 int
 ctl_check(struct ctl *ctl)
 {
-	json_t *all, *found = json_array(), *u, *f;
+	json_t *all, *found, *u, *f;
 	const char *k;
 	size_t i, admins = 0;
 
-	if (admin_collect(ctl->cfg, "", &all) != RES_OK) {
-		json_decref(found);
+	if (admin_collect(ctl->cfg, "", &all) != RES_OK)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
-	}
+	found = json_array();
 	problems(all, found);
 	json_object_foreach(all, k, u)
 		admins += strncmp(k, "user:", 5) == 0 && admin_enabled_admin(u);

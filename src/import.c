@@ -377,19 +377,21 @@ webhook(struct imp *m, const char *j, const char *oid, const char *name,
 static void
 webhooks(struct imp *m, const char *j, const json_t *ids)
 {
-	char name[LIM_NAME + 1] = "", key[LIM_KEY];
+	char name[LIM_NAME + 1], key[LIM_KEY];
 	json_t *all = NULL, *rec = NULL, *v;
 	size_t i, had;
-	int rc = -2;
+	int rc;
 
-	if (split(m, j, name) == 0) {
-		store_key(key, STORE_REPO, name);
-		rc = store_get(m->st, key, &rec);
+	if (split(m, j, name) == -1) {
+		say(m, "webhooks:%s: not imported: no valid ns/repo", j);
+		return;
 	}
+	store_key(key, STORE_REPO, name);
+	rc = store_get(m->st, key, &rec);
 	if (rc == 0 && json_object_get(rec, "imported") == NULL)
 		say(m, "webhooks:%s: not imported: %s is dindex's", j, key);
-	snprintf(key, sizeof(key), "hooks:%s", name);
-	if (rc == 1 || (rc == 0 && json_object_get(rec, "imported"))) {
+	else if (rc != -1) {
+		store_key(key, STORE_HOOKS, name);
 		if ((rc = store_get(m->st, key, &all)) == 1)
 			all = json_object();
 		had = json_object_size(all);
@@ -399,8 +401,6 @@ webhooks(struct imp *m, const char *j, const json_t *ids)
 			plan(m, key, json_incref(all), 0);
 	}
 	m->failed |= rc == -1;
-	if (rc == -2)
-		say(m, "webhooks:%s: not imported: no valid ns/repo", j);
 	json_decref(rec);
 	json_decref(all);
 }
@@ -491,9 +491,8 @@ static redisContext *
 connect_redis(const json_t *opt)
 {
 	struct timeval tv = { LIM_REDIS_SECONDS, 0 };
-	const char *sock = NULL, *addr = "127.0.0.1:6379";
+	const char *sock = NULL, *addr = "127.0.0.1:6379", *colon;
 	char host[256], *end = NULL;
-	const char *colon;
 	redisContext *c = NULL;
 	long port = 0;
 
@@ -505,7 +504,8 @@ connect_redis(const json_t *opt)
 	    0, addr);
 	if (sock != NULL)
 		c = hr.redisConnectUnixWithTimeout(sock, tv);
-	else if (end != NULL && *end == '\0' && port > 0 && port < 65536 && host[0])
+	else if (end != NULL && *end == '\0' && port > 0 && port < 65536 &&
+	    host[0] != '\0')
 		c = hr.redisConnectWithTimeout(host, (int)port, tv);
 	if (c != NULL && !c->err && hr.redisSetTimeout(c, tv) == REDIS_OK)
 		return c;
