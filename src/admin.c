@@ -1,9 +1,9 @@
 /*
  * admin: user administration shared by route_admin and dindexctl.
  * Invariants kept here: there is always an enabled administrator; a
- * disabled or deleted user has no tokens left ("token:", "refresh:" and
- * "atok:" and "session:" records naming them); grants have valid scopes and levels; "*" (the
- * public pseudo-user) only ever holds grants.
+ * disabled or deleted user has no credentials left ("token:", "refresh:",
+ * "atok:" and "session:" records naming them); grants have valid scopes
+ * and levels; "*" (the public pseudo-user) only ever holds grants.
  * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
  * the "teams" set of each member's user record and nowhere else, so a
  * login reads it with the user. A deleted user leaves every team's owners,
@@ -76,7 +76,7 @@ int
 admin_repo_remove(struct store *st, const char *name)
 {
 	char hist[LIM_KEY];
-	int n[4], i, total = 0;
+	int n[4];
 
 	/* hist:<name>/<id> only: a nested name's history is not ours */
 	snprintf(hist, sizeof(hist), "hist:%s/", name);
@@ -84,12 +84,8 @@ admin_repo_remove(struct store *st, const char *name)
 	n[1] = del_one(st, "hooks:", name);
 	n[2] = store_purge(st, hist, leaf, hist);
 	n[3] = store_purge(st, "token:", of_repo, (void *)name);
-	for (i = 0; i < 4; i++) {
-		if (n[i] < 0)
-			return -1;
-		total += n[i];
-	}
-	return total;
+	return n[0] < 0 || n[1] < 0 || n[2] < 0 || n[3] < 0 ? -1 :
+	    n[0] + n[1] + n[2] + n[3];
 }
 
 int

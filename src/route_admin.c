@@ -251,19 +251,15 @@ repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
 static int
 repositories(struct ctx *ctx)
 {
-	json_t *user, *pub = NULL, *all = NULL, *out = json_array(), *r;
+	json_t *user, *pub = NULL, *all = NULL, *out, *r;
 	const char *name;
 	int status;
 
-	if ((status = login(ctx, &user)) != 0) {
-		json_decref(out);
+	if ((status = login(ctx, &user)) != 0)
 		return status;
-	}
-	if (store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
-	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK) {
-		json_decref(out);
-		out = NULL;
-	}
+	out = store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
+	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK ? NULL :
+	    json_array();
 	json_object_foreach(all, name, r)
 		json_array_append_new(out, repo_entry(ctx, user, pub, name, r));
 	json_decref(user);
@@ -462,8 +458,7 @@ tokens(struct ctx *ctx)
 			json_decref(out);
 			rc = atok_list(ctx->cfg, ctx->arg[0], &out);
 		}
-	}
-	else if ((rc = object(ctx, "malformed body", &b)) != 0)
+	} else if ((rc = object(ctx, "malformed body", &b)) != 0)
 		return rc;
 	else {	/* expires_days a number or, from a form, a decimal */
 		d = json_object_get(b, "expires_days");
@@ -542,7 +537,7 @@ struct hook_target {
 	char		 repo[LIM_NAME + 1];
 	char		 name[LIM_NAME + 1];
 	const char	*id;		/* NULL: the repository's webhooks */
-	const char	*verb;		/* "ping", "history" or NULL */
+	int		 ping, history;	/* the last segment */
 	int		 admin;		/* the caller has the admin flag */
 };
 
@@ -553,10 +548,10 @@ target(struct ctx *ctx, struct hook_target *h)
 	size_t n = ctx->narg;
 	const char *last = ctx->arg[n - 1];
 
-	h->id = h->verb = NULL;
-	if (n >= 4 && (strcmp(last, "ping") == 0 ||
-	    strcmp(last, "history") == 0)) {
-		h->verb = last;
+	h->id = NULL;
+	h->ping = n >= 4 && strcmp(last, "ping") == 0;
+	h->history = n >= 4 && strcmp(last, "history") == 0;
+	if (h->ping || h->history) {
 		h->id = ctx->arg[n - 2];
 		n -= 2;
 	} else if (n >= 3 && hook_id_ok(last) &&
@@ -636,13 +631,13 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 	enum http_method m = ctx->req->method;
 	int rc;
 
-	if (h->verb != NULL && strcmp(h->verb, "ping") == 0) {
+	if (h->ping) {
 		rc = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo,
 		    h->id, ctx->local ? NULL : ctx->user, !h->admin));
 		return rc == 200 ? 202 : rc;
 	}
 	if (h->id != NULL)
-		return route_result(ctx, h->verb ? hook_history(st, h->name,
+		return route_result(ctx, h->history ? hook_history(st, h->name,
 		    h->id, out) : hook_del(st, h->name, h->id));
 	if (m == HTTP_GET || m == HTTP_HEAD) {	/* never DELETE on a HEAD */
 		*out = hook_list(st, h->name);
@@ -661,14 +656,13 @@ webhooks(struct ctx *ctx)
 	struct hook_target h;
 	struct store *st;
 	json_t *out = NULL;
-	int status, pinging;
+	int status;
 
 	if ((status = target(ctx, &h)) != 0)
 		return status;
-	pinging = h.verb && strcmp(h.verb, "ping") == 0;
-	if (h.verb && (pinging ? m != HTTP_POST : m != HTTP_GET &&
-	    m != HTTP_HEAD)) {
-		http_resp_header(ctx->resp, "Allow", "%s", pinging ? "POST" :
+	if (h.ping ? m != HTTP_POST : h.history && m != HTTP_GET &&
+	    m != HTTP_HEAD) {
+		http_resp_header(ctx->resp, "Allow", "%s", h.ping ? "POST" :
 		    "GET, HEAD");
 		return route_error(ctx, 405, "method not allowed");
 	}
@@ -679,7 +673,7 @@ webhooks(struct ctx *ctx)
 		return 503;
 	status = act(ctx, &h, st, &out);
 	/* a ping is queued (durable) whatever the close says */
-	if (store_close(st) == -1 && !pinging)
+	if (store_close(st) == -1 && !h.ping)
 		status = 503;
 	if (status >= 400) {
 		json_decref(out);
