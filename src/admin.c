@@ -132,7 +132,7 @@ toggle(json_t *rec, const char *field, const char *name, int add,
 }
 
 struct collect {
-	size_t	 skip;		/* prefix length */
+	size_t	 skip;		/* of each key: the prefix length, or 0 */
 	json_t	*all;
 };
 
@@ -149,18 +149,15 @@ static int
 strip(struct store *st, const char *prefix, const char *field,
     const char *name)
 {
-	struct collect c = { strlen(prefix), json_object() };
-	char key[LIM_KEY];
-	const char *k;
+	struct collect c = { 0, json_object() };	/* by whole key */
+	const char *key;
 	json_t *rec;
 	int rc = c.all && store_each(st, prefix, collect, &c) == 0 ? 0 : -1;
 
-	json_object_foreach(c.all, k, rec) {
-		snprintf(key, sizeof(key), "%s%s", prefix, k);
+	json_object_foreach(c.all, key, rec)
 		if (rc == 0 && toggle(rec, field, name, 0, 0) == RES_OK &&
 		    store_put(st, key, rec) == -1)
 			rc = -1;
-	}
 	json_decref(c.all);
 	return rc;
 }

@@ -76,11 +76,10 @@ load(const char *dir, const char *name, struct stat *sb, char **buf)
 		    O_CLOEXEC);
 	if (fd == -1 && errno != ENOENT && errno != ELOOP)
 		rc = 503;
-	if (fd != -1 && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode)) {
+	if (fd != -1 && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode))
 		rc = sb->st_size <= LIM_UI_FILE && (*buf = malloc(sb->st_size +
 		    1)) != NULL && read(fd, *buf, sb->st_size) == sb->st_size ?
 		    0 : 503;
-	}
 	if (rc == 503) {
 		log_msg(LOG_ERR, "%s/%s: unreadable or over %d bytes", dir,
 		    name, LIM_UI_FILE);
