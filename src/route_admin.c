@@ -162,16 +162,14 @@ static int
 create(struct ctx *ctx)
 {
 	json_t *b, *u = NULL;
-	const char *name, *pass, *email;
+	const char *name = "", *pass = "", *email = "";
 	int status, admin;
 
 	if ((status = object(ctx, "malformed body", &b)) != 0)
 		return status;
-	name = body_str(b, "username");
-	pass = body_str(b, "password");
-	email = body_str(b, "email");
-	admin = flag(json_object_get(b, "admin"));
-	if (name == NULL || pass == NULL || email == NULL || admin == -1)
+	if (json_unpack(b, "{s?s, s?s, s?s}", "username", &name, "password",
+	    &pass, "email", &email) == -1 ||
+	    (admin = flag(json_object_get(b, "admin"))) == -1)
 		status = route_error(ctx, 400, "fields must be strings");
 	else {
 		status = admin_add(ctx->cfg, name, pass, email, admin, 1, &u);
@@ -376,10 +374,8 @@ teams(struct ctx *ctx)
 	json_t *all = NULL, *b = NULL, *u = NULL;
 	int rc;
 
-	if (m == HTTP_POST || m == HTTP_DELETE)
-		rc = gate(ctx, NULL);
-	else
-		rc = login(ctx, &u);
+	rc = m == HTTP_POST || m == HTTP_DELETE ? gate(ctx, NULL) :
+	    login(ctx, &u);
 	if (rc != 0 || (m == HTTP_POST &&
 	    (rc = object(ctx, "malformed body", &b)) != 0))
 		goto out;
@@ -586,17 +582,15 @@ caller(struct ctx *ctx, struct hook_target *h)
 static int
 add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 {
-	const char *url, *secret;
+	const char *url = "", *secret = "";
 	json_t *b;
 	int rc;
 
 	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
 		return rc;
-	url = body_str(b, "url");
-	secret = body_str(b, "secret");
-	rc = url == NULL || secret == NULL ? RES_BADHOOK : hook_add(st, name,
-	    url, json_object_get(b, "events"), secret[0] ? secret : NULL,
-	    ctx->cfg->webhook_allow_networks, out);
+	rc = json_unpack(b, "{s?s, s?s}", "url", &url, "secret", &secret) ?
+	    RES_BADHOOK : hook_add(st, name, url, json_object_get(b, "events"),
+	    secret[0] ? secret : NULL, ctx->cfg->webhook_allow_networks, out);
 	json_decref(b);
 	return rc == RES_OK ? 201 : route_result(ctx, rc);
 }

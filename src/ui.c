@@ -199,15 +199,14 @@ login(struct ctx *ctx)
 	struct auth_basic cred = { "", "" };
 	char tok[LIM_SIG + 1] = "";
 	json_t *b, *u = NULL;
-	const char *name, *pass;
+	const char *name = "", *pass = "";
 	int rc = ACCOUNT_BAD, status;
 
 	if ((status = body_object(ctx->req, &b)) != 0)
 		return route_error(ctx, status, "body must be JSON or a form");
-	name = body_str(b, "username");
-	pass = body_str(b, "password");
-	if (name && pass && name[0] && strlen(name) <= LIM_USER && strlen(pass)
-	    <= LIM_PASSWORD && strncmp(pass, NAME_ATOK_PREFIX,
+	if (json_unpack(b, "{s?s, s?s}", "username", &name, "password",
+	    &pass) == 0 && name[0] && strlen(name) <= LIM_USER &&
+	    strlen(pass) <= LIM_PASSWORD && strncmp(pass, NAME_ATOK_PREFIX,
 	    strlen(NAME_ATOK_PREFIX)) != 0) {
 		snprintf(cred.user, sizeof(cred.user), "%s", name);
 		snprintf(cred.pass, sizeof(cred.pass), "%s", pass);
