@@ -158,27 +158,6 @@ alive(struct ctx *ctx)
 	return route_json(ctx, 200, json_true());
 }
 
-static int
-create(struct ctx *ctx)
-{
-	json_t *b, *u = NULL;
-	const char *name = "", *pass = "", *email = "";
-	int status, admin;
-
-	if ((status = object(ctx, "malformed body", &b)) != 0)
-		return status;
-	if (json_unpack(b, "{s?s, s?s, s?s}", "username", &name, "password",
-	    &pass, "email", &email) == -1 ||
-	    (admin = flag(json_object_get(b, "admin"))) == -1)
-		status = route_error(ctx, 400, "fields must be strings");
-	else {
-		status = admin_add(ctx->cfg, name, pass, email, admin, 1, &u);
-		status = answer(ctx, status, 201, u);
-	}
-	json_decref(b);
-	return status;
-}
-
 /* Names only (as the original CLI expects), sorted. */
 static int
 names(struct ctx *ctx, int rc, json_t *all)
@@ -190,18 +169,32 @@ names(struct ctx *ctx, int rc, json_t *all)
 	    keys);
 }
 
+/* GET /users: the names; POST /users: a new user, enabled. */
 static int
 users(struct ctx *ctx)
 {
-	json_t *all;
-	int rc;
+	const char *name = "", *pass = "", *email = "";
+	json_t *all, *b, *u = NULL;
+	int rc, admin;
 
 	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
-	if (ctx->req->method == HTTP_POST)
-		return create(ctx);
-	rc = admin_list(ctx->cfg, &all);
-	return names(ctx, rc, all);
+	if (ctx->req->method != HTTP_POST) {
+		rc = admin_list(ctx->cfg, &all);
+		return names(ctx, rc, all);
+	}
+	if ((rc = object(ctx, "malformed body", &b)) != 0)
+		return rc;
+	if (json_unpack(b, "{s?s, s?s, s?s}", "username", &name, "password",
+	    &pass, "email", &email) == -1 ||
+	    (admin = flag(json_object_get(b, "admin"))) == -1)
+		rc = route_error(ctx, 400, "fields must be strings");
+	else {
+		rc = admin_add(ctx->cfg, name, pass, email, admin, 1, &u);
+		rc = answer(ctx, rc, 201, u);
+	}
+	json_decref(b);
+	return rc;
 }
 
 /* GET /images: "ns/repo" of every repository with a completed push. */
@@ -266,17 +259,6 @@ repositories(struct ctx *ctx)
 	return route_json(ctx, 200, out);
 }
 
-/* Apply op to user arg[0]; answer the record or "deleted". */
-static int
-run(struct ctx *ctx, enum admin_op op)
-{
-	json_t *u = NULL;
-	int rc = admin_user(ctx->cfg, op, ctx->arg[0], NULL, NULL, &u);
-
-	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
-	    "deleted", ctx->arg[0]) : u);
-}
-
 /* Answer user (or team) name, or only its grants, as caller u may see
  * it (visible), once rc (a result) is RES_OK. */
 static int
@@ -295,32 +277,27 @@ view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
 	return answer(ctx, rc, status, out);
 }
 
+/* GET and DELETE /users/<u>; under it PUT enable, PUT disable, PUT and
+ * DELETE admin (the table's methods): the record or "deleted". */
 static int
 user(struct ctx *ctx)
 {
+	const char *w = ctx->req->nseg > 2 ? ctx->req->seg[2] : NULL;
+	int put = ctx->req->method == HTTP_PUT, rc, op;
 	json_t *u = NULL;
-	int rc;
 
 	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
-	if (ctx->req->method == HTTP_DELETE)
-		return run(ctx, ADMIN_DELETE);
-	rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
-	return answer(ctx, rc, 200, u);
-}
-
-/* PUT enable, PUT disable, PUT and DELETE admin (the table's methods). */
-static int
-flip(struct ctx *ctx)
-{
-	const char *w = ctx->req->seg[2];
-	int rc;
-
-	if ((rc = gate(ctx, NULL)) != 0)
-		return rc;
-	return run(ctx, strcmp(w, "enable") == 0 ? ADMIN_ENABLE :
-	    strcmp(w, "disable") == 0 ? ADMIN_DISABLE :
-	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE);
+	if (w == NULL && ctx->req->method != HTTP_DELETE) {
+		rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
+		return answer(ctx, rc, 200, u);
+	}
+	op = w == NULL ? ADMIN_DELETE : strcmp(w, "enable") == 0 ?
+	    ADMIN_ENABLE : strcmp(w, "disable") == 0 ? ADMIN_DISABLE : put ?
+	    ADMIN_PROMOTE : ADMIN_DEMOTE;
+	rc = admin_user(ctx->cfg, op, ctx->arg[0], NULL, NULL, &u);
+	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
+	    "deleted", ctx->arg[0]) : u);
 }
 
 /* GET|PUT /users/<u>/permissions, DELETE /users/<u>/permissions/<scope>
@@ -506,9 +483,9 @@ const struct route route_admin_table[] = {
 	{ R_GET, "/_ping", R_ANY, alive },
 	{ R_GET | R_POST, "/users", R_ANY, users },
 	{ R_GET | R_DELETE, "/users/*", R_ANY, user },
-	{ R_PUT, "/users/*/enable", R_ANY, flip },
-	{ R_PUT, "/users/*/disable", R_ANY, flip },
-	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, flip },
+	{ R_PUT, "/users/*/enable", R_ANY, user },
+	{ R_PUT, "/users/*/disable", R_ANY, user },
+	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, user },
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
 	{ R_DELETE, "/users/*/permissions/**", R_ANY, perms },
 	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
