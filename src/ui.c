@@ -233,28 +233,25 @@ static int
 session(struct ctx *ctx)
 {
 	const struct http_hdr *h = http_header(ctx->req, "Authorization");
-	const char *rest = "";
+	const char *rest;
 	char key[LIM_KEY];
 	struct store *st;
-	size_t n = 0;
+	size_t n;
 	int rc;
 
 	secure(ctx, "no-store");
 	if (ctx->req->method == HTTP_POST)
 		return login(ctx);
-	if (h != NULL && auth_scheme(h->val, h->val_len, &rest, &n) !=
-	    AUTH_BEARER)
-		n = 0;
-	if (session_key(key, rest, n) == -1)
+	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &n) !=
+	    AUTH_BEARER || session_key(key, rest, n) == -1)
 		rc = 1;
 	else if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
-		rc = -1;
+		return 503;
 	else {
 		rc = store_del(st, key);
-		rc = store_close(st) == -1 ? -1 : rc;
+		if (store_close(st) == -1 || rc == -1)
+			return 503;
 	}
-	if (rc == -1)
-		return 503;
 	return rc == 0 ? route_json(ctx, 200, json_pack("{s:b}", "deleted",
 	    1)) : route_error(ctx, 401, "no such session");
 }
