@@ -94,7 +94,7 @@ lookup(struct ctx *ctx, int *methods)
 	size_t t;
 
 	*methods = 0;
-	for (t = 0; t < LEN(tables); t++) {
+	for (t = 0; t < LEN(tables); t++)
 		for (r = tables[t]; r != NULL && r->fn != NULL; r++) {
 			if (!path_match(r, ctx))
 				continue;
@@ -102,7 +102,6 @@ lookup(struct ctx *ctx, int *methods)
 				return r;
 			*methods |= r->methods;
 		}
-	}
 	return NULL;
 }
 

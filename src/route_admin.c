@@ -43,7 +43,7 @@ challenge(struct ctx *ctx)
 }
 
 /* 0 with *u the logged-in caller (NULL: the host's administrator,
- * dindexctl), else the status sent. */
+ * dindexctl), else the status sent and *u NULL. */
 static int
 login(struct ctx *ctx, json_t **u)
 {
@@ -97,20 +97,6 @@ may_grant(struct ctx *ctx, const json_t *u, const char *scope,
 	snprintf(msg, sizeof(msg), "admin on namespace '%s' required", ns);
 	return rc == 0 ? 0 : route_error(ctx, 403, rc == ACL_NOT_HELD ?
 	    "cannot grant or remove more than you hold" : msg);
-}
-
-/* Leave in perms the grants caller u may manage (all for NULL). */
-static void
-visible(struct ctx *ctx, const json_t *u, json_t *perms)
-{
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	const char *s;
-	json_t *a, *tmp;
-
-	json_object_foreach_safe(perms, tmp, s, a)
-		if (u != NULL && (!name_scope_split(s, ns, repo) ||
-		    acl_may_grant(u, ns, repo, NULL, ctx->cfg->own_namespace)))
-			json_object_del(perms, s);
 }
 
 /* ctx->arg[from..to) joined by '/' into out. 0 ok, -1 too long. */
@@ -259,20 +245,25 @@ repositories(struct ctx *ctx)
 	return route_json(ctx, 200, out);
 }
 
-/* Answer user (or team) name, or only its grants, as caller u may see
- * it (visible), once rc (a result) is RES_OK. */
+/* Answer user (or team) name, or only its grants, once rc (a result) is
+ * RES_OK; of the grants only those caller u may manage (all for NULL). */
 static int
 view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
     int status, int grants_only)
 {
-	json_t *rec = NULL, *out;
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	json_t *rec = NULL, *perms, *a, *tmp, *out;
+	const char *s;
 
 	if (rc == RES_OK)
 		rc = team ? admin_team_get(ctx->cfg, name, &rec) :
 		    admin_get(ctx->cfg, name, 1, &rec);
-	if (rc == RES_OK)
-		visible(ctx, u, json_object_get(rec, "perms"));
-	out = json_incref(grants_only ? json_object_get(rec, "perms") : rec);
+	perms = json_object_get(rec, "perms");	/* NULL unless RES_OK */
+	json_object_foreach_safe(perms, tmp, s, a)
+		if (u != NULL && (!name_scope_split(s, ns, repo) ||
+		    acl_may_grant(u, ns, repo, NULL, ctx->cfg->own_namespace)))
+			json_object_del(perms, s);
+	out = json_incref(grants_only ? perms : rec);
 	json_decref(rec);
 	return answer(ctx, rc, status, out);
 }
@@ -348,14 +339,14 @@ teams(struct ctx *ctx)
 {
 	enum http_method m = ctx->req->method;
 	const char *name = ctx->narg ? ctx->arg[0] : NULL;
-	json_t *all = NULL, *b = NULL, *u = NULL;
+	json_t *all, *b = NULL, *u = NULL;
 	int rc;
 
 	rc = m == HTTP_POST || m == HTTP_DELETE ? gate(ctx, NULL) :
 	    login(ctx, &u);
 	if (rc != 0 || (m == HTTP_POST &&
 	    (rc = object(ctx, "malformed body", &b)) != 0))
-		goto out;
+		return rc;
 	if (m == HTTP_POST) {
 		name = body_str(b, "name") ? body_str(b, "name") : "";
 		rc = admin_team(ctx->cfg, TEAM_ADD, NULL, name, NULL, NULL);
@@ -369,7 +360,6 @@ teams(struct ctx *ctx)
 		rc = admin_collect(ctx->cfg, "team:", &all);
 		rc = names(ctx, rc, all);
 	}
-out:
 	json_decref(b);
 	json_decref(u);
 	return rc;
