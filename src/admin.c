@@ -117,8 +117,7 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 
 /* Add name to (at most max) or remove it from the set field of rec. */
 static int
-toggle(json_t *rec, const char *field, const char *name, int add,
-    size_t max)
+toggle(json_t *rec, const char *field, const char *name, int add, size_t max)
 {
 	json_t *set = json_object_get(rec, field);
 
@@ -302,8 +301,7 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 }
 
 int
-admin_get(const struct config *cfg, const char *name, int public,
-    json_t **out)
+admin_get(const struct config *cfg, const char *name, int public, json_t **out)
 {
 	char key[LIM_KEY];
 	int rc, pub = public && strcmp(name, "*") == 0;
@@ -334,8 +332,7 @@ admin_collect(const struct config *cfg, const char *prefix, json_t **out)
 	struct store *st;
 	int rc = -1;
 
-	if (c.all != NULL &&
-	    store_open(cfg->database, STORE_READ, &st) == 0) {
+	if (c.all != NULL && store_open(cfg->database, STORE_READ, &st) == 0) {
 		rc = store_each(st, prefix, collect, &c);
 		store_close(st);
 	}
