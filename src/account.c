@@ -143,8 +143,8 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 			return rc == 1 ? refuse(user, t0) : ACCOUNT_ERROR;
 	} else if ((hash = record_str(*user, "hash"))[0] == '\0' ||
 	    auth_check_password(hash, cred->pass) != 1) {
-		/* no user costs scrypt, and so does a legacy refusal: SHA-1
-		 * takes microseconds */
+		/* an unknown user costs scrypt, and so does a legacy refusal:
+		 * SHA-1 takes microseconds */
 		if (hash[0] == '\0' || auth_is_legacy(hash))
 			auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r,
 			    cfg->scrypt_p, cred->pass);
