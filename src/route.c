@@ -154,11 +154,9 @@ route_dispatch(struct ctx *ctx)
 int
 route_json(struct ctx *ctx, int status, json_t *body)
 {
-	char *s;
+	char *s = body != NULL ? json_dumps(body, JSON_COMPACT |
+	    JSON_ENCODE_ANY) : NULL;
 
-	if (body == NULL)
-		return route_error(ctx, 503, "out of memory");
-	s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(body);
 	if (s == NULL)
 		return route_error(ctx, 503, "out of memory");
