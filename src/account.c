@@ -109,7 +109,6 @@ account_get(struct store *st, const char *name, json_t **user)
 		/* none when the team is gone */
 		json_object_set(teams, t, json_object_get(rec, "perms"));
 		json_decref(rec);
-		rec = NULL;
 	}
 	if (rc == 0 && json_object_set(*user, "via_teams", teams) == -1)
 		rc = -1;
@@ -142,13 +141,11 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	    strlen(NAME_ATOK_PREFIX)) == 0) {
 		if ((rc = atok_login(cfg, cred->pass, *user)) != 0)
 			return rc == 1 ? refuse(user, t0) : ACCOUNT_ERROR;
-	} else if ((hash = record_str(*user, "hash"))[0] == '\0') {
-		auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r, cfg->scrypt_p,
-		    cred->pass);
-		return refuse(user, t0);
-	} else if (auth_check_password(hash, cred->pass) != 1) {
-		/* SHA-1 takes microseconds: a legacy refusal costs scrypt too */
-		if (auth_is_legacy(hash))
+	} else if ((hash = record_str(*user, "hash"))[0] == '\0' ||
+	    auth_check_password(hash, cred->pass) != 1) {
+		/* an unknown user costs scrypt, and so does a legacy refusal:
+		 * SHA-1 takes microseconds */
+		if (hash[0] == '\0' || auth_is_legacy(hash))
 			auth_check_dummy(cfg->scrypt_n, cfg->scrypt_r,
 			    cfg->scrypt_p, cred->pass);
 		return refuse(user, t0);

@@ -1,9 +1,9 @@
 /*
  * admin: user administration shared by route_admin and dindexctl.
  * Invariants kept here: there is always an enabled administrator; a
- * disabled or deleted user has no tokens left ("token:", "refresh:" and
- * "atok:" and "session:" records naming them); grants have valid scopes and levels; "*" (the
- * public pseudo-user) only ever holds grants.
+ * disabled or deleted user has no credentials left ("token:", "refresh:",
+ * "atok:" and "session:" records naming them); grants have valid scopes
+ * and levels; "*" (the public pseudo-user) only ever holds grants.
  * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
  * the "teams" set of each member's user record and nowhere else, so a
  * login reads it with the user. A deleted user leaves every team's owners,
@@ -76,7 +76,7 @@ int
 admin_repo_remove(struct store *st, const char *name)
 {
 	char hist[LIM_KEY];
-	int n[4], i, total = 0;
+	int n[4];
 
 	/* hist:<name>/<id> only: a nested name's history is not ours */
 	snprintf(hist, sizeof(hist), "hist:%s/", name);
@@ -84,12 +84,8 @@ admin_repo_remove(struct store *st, const char *name)
 	n[1] = del_one(st, "hooks:", name);
 	n[2] = store_purge(st, hist, leaf, hist);
 	n[3] = store_purge(st, "token:", of_repo, (void *)name);
-	for (i = 0; i < 4; i++) {
-		if (n[i] < 0)
-			return -1;
-		total += n[i];
-	}
-	return total;
+	return n[0] < 0 || n[1] < 0 || n[2] < 0 || n[3] < 0 ? -1 :
+	    n[0] + n[1] + n[2] + n[3];
 }
 
 int
@@ -121,8 +117,7 @@ revoke_credentials(struct store *st, json_t *u, const char *name)
 
 /* Add name to (at most max) or remove it from the set field of rec. */
 static int
-toggle(json_t *rec, const char *field, const char *name, int add,
-    size_t max)
+toggle(json_t *rec, const char *field, const char *name, int add, size_t max)
 {
 	json_t *set = json_object_get(rec, field);
 
@@ -136,7 +131,7 @@ toggle(json_t *rec, const char *field, const char *name, int add,
 }
 
 struct collect {
-	size_t	 skip;		/* prefix length */
+	size_t	 skip;		/* of each key: the prefix length, or 0 */
 	json_t	*all;
 };
 
@@ -153,18 +148,15 @@ static int
 strip(struct store *st, const char *prefix, const char *field,
     const char *name)
 {
-	struct collect c = { strlen(prefix), json_object() };
-	char key[LIM_KEY];
-	const char *k;
+	struct collect c = { 0, json_object() };	/* by whole key */
+	const char *key;
 	json_t *rec;
 	int rc = c.all && store_each(st, prefix, collect, &c) == 0 ? 0 : -1;
 
-	json_object_foreach(c.all, k, rec) {
-		snprintf(key, sizeof(key), "%s%s", prefix, k);
+	json_object_foreach(c.all, key, rec)
 		if (rc == 0 && toggle(rec, field, name, 0, 0) == RES_OK &&
 		    store_put(st, key, rec) == -1)
 			rc = -1;
-	}
 	json_decref(c.all);
 	return rc;
 }
@@ -309,8 +301,7 @@ admin_add(const struct config *cfg, const char *name, const char *pass,
 }
 
 int
-admin_get(const struct config *cfg, const char *name, int public,
-    json_t **out)
+admin_get(const struct config *cfg, const char *name, int public, json_t **out)
 {
 	char key[LIM_KEY];
 	int rc, pub = public && strcmp(name, "*") == 0;
@@ -341,8 +332,7 @@ admin_collect(const struct config *cfg, const char *prefix, json_t **out)
 	struct store *st;
 	int rc = -1;
 
-	if (c.all != NULL &&
-	    store_open(cfg->database, STORE_READ, &st) == 0) {
+	if (c.all != NULL && store_open(cfg->database, STORE_READ, &st) == 0) {
 		rc = store_each(st, prefix, collect, &c);
 		store_close(st);
 	}

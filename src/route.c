@@ -49,9 +49,7 @@ path_match(const struct route *r, struct ctx *ctx)
 				ctx->arg[ctx->narg++] = req->seg[i++];
 			return 1;
 		}
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
+		e = p + strcspn(p, "/");
 		if (i >= req->nseg || !segment_match(p, e - p, req->seg[i]))
 			return 0;
 		if (e - p == 1 && *p == '*')
@@ -74,16 +72,13 @@ static void
 allow_header(struct ctx *ctx, int methods)
 {
 	char allow[64] = "";
+	size_t n = 0;
 	int m;
 
-	for (m = HTTP_GET; m < HTTP_METHOD_COUNT; m++) {
-		if (!(methods & (1 << m)) && !(m == HTTP_HEAD &&
-		    (methods & R_GET)))
-			continue;
-		if (allow[0] != '\0')
-			strcat(allow, ", ");
-		strcat(allow, http_method_names[m]);
-	}
+	for (m = HTTP_GET; m < HTTP_METHOD_COUNT; m++)
+		if (methods & method_bit(m))
+			n += (size_t)snprintf(allow + n, sizeof(allow) - n,
+			    "%s%s", n ? ", " : "", http_method_names[m]);
 	http_resp_header(ctx->resp, "Allow", "%s", allow);
 }
 
@@ -99,7 +94,7 @@ lookup(struct ctx *ctx, int *methods)
 	size_t t;
 
 	*methods = 0;
-	for (t = 0; t < LEN(tables); t++) {
+	for (t = 0; t < LEN(tables); t++)
 		for (r = tables[t]; r != NULL && r->fn != NULL; r++) {
 			if (!path_match(r, ctx))
 				continue;
@@ -107,7 +102,6 @@ lookup(struct ctx *ctx, int *methods)
 				return r;
 			*methods |= r->methods;
 		}
-	}
 	return NULL;
 }
 
@@ -160,11 +154,9 @@ route_dispatch(struct ctx *ctx)
 int
 route_json(struct ctx *ctx, int status, json_t *body)
 {
-	char *s;
+	char *s = body != NULL ? json_dumps(body, JSON_COMPACT |
+	    JSON_ENCODE_ANY) : NULL;
 
-	if (body == NULL)
-		return route_error(ctx, 503, "out of memory");
-	s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(body);
 	if (s == NULL)
 		return route_error(ctx, 503, "out of memory");
@@ -210,14 +202,13 @@ route_access(struct ctx *ctx, const char *ns, const char *repo, int *bits,
 int
 route_basic(struct ctx *ctx, json_t **user)
 {
-	const struct http_hdr *h;
+	const struct http_hdr *h = http_header(ctx->req, "Authorization");
 	struct auth_basic cred;
 	const char *rest;
 	size_t restlen;
 	int status;
 
 	*user = NULL;
-	h = http_header(ctx->req, "Authorization");
 	if (h == NULL)
 		return 0;
 	if (auth_scheme(h->val, h->val_len, &rest, &restlen) != AUTH_BASIC ||
@@ -226,8 +217,7 @@ route_basic(struct ctx *ctx, json_t **user)
 	/* a refused name is logged apart: it may not be an account */
 	status = account_login(ctx->cfg, &cred, user);
 	snprintf(status == ACCOUNT_OK || status == ACCOUNT_DISABLED ?
-	    ctx->user : ctx->login,
-	    sizeof(ctx->user), "%s", cred.user);
+	    ctx->user : ctx->login, sizeof(ctx->user), "%s", cred.user);
 	if (status == ACCOUNT_OK) {
 		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
 		    account_stamp(*user));

@@ -43,7 +43,7 @@ challenge(struct ctx *ctx)
 }
 
 /* 0 with *u the logged-in caller (NULL: the host's administrator,
- * dindexctl), else the status sent. */
+ * dindexctl), else the status sent and *u NULL. */
 static int
 login(struct ctx *ctx, json_t **u)
 {
@@ -99,20 +99,6 @@ may_grant(struct ctx *ctx, const json_t *u, const char *scope,
 	    "cannot grant or remove more than you hold" : msg);
 }
 
-/* Leave in perms the grants caller u may manage (all for NULL). */
-static void
-visible(struct ctx *ctx, const json_t *u, json_t *perms)
-{
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
-	const char *s;
-	json_t *a, *tmp;
-
-	json_object_foreach_safe(perms, tmp, s, a)
-		if (u != NULL && (!name_scope_split(s, ns, repo) ||
-		    acl_may_grant(u, ns, repo, NULL, ctx->cfg->own_namespace)))
-			json_object_del(perms, s);
-}
-
 /* ctx->arg[from..to) joined by '/' into out. 0 ok, -1 too long. */
 static int
 join(const struct ctx *ctx, size_t from, size_t to, char *out, size_t len)
@@ -158,29 +144,6 @@ alive(struct ctx *ctx)
 	return route_json(ctx, 200, json_true());
 }
 
-static int
-create(struct ctx *ctx)
-{
-	json_t *b, *u = NULL;
-	const char *name, *pass, *email;
-	int status, admin;
-
-	if ((status = object(ctx, "malformed body", &b)) != 0)
-		return status;
-	name = body_str(b, "username");
-	pass = body_str(b, "password");
-	email = body_str(b, "email");
-	admin = flag(json_object_get(b, "admin"));
-	if (name == NULL || pass == NULL || email == NULL || admin == -1)
-		status = route_error(ctx, 400, "fields must be strings");
-	else {
-		status = admin_add(ctx->cfg, name, pass, email, admin, 1, &u);
-		status = answer(ctx, status, 201, u);
-	}
-	json_decref(b);
-	return status;
-}
-
 /* Names only (as the original CLI expects), sorted. */
 static int
 names(struct ctx *ctx, int rc, json_t *all)
@@ -192,18 +155,32 @@ names(struct ctx *ctx, int rc, json_t *all)
 	    keys);
 }
 
+/* GET /users: the names; POST /users: a new user, enabled. */
 static int
 users(struct ctx *ctx)
 {
-	json_t *all;
-	int rc;
+	const char *name = "", *pass = "", *email = "";
+	json_t *all, *b, *u = NULL;
+	int rc, admin;
 
 	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
-	if (ctx->req->method == HTTP_POST)
-		return create(ctx);
-	rc = admin_list(ctx->cfg, &all);
-	return names(ctx, rc, all);
+	if (ctx->req->method != HTTP_POST) {
+		rc = admin_list(ctx->cfg, &all);
+		return names(ctx, rc, all);
+	}
+	if ((rc = object(ctx, "malformed body", &b)) != 0)
+		return rc;
+	if (json_unpack(b, "{s?s, s?s, s?s}", "username", &name, "password",
+	    &pass, "email", &email) == -1 ||
+	    (admin = flag(json_object_get(b, "admin"))) == -1)
+		rc = route_error(ctx, 400, "fields must be strings");
+	else {
+		rc = admin_add(ctx->cfg, name, pass, email, admin, 1, &u);
+		rc = answer(ctx, rc, 201, u);
+	}
+	json_decref(b);
+	return rc;
 }
 
 /* GET /images: "ns/repo" of every repository with a completed push. */
@@ -251,19 +228,15 @@ repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
 static int
 repositories(struct ctx *ctx)
 {
-	json_t *user, *pub = NULL, *all = NULL, *out = json_array(), *r;
+	json_t *user, *pub = NULL, *all = NULL, *out, *r;
 	const char *name;
 	int status;
 
-	if ((status = login(ctx, &user)) != 0) {
-		json_decref(out);
+	if ((status = login(ctx, &user)) != 0)
 		return status;
-	}
-	if (store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
-	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK) {
-		json_decref(out);
-		out = NULL;
-	}
+	out = store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
+	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK ? NULL :
+	    json_array();
 	json_object_foreach(all, name, r)
 		json_array_append_new(out, repo_entry(ctx, user, pub, name, r));
 	json_decref(user);
@@ -272,61 +245,50 @@ repositories(struct ctx *ctx)
 	return route_json(ctx, 200, out);
 }
 
-/* Apply op to user arg[0]; answer the record or "deleted". */
-static int
-run(struct ctx *ctx, enum admin_op op)
-{
-	json_t *u = NULL;
-	int rc = admin_user(ctx->cfg, op, ctx->arg[0], NULL, NULL, &u);
-
-	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
-	    "deleted", ctx->arg[0]) : u);
-}
-
-/* Answer user (or team) name, or only its grants, as caller u may see
- * it (visible), once rc (a result) is RES_OK. */
+/* Answer user (or team) name, or only its grants, once rc (a result) is
+ * RES_OK; of the grants only those caller u may manage (all for NULL). */
 static int
 view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
     int status, int grants_only)
 {
-	json_t *rec = NULL, *out;
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	json_t *rec = NULL, *perms, *a, *tmp, *out;
+	const char *s;
 
 	if (rc == RES_OK)
 		rc = team ? admin_team_get(ctx->cfg, name, &rec) :
 		    admin_get(ctx->cfg, name, 1, &rec);
-	if (rc == RES_OK)
-		visible(ctx, u, json_object_get(rec, "perms"));
-	out = json_incref(grants_only ? json_object_get(rec, "perms") : rec);
+	perms = json_object_get(rec, "perms");	/* NULL unless RES_OK */
+	json_object_foreach_safe(perms, tmp, s, a)
+		if (u != NULL && (!name_scope_split(s, ns, repo) ||
+		    acl_may_grant(u, ns, repo, NULL, ctx->cfg->own_namespace)))
+			json_object_del(perms, s);
+	out = json_incref(grants_only ? perms : rec);
 	json_decref(rec);
 	return answer(ctx, rc, status, out);
 }
 
+/* GET and DELETE /users/<u>; under it PUT enable, PUT disable, PUT and
+ * DELETE admin (the table's methods): the record or "deleted". */
 static int
 user(struct ctx *ctx)
 {
+	const char *w = ctx->req->nseg > 2 ? ctx->req->seg[2] : NULL;
+	int put = ctx->req->method == HTTP_PUT, rc, op;
 	json_t *u = NULL;
-	int rc;
 
 	if ((rc = gate(ctx, NULL)) != 0)
 		return rc;
-	if (ctx->req->method == HTTP_DELETE)
-		return run(ctx, ADMIN_DELETE);
-	rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
-	return answer(ctx, rc, 200, u);
-}
-
-/* PUT enable, PUT disable, PUT and DELETE admin (the table's methods). */
-static int
-flip(struct ctx *ctx)
-{
-	const char *w = ctx->req->seg[2];
-	int rc;
-
-	if ((rc = gate(ctx, NULL)) != 0)
-		return rc;
-	return run(ctx, strcmp(w, "enable") == 0 ? ADMIN_ENABLE :
-	    strcmp(w, "disable") == 0 ? ADMIN_DISABLE :
-	    ctx->req->method == HTTP_PUT ? ADMIN_PROMOTE : ADMIN_DEMOTE);
+	if (w == NULL && ctx->req->method != HTTP_DELETE) {
+		rc = admin_get(ctx->cfg, ctx->arg[0], 0, &u);
+		return answer(ctx, rc, 200, u);
+	}
+	op = w == NULL ? ADMIN_DELETE : strcmp(w, "enable") == 0 ?
+	    ADMIN_ENABLE : strcmp(w, "disable") == 0 ? ADMIN_DISABLE : put ?
+	    ADMIN_PROMOTE : ADMIN_DEMOTE;
+	rc = admin_user(ctx->cfg, op, ctx->arg[0], NULL, NULL, &u);
+	return answer(ctx, rc, 200, op == ADMIN_DELETE ? json_pack("{s:s}",
+	    "deleted", ctx->arg[0]) : u);
 }
 
 /* GET|PUT /users/<u>/permissions, DELETE /users/<u>/permissions/<scope>
@@ -377,16 +339,14 @@ teams(struct ctx *ctx)
 {
 	enum http_method m = ctx->req->method;
 	const char *name = ctx->narg ? ctx->arg[0] : NULL;
-	json_t *all = NULL, *b = NULL, *u = NULL;
+	json_t *all, *b = NULL, *u = NULL;
 	int rc;
 
-	if (m == HTTP_POST || m == HTTP_DELETE)
-		rc = gate(ctx, NULL);
-	else
-		rc = login(ctx, &u);
+	rc = m == HTTP_POST || m == HTTP_DELETE ? gate(ctx, NULL) :
+	    login(ctx, &u);
 	if (rc != 0 || (m == HTTP_POST &&
 	    (rc = object(ctx, "malformed body", &b)) != 0))
-		goto out;
+		return rc;
 	if (m == HTTP_POST) {
 		name = body_str(b, "name") ? body_str(b, "name") : "";
 		rc = admin_team(ctx->cfg, TEAM_ADD, NULL, name, NULL, NULL);
@@ -400,7 +360,6 @@ teams(struct ctx *ctx)
 		rc = admin_collect(ctx->cfg, "team:", &all);
 		rc = names(ctx, rc, all);
 	}
-out:
 	json_decref(b);
 	json_decref(u);
 	return rc;
@@ -462,8 +421,7 @@ tokens(struct ctx *ctx)
 			json_decref(out);
 			rc = atok_list(ctx->cfg, ctx->arg[0], &out);
 		}
-	}
-	else if ((rc = object(ctx, "malformed body", &b)) != 0)
+	} else if ((rc = object(ctx, "malformed body", &b)) != 0)
 		return rc;
 	else {	/* expires_days a number or, from a form, a decimal */
 		d = json_object_get(b, "expires_days");
@@ -515,9 +473,9 @@ const struct route route_admin_table[] = {
 	{ R_GET, "/_ping", R_ANY, alive },
 	{ R_GET | R_POST, "/users", R_ANY, users },
 	{ R_GET | R_DELETE, "/users/*", R_ANY, user },
-	{ R_PUT, "/users/*/enable", R_ANY, flip },
-	{ R_PUT, "/users/*/disable", R_ANY, flip },
-	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, flip },
+	{ R_PUT, "/users/*/enable", R_ANY, user },
+	{ R_PUT, "/users/*/disable", R_ANY, user },
+	{ R_PUT | R_DELETE, "/users/*/admin", R_ANY, user },
 	{ R_GET | R_PUT, "/users/*/permissions", R_ANY, perms },
 	{ R_DELETE, "/users/*/permissions/**", R_ANY, perms },
 	{ R_GET | R_POST, "/users/*/tokens", R_ANY, tokens },
@@ -542,7 +500,7 @@ struct hook_target {
 	char		 repo[LIM_NAME + 1];
 	char		 name[LIM_NAME + 1];
 	const char	*id;		/* NULL: the repository's webhooks */
-	const char	*verb;		/* "ping", "history" or NULL */
+	int		 ping, history;	/* the last segment */
 	int		 admin;		/* the caller has the admin flag */
 };
 
@@ -553,10 +511,10 @@ target(struct ctx *ctx, struct hook_target *h)
 	size_t n = ctx->narg;
 	const char *last = ctx->arg[n - 1];
 
-	h->id = h->verb = NULL;
-	if (n >= 4 && (strcmp(last, "ping") == 0 ||
-	    strcmp(last, "history") == 0)) {
-		h->verb = last;
+	h->id = NULL;
+	h->ping = n >= 4 && strcmp(last, "ping") == 0;
+	h->history = n >= 4 && strcmp(last, "history") == 0;
+	if (h->ping || h->history) {
 		h->id = ctx->arg[n - 2];
 		n -= 2;
 	} else if (n >= 3 && hook_id_ok(last) &&
@@ -591,17 +549,15 @@ caller(struct ctx *ctx, struct hook_target *h)
 static int
 add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
 {
-	const char *url, *secret;
+	const char *url = "", *secret = "";
 	json_t *b;
 	int rc;
 
 	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
 		return rc;
-	url = body_str(b, "url");
-	secret = body_str(b, "secret");
-	rc = url == NULL || secret == NULL ? RES_BADHOOK : hook_add(st, name,
-	    url, json_object_get(b, "events"), secret[0] ? secret : NULL,
-	    ctx->cfg->webhook_allow_networks, out);
+	rc = json_unpack(b, "{s?s, s?s}", "url", &url, "secret", &secret) ?
+	    RES_BADHOOK : hook_add(st, name, url, json_object_get(b, "events"),
+	    secret[0] ? secret : NULL, ctx->cfg->webhook_allow_networks, out);
 	json_decref(b);
 	return rc == RES_OK ? 201 : route_result(ctx, rc);
 }
@@ -636,13 +592,13 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 	enum http_method m = ctx->req->method;
 	int rc;
 
-	if (h->verb != NULL && strcmp(h->verb, "ping") == 0) {
+	if (h->ping) {
 		rc = route_result(ctx, hook_ping(ctx->cfg, st, h->ns, h->repo,
 		    h->id, ctx->local ? NULL : ctx->user, !h->admin));
 		return rc == 200 ? 202 : rc;
 	}
 	if (h->id != NULL)
-		return route_result(ctx, h->verb ? hook_history(st, h->name,
+		return route_result(ctx, h->history ? hook_history(st, h->name,
 		    h->id, out) : hook_del(st, h->name, h->id));
 	if (m == HTTP_GET || m == HTTP_HEAD) {	/* never DELETE on a HEAD */
 		*out = hook_list(st, h->name);
@@ -661,14 +617,13 @@ webhooks(struct ctx *ctx)
 	struct hook_target h;
 	struct store *st;
 	json_t *out = NULL;
-	int status, pinging;
+	int status;
 
 	if ((status = target(ctx, &h)) != 0)
 		return status;
-	pinging = h.verb && strcmp(h.verb, "ping") == 0;
-	if (h.verb && (pinging ? m != HTTP_POST : m != HTTP_GET &&
-	    m != HTTP_HEAD)) {
-		http_resp_header(ctx->resp, "Allow", "%s", pinging ? "POST" :
+	if (h.ping ? m != HTTP_POST : h.history && m != HTTP_GET &&
+	    m != HTTP_HEAD) {
+		http_resp_header(ctx->resp, "Allow", "%s", h.ping ? "POST" :
 		    "GET, HEAD");
 		return route_error(ctx, 405, "method not allowed");
 	}
@@ -679,7 +634,7 @@ webhooks(struct ctx *ctx)
 		return 503;
 	status = act(ctx, &h, st, &out);
 	/* a ping is queued (durable) whatever the close says */
-	if (store_close(st) == -1 && !pinging)
+	if (store_close(st) == -1 && !h.ping)
 		status = 503;
 	if (status >= 400) {
 		json_decref(out);

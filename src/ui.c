@@ -76,11 +76,10 @@ load(const char *dir, const char *name, struct stat *sb, char **buf)
 		    O_CLOEXEC);
 	if (fd == -1 && errno != ENOENT && errno != ELOOP)
 		rc = 503;
-	if (fd != -1 && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode)) {
+	if (fd != -1 && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode))
 		rc = sb->st_size <= LIM_UI_FILE && (*buf = malloc(sb->st_size +
 		    1)) != NULL && read(fd, *buf, sb->st_size) == sb->st_size ?
 		    0 : 503;
-	}
 	if (rc == 503) {
 		log_msg(LOG_ERR, "%s/%s: unreadable or over %d bytes", dir,
 		    name, LIM_UI_FILE);
@@ -200,15 +199,14 @@ login(struct ctx *ctx)
 	struct auth_basic cred = { "", "" };
 	char tok[LIM_SIG + 1] = "";
 	json_t *b, *u = NULL;
-	const char *name, *pass;
+	const char *name = "", *pass = "";
 	int rc = ACCOUNT_BAD, status;
 
 	if ((status = body_object(ctx->req, &b)) != 0)
 		return route_error(ctx, status, "body must be JSON or a form");
-	name = body_str(b, "username");
-	pass = body_str(b, "password");
-	if (name && pass && name[0] && strlen(name) <= LIM_USER && strlen(pass)
-	    <= LIM_PASSWORD && strncmp(pass, NAME_ATOK_PREFIX,
+	if (json_unpack(b, "{s?s, s?s}", "username", &name, "password",
+	    &pass) == 0 && name[0] && strlen(name) <= LIM_USER &&
+	    strlen(pass) <= LIM_PASSWORD && strncmp(pass, NAME_ATOK_PREFIX,
 	    strlen(NAME_ATOK_PREFIX)) != 0) {
 		snprintf(cred.user, sizeof(cred.user), "%s", name);
 		snprintf(cred.pass, sizeof(cred.pass), "%s", pass);
@@ -235,28 +233,25 @@ static int
 session(struct ctx *ctx)
 {
 	const struct http_hdr *h = http_header(ctx->req, "Authorization");
-	const char *rest = "";
+	const char *rest;
 	char key[LIM_KEY];
 	struct store *st;
-	size_t n = 0;
+	size_t n;
 	int rc;
 
 	secure(ctx, "no-store");
 	if (ctx->req->method == HTTP_POST)
 		return login(ctx);
-	if (h != NULL && auth_scheme(h->val, h->val_len, &rest, &n) !=
-	    AUTH_BEARER)
-		n = 0;
-	if (session_key(key, rest, n) == -1)
+	if (h == NULL || auth_scheme(h->val, h->val_len, &rest, &n) !=
+	    AUTH_BEARER || session_key(key, rest, n) == -1)
 		rc = 1;
 	else if (store_open(ctx->cfg->database, STORE_WRITE, &st) == -1)
-		rc = -1;
+		return 503;
 	else {
 		rc = store_del(st, key);
-		rc = store_close(st) == -1 ? -1 : rc;
+		if (store_close(st) == -1 || rc == -1)
+			return 503;
 	}
-	if (rc == -1)
-		return 503;
 	return rc == 0 ? route_json(ctx, 200, json_pack("{s:b}", "deleted",
 	    1)) : route_error(ctx, 401, "no such session");
 }
