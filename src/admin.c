@@ -121,8 +121,10 @@ toggle(json_t *rec, const char *field, const char *name, int add, size_t max)
 {
 	json_t *set = json_object_get(rec, field);
 
-	if (!json_is_object(set))
-		json_object_set_new(rec, field, set = json_object());
+	/* rec may be a damaged record, not an object (store_each's null) */
+	if (!json_is_object(set) && (!add || json_object_set_new(rec, field,
+	    set = json_object()) == -1))
+		return add ? RES_ERROR : RES_NOMEMBER;
 	if (!add)
 		return json_object_del(set, name) ? RES_NOMEMBER : RES_OK;
 	if (json_object_size(set) >= max && !json_object_get(set, name))

@@ -191,6 +191,15 @@ def test_check_reports_damaged_and_dangling_teams():
         # a dangling team is skipped at login, not a failure
         r = s.request("GET", "/v1/users", auth=("alice", PW))
         assert r.status == 200, r
+        # deleting a user or a team walks past records that do not parse
+        s.raw_put("team:torn", b"{not json")
+        s.raw_put("user:torn", b"[1, 2")
+        s.add_user("bobby", PW)
+        adm = ("admin", s.admin_password)
+        assert s.request("DELETE", "/users/bobby", auth=adm).status == 200
+        assert s.request("DELETE", "/teams/ok", auth=adm).status == 200
+        assert "team:torn: does not parse" in s.ctl("check",
+                                                   check=False).stdout
 
 
 def deleg(s):
