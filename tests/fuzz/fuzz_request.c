@@ -2,7 +2,10 @@
  * fuzz_request: whole requests through the parser and the router against
  * a temporary database, the path a hostile client takes. Checks that every
  * answer is a status the router may send and never 5xx other than 503.
+ * The console's files are the tree's (src/ui, from build-fuzz/), and a
+ * team "devs" exists, so /ui/ and /teams have something to find.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static char dir[] = "/tmp/fuzz_request.XXXXXX";
+	char ui[PATH_MAX];
 	struct store *st;
 	json_t *u;
 
@@ -42,9 +46,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	store_put(st, "user:admin", u);
 	json_decref(u);
 	u = account_new(&cfg, "alice", "secret1", "a@b", 1, 0);
+	json_object_set_new(u, "teams", json_pack("{s:b}", "devs", 1));
 	store_put(st, "user:alice", u);
 	json_decref(u);
+	u = json_pack("{s:s, s:{s:b}, s:{s:s}, s:i}", "name", "devs", "owners",
+	    "alice", 1, "perms", "alice/app", "write", "created", 1);
+	store_put(st, "team:devs", u);
+	json_decref(u);
 	store_close(st);
+	if (realpath("../src/ui", ui) == NULL)
+		abort();
+	snprintf(cfg.ui_dir, sizeof(cfg.ui_dir), "%s", ui);
 	return 0;
 }
 
