@@ -318,6 +318,14 @@ config_options(int argc, char **argv, const char *prog, const char *usage,
 
 /* O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
  * regular file of at most LIM_CONF_FILE bytes is read. */
+const char *
+config_path(const char *path)
+{
+	const char *env = getenv("DINDEX_CONFIG");
+
+	return path != NULL ? path : env != NULL ? env : CONFIG_DEFAULT_PATH;
+}
+
 int
 config_load(const char *path, struct config *c)
 {
@@ -327,8 +335,7 @@ config_load(const char *path, struct config *c)
 	size_t len = 0;
 	int fd, rc = -1;
 
-	if (path == NULL && (path = getenv("DINDEX_CONFIG")) == NULL)
-		path = CONFIG_DEFAULT_PATH;
+	path = config_path(path);
 	config_defaults(c);
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));

@@ -53,8 +53,10 @@ void	config_defaults(struct config *);
  * values. On error returns -1 and writes "name:line: reason" into err. */
 int	config_parse(const char *text, size_t len, const char *name,
 	    struct config *cfg, char *err, size_t errlen);
-/* Defaults, then the file at path (NULL: $DINDEX_CONFIG, then the default
- * path). Logs the error and returns -1 on failure. */
+/* The config file to read: path, else $DINDEX_CONFIG, else the default. */
+const char *config_path(const char *path);
+/* Defaults, then the file config_path(path). Logs the error and returns
+ * -1 on failure. */
 int	config_load(const char *path, struct config *cfg);
 /* --help or -h anywhere in argv: usage on stdout; --version: prog and
  * the version. 1 when it answered one of them, else 0. */

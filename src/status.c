@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,11 +164,9 @@ print_tree(const char *prefix, const json_t *o)
 int
 ctl_status(struct ctl *ctl)
 {
-	const char *conf = getenv("DINDEX_CONFIG");
 	char dir[LIM_PATH];
 
-	ctl->out = reading(ctl->cfg, ctl->conf ? ctl->conf : conf ? conf :
-	    CONFIG_DEFAULT_PATH);
+	ctl->out = reading(ctl->cfg, config_path(ctl->conf));
 	if (ctl->out == NULL)
 		return ctl_refuse("cannot read %s", ctl->cfg->database);
 	snprintf(dir, sizeof(dir), "%s", ctl->cfg->database);
