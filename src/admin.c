@@ -246,11 +246,22 @@ hand_out(int rc, json_t *u, json_t **out)
 }
 
 int
+admin_grant_check(const char *scope, const char *access)
+{
+	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
+
+	if (!name_scope_split(scope, ns, repo))
+		return RES_BADSCOPE;
+	return access != NULL && acl_bits(access) == -1 ? RES_BADACCESS :
+	    RES_OK;
+}
+
+int
 admin_user(const struct config *cfg, enum admin_op op, const char *name,
     const char *a, const char *b, json_t **out)
 {
 	struct user_op o = { op, name, a, b, NULL };
-	char key[LIM_KEY], ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	char key[LIM_KEY];
 	int rc;
 
 	*out = NULL;
@@ -259,10 +270,8 @@ admin_user(const struct config *cfg, enum admin_op op, const char *name,
 	if (op == ADMIN_PASSWD && b != NULL && b[0] != '\0' &&
 	    !name_email_ok(b))
 		return RES_BADEMAIL;
-	if (op == ADMIN_GRANT && !name_scope_split(a, ns, repo))
-		return RES_BADSCOPE;
-	if (op == ADMIN_GRANT && acl_bits(b) == -1)
-		return RES_BADACCESS;
+	if (op == ADMIN_GRANT && (rc = admin_grant_check(a, b ? b : "")))
+		return rc;
 	store_key(key, STORE_USER, name);
 	rc = store_update(cfg->database, key, user_op, &o);
 	return hand_out(rc, o.u, out);
@@ -438,16 +447,15 @@ admin_team(const struct config *cfg, enum team_op op, const json_t *caller,
     const char *team, const char *a, const char *b)
 {
 	struct team_call o = { op, caller, team, a, b };
-	char key[LIM_KEY], ns[LIM_NS + 1], repo[LIM_NAME + 1];
+	char key[LIM_KEY];
+	int rc;
 
 	if (!name_team_ok(team))
 		return RES_BADTEAM;
 	if (op >= TEAM_OWNER_ADD && !name_user_ok(a))
 		return RES_BADNAME;
-	if (op == TEAM_GRANT && !name_scope_split(a, ns, repo))
-		return RES_BADSCOPE;
-	if (op == TEAM_GRANT && acl_bits(b) == -1)
-		return RES_BADACCESS;
+	if (op == TEAM_GRANT && (rc = admin_grant_check(a, b ? b : "")))
+		return rc;
 	store_key(key, STORE_TEAM, team);
 	return store_update(cfg->database, key, team_change, &o);
 }

@@ -27,6 +27,9 @@ enum admin_op {
 /* Create a user; on RES_OK *out is the record without hash. */
 int	admin_add(const struct config *, const char *name, const char *pass,
 	    const char *email, int admin, int enabled, json_t **out);
+/* Whether scope and access (NULL: not asked) make a grant: RES_OK,
+ * RES_BADSCOPE or RES_BADACCESS. */
+int	admin_grant_check(const char *scope, const char *access);
 /* Apply op to user name ("*" only for GRANT, which creates it, and
  * REVOKE). On RES_OK *out is the record without hash (NULL: deleted). */
 int	admin_user(const struct config *, enum admin_op, const char *name,

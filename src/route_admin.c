@@ -87,12 +87,11 @@ may_grant(struct ctx *ctx, const json_t *u, const char *scope,
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1], msg[LIM_NS + 40];
 	int rc;
 
-	if (!name_scope_split(scope, ns, repo))
-		return route_result(ctx, RES_BADSCOPE);
-	if (access != NULL && acl_bits(access) == -1)
-		return route_result(ctx, RES_BADACCESS);
+	if ((rc = admin_grant_check(scope, access)) != RES_OK)
+		return route_result(ctx, rc);
 	if (u == NULL)
 		return 0;
+	name_scope_split(scope, ns, repo);	/* checked just above */
 	rc = acl_may_grant(u, ns, repo, access, ctx->cfg->own_namespace);
 	snprintf(msg, sizeof(msg), "admin on namespace '%s' required", ns);
 	return rc == 0 ? 0 : route_error(ctx, 403, rc == ACL_NOT_HELD ?
