@@ -12,6 +12,7 @@
 
 #include "hook.h"
 #include "lim.h"
+#include "names.h"
 #include "net.h"
 #include "record.h"
 #include "spool.h"
@@ -46,7 +47,7 @@ find(struct store *st, const char *name, const char *id, json_t **h)
 int
 hook_id_ok(const char *s)
 {
-	return strlen(s) == 16 && strspn(s, "0123456789abcdef") == 16;
+	return name_hex_ok(s, 16);
 }
 
 static int

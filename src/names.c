@@ -45,11 +45,15 @@ name_repo_ok(const char *s)
 }
 
 int
+name_hex_ok(const char *s, size_t n)
+{
+	return strlen(s) == n && strspn(s, HEX) == n;
+}
+
+int
 name_image_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return (n == LIM_IMAGE_ID || n == 16) && strspn(s, HEX) == n;
+	return name_hex_ok(s, LIM_IMAGE_ID) || name_hex_ok(s, 16);
 }
 
 int

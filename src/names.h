@@ -5,12 +5,15 @@
 #ifndef NAMES_H
 #define NAMES_H
 
+#include <stddef.h>
+
 #include "lim.h"
 
 int	name_user_ok(const char *s);	/* [a-z0-9_]{4,30} */
 int	name_team_ok(const char *s);	/* [a-z0-9_-]{2,30} */
 int	name_ns_ok(const char *s);	/* [a-z0-9_-]{2,255}, no '-' at ends */
 int	name_repo_ok(const char *s);	/* [a-z0-9_.-]{1,255}, not "." ".." */
+int	name_hex_ok(const char *s, size_t n);	/* n lower-case hex digits */
 int	name_image_ok(const char *s);	/* 64 (or 16) lower-case hex */
 int	name_tag_ok(const char *s);	/* [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} */
 /* An access token starts so (atok.h); a password does not. */

@@ -58,8 +58,8 @@ legacy_ok(const char *hash)
 {
 	size_t n = strlen(AUTH_LEGACY);
 
-	return strlen(hash) == AUTH_LEGACY_LEN && strncmp(hash, AUTH_LEGACY,
-	    n) == 0 && strspn(hash + n, "0123456789abcdef") == 40;
+	return strncmp(hash, AUTH_LEGACY, n) == 0 && name_hex_ok(hash + n,
+	    AUTH_LEGACY_LEN - n);
 }
 
 /* What is wrong with the grants of a user or team, NULL nothing. */
@@ -215,7 +215,7 @@ check_token(const json_t *t)
 		if (!image_ok(v))
 			return why("invalid image id at ids[%zu]", i);
 	/* the access token a login by token was made with (atok.h) */
-	if (strspn(atok, "0123456789abcdef") != strlen(atok))
+	if (atok[0] != '\0' && !name_hex_ok(atok, 16))
 		return "atok is not an access token id";
 	return cred == NULL || json_is_string(cred) ? NULL :
 	    "cred is not a string";
@@ -261,8 +261,8 @@ check_atok(const json_t *t)
 	    "created", &created, "expires", &expires, "used", &used) ||
 	    !name_user_ok(user) || (n = strlen(name)) < 1 ||
 	    n > LIM_ATOK_NAME || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEF"
-	    "GHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n || strlen(hash) !=
-	    LIM_SIG || strspn(hash, "0123456789abcdef") != LIM_SIG ||
+	    "GHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n ||
+	    !name_hex_ok(hash, LIM_SIG) ||
 	    json_object_size(scopes) < 1 ||
 	    json_object_size(scopes) > LIM_ATOK_SCOPES)
 		return "user, name, hash, scopes (1 to 16), created or expires "
@@ -285,7 +285,7 @@ check_hooks(const json_t *all)
 	int active;
 
 	json_object_foreach((json_t *)all, id, h) {
-		if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16 ||
+		if (!name_hex_ok(id, 16) ||
 		    json_unpack(h, "{s:s, s:o, s:s, s:b, s:I}", "url", &url,
 		    "events", &events, "secret", &secret, "active", &active,
 		    "created", &created) || !json_is_array(events))

@@ -118,7 +118,7 @@ refresh_grant(struct ctx *ctx, struct treq *t)
 {
 	/* http_form_get refuses longer values: LIM_SIG hex digits exactly */
 	if (param(t, "refresh_token", t->refresh, sizeof(t->refresh)) != 1 ||
-	    strspn(t->refresh, "0123456789abcdef") != LIM_SIG)
+	    !name_hex_ok(t->refresh, LIM_SIG))
 		return 401;
 	switch (refresh_use(ctx->cfg, t->refresh, &t->user)) {
 	case 0:

@@ -132,7 +132,7 @@ session_key(char key[LIM_KEY], const char *tok, size_t len)
 	if (len != LIM_SIG)
 		return -1;
 	snprintf(sig, sizeof(sig), "%.*s", (int)len, tok);
-	if (strspn(sig, "0123456789abcdef") != LIM_SIG)
+	if (!name_hex_ok(sig, LIM_SIG))
 		return -1;
 	return store_key(key, STORE_SESSION, sig);
 }

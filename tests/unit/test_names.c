@@ -36,6 +36,10 @@ main(void)
 	    name_repo_ok(rep('z', 255)) && !name_repo_ok(rep('z', 256)));
 	T(!name_repo_ok("") && !name_repo_ok(".") && !name_repo_ok("..") &&
 	    !name_repo_ok("A") && !name_repo_ok("a/b"));
+	T(name_hex_ok("0123456789abcdef", 16) && name_hex_ok("", 0));
+	T(!name_hex_ok("0123456789abcde", 16) && !name_hex_ok("0123456789abcdef0",
+	    16) && !name_hex_ok("0123456789ABCDEF", 16) &&
+	    !name_hex_ok("0123456789abcdeg", 16));
 	T(name_image_ok(rep('a', 64)) && name_image_ok(rep('0', 16)));
 	T(!name_image_ok(rep('a', 63)) && !name_image_ok(rep('a', 65)) &&
 	    !name_image_ok(rep('A', 64)) && !name_image_ok(rep('g', 64)));
