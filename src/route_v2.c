@@ -1,18 +1,13 @@
 /*
- * route_v2: dindex as the token server of a registry v2 (distribution)
- * and the receiver of its notifications.
- *
- * GET|POST /v2/token answers with a JWT granting the scopes asked for
- * narrowed to what the caller may do (acl_allows): read -> pull, write ->
- * pull,push (a v2 push fetches what it pushes), admin -> pull,push,delete;
- * an administrator gets everything, "registry:catalog:*" included. Names
- * are read as names.h says ("x" is "library/x"). Refresh tokens are made
- * only on request for offline access (token.h).
- *
- * POST /v2/notify follows the registry's events in "repo:<ns>/<repo>"
- * tags: a manifest pushed by tag is recorded and queues the webhooks as a
- * v1 push does; a manifest deleted by digest takes its tags with it, a
- * deleted tag goes.
+ * route_v2: the token server of a registry v2 and the receiver of its
+ * notifications. GET|POST /v2/token signs a JWT for the scopes asked,
+ * narrowed to what acl_allows grants: read -> pull, write -> pull,push (a
+ * v2 push fetches what it pushes), admin -> pull,push,delete; an
+ * administrator gets everything, "registry:catalog:*" included. Refresh
+ * tokens only on request for offline access (token.h). POST /v2/notify
+ * keeps the tags of "repo:<ns>/<repo>": a manifest pushed by tag is
+ * recorded and queues the webhooks as a v1 push does; a manifest deleted
+ * by digest takes its tags with it, a deleted tag goes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,10 +43,10 @@ struct event {
 	const char	*pusher;
 	char		 ns[LIM_NS + 1];
 	char		 repo[LIM_NAME + 1];
-	char		 key[LIM_KEY];	/* "repo:<ns>/<repo>" */
+	char		 key[LIM_KEY];
 };
 
-/* Registry events for these media types are manifests; others are blobs. */
+/* Events of other media types are blobs. */
 static const char *const manifest_types[] = {
 	"application/vnd.docker.distribution.manifest.v1+json",
 	"application/vnd.docker.distribution.manifest.v1+prettyjws",
@@ -68,7 +63,7 @@ param(const struct treq *t, const char *key, char *out, size_t outlen)
 	return http_form_get(t->src, t->len, key, out, outlen);
 }
 
-/* Every "scope" parameter, repeated or not. 0 ok, -1 malformed. */
+/* Every "scope" parameter, repeated or not. */
 static int
 collect_scopes(struct treq *t)
 {
@@ -103,10 +98,6 @@ password_grant(struct ctx *ctx, struct treq *t)
 		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
 	else if (rc == ACCOUNT_BAD)
 		snprintf(ctx->login, sizeof(ctx->login), "%s", cred.user);
-	if (rc != ACCOUNT_OK) {
-		json_decref(t->user);
-		t->user = NULL;
-	}
 	bytes_wipe(&cred, sizeof(cred));
 	if (rc == ACCOUNT_DISABLED)	/* the right password */
 		return route_error(ctx, 401, "account is not active");
@@ -133,8 +124,8 @@ refresh_grant(struct ctx *ctx, struct treq *t)
 	}
 }
 
-/* Who asks: Basic credentials or none on GET, the form's grant on POST.
- * 0 (t->user set, NULL for anonymous) or the status to answer. */
+/* Basic credentials or none on GET, the form's grant on POST: 0 (t->user
+ * NULL for anonymous) or the status; token() frees t->user either way. */
 static int
 token_caller(struct ctx *ctx, struct treq *t)
 {
@@ -155,9 +146,8 @@ token_caller(struct ctx *ctx, struct treq *t)
 	return route_error(ctx, 400, "unsupported grant_type");
 }
 
-/* Narrow each asked scope to what the caller may have, with the public
- * grants read once for all of them (route_access would log in anew for
- * each). 0 ok, -1 store failure. */
+/* Narrow each scope to the caller's rights, the public grants read once
+ * for all (route_access would log in anew for each). */
 static int
 grants(struct ctx *ctx, struct treq *t)
 {
@@ -188,7 +178,6 @@ grants(struct ctx *ctx, struct treq *t)
 	return 0;
 }
 
-/* Sign the token and answer with it. */
 static int
 issue(struct ctx *ctx, struct treq *t)
 {
@@ -264,8 +253,7 @@ out:
 	return status;
 }
 
-/* What a registry event is to us: a manifest pushed by tag, a manifest
- * (by digest) or a tag deleted, or nothing (EV_NONE). */
+/* A manifest pushed by tag, a manifest (by digest) or a tag deleted. */
 static int
 event(json_t *ev, struct event *e)
 {
@@ -298,7 +286,6 @@ event(json_t *ev, struct event *e)
 	return EV_PUSH;
 }
 
-/* Follow a registry delete in the tag map. 0 ok, -1 failure. */
 static int
 record_delete(struct store *st, const struct event *e)
 {
@@ -323,10 +310,8 @@ record_delete(struct store *st, const struct event *e)
 	return rc;
 }
 
-/* Record tag -> digest and queue the webhooks (hook_pushed, as a v1 push
- * does). repo.h has no one-tag counterpart of repo_merge/repo_complete:
- * a v2 digest is no v1 image and a v1 push may be pending meanwhile. 0
- * ok, -1 failure. */
+/* Not repo_merge/repo_complete: a v2 digest is no v1 image, and a v1
+ * push may be pending meanwhile. */
 static int
 record_push(struct ctx *ctx, struct store *st, const struct event *e)
 {
@@ -334,14 +319,9 @@ record_push(struct ctx *ctx, struct store *st, const struct event *e)
 	const char *old;
 	int rc, isnew;
 
-	if ((rc = store_get(st, e->key, &rec)) == -1)
+	if ((rc = store_get(st, e->key, &rec)) == -1 || (rc == 1 &&
+	    (rec = repo_new(e->pusher)) == NULL))
 		return -1;
-	if (rc == 1)
-		rec = repo_new(e->pusher);
-	if (!json_is_object(rec)) {
-		json_decref(rec);
-		return -1;
-	}
 	if (!json_is_object(json_object_get(rec, "tags")))
 		json_object_set_new(rec, "tags", json_object());
 	tags = json_object_get(rec, "tags");
