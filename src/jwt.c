@@ -1,12 +1,9 @@
 /*
- * jwt: sign registry v2 bearer tokens; the only user of libcrypto in
- * dindex, which loads it on the first key (ossl_load). The algorithm
- * follows the key: P-256 ES256, P-384 ES384, P-521 ES512, RSA RS256. JWS
+ * jwt: sign registry v2 bearer tokens. The algorithm follows the key; JWS
  * wants ECDSA signatures as raw r||s, each padded to the curve size, not
- * DER. The header names the key twice: kid, the libtrust key id registry
- * 2.x matches against its rootcertbundle (or the RFC 7638 thumbprint
- * registry 3.x matches without one, token_kid), and x5c, the chain of
- * token_cert, leaf first, which every registry verifies when it is there.
+ * DER. The header names the key twice: kid, which registry 2.x matches
+ * against its rootcertbundle (3.x: the thumbprint, without one), and x5c,
+ * token_cert's chain, which every registry verifies when it is there.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -31,11 +28,8 @@
 #define KID_LEN	59	/* 12 groups of 4 base32 digits and 11 ':' */
 #define B64_LEN(n)	(4 * (((size_t)(n) + 2) / 3))
 
-/*
- * libcrypto is opened on the first key, by the path it had at build time:
- * linked, its loading and relocations cost every connection ~0.5 ms and
- * ~120 page faults, and only /v2/token signs (README, Performance).
- */
+/* libcrypto is opened on the first key: linked, it costs every connection
+ * ~0.5 ms and ~120 page faults, and only /v2/token signs (README). */
 #define OSSL(X) \
 	X(BN_bn2binpad) X(BN_free) X(BN_num_bits) X(CRYPTO_free) \
 	X(d2i_ECDSA_SIG) X(ECDSA_SIG_free) X(ECDSA_SIG_get0) \
@@ -189,9 +183,8 @@ pick_alg(struct jwt_key *k, const char *path)
 	return -1;
 }
 
-/* The leaf: of token_key and valid now (the registry checks the x5c
- * chain with its dates and would refuse every token), and a warning, at
- * most once per connection (dindex serves one), if it ends soon. */
+/* The registry checks the x5c chain with its dates: an outdated leaf
+ * would have every token refused. */
 static int
 check_leaf(const struct jwt_key *k, const X509 *x, const char *path)
 {
@@ -238,9 +231,8 @@ add_x5c(json_t *x5c, X509 *x, const char *path)
 	return rc;
 }
 
-/* token_cert: the leaf, then the chain towards the root, all in x5c.
- * From the key's file, when they are one: then a rename between the two
- * reads (dindexctl key rotate) cannot pair the key with another's. */
+/* The key's own file when they are one: then a rename between two opens
+ * (dindexctl key rotate) cannot pair the key with another's. */
 static int
 load_cert(struct jwt_key *k, const char *path, FILE *key_file)
 {
@@ -270,27 +262,25 @@ load_cert(struct jwt_key *k, const char *path, FILE *key_file)
 	return n == 0 ? -1 : rc;
 }
 
-/* The big-endian bytes of a key parameter, padded to len (0: as long as
- * the number), as a base64url string. */
+/* A key parameter as base64url, padded to len bytes (0: unpadded). */
 static json_t *
 param_b64(const EVP_PKEY *pkey, const char *name, int len)
 {
 	BIGNUM *bn = NULL;
-	unsigned char *bin = NULL;
-	char *b = NULL;
+	unsigned char *bin;
 	json_t *j = NULL;
 
 	if (ossl.EVP_PKEY_get_bn_param(pkey, name, &bn) != 1)
 		return NULL;
 	len = len ? len : (ossl.BN_num_bits(bn) + 7) / 8;
-	if ((bin = malloc(len)) != NULL && (b = malloc(B64_LEN(len) + 1)) !=
-	    NULL && ossl.BN_bn2binpad(bn, bin, len) == len) {
-		b64url(bin, len, b);
-		j = json_string(b);
+	/* the number, then its base64url */
+	if ((bin = malloc(len + B64_LEN(len) + 1)) != NULL &&
+	    ossl.BN_bn2binpad(bn, bin, len) == len) {
+		b64url(bin, len, (char *)bin + len);
+		j = json_string((char *)bin + len);
 	}
 	ossl.BN_free(bn);
 	free(bin);
-	free(b);
 	return j;
 }
 
@@ -328,16 +318,6 @@ jwt_thumbprint(const json_t *jwk, char *out)
 	return rc;
 }
 
-static int
-thumbprint(struct jwt_key *k)
-{
-	json_t *jwk = jwt_key_jwk(k);
-	int rc = jwk != NULL ? jwt_thumbprint(jwk, k->thumb) : -1;
-
-	json_decref(jwk);
-	return rc;
-}
-
 const char *
 jwt_key_id(const struct jwt_key *k, enum jwt_kid which)
 {
@@ -355,6 +335,7 @@ jwt_key_load(const char *key_path, const char *cert_path,
     struct jwt_key **out)
 {
 	struct jwt_key *k;
+	json_t *jwk = NULL;
 	FILE *f;
 	int rc = -1;
 
@@ -365,9 +346,11 @@ jwt_key_load(const char *key_path, const char *cert_path,
 		log_msg(LOG_ERR, "%s: no PEM private key: %s", key_path,
 		    ossl_error());
 	if (k->pkey != NULL && pick_alg(k, key_path) == 0 &&
-	    key_id(k->pkey, k->kid) == 0 && thumbprint(k) == 0)
+	    key_id(k->pkey, k->kid) == 0 && (jwk = jwt_key_jwk(k)) != NULL &&
+	    jwt_thumbprint(jwk, k->thumb) == 0)
 		rc = cert_path[0] == '\0' ? 0 : load_cert(k, cert_path,
 		    strcmp(cert_path, key_path) ? NULL : f);
+	json_decref(jwk);
 	if (f != NULL)
 		fclose(f);
 	if (rc != 0) {
@@ -403,9 +386,8 @@ jwt_claims(const char *iss, const char *sub, const char *aud, long ttl,
 	    "jti", jti, "access", access);
 }
 
-/* Sign msg into sig (EVP_PKEY_get_size bytes): RSA as is, ECDSA turned
- * from DER into r||s, which is shorter. The signature's length, 0 on
- * failure. */
+/* Into sig (EVP_PKEY_get_size bytes): the signature's length, 0 on
+ * failure. r||s is shorter than the DER. */
 static size_t
 sign(const struct jwt_key *k, const char *msg, size_t len,
     unsigned char *sig)

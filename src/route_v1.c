@@ -1,10 +1,8 @@
 /*
- * route_v1: the v1 index API that docker 1.x clients and docker-registry
- * 0.7-0.9 speak (PROTOCOL.md). "/v1/repositories/<repo>/..." means
- * namespace library. For PUT, a one-component ".../<a>/images" or
- * ".../<a>/auth" without a trailing slash is library/<a>; with the slash
- * it is the push start of repository <a>/images (the client's spelling).
- *
+ * route_v1: the v1 index API of docker 1.x and docker-registry 0.7-0.9
+ * (PROTOCOL.md). One component "/v1/repositories/<a>/..." is library/<a>;
+ * but a PUT of ".../<a>/images/" or ".../<a>/auth/" (trailing slash) is
+ * the push start of repository <a>/images or <a>/auth.
  * Statuses: 401 no or bad credentials (anonymous on a private repository
  * too), 403 a disabled account or missing permission, 404 an unknown
  * repository, 400 bad names and bodies, 503 the store failed.
@@ -33,9 +31,8 @@ struct target {
 	char	key[LIM_KEY];		/* repo:ns/repo */
 };
 
-/* GET /v1/_ping, GET /v1/: the client decides from X-Docker-Registry-
- * Standalone whether to send Basic auth to the registry; it must be
- * false so the registry sees tokens (PROTOCOL.md 3). */
+/* Standalone must be false, or the client sends the registry Basic auth
+ * instead of our tokens (PROTOCOL.md 3). */
 static int
 v1_alive(struct ctx *ctx)
 {
@@ -60,11 +57,9 @@ target(struct ctx *ctx, size_t n, struct target *t)
 	return 0;
 }
 
-/* Open the store for an action needing rights on t: the caller logs in
- * (Basic, scrypt before any lock; or anonymous), then the public grants
- * and t's record come from one transaction. rights 0: a token was checked
- * instead. why: the body's fault, a 400 once the rights are known. 0 with
- * *st open and *rec (NULL: none), else the status. */
+/* Log in (scrypt before any lock), then read the public grants and t's
+ * record in one transaction. rights 0: a token was checked instead. why:
+ * the body's fault, a 400 once the rights are known. 0 with *st open. */
 static int
 need(struct ctx *ctx, const struct target *t, int rights, const char *why,
     enum store_mode mode, struct store **st, json_t **rec)
@@ -117,8 +112,8 @@ token_auth(struct ctx *ctx, const struct target *t, int want_rec,
 	return rc == 0 ? 0 : rc == 1 ? 401 : 503;
 }
 
-/* Answer status with body, one X-Docker-Endpoints line per registry: the
- * oldest clients do not split a list. */
+/* One X-Docker-Endpoints line per registry: the oldest clients do not
+ * split a list. */
 static int
 endpoints(struct ctx *ctx, int status, json_t *body)
 {
@@ -130,8 +125,7 @@ endpoints(struct ctx *ctx, int status, json_t *body)
 	return route_json(ctx, status, body);
 }
 
-/* Issue a token for the caller in the write transaction st (NULL for an
- * anonymous caller) and add its headers. ids: what a push announced. */
+/* st: the write transaction, NULL for an anonymous caller. */
 static int
 give_token(struct ctx *ctx, struct store *st, const struct target *t,
     const char *access, const json_t *ids)
@@ -202,9 +196,8 @@ user_login(struct ctx *ctx)
 	return status;
 }
 
-/* PUT /v1/users/<name>/: the user themself or an admin (acl_account, so
- * not by an access token); a new password revokes every credential of
- * the user (admin.c, like dindexctl). */
+/* PUT /v1/users/<name>/: acl_account, so not by an access token; a new
+ * password revokes every credential of the user (admin.c). */
 static int
 user_update(struct ctx *ctx)
 {
@@ -386,9 +379,8 @@ images_get(struct ctx *ctx)
 	return status;
 }
 
-/* PUT .../images: push finish, recorded by hook_pushed. Basic with push
- * permission, or a write token of this repository; a read token never
- * writes. */
+/* PUT .../images: push finish. Basic with push permission, or a write
+ * token of this repository. */
 static int
 images_put(struct ctx *ctx)
 {
@@ -472,7 +464,6 @@ search_one(const char *name, void *arg)
 	return json_object_set_new(s->names, name, json_null());
 }
 
-/* The page of sorted names as search results. */
 static json_t *
 search_page(json_t *names, const char *q, long n, long page)
 {
@@ -509,10 +500,8 @@ query_long(const struct http_req *req, const char *key, long hi, long def)
 	return v >= 1 && v <= hi ? v : -1;
 }
 
-/* GET /v1/search?q=&n=&page=: completed repositories the caller may
- * pull whose name holds q. The names come from the store's search index,
- * a sixteenth of it per lock hold (store_search), not from a walk over
- * every record under one hold, so a waiting writer gets in between; a
+/* GET /v1/search?q=&n=&page=: from the search index, a part of it per
+ * lock hold (store_search), so a waiting writer gets in between; a
  * repository written meanwhile is found as it was before or after. */
 static int
 search(struct ctx *ctx)
@@ -548,7 +537,6 @@ const struct route route_v1_table[] = {
 	{ R_POST, "/v1/users", R_ANY, user_create },
 	{ R_PUT, "/v1/users/*", R_ANY, user_update },
 	{ R_GET, "/v1/search", R_ANY, search },
-	/* library/<a>: for PUT only without the trailing slash */
 	{ R_GET, "/v1/repositories/*/images", R_ANY, images_get },
 	{ R_PUT, "/v1/repositories/*/images", R_NOSLASH, images_put },
 	{ R_PUT, "/v1/repositories/*/auth", R_NOSLASH, token_ask },

@@ -16,7 +16,6 @@
 
 #include "account.h"
 #include "acl.h"
-#include "admin.h"
 #include "auth.h"
 #include "body.h"
 #include "hook.h"

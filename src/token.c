@@ -15,7 +15,6 @@
 #include "auth.h"
 #include "names.h"
 #include "record.h"
-#include "repo.h"
 #include "token.h"
 
 #define ANONYMOUS	"anonymous"	/* the signature of anonymous tokens */
