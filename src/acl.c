@@ -1,6 +1,4 @@
-/*
- * acl: what a caller may do to a repository; the rules are in acl.h.
- */
+/* acl: what a caller may do to a repository; the rules are in acl.h. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,8 +21,8 @@ acl_bits(const char *access)
 	return -1;
 }
 
-/* The most specific grant of perms ("*" only a token's): its
- * specificity (2 ns/repo, 1 ns, 0 "*") and *bits, or -1 when none. */
+/* The most specific entry of perms ("*" only a token's): 2 ns/repo, 1 ns,
+ * 0 "*" with *bits, or -1 when none. */
 static int
 grant(const json_t *perms, const char *ns, const char *repo, int *bits)
 {
@@ -43,9 +41,6 @@ grant(const json_t *perms, const char *ns, const char *repo, int *bits)
 	return -1;
 }
 
-/* The caller's own rights: the most specific entry of their grants (own
- * namespace: an implicit "ns": admin) and their teams', the rights of
- * entries equally specific added up. */
 static int
 own_rights(const json_t *user, const char *ns, const char *repo,
     int own_namespace)
@@ -86,7 +81,6 @@ acl_allows(const json_t *user, const json_t *public, const char *ns,
 		mine = own_rights(user, ns, repo, own_namespace);
 	if (via != NULL && grant(via, ns, repo, &token) < 0)
 		token = 0;
-	/* none when public is NULL */
 	grant(json_object_get(public, "perms"), ns, repo, &everyone);
 	return (mine & token) | everyone;
 }

@@ -1,10 +1,8 @@
 /*
- * scope: parse what a registry v2 client asks a token for. A scope is
- * "type[(class)]:name:action[,action...]"; the type ends at the first ':'
- * and the actions start after the last one, because names may carry a
- * "host:port/" prefix. The class ("repository(plugin)") is dropped: the
- * registry checks the plain type. Syntax only; whether a name is a valid
- * dindex repository is the caller's question.
+ * scope: parse what a registry v2 client asks a token for, syntax only:
+ * "type[(class)]:name:action[,action...]". The type ends at the first ':',
+ * the actions start after the last: names may carry a "host:port/". The
+ * class ("repository(plugin)") is dropped: the registry checks the type.
  */
 #include <string.h>
 
@@ -35,7 +33,7 @@ parse_actions(const char *s, size_t len, int *bits)
 	size_t i, n;
 
 	*bits = 0;
-	for (;;) {
+	for (;; s = e + 1) {
 		e = memchr(s, ',', end - s);
 		n = (e ? e : end) - s;
 		if (!is_word(s, n, 1))
@@ -46,7 +44,6 @@ parse_actions(const char *s, size_t len, int *bits)
 				*bits |= 1 << i;
 		if (e == NULL)
 			return 0;
-		s = e + 1;
 	}
 }
 
@@ -87,8 +84,7 @@ scope_parse(const char *s, size_t len, struct scope_set *set)
 	size_t i;
 
 	for (; s < end; s = e + 1) {
-		e = memchr(s, ' ', end - s);
-		if (e == NULL)
+		if ((e = memchr(s, ' ', end - s)) == NULL)
 			e = end;
 		if (e == s)
 			continue;

@@ -1,9 +1,7 @@
 /*
- * token: issue and check v1 tokens. The signature is 256 bits from
- * getrandom(); it is looked up as a key, never compared by hand. A check
- * also loads the user, so disabling or deleting a user revokes every
- * token of theirs at once, and the access token a login was made with,
- * so revoking it revokes the v1 tokens that login got.
+ * token: issue and check v1 tokens. The signature, 256 random bits, is
+ * looked up as a key, never compared by hand. A check loads the user and
+ * the access token of the login: revoking either revokes the tokens.
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +58,7 @@ token_needs(const char *access)
 	    strcmp(access, "write") == 0 ? ACL_PUSH : ACL_DELETE;
 }
 
-/* In st: 1 when user (NULL anonymous) may still do access to repo. */
+/* Whether user (NULL anonymous) may still do access to repo. */
 static int
 still_granted(const struct config *cfg, struct store *st, const json_t *user,
     const char *repo, const char *access)
@@ -77,9 +75,8 @@ still_granted(const struct config *cfg, struct store *st, const json_t *user,
 	return (bits & token_needs(access)) == token_needs(access);
 }
 
-/* In st: 0 when the stored token t is good for repo (out->user, access
- * and ids set), 1 not, -1 store failure. *expired is set for an expired
- * one. */
+/* 0 when the stored token t is good for repo (out filled), 1 not, -1
+ * store failure; *expired set for an expired one. */
 static int
 stored_ok(const struct config *cfg, struct store *st, const struct auth_token
     *t, const char *repo, struct token_use *out, int *expired)
@@ -97,11 +94,9 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	    time(NULL);
 	if (*expired || json_unpack(rec, "{s:s, s:s, s:s}", "user", &name,
 	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
-	    !token_claims_fit(t, repo, a))
-		goto out;
-	if (account_get(st, name, &u) != 0 || !account_cred_ok(u, rec) ||
-	    (record_str(rec, "atok")[0] != '\0' && atok_bind(st,
-	    record_str(rec, "atok"), u) != 0) ||
+	    !token_claims_fit(t, repo, a) || account_get(st, name, &u) != 0 ||
+	    !account_cred_ok(u, rec) || (record_str(rec, "atok")[0] != '\0' &&
+	    atok_bind(st, record_str(rec, "atok"), u) != 0) ||
 	    !still_granted(cfg, st, u, repo, a))
 		goto out;
 	snprintf(out->user, sizeof(out->user), "%s", name);

@@ -1,15 +1,11 @@
 /*
- * token: credentials kept in the store, each bound to a user and the
- * credential stamp they logged in under (account_cred_ok).
- *
- * v1 access tokens (token.c, "token:<signature>"): one repository and one
- * access, reusable until they expire and only while the user (narrowed
- * to the access token they logged in with, while it lives) could still
- * do what they allow. An anonymous caller's read token is not stored (it
- * carries no authority beyond the public grants, checked on every use).
- *
- * v2 refresh tokens (refresh.c, "refresh:<hex>") for offline access: good
- * for this service while used within refresh_ttl; at most
+ * token: stored credentials, each bound to a user and the stamp they
+ * logged in under (account_cred_ok). v1 tokens (token.c): one repository
+ * and one access, good until they expire while the user (narrowed to the
+ * access token they logged in with, while it lives) could still do what
+ * they allow; an anonymous read token is not stored (it carries only the
+ * public grants, checked on every use). v2 refresh tokens (refresh.c):
+ * good for this service while used within refresh_ttl, at most
  * LIM_REFRESH_USER a user, the oldest revoked first; a short id lets an
  * operator list and revoke one without seeing the secret.
  */
@@ -41,48 +37,42 @@ struct token_use {
 	char	 user[LIM_USER + 1];	/* "" anonymous */
 	char	 access[8];
 	json_t	*ids;		/* a write token's announced ids, or NULL */
-	json_t	*rec;		/* with want_rec: the repository record from
-				 * the same transaction, NULL when none */
+	json_t	*rec;		/* want_rec: the repository, or NULL */
 };
 
-/* Store a new token in the write transaction st (NULL for an anonymous
- * grant) and format its header value `signature=<sig>,repository="<repo>",
- * access=<access>` into out (TOKEN_VALUE_LEN). 0 ok, -1 error. */
+/* Store a new token in st (NULL for an anonymous grant); its header value
+ * `signature=<sig>,repository="<repo>",access=<access>` into out. */
 int	token_issue(struct store *st, const struct config *,
 	    const struct token_grant *, char *out);
-/* Check an "Authorization: Token ..." value (without the scheme word)
- * against repo in one read transaction. 0 valid (out filled; free with
- * token_use_free); 1 invalid (malformed, unknown, expired, another
- * repository, a dead credential, a grant revoked since); -1 store
- * failure. An expired token is deleted. */
+/* Check an "Authorization: Token" value (without "Token ") for repo in one
+ * read transaction. 0 valid (free out with token_use_free); 1 malformed,
+ * unknown, expired (then deleted), of another repository, of a dead
+ * credential or a grant revoked since; -1 store failure. */
 int	token_check(const struct config *, const char *val, size_t len,
 	    const char *repo, int want_rec, struct token_use *out);
 void	token_use_free(struct token_use *);
-/* Whether the repository and access a token value names, when it names
- * them, are repo and access. */
+/* Whether what a token value names, if it does, is repo and access. */
 int	token_claims_fit(const struct auth_token *, const char *repo,
 	    const char *access);
 /* The acl.h bit an access (read, write, delete) needs. */
 int	token_needs(const char *access);
 
-/* Issue a refresh token for user (the record read at login) into tok.
- * 0 ok, 1 the user's stamp changed since that read (a password change
- * raced the login: nothing is issued), -1 error. */
+/* Issue a refresh token for user (the record read at login) into tok. 0,
+ * 1 the user's stamp changed since (a password change raced), -1. */
 int	refresh_issue(const struct config *, const json_t *user,
 	    char tok[LIM_SIG + 1]);
-/* Check tok. 0 good (*user the record, new reference), 1 dead or
- * unknown, -1 store failure. Records the use (at most once per
- * LIM_REFRESH_TOUCH seconds, so a busy client does not write each time). */
+/* 0 good (*user a new reference), 1 dead or unknown, -1 store failure.
+ * The use is recorded at most once per LIM_REFRESH_TOUCH seconds. */
 int	refresh_use(const struct config *, const char *tok, json_t **user);
-/* The user's refresh tokens without secrets: [{id, service, created,
- * used}], oldest first. NULL on error. */
+/* [{id, service, created, used}] of the user, oldest first; NULL error. */
 json_t	*refresh_list(const struct config *, const char *user);
 /* Revoke the user's refresh token id. 0 done, 1 no such, -1 error. */
 int	refresh_revoke(const struct config *, const char *user,
 	    const char *id);
 /* In a write transaction: delete those unused for refresh_ttl. */
-int	refresh_gc(struct store *, const struct config *);/* For store_update: a refresh or access token's "used" is now (best
- * effort: a failure only makes it look idle sooner). */
+int	refresh_gc(struct store *, const struct config *);
+/* For store_update: a token's "used" is now (best effort: a failure only
+ * makes it look idle sooner). */
 int	token_touch(struct store *, json_t **rec, void *arg);
 
 #endif
