@@ -17,6 +17,7 @@
 #include "body.h"
 #include "hook.h"
 #include "names.h"
+#include "record.h"
 #include "repo.h"
 #include "route.h"
 #include "store.h"
@@ -72,10 +73,8 @@ need(struct ctx *ctx, const struct target *t, int rights, const char *why,
 		return route_error(ctx, 400, why);
 	if (rights != 0 && (status = route_basic(ctx, &user)) != 0)
 		return status;
-	status = 503;
-	if (store_open(ctx->cfg->database, mode, st) == -1)
-		goto out;
-	if (rights != 0 && store_get(*st, "user:*", &pub) == -1)
+	if (store_open(ctx->cfg->database, mode, st) == -1 || (rights != 0 &&
+	    store_get(*st, "user:*", &pub) == -1))
 		status = 503;
 	else if ((acl_allows(user, pub, t->ns, t->repo,
 	    ctx->cfg->own_namespace) & rights) != rights)
@@ -84,9 +83,8 @@ need(struct ctx *ctx, const struct target *t, int rights, const char *why,
 		status = route_error(ctx, 400, why);
 	else
 		status = store_get(*st, t->key, rec) == -1 ? 503 : 0;
-	if (status != 0)
+	if (status != 0 && *st != NULL)	/* store_open failed: NULL */
 		store_close(*st);
-out:
 	json_decref(user);
 	json_decref(pub);
 	return status;
@@ -338,15 +336,13 @@ pull(struct ctx *ctx, const struct target *t)
 	int tok = http_header_is(ctx->req, "X-Docker-Token", "true");
 	enum store_mode mode = tok && http_header(ctx->req, "Authorization") ?
 	    STORE_WRITE : STORE_READ;
-	const char *state = "";
 	struct store *st;
 	json_t *rec;
 	int status;
 
 	if ((status = need(ctx, t, ACL_PULL, NULL, mode, &st, &rec)) != 0)
 		return status;
-	json_unpack(rec, "{s?s}", "state", &state);
-	if (rec == NULL || strcmp(state, "deleted") == 0)
+	if (rec == NULL || strcmp(record_str(rec, "state"), "deleted") == 0)
 		status = 404;
 	else if (tok && give_token(ctx, mode == STORE_WRITE ? st : NULL, t,
 	    "read", NULL) == -1)

@@ -89,7 +89,6 @@ password_grant(struct ctx *ctx, struct treq *t)
 	struct auth_basic cred;
 	int rc = ACCOUNT_BAD;	/* 401 */
 
-	cred.user[0] = '\0';	/* no name to log */
 	if (param(t, "username", cred.user, sizeof(cred.user)) == 1 &&
 	    param(t, "password", cred.pass, sizeof(cred.pass)) == 1)
 		rc = account_login(ctx->cfg, &cred, &t->user);
