@@ -10,15 +10,11 @@
 int
 acl_bits(const char *access)
 {
-	static const char *const words[] = { "read", "write", "admin" };
-	static const int bits[] = { ACL_PULL | ACL_V2PULL,
-	    ACL_PUSH | ACL_V2PULL, ACL_ALL };
-	size_t i;
-
-	for (i = 0; access != NULL && i < LEN(words); i++)
-		if (strcmp(access, words[i]) == 0)
-			return bits[i];
-	return -1;
+	if (access == NULL)
+		return -1;
+	return strcmp(access, "read") == 0 ? ACL_PULL | ACL_V2PULL :
+	    strcmp(access, "write") == 0 ? ACL_PUSH | ACL_V2PULL :
+	    strcmp(access, "admin") == 0 ? ACL_ALL : -1;
 }
 
 /* The most specific entry of perms ("*" only a token's): 2 ns/repo, 1 ns,

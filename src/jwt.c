@@ -273,7 +273,6 @@ param_b64(const EVP_PKEY *pkey, const char *name, int len)
 	if (ossl.EVP_PKEY_get_bn_param(pkey, name, &bn) != 1)
 		return NULL;
 	len = len ? len : (ossl.BN_num_bits(bn) + 7) / 8;
-	/* the number, then its base64url */
 	if ((bin = malloc(len + B64_LEN(len) + 1)) != NULL &&
 	    ossl.BN_bn2binpad(bn, bin, len) == len) {
 		b64url(bin, len, (char *)bin + len);

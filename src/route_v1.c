@@ -327,9 +327,8 @@ token_sees(const char *id, const void *tu)
 	return 0;
 }
 
-/* A pull with Basic or no credentials. X-Docker-Token asks for a read
- * token, stored (in the same, then write, transaction) only for a caller
- * who logged in: anonymous tokens are not stored. */
+/* A pull by Basic or anonymous. X-Docker-Token asks for a read token,
+ * stored (in the same, then write, transaction) only for a login. */
 static int
 pull(struct ctx *ctx, const struct target *t)
 {

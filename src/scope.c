@@ -8,9 +8,7 @@
 
 #include "jwt.h"
 
-static const char *const action_names[] = {
-	"pull", "push", "delete", "*"
-};
+static const char *const action_names[] = { "pull", "push", "delete", "*" };
 
 /* [a-z0-9]+, and '*' too when star is set */
 static int
