@@ -385,8 +385,7 @@ jwt_claims(const char *iss, const char *sub, const char *aud, long ttl,
 	    "jti", jti, "access", access);
 }
 
-/* Into sig (EVP_PKEY_get_size bytes): the signature's length, 0 on
- * failure. r||s is shorter than the DER. */
+/* Into sig (EVP_PKEY_get_size bytes, r||s is shorter); its length or 0. */
 static size_t
 sign(const struct jwt_key *k, const char *msg, size_t len,
     unsigned char *sig)

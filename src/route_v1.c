@@ -110,8 +110,7 @@ token_auth(struct ctx *ctx, const struct target *t, int want_rec,
 	return rc == 0 ? 0 : rc == 1 ? 401 : 503;
 }
 
-/* One X-Docker-Endpoints line per registry: the oldest clients do not
- * split a list. */
+/* One X-Docker-Endpoints line per registry: old clients split no list. */
 static int
 endpoints(struct ctx *ctx, int status, json_t *body)
 {
@@ -276,9 +275,8 @@ out:
 	return status;
 }
 
-/* DELETE /v1/repositories/<name>/: with X-Docker-Token the repository is
- * marked deleted and a delete token issued (202); without, every record
- * of it goes (admin_repo_remove, 200). */
+/* DELETE /v1/repositories/<name>/: X-Docker-Token marks it deleted and
+ * gets a delete token (202); without, admin_repo_remove (200). */
 static int
 repo_delete(struct ctx *ctx)
 {
