@@ -21,7 +21,6 @@
 #define TOK_LEN		(4 + ID_HEX + 1 + LIM_SIG)	/* dxt_<id>_<secret> */
 _Static_assert(TOK_LEN <= LIM_PASSWORD, "a token goes where a password does");
 
-/* The SHA-256 of secret as hex into out. */
 static void
 digest(const char *secret, char out[LIM_SIG + 1])
 {

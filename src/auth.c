@@ -201,8 +201,7 @@ auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw)
 	static const uint8_t salt[SCRYPT_SALT_LEN] = "dindex-no-user!";
 	uint8_t out[SCRYPT_HASH_LEN];
 
-	/* one scrypt run, what checking a real hash costs; a cached dummy
-	 * hash would cost a second run in every new process */
+	/* a cached dummy hash would cost a second run in every new process */
 	libscrypt_scrypt((const uint8_t *)pw, strlen(pw), salt, sizeof(salt),
 	    n, r, p, out, sizeof(out));
 	bytes_wipe(out, sizeof(out));

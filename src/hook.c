@@ -72,8 +72,6 @@ add_event(json_t *list, const char *e)
 	    json_array_append_new(list, json_string(e)) == 0;
 }
 
-/* events (a list, a comma string, "" or NULL for both) as a list of
- * "new"/"existing"; NULL when invalid. */
 static json_t *
 parse_events(const json_t *ev)
 {
@@ -89,16 +87,13 @@ parse_events(const json_t *ev)
 		for (p = strtok_r(buf, ",", &save); p;
 		    p = strtok_r(NULL, ",", &save))
 			ok = ok && add_event(out, p);
-	} else if (json_is_array(ev))
-		json_array_foreach(ev, i, e)
-			ok = ok && add_event(out, json_string_value(e));
-	else
-		ok = 0;
-	if (!ok || json_array_size(out) == 0) {
-		json_decref(out);
-		return NULL;
 	}
-	return out;
+	json_array_foreach(ev, i, e)	/* none when ev is not a list */
+		ok = ok && add_event(out, json_string_value(e));
+	if (ok && json_array_size(out) > 0)
+		return out;
+	json_decref(out);
+	return NULL;
 }
 
 /* A webhook as the API shows it: with its id, without its secret. */
@@ -348,9 +343,8 @@ hook_pushed(const struct config *cfg, struct store *st, const char *ns,
 	return store_put(st, key, rec) == 0 ? RES_OK : RES_ERROR;
 }
 
-/* Pings waiting (new, active, deferred) or failed within
- * LIM_PINGS_WINDOW of queueing: of name, and queued by user. Reads each
- * file: the spool is the one truth of what waits. */
+/* Pings of name, and queued by user, waiting or failed within
+ * LIM_PINGS_WINDOW. Reads each file: the spool is the one truth. */
 static int
 over_quota(const char *root, const char *name, const char *user)
 {

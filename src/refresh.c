@@ -56,8 +56,7 @@ of_user(struct store *st, const char *user)
 	return m.found;
 }
 
-/* Revoke the oldest of the user's until fewer than LIM_REFRESH_USER are
- * left. */
+/* Revoke the user's oldest until fewer than LIM_REFRESH_USER are left. */
 static int
 make_room(struct store *st, const char *user)
 {
@@ -142,9 +141,8 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 		return -1;
 	rc = store_get(st, rkey, &rec);
 	json_unpack(rec, "{s?s, s?s}", "user", &name, "service", &service);
-	if (rc == 0 && name != NULL) {
+	if (rc == 0 && name != NULL)
 		rc = account_get(st, name, user);
-	}
 	store_close(st);
 	used = last_use(rec);
 	if (rc == 0 && (name == NULL || !account_cred_ok(*user, rec) ||

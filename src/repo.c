@@ -46,8 +46,7 @@ repo_new(const char *pusher)
 	    pusher);
 }
 
-/* One list entry into the record; a Tag goes to pending until the push
- * completes, so the event compares the tags before and after the push. */
+/* A Tag waits in pending so that the event compares tags before and after. */
 static int
 merge_one(json_t *images, json_t *idx, json_t *pending, const json_t *e)
 {

@@ -26,7 +26,6 @@ int	 repo_complete(json_t *rec);
  * keep is NULL. */
 json_t	*repo_images(const json_t *rec, int (*keep)(const char *id,
 	    const void *arg), const void *arg);
-/* Whether rec's image list holds id. */
 int	 repo_has_image(const json_t *rec, const char *id);
 
 #endif
