@@ -4,7 +4,6 @@
  * user and a wrong password both cost one scrypt verification, and every
  * refusal is held to LIM_LOGIN_FAIL_MS, so the time tells no names.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 

@@ -38,19 +38,15 @@ atok_scopes(const json_t *list)
 {
 	json_t *out = json_is_array(list) ? json_object() : NULL, *v;
 	const char *s, *right;
-	char scope[LIM_NAME + 2];
 	size_t i;
 
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)	/* record.c limits the length */
 		if (out == NULL || (s = json_string_value(v)) == NULL ||
 		    (right = strrchr(s, ':')) == NULL ||
-		    (size_t)(right - s) >= sizeof(scope))
+		    json_object_getn(out, s, right - s) != NULL ||
+		    json_object_setn_new(out, s, right - s,
+		    json_string(right + 1)) == -1)
 			break;
-		snprintf(scope, sizeof(scope), "%.*s", (int)(right - s), s);
-		if (json_object_get(out, scope) != NULL ||
-		    json_object_set_new(out, scope, json_string(right + 1)))
-			break;
-	}
 	if (i < json_array_size(list)) {
 		json_decref(out);
 		out = NULL;

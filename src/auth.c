@@ -6,7 +6,6 @@
  * held a password are wiped before they go out of scope.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

@@ -3,7 +3,6 @@
  * else an operator may see: {"user","service","created","used","id",
  * "cred"}.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 

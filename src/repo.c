@@ -3,7 +3,6 @@
  * (parents first, as docker sends them) and indexes ids in a hash object,
  * so a 100 000-image list merges in linear time.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
