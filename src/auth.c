@@ -1,8 +1,6 @@
 /*
- * auth: credentials on the wire and at rest. Basic values are strict
- * base64 split at the first ':'; Token values follow docker-registry's
- * grammar, parsed by key. Passwords are libscrypt MCF hashes, or imported
- * SHA-1 ones (AUTH_LEGACY, checked with libgcrypt). Buffers that
+ * auth: credentials on the wire and at rest: libscrypt MCF hashes, or
+ * imported SHA-1 ones (AUTH_LEGACY, checked with libgcrypt). Buffers that
  * held a password are wiped before they go out of scope.
  */
 #include <stdio.h>

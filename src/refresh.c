@@ -1,7 +1,6 @@
 /*
- * refresh: v2 refresh tokens (token.h). The secret is the key; everything
- * else an operator may see: {"user","service","created","used","id",
- * "cred"}.
+ * refresh: v2 refresh tokens (token.h). The secret is the key; the rest an
+ * operator may see: {"user", "service", "created", "used", "id", "cred"}.
  */
 #include <string.h>
 #include <time.h>

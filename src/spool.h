@@ -13,7 +13,6 @@
 #define SPOOL_NAME	96	/* "<time>.<pid>.<hex>.json" and more */
 #define SPOOL_STATES	4
 
-/* new, active, deferred, failed: the directories a delivery can be in */
 extern const char *const spool_states[SPOOL_STATES];
 
 /* Create root and its state directories (0700) where missing. */
