@@ -1,8 +1,7 @@
 /*
  * atok: access tokens (atok.h). 256 random bits need no KDF: one SHA-256
- * (libgcrypt, which libsystemd loads anyway) instead of scrypt is what
- * makes a token login fast. record.c says what a valid record is, admin.c
- * (revoke_credentials) deletes them with the owner's credentials.
+ * (libgcrypt, which libsystemd loads anyway) makes a token login fast.
+ * admin.c deletes them with the owner's credentials.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,14 +1,12 @@
 /*
  * drain: one pass of dindex-deliver over the spool. A delivery is claimed
  * by rename when its transfer starts (two deliverers never send one file
- * at once), POSTed, recorded in its webhook's history, then removed (2xx),
- * deferred with backoff, or parked in failed/. At most LIM_DELIVER_HOST
- * of the LIM_DELIVER_PARALLEL transfers go to one host[:port], so a
- * receiver that never answers leaves slots to the others. The store is
- * never locked during network I/O. X-Dindex-Signature-256 signs
- * "t.id.body", so a captured delivery cannot be replayed as a new one.
- * The address policy is applied where libcurl opens the socket, after
- * DNS: a name that resolves (or rebinds) to a refused address is refused.
+ * at once), then removed (2xx), deferred, or parked in failed/. At most
+ * LIM_DELIVER_HOST transfers go to one host[:port], so a receiver that
+ * never answers leaves slots to the others; the store is never locked
+ * during network I/O. The address policy is applied where libcurl opens
+ * the socket, after DNS: a name that resolves (or rebinds) to a refused
+ * address is refused too.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -167,7 +165,8 @@ headers(const char *id, const char *event, const char *secret,
 	sign(secret, body, strlen(body), sig);
 	snprintf(line, sizeof(line), "X-Dindex-Signature: sha256=%s", sig);
 	h = curl_slist_append(h, line);
-	/* body is JSON text: no NUL inside */
+	/* t and id signed too: a captured delivery is no new one; body is
+	 * JSON text, no NUL inside */
 	if ((n = asprintf(&data, "%lld.%s.%s", t, id, body)) == -1) {
 		curl_slist_free_all(h);
 		return NULL;

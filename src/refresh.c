@@ -23,9 +23,8 @@ collect(const char *key, json_t *val, void *arg)
 {
 	struct mine *m = arg;
 
-	if (!admin_of_user(key, val, (void *)m->user))
-		return 0;
-	return json_object_set(m->found, key, val) == 0 ? 0 : -1;
+	return admin_of_user(key, val, (void *)m->user) ?
+	    json_object_set(m->found, key, val) : 0;
 }
 
 static json_int_t
@@ -118,9 +117,8 @@ int
 token_touch(struct store *st, json_t **rec, void *arg)
 {
 	(void)st, (void)arg;
-	if (*rec == NULL)
-		return 1;
-	return json_object_set_new(*rec, "used", json_integer(time(NULL)));
+	return *rec == NULL ? 1 : json_object_set_new(*rec, "used",
+	    json_integer(time(NULL)));
 }
 
 int
