@@ -151,9 +151,8 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	} else if (auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
 	    cfg->scrypt_p))
 		rehash(cfg, cred->user, cred->pass, hash);
-	if (!json_is_true(json_object_get(*user, "enabled")))
-		return ACCOUNT_DISABLED;
-	return ACCOUNT_OK;
+	return json_is_true(json_object_get(*user, "enabled")) ? ACCOUNT_OK :
+	    ACCOUNT_DISABLED;
 }
 
 int

@@ -151,12 +151,11 @@ hook_add(struct store *st, const char *name, const char *url,
 		rc = RES_HOOKEXISTS;
 	else if (json_object_size(all) >= LIM_HOOKS)
 		rc = RES_HOOKFULL;
-	else {
-		json_object_set(all, id, h);
-		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
-		if (rc == RES_OK)
-			*out = shown(id, h);
-	}
+	else if (json_object_set(all, id, h) == -1 ||
+	    store_put(st, key, all) == -1)
+		rc = RES_ERROR;
+	else
+		*out = shown(id, h);
 	json_decref(h);
 	json_decref(all);
 	return rc;
