@@ -175,9 +175,8 @@ account_new(const struct config *cfg, const char *name, const char *pass,
 	u = json_pack("{s:s, s:s, s:s, s:b, s:b, s:I, s:{}}", "name", name,
 	    "hash", mcf, "email", email ? email : "", "enabled", enabled,
 	    "admin", admin, "created", (json_int_t)time(NULL), "perms");
-	if (u != NULL && account_restamp(u) == -1) {
-		json_decref(u);
-		u = NULL;
-	}
-	return u;
+	if (u == NULL || account_restamp(u) == 0)
+		return u;
+	json_decref(u);
+	return NULL;
 }

@@ -46,11 +46,10 @@ atok_scopes(const json_t *list)
 		    json_object_setn_new(out, s, right - s,
 		    json_string(right + 1)) == -1)
 			break;
-	if (i < json_array_size(list)) {
-		json_decref(out);
-		out = NULL;
-	}
-	return out;
+	if (i == json_array_size(list))
+		return out;
+	json_decref(out);
+	return NULL;
 }
 
 static int

@@ -46,11 +46,10 @@ of_user(struct store *st, const char *user)
 {
 	struct mine m = { user, NULL, json_object() };
 
-	if (m.found != NULL && store_each(st, "refresh:", collect, &m) != 0) {
-		json_decref(m.found);
-		m.found = NULL;
-	}
-	return m.found;
+	if (m.found == NULL || store_each(st, "refresh:", collect, &m) == 0)
+		return m.found;
+	json_decref(m.found);
+	return NULL;
 }
 
 /* Revoke the user's oldest until fewer than LIM_REFRESH_USER are left. */
