@@ -77,7 +77,6 @@ live(struct store *st, const char *id, const json_t *user, json_t **t)
 	    record_str(user, "name")) != 0 || expired(key, *t, &now);
 }
 
-/* user as logged in by token t: its scopes and its id. */
 static int
 narrow(json_t *user, const json_t *t, const char *id)
 {

@@ -185,9 +185,8 @@ auth_check_password(const char *mcf, const char *pw)
 	if (auth_is_legacy(mcf))
 		return check_legacy(mcf + strlen(AUTH_LEGACY), pw);
 	/* libscrypt_check writes into its argument */
-	if (strlen(mcf) >= sizeof(copy))
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", mcf) >= sizeof(copy))
 		return -1;
-	memcpy(copy, mcf, strlen(mcf) + 1);
 	rc = libscrypt_check(copy, pw);
 	return rc > 0 ? 1 : rc == 0 ? 0 : -1;
 }

@@ -96,7 +96,6 @@ parse_events(const json_t *ev)
 	return NULL;
 }
 
-/* A webhook as the API shows it: with its id, without its secret. */
 static json_t *
 shown(const char *id, const json_t *h)
 {
