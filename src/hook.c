@@ -346,16 +346,15 @@ hook_pushed(const struct config *cfg, struct store *st, const char *ns,
 static int
 over_quota(const char *root, const char *name, const char *user)
 {
-	static const char *const live[] = { "new", "active", "deferred",
-	    "failed" };
 	json_t *names, *n, *d;
 	int repo = 0, mine = 0;
 	size_t s, i;
 
-	for (s = 0; s < LEN(live); s++) {
-		names = spool_names(root, live[s]);
+	for (s = 0; s < SPOOL_STATES; s++) {
+		names = spool_names(root, spool_states[s]);
 		json_array_foreach(names, i, n) {
-			d = spool_read(root, live[s], json_string_value(n));
+			d = spool_read(root, spool_states[s],
+			    json_string_value(n));
 			if (strcmp(record_str(d, "event"), "ping") == 0 &&
 			    (s < 3 || json_integer_value(json_object_get(d,
 			    "created")) + LIM_PINGS_WINDOW > time(NULL))) {
