@@ -14,8 +14,8 @@
 /* Whether s has the shape of a webhook id: 16 lower-case hex digits. */
 int	hook_id_ok(const char *s);
 /* The record for url, not stored (its id into id). events: a JSON list
- * or a comma string of "new" and "existing" (NULL: both). RES_OK (*h a new
- * reference), RES_BADHOOK, or RES_HOOKREFUSED for a host that is an
+ * or a comma string of "new" and "existing" (NULL, "": both). RES_OK (*h a
+ * new reference), RES_BADHOOK, or RES_HOOKREFUSED for a host that is an
  * address literal allow (webhook_allow_networks) refuses. */
 int	hook_make(const char *url, const json_t *events, const char *secret,
 	    const char *allow, char id[17], json_t **h);
