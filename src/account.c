@@ -4,7 +4,6 @@
  * user and a wrong password both cost one scrypt verification, and every
  * refusal is held to LIM_LOGIN_FAIL_MS, so the time tells no names.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -152,9 +151,8 @@ account_login(const struct config *cfg, const struct auth_basic *cred,
 	} else if (auth_needs_rehash(hash, cfg->scrypt_n, cfg->scrypt_r,
 	    cfg->scrypt_p))
 		rehash(cfg, cred->user, cred->pass, hash);
-	if (!json_is_true(json_object_get(*user, "enabled")))
-		return ACCOUNT_DISABLED;
-	return ACCOUNT_OK;
+	return json_is_true(json_object_get(*user, "enabled")) ? ACCOUNT_OK :
+	    ACCOUNT_DISABLED;
 }
 
 int
@@ -177,9 +175,8 @@ account_new(const struct config *cfg, const char *name, const char *pass,
 	u = json_pack("{s:s, s:s, s:s, s:b, s:b, s:I, s:{}}", "name", name,
 	    "hash", mcf, "email", email ? email : "", "enabled", enabled,
 	    "admin", admin, "created", (json_int_t)time(NULL), "perms");
-	if (u != NULL && account_restamp(u) == -1) {
-		json_decref(u);
-		u = NULL;
-	}
-	return u;
+	if (u == NULL || account_restamp(u) == 0)
+		return u;
+	json_decref(u);
+	return NULL;
 }

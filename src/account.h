@@ -19,11 +19,9 @@ enum account_result {
 };
 
 /* Check name and password (one starting "dxt_" is an access token:
- * atok_login), scrypt outside the lock, every refusal no
- * sooner than LIM_LOGIN_FAIL_MS after it began. On ACCOUNT_OK and
- * ACCOUNT_DISABLED *user is the record (new reference), whose stamp the
- * caller puts into what it issues. A hash with old parameters is
- * replaced unless the password changed meanwhile. */
+ * atok_login), scrypt outside the lock. On ACCOUNT_OK and ACCOUNT_DISABLED
+ * *user is the record (new reference), whose stamp the caller puts into
+ * what it issues. A hash with old parameters is replaced. */
 enum account_result account_login(const struct config *,
 	    const struct auth_basic *, json_t **user);
 /* In st: user name's record (*user, new reference) carrying the grants

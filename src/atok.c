@@ -1,8 +1,7 @@
 /*
  * atok: access tokens (atok.h). 256 random bits need no KDF: one SHA-256
- * (libgcrypt, which libsystemd loads anyway) instead of scrypt is what
- * makes a token login fast. record.c says what a valid record is, admin.c
- * (revoke_credentials) deletes them with the owner's credentials.
+ * (libgcrypt, which libsystemd loads anyway) makes a token login fast.
+ * admin.c deletes them with the owner's credentials.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +20,6 @@
 #define TOK_LEN		(4 + ID_HEX + 1 + LIM_SIG)	/* dxt_<id>_<secret> */
 _Static_assert(TOK_LEN <= LIM_PASSWORD, "a token goes where a password does");
 
-/* The SHA-256 of secret as hex into out. */
 static void
 digest(const char *secret, char out[LIM_SIG + 1])
 {
@@ -39,24 +37,19 @@ atok_scopes(const json_t *list)
 {
 	json_t *out = json_is_array(list) ? json_object() : NULL, *v;
 	const char *s, *right;
-	char scope[LIM_NAME + 2];
 	size_t i;
 
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)	/* record.c limits the length */
 		if (out == NULL || (s = json_string_value(v)) == NULL ||
 		    (right = strrchr(s, ':')) == NULL ||
-		    (size_t)(right - s) >= sizeof(scope))
+		    json_object_getn(out, s, right - s) != NULL ||
+		    json_object_setn_new(out, s, right - s,
+		    json_string(right + 1)) == -1)
 			break;
-		snprintf(scope, sizeof(scope), "%.*s", (int)(right - s), s);
-		if (json_object_get(out, scope) != NULL ||
-		    json_object_set_new(out, scope, json_string(right + 1)))
-			break;
-	}
-	if (i < json_array_size(list)) {
-		json_decref(out);
-		out = NULL;
-	}
-	return out;
+	if (i == json_array_size(list))
+		return out;
+	json_decref(out);
+	return NULL;
 }
 
 static int
@@ -84,7 +77,6 @@ live(struct store *st, const char *id, const json_t *user, json_t **t)
 	    record_str(user, "name")) != 0 || expired(key, *t, &now);
 }
 
-/* user as logged in by token t: its scopes and its id. */
 static int
 narrow(json_t *user, const json_t *t, const char *id)
 {

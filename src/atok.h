@@ -13,11 +13,10 @@
 #include "account.h"
 #include "names.h"
 
-
 /* For account_login, after it read user (NULL: none): 0 pass is a live
- * token of theirs (user then carries its scopes as "via_token" and its
- * id as "via_atok", never stored; a use is written once per
- * LIM_ATOK_TOUCH at most), 1 not, -1 error. */
+ * token of theirs (user then carries its scopes as "via_token" and its id
+ * as "via_atok", never stored; a use is written once per LIM_ATOK_TOUCH
+ * at most), 1 not, -1 error. */
 int	atok_login(const struct config *, const char *pass, json_t *user);
 /* In st: user as logged in by access token id (user's "via_atok", kept
  * by the v1 tokens such a login gets, token.c): 0 it is live (user then

@@ -1,12 +1,9 @@
 /*
- * auth: credentials on the wire and at rest. Basic values are strict
- * base64 split at the first ':'; Token values follow docker-registry's
- * grammar, parsed by key. Passwords are libscrypt MCF hashes, or imported
- * SHA-1 ones (AUTH_LEGACY, checked with libgcrypt). Buffers that
+ * auth: credentials on the wire and at rest: libscrypt MCF hashes, or
+ * imported SHA-1 ones (AUTH_LEGACY, checked with libgcrypt). Buffers that
  * held a password are wiped before they go out of scope.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -188,9 +185,8 @@ auth_check_password(const char *mcf, const char *pw)
 	if (auth_is_legacy(mcf))
 		return check_legacy(mcf + strlen(AUTH_LEGACY), pw);
 	/* libscrypt_check writes into its argument */
-	if (strlen(mcf) >= sizeof(copy))
+	if ((size_t)snprintf(copy, sizeof(copy), "%s", mcf) >= sizeof(copy))
 		return -1;
-	memcpy(copy, mcf, strlen(mcf) + 1);
 	rc = libscrypt_check(copy, pw);
 	return rc > 0 ? 1 : rc == 0 ? 0 : -1;
 }
@@ -201,8 +197,7 @@ auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw)
 	static const uint8_t salt[SCRYPT_SALT_LEN] = "dindex-no-user!";
 	uint8_t out[SCRYPT_HASH_LEN];
 
-	/* one scrypt run, what checking a real hash costs; a cached dummy
-	 * hash would cost a second run in every new process */
+	/* a cached dummy hash would cost a second run in every new process */
 	libscrypt_scrypt((const uint8_t *)pw, strlen(pw), salt, sizeof(salt),
 	    n, r, p, out, sizeof(out));
 	bytes_wipe(out, sizeof(out));

@@ -55,10 +55,8 @@ int	auth_hash_password(const char *pw, uint32_t n, uint32_t r, uint32_t p,
 /* 1 the password matches, 0 it does not, -1 the hash is malformed.
  * mcf (scrypt MCF or AUTH_LEGACY) is not modified (a copy is checked). */
 int	auth_check_password(const char *mcf, const char *pw);
-/* One scrypt run with n, r, p, so an unknown user costs what a wrong
- * password costs. Always returns 0. */
+/* One scrypt run with n, r, p: what checking a real hash costs. 0. */
 int	auth_check_dummy(uint32_t n, uint32_t r, uint32_t p, const char *pw);
-/* Whether hash is an AUTH_LEGACY one. */
 int	auth_is_legacy(const char *hash);
 /* 1 when mcf was made with other parameters than n, r, p (or is legacy). */
 int	auth_needs_rehash(const char *mcf, uint32_t n, uint32_t r, uint32_t p);

@@ -3,10 +3,7 @@
  * dindex-deliver.path as soon as new/ holds a file, and by
  * dindex-deliver.timer for deferred retries. Safe to run twice at once.
  */
-#include <stdio.h>
-#include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 

@@ -1,19 +1,12 @@
 /*
  * drain: one pass of dindex-deliver over the spool. A delivery is claimed
  * by rename when its transfer starts (two deliverers never send one file
- * at once), POSTed, recorded in its webhook's history, then removed (2xx),
- * deferred with exponential backoff, or parked in failed/ after
- * webhook_attempts. Up to LIM_DELIVER_PARALLEL transfers run at once,
- * each bounded by webhook_timeout, at most LIM_DELIVER_HOST to one
- * host[:port], so a receiver that never answers leaves slots to the
- * others. The store is never locked during network I/O.
- *
- * With a secret, X-Dindex-Signature: sha256=<HMAC of the body> serves
- * existing receivers, and X-Dindex-Signature-256: t=<unix>,id=<delivery
- * id>,v1=<HMAC of "t.id.body"> binds time and id, so a captured delivery
- * cannot be replayed as a new one. The address policy is applied where
- * libcurl opens the socket, after DNS: a name that resolves (or rebinds)
- * to a refused address is refused too.
+ * at once), then removed (2xx), deferred, or parked in failed/. At most
+ * LIM_DELIVER_HOST transfers go to one host[:port], so a receiver that
+ * never answers leaves slots to the others; the store is never locked
+ * during network I/O. The address policy is applied where libcurl opens
+ * the socket, after DNS: a name that resolves (or rebinds) to a refused
+ * address is refused too.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,8 +31,6 @@
 #include "spool.h"
 #include "store.h"
 
-#define RESPONSE	LIM_HIST_RESPONSE	/* kept for the history */
-
 struct job {
 	json_t			*d;	/* the delivery; NULL: the slot is free */
 	struct log_delivery	 ld;	/* d's fields, then the results */
@@ -54,7 +45,7 @@ struct job {
 	int			 opened, refusals;	/* sockets */
 	int			 refused;	/* every address was refused */
 	char			 error[256];	/* "" when none */
-	char			 response[RESPONSE];	/* the start */
+	char			 response[LIM_HIST_RESPONSE];	/* the start */
 	size_t			 response_len;
 };
 
@@ -82,7 +73,7 @@ add_pass(struct store *st, json_t **rec, void *arg)
 static void
 record(const struct config *cfg, const struct job *j)
 {
-	char b64[4 * (RESPONSE + 2) / 3 + 1];
+	char b64[4 * (LIM_HIST_RESPONSE + 2) / 3 + 1];
 	json_t *a, *text;
 	struct store *st;
 
@@ -102,9 +93,8 @@ record(const struct config *cfg, const struct job *j)
 	json_decref(a);
 }
 
-/* Not delivered: defer with backoff (doubling from LIM_BACKOFF_FIRST up
- * to LIM_BACKOFF_MAX) or, after webhook_attempts or when the address
- * policy refused it (a retry would be refused again), park in failed/. */
+/* Defer, or park in failed/ after webhook_attempts or when the address
+ * policy refused it (a retry would be refused again). */
 static int
 retry_later(const struct config *cfg, struct job *j)
 {
@@ -123,9 +113,8 @@ retry_later(const struct config *cfg, struct job *j)
 	    attempts >= cfg->webhook_attempts ? "failed" : "deferred", j->d);
 }
 
-/* Fill j's fields from j->d. A file that is not a whole delivery
- * (unparsable, fields missing) goes to failed/ as it reads: 1 parked,
- * 0 usable, -1 error. */
+/* Fill j's fields from j->d, or park a file that is not a whole delivery
+ * in failed/ as it reads: 1 parked, 0 usable, -1 error. */
 static int
 unusable(const struct config *cfg, struct job *j)
 {
@@ -161,7 +150,7 @@ static struct curl_slist *
 headers(const char *id, const char *event, const char *secret,
     const char *body)
 {
-	struct curl_slist *h = NULL;
+	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
 	char line[256], sig[65], *data;
 	long long t = (long long)time(NULL);
 	int n;
@@ -172,11 +161,12 @@ headers(const char *id, const char *event, const char *secret,
 	snprintf(line, sizeof(line), "X-Docker-Index-Event: %s", event);
 	h = curl_slist_append(h, line);
 	if (secret[0] == '\0')
-		return curl_slist_append(h, "Expect:");
+		return h;
 	sign(secret, body, strlen(body), sig);
 	snprintf(line, sizeof(line), "X-Dindex-Signature: sha256=%s", sig);
 	h = curl_slist_append(h, line);
-	/* body is JSON text: no NUL inside */
+	/* t and id signed too: a captured delivery is no new one; body is
+	 * JSON text, no NUL inside */
 	if ((n = asprintf(&data, "%lld.%s.%s", t, id, body)) == -1) {
 		curl_slist_free_all(h);
 		return NULL;
@@ -185,8 +175,7 @@ headers(const char *id, const char *event, const char *secret,
 	free(data);
 	snprintf(line, sizeof(line), "X-Dindex-Signature-256: t=%lld,id=%s,"
 	    "v1=%s", t, id, sig);
-	h = curl_slist_append(h, line);
-	return curl_slist_append(h, "Expect:");
+	return curl_slist_append(h, line);
 }
 
 static size_t
@@ -224,10 +213,7 @@ open_sock(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return CURL_SOCKET_BAD;
 }
 
-/* POST the payload of j on m; secret "" means unsigned. No redirects, no
- * proxy, http and https only, webhook_timeout for the whole transfer, and
- * a socket only to an address net_addr_allowed lets through. 0 started,
- * -1 out of memory (logged). */
+/* Start j's POST on m; secret "" means unsigned. 0, or -1 (logged). */
 static int
 post(const struct config *cfg, CURLM *m, struct job *j, const char *secret)
 {
@@ -369,17 +355,13 @@ finish(const struct config *cfg, struct job *j, struct pass *p)
 	j->ld.error = j->error;
 	log_delivery(&j->ld);
 	record(cfg, j);
-	if (ok)
-		rc = spool_done(cfg->spool, j->name);
-	else
-		rc = retry_later(cfg, j);
+	rc = ok ? spool_done(cfg->spool, j->name) : retry_later(cfg, j);
 	json_decref(j->d);
 	j->d = NULL;
 	return rc;
 }
 
-/* [state, name, host] of every file in new/ and every due one in
- * deferred/. */
+/* [state, name, host] of each file in new/ and each due one in deferred/. */
 static json_t *
 due(const struct config *cfg)
 {
@@ -405,8 +387,7 @@ due(const struct config *cfg)
 	return waiting;
 }
 
-/* Take the first of waiting whose host has fewer than LIM_DELIVER_HOST
- * transfers running. NULL when there is none. */
+/* Take the first of waiting whose host has a free slot, or NULL. */
 static json_t *
 pick(json_t *waiting, const struct job *jobs)
 {

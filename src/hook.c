@@ -72,8 +72,6 @@ add_event(json_t *list, const char *e)
 	    json_array_append_new(list, json_string(e)) == 0;
 }
 
-/* events (a list, a comma string, "" or NULL for both) as a list of
- * "new"/"existing"; NULL when invalid. */
 static json_t *
 parse_events(const json_t *ev)
 {
@@ -89,19 +87,15 @@ parse_events(const json_t *ev)
 		for (p = strtok_r(buf, ",", &save); p;
 		    p = strtok_r(NULL, ",", &save))
 			ok = ok && add_event(out, p);
-	} else if (json_is_array(ev))
-		json_array_foreach(ev, i, e)
-			ok = ok && add_event(out, json_string_value(e));
-	else
-		ok = 0;
-	if (!ok || json_array_size(out) == 0) {
-		json_decref(out);
-		return NULL;
 	}
-	return out;
+	json_array_foreach(ev, i, e)	/* none when ev is not a list */
+		ok = ok && add_event(out, json_string_value(e));
+	if (ok && json_array_size(out) > 0)
+		return out;
+	json_decref(out);
+	return NULL;
 }
 
-/* A webhook as the API shows it: with its id, without its secret. */
 static json_t *
 shown(const char *id, const json_t *h)
 {
@@ -156,12 +150,11 @@ hook_add(struct store *st, const char *name, const char *url,
 		rc = RES_HOOKEXISTS;
 	else if (json_object_size(all) >= LIM_HOOKS)
 		rc = RES_HOOKFULL;
-	else {
-		json_object_set(all, id, h);
-		rc = store_put(st, key, all) == 0 ? RES_OK : RES_ERROR;
-		if (rc == RES_OK)
-			*out = shown(id, h);
-	}
+	else if (json_object_set(all, id, h) == -1 ||
+	    store_put(st, key, all) == -1)
+		rc = RES_ERROR;
+	else
+		*out = shown(id, h);
 	json_decref(h);
 	json_decref(all);
 	return rc;
@@ -348,22 +341,20 @@ hook_pushed(const struct config *cfg, struct store *st, const char *ns,
 	return store_put(st, key, rec) == 0 ? RES_OK : RES_ERROR;
 }
 
-/* Pings waiting (new, active, deferred) or failed within
- * LIM_PINGS_WINDOW of queueing: of name, and queued by user. Reads each
- * file: the spool is the one truth of what waits. */
+/* Pings of name, and queued by user, waiting or failed within
+ * LIM_PINGS_WINDOW. Reads each file: the spool is the one truth. */
 static int
 over_quota(const char *root, const char *name, const char *user)
 {
-	static const char *const live[] = { "new", "active", "deferred",
-	    "failed" };
 	json_t *names, *n, *d;
 	int repo = 0, mine = 0;
 	size_t s, i;
 
-	for (s = 0; s < LEN(live); s++) {
-		names = spool_names(root, live[s]);
+	for (s = 0; s < SPOOL_STATES; s++) {
+		names = spool_names(root, spool_states[s]);
 		json_array_foreach(names, i, n) {
-			d = spool_read(root, live[s], json_string_value(n));
+			d = spool_read(root, spool_states[s],
+			    json_string_value(n));
 			if (strcmp(record_str(d, "event"), "ping") == 0 &&
 			    (s < 3 || json_integer_value(json_object_get(d,
 			    "created")) + LIM_PINGS_WINDOW > time(NULL))) {

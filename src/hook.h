@@ -1,7 +1,6 @@
 /*
- * hook: webhook records ("hooks:<ns>/<repo>"), their delivery history
- * ("hist:<ns>/<repo>/<id>"), and queueing deliveries into the spool.
- * name is "ns/repo"; results are enum result.
+ * hook: webhook records, their delivery history, and queueing deliveries
+ * into the spool. name is "ns/repo"; results are enum result.
  */
 #ifndef HOOK_H
 #define HOOK_H
@@ -14,17 +13,16 @@
 
 /* Whether s has the shape of a webhook id: 16 lower-case hex digits. */
 int	hook_id_ok(const char *s);
-/* Register url. events: a JSON list or a comma string of "new" and
- * "existing" (NULL: both). A host that is an address literal allow
- * (webhook_allow_networks) refuses is RES_HOOKREFUSED. *out: the record
- * as shown (secret left out). */
+/* The record for url, not stored (its id into id). events: a JSON list
+ * or a comma string of "new" and "existing" (NULL, "": both). RES_OK (*h a
+ * new reference), RES_BADHOOK, or RES_HOOKREFUSED for a host that is an
+ * address literal allow (webhook_allow_networks) refuses. */
+int	hook_make(const char *url, const json_t *events, const char *secret,
+	    const char *allow, char id[17], json_t **h);
+/* Store hook_make's record; *out as shown (secret left out). */
 int	hook_add(struct store *, const char *name, const char *url,
 	    const json_t *events, const char *secret, const char *allow,
 	    json_t **out);
-/* The webhook record hook_add stores for url (its id into id), not
- * stored: RES_OK (*h a new reference), RES_BADHOOK, RES_HOOKREFUSED. */
-int	hook_make(const char *url, const json_t *events, const char *secret,
-	    const char *allow, char id[17], json_t **h);
 /* The webhooks of name as a list, secrets left out (never NULL). */
 json_t	*hook_list(struct store *, const char *name);
 /* Remove one webhook (id) or all (id NULL), and their history. */
@@ -45,9 +43,8 @@ int	hook_secret(struct store *, const char *name, const char *id,
 int	hook_pushed(const struct config *, struct store *, const char *ns,
 	    const char *repo, json_t *rec, int isnew, const char *pusher,
 	    const json_t *payload);
-/* Queue a "ping" delivery to webhook id on behalf of user (NULL: the
- * local administrator). When counted (the caller is not an administrator,
- * acl_admin), the caller gets RES_QUOTA once
+/* Queue a "ping" to webhook id on behalf of user (NULL: the local
+ * administrator). When counted (not acl_admin), RES_QUOTA once
  * LIM_PINGS_REPO pings of the repository or LIM_PINGS_USER of the user's
  * wait in the spool (or failed within LIM_PINGS_WINDOW). st is open for
  * writing, so that concurrent pings count one after the other. */

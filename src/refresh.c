@@ -1,9 +1,7 @@
 /*
- * refresh: v2 refresh tokens (token.h). The secret is the key; everything
- * else an operator may see: {"user","service","created","used","id",
- * "cred"}.
+ * refresh: v2 refresh tokens (token.h). The secret is the key; the rest an
+ * operator may see: {"user", "service", "created", "used", "id", "cred"}.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,9 +23,8 @@ collect(const char *key, json_t *val, void *arg)
 {
 	struct mine *m = arg;
 
-	if (!admin_of_user(key, val, (void *)m->user))
-		return 0;
-	return json_object_set(m->found, key, val) == 0 ? 0 : -1;
+	return admin_of_user(key, val, (void *)m->user) ?
+	    json_object_set(m->found, key, val) : 0;
 }
 
 static json_int_t
@@ -49,15 +46,13 @@ of_user(struct store *st, const char *user)
 {
 	struct mine m = { user, NULL, json_object() };
 
-	if (m.found != NULL && store_each(st, "refresh:", collect, &m) != 0) {
-		json_decref(m.found);
-		m.found = NULL;
-	}
-	return m.found;
+	if (m.found == NULL || store_each(st, "refresh:", collect, &m) == 0)
+		return m.found;
+	json_decref(m.found);
+	return NULL;
 }
 
-/* Revoke the oldest of the user's until fewer than LIM_REFRESH_USER are
- * left. */
+/* Revoke the user's oldest until fewer than LIM_REFRESH_USER are left. */
 static int
 make_room(struct store *st, const char *user)
 {
@@ -121,9 +116,8 @@ int
 token_touch(struct store *st, json_t **rec, void *arg)
 {
 	(void)st, (void)arg;
-	if (*rec == NULL)
-		return 1;
-	return json_object_set_new(*rec, "used", json_integer(time(NULL)));
+	return *rec == NULL ? 1 : json_object_set_new(*rec, "used",
+	    json_integer(time(NULL)));
 }
 
 int
@@ -142,9 +136,8 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 		return -1;
 	rc = store_get(st, rkey, &rec);
 	json_unpack(rec, "{s?s, s?s}", "user", &name, "service", &service);
-	if (rc == 0 && name != NULL) {
+	if (rc == 0 && name != NULL)
 		rc = account_get(st, name, user);
-	}
 	store_close(st);
 	used = last_use(rec);
 	if (rc == 0 && (name == NULL || !account_cred_ok(*user, rec) ||

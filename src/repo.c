@@ -3,7 +3,6 @@
  * (parents first, as docker sends them) and indexes ids in a hash object,
  * so a 100 000-image list merges in linear time.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,8 +45,7 @@ repo_new(const char *pusher)
 	    pusher);
 }
 
-/* One list entry into the record; a Tag goes to pending until the push
- * completes, so the event compares the tags before and after the push. */
+/* A Tag waits in pending so that the event compares tags before and after. */
 static int
 merge_one(json_t *images, json_t *idx, json_t *pending, const json_t *e)
 {
@@ -56,12 +54,10 @@ merge_one(json_t *images, json_t *idx, json_t *pending, const json_t *e)
 	const json_t *tag = json_object_get(e, "Tag");
 	json_t *have = json_object_get(idx, id);
 
-	if (have == NULL) {
-		if ((have = json_pack("{s:s}", "id", id)) == NULL ||
-		    json_array_append_new(images, have) == -1 ||
-		    json_object_set(idx, id, have) == -1)
-			return -1;
-	}
+	if (have == NULL && ((have = json_pack("{s:s}", "id", id)) == NULL ||
+	    json_array_append_new(images, have) == -1 ||
+	    json_object_set(idx, id, have) == -1))
+		return -1;
 	if (json_is_string(sum) && json_object_get(have, "checksum") == NULL)
 		json_object_set(have, "checksum", (json_t *)sum);
 	if (json_is_string(tag)) {

@@ -13,20 +13,17 @@
 const char *repo_list_check(const json_t *list);
 /* A new, empty record pushed by pusher. */
 json_t	*repo_new(const char *pusher);
-/* Merge a checked list into rec: ids are never dropped, a known checksum
- * is kept; Tags wait in "pending" until the push completes. 0, or -1 out
- * of memory. */
+/* Merge a checked list into rec: no id is dropped, a known checksum is
+ * kept, Tags wait in "pending" for repo_complete. 0, or -1. */
 int	 repo_merge(json_t *rec, const json_t *list);
-/* Complete a push: pending tags take effect (the last for a tag wins),
- * state "complete". Returns 1 when some tag now points at an id it did
- * not point at before (event "new"), 0 otherwise ("existing"), -1. */
+/* Pending tags take effect (the last for a tag wins), state "complete".
+ * 1 when a tag is new or moved (event "new"), 0 if not ("existing"), -1. */
 int	 repo_complete(json_t *rec);
 /* The list a pull returns: [{"id", "checksum"?}], never an object; only
  * the ids keep(id, arg) accepts (id NULL: a record without), or all when
  * keep is NULL. */
 json_t	*repo_images(const json_t *rec, int (*keep)(const char *id,
 	    const void *arg), const void *arg);
-/* Whether rec's image list holds id. */
 int	 repo_has_image(const json_t *rec, const char *id);
 
 #endif

@@ -10,10 +10,9 @@
  *   failed/    attempts used up; dindexctl spool retry (new/) or drop
  *
  * Every write is tmp file, fsync, close checked, rename, directory fsync:
- * a state holds only whole files, and a delivery is always in one, at worst
- * in two (at-least-once; receivers drop repeats by id). Names are
- * "<time>.<pid>.<hex>.json" (the id without ".json"), temp files
- * "<id>.<pid>.<hex>.json", unique to their writer. Retries wait in
+ * a state holds only whole files, and a delivery is always in one, at
+ * worst two (at-least-once; receivers drop repeats by id). Names are
+ * "<time>.<pid>.<hex>.json", the id and ".json". Retries wait in
  * deferred/, so a path unit watching new/ does not fire again and again.
  */
 #include <sys/stat.h>
@@ -132,12 +131,12 @@ int
 spool_move(const char *root, const char *name, const char *state,
     const json_t *d)
 {
-	if (write_file(root, name, state, d) == -1)
-		return -1;
-	return spool_done(root, name);
+	return write_file(root, name, state, d) == -1 ? -1 :
+	    spool_done(root, name);
 }
 
-/* from/<name> -> to/<name>: 0 moved, 1 it was gone, -1 error. */
+/* from/<name> -> to/<name>, touched: a claim's time is its mtime, which
+ * spool_reclaim judges. 0 moved, 1 it was gone, -1 error. */
 static int
 move(const char *root, const char *from, const char *to, const char *name)
 {
@@ -145,9 +144,11 @@ move(const char *root, const char *from, const char *to, const char *name)
 
 	snprintf(a, sizeof(a), "%s/%s/%s", root, from, name);
 	snprintf(b, sizeof(b), "%s/%s/%s", root, to, name);
-	if (rename(a, b) == 0)
+	if (rename(a, b) == 0) {
+		utimensat(AT_FDCWD, b, NULL, 0);
 		return sync_dir(root, to) == 0 && sync_dir(root, from) == 0 ?
 		    0 : -1;
+	}
 	if (errno == ENOENT)
 		return 1;
 	log_msg(LOG_ERR, "rename %s: %s", a, strerror(errno));
@@ -157,15 +158,7 @@ move(const char *root, const char *from, const char *to, const char *name)
 int
 spool_claim(const char *root, const char *state, const char *name)
 {
-	char path[LIM_PATH];
-	int rc;
-
-	/* the claim's time is its mtime: spool_reclaim judges staleness */
-	if ((rc = move(root, state, "active", name)) == 0) {
-		snprintf(path, sizeof(path), "%s/active/%s", root, name);
-		utimensat(AT_FDCWD, path, NULL, 0);
-	}
-	return rc;
+	return move(root, state, "active", name);
 }
 
 static int
@@ -294,8 +287,7 @@ spool_requeue(const char *root, const char *id, int retry)
 	return rc;
 }
 
-/* A stale claim back to new/, a stale temp file (a killed writer's)
- * removed. */
+/* A stale claim back to new/, a stale temp file (a killed writer's) gone. */
 static int
 take_back(const char *root, const char *state, const char *name,
     const char *path)

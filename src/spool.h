@@ -13,7 +13,6 @@
 #define SPOOL_NAME	96	/* "<time>.<pid>.<hex>.json" and more */
 #define SPOOL_STATES	4
 
-/* new, active, deferred, failed: the directories a delivery can be in */
 extern const char *const spool_states[SPOOL_STATES];
 
 /* Create root and its state directories (0700) where missing. */
@@ -24,8 +23,7 @@ int	spool_put(const char *root, json_t *delivery);
  * of the claimed active/<name>, which is removed. */
 int	spool_move(const char *root, const char *name, const char *state,
 	    const json_t *d);
-/* Claim state/<name> by renaming it into active/. 1: someone else was
- * first. */
+/* Claim state/<name> by rename into active/. 1: someone else was first. */
 int	spool_claim(const char *root, const char *state, const char *name);
 /* Remove active/<name> (delivered). */
 int	spool_done(const char *root, const char *name);
@@ -37,10 +35,9 @@ json_t	*spool_names(const char *root, const char *state);
 json_t	*spool_read(const char *root, const char *state, const char *name);
 /* The state (static) of delivery id, or NULL. */
 const char *spool_find(const char *root, const char *id);
-/* Take the waiting (new, deferred, failed) delivery id by a claim, as a
- * deliverer would: back into new/ with its attempts reset (retry), or
- * gone. 0 done, 1 no waiting delivery id (or taken meanwhile), -1 error.
- * dindexctl spool retry|drop and the API's /spool share it. */
+/* Claim the waiting (new, deferred, failed) delivery id, as a deliverer
+ * would: back into new/ with its attempts reset (retry), or gone. 0 done,
+ * 1 no waiting delivery id (or taken meanwhile), -1 error. */
 int	spool_requeue(const char *root, const char *id, int retry);
 /* Give claims in active/ older than secs back to new/; remove tmp/ files
  * older than LIM_TMP_STALE (left by killed writers). */
