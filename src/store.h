@@ -16,9 +16,7 @@ enum store_mode {
 			 * truncated, no lock; store_close syncs it */
 };
 
-/* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
- * "hist:", "atok:", the store's own index "search:", "stats:"
- * (counters), "team:" and "session:" (the web console's, ui.c). */
+/* One per key prefix (store.c); "search:" is the store's own index. */
 enum store_kind {
 	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
 	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS, STORE_TEAM,
