@@ -1,8 +1,4 @@
-/*
- * config: the one configuration file read by all three programs.
- * "key = value" lines, '#' comments; unknown keys and bad values are errors
- * naming file and line.
- */
+/* config: the one configuration file of the three programs (config.c). */
 #ifndef CONFIG_H
 #define CONFIG_H
 
@@ -36,8 +32,7 @@ struct config {
 	char		 token_key[LIM_PATH];
 	char		 token_cert[LIM_PATH];
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
-	int		 token_kid;		/* 0 libtrust, 1 thumbprint:
-						 * jwt.h's enum jwt_kid */
+	int		 token_kid;		/* jwt.h's enum jwt_kid */
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	long		 access_token_max_days;	/* 0: no limit */
 	char		 notify_secret[LIM_CONF_VALUE];
