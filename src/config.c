@@ -87,12 +87,6 @@ static const char *const allowed[] = {
 	[K_KID] = "is not libtrust or thumbprint",
 };
 
-static long
-decimal(const char *s)
-{
-	return (long)http_decimal(s, strlen(s));
-}
-
 static int
 parse_bool(const char *v, int *out)
 {
@@ -116,7 +110,7 @@ parse_scrypt(const char *v, struct config *c)
 		return -1;
 	n = (long)http_decimal(v, a - v);
 	r = (long)http_decimal(a + 1, b - a - 1);
-	p = decimal(b + 1);
+	p = (long)http_decimal(b + 1, strlen(b + 1));
 	if (n < 2 || n > (1L << 20) || (n & (n - 1)) != 0 || r < 1 ||
 	    r > 255 || p < 1 || p > 255)
 		return -1;
@@ -150,7 +144,8 @@ set_value(const struct key *k, const char *v, struct config *c)
 	case K_BOOL:
 		return parse_bool(v, (int *)(void *)field);
 	case K_LONG:
-		if ((n = decimal(v)) < k->min || n > k->max)
+		if ((n = (long)http_decimal(v, strlen(v))) < k->min ||
+		    n > k->max)
 			return -1;
 		*(long *)(void *)field = n;
 		return 0;

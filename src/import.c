@@ -13,7 +13,6 @@
 #include <hiredis/hiredis.h>
 
 #include "account.h"
-#include "acl.h"
 #include "admin.h"
 #include "ctl.h"
 #include "hook.h"
@@ -171,9 +170,9 @@ plan(struct imp *m, const char *key, json_t *rec, int whole)
 static json_t *
 grants(struct imp *m, const char *user, const json_t *perms)
 {
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	json_t *out = json_object(), *v;
 	const char *scope, *access;
+	char ns[LIM_NS + 1];
 
 	json_object_foreach((json_t *)perms, scope, v) {
 		access = json_is_string(v) ? json_string_value(v) : "?";
@@ -183,8 +182,7 @@ grants(struct imp *m, const char *user, const json_t *perms)
 		    perms, ns)) > 0)
 			say(m, "user:%s: grant %s %s dropped: the grant of %s "
 			    "decided", user, scope, access, ns);
-		else if (acl_bits(access) < 0 || !name_scope_split(scope, ns,
-		    repo))
+		else if (admin_grant_check(scope, access) != RES_OK)
 			say(m, "user:%s: grant %s %s dropped: it gave nothing",
 			    user, scope, access);
 		else
