@@ -593,7 +593,6 @@ store_search(const char *path, int (*fn)(const char *, void *), void *arg)
 	const char *name;
 	int i, rc = 0;
 
-	/* a bounded read per lock hold, so writers get in between */
 	for (i = 0; i < LIM_SEARCH_SHARDS && rc == 0; i++) {
 		if (i % LIM_SEARCH_HOLD == 0 &&
 		    store_open(path, STORE_READ, &st) == -1)

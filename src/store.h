@@ -1,8 +1,5 @@
-/*
- * store: one GDBM file of JSON records under typed key prefixes, its
- * locks (bounded wait, writers first), durable write transactions and a
- * search index. Knows nothing of HTTP. Schema: README.md, record.c.
- */
+/* store: one GDBM file of JSON records under typed key prefixes, its locks,
+ * durable write transactions and search index (store.c, README.md). */
 #ifndef STORE_H
 #define STORE_H
 
