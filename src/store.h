@@ -1,5 +1,5 @@
-/* store: one GDBM file of JSON records under typed key prefixes, its locks,
- * durable write transactions and search index (store.c, README.md). */
+/* store: JSON records in one GDBM file under key prefixes, locks, durable
+ * write transactions, the search index (store.c). Knows nothing of HTTP. */
 #ifndef STORE_H
 #define STORE_H
 
