@@ -50,8 +50,7 @@ int	config_parse(const char *text, size_t len, const char *name,
 	    struct config *cfg, char *err, size_t errlen);
 /* The config file to read: path, else $DINDEX_CONFIG, else the default. */
 const char *config_path(const char *path);
-/* Defaults, then the file config_path(path). Logs the error and returns
- * -1 on failure. */
+/* Defaults, then the file config_path(path); -1 (logged) on failure. */
 int	config_load(const char *path, struct config *cfg);
 /* --help or -h anywhere in argv: usage on stdout; --version: prog and
  * the version. 1 when it answered one of them, else 0. */

@@ -10,7 +10,6 @@
 #define LOWER	"abcdefghijklmnopqrstuvwxyz0123456789"
 #define HEX	"0123456789abcdef"
 
-/* s is min to max bytes of set. */
 static int
 span_ok(const char *s, size_t min, size_t max, const char *set)
 {

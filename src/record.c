@@ -26,7 +26,6 @@ why(const char *fmt, ...)
 	return why_buf;
 }
 
-/* s is one of the words (a NULL-terminated list). */
 static int
 one_of(const char *s, const char *const *words)
 {
@@ -60,7 +59,6 @@ legacy_ok(const char *hash)
 	    AUTH_LEGACY_LEN - n);
 }
 
-/* What is wrong with the grants of a user or team, NULL nothing. */
 static const char *
 perms_bad(const json_t *perms)
 {

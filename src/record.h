@@ -1,5 +1,5 @@
-/* record: what a valid record of each key type is; store_put refuses the
- * rest, load a dump that holds one, check reports them. Pure functions. */
+/* record: what a valid record of each key type is; store_put refuses any
+ * other, load a dump holding one, check reports them. Pure functions. */
 #ifndef RECORD_H
 #define RECORD_H
 
