@@ -194,9 +194,8 @@ grants(struct imp *m, const char *user, const json_t *perms)
 static int
 truthy(const json_t *o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_true(v) || strcmp(record_str(o, key), "true") == 0;
+	return json_is_true(json_object_get(o, key)) ||
+	    strcmp(record_str(o, key), "true") == 0;
 }
 
 /* users:<name> (internal/users.js createUser) into user:<name>. */
