@@ -87,12 +87,6 @@ static const char *const allowed[] = {
 	[K_KID] = "is not libtrust or thumbprint",
 };
 
-static long
-decimal(const char *s)
-{
-	return (long)http_decimal(s, strlen(s));
-}
-
 static int
 parse_bool(const char *v, int *out)
 {
@@ -109,19 +103,14 @@ parse_bool(const char *v, int *out)
 static int
 parse_scrypt(const char *v, struct config *c)
 {
-	char buf[64], *a, *b;
+	const char *a = strchr(v, ':'), *b = a ? strchr(a + 1, ':') : NULL;
 	long n, r, p;
 
-	if (strlen(v) >= sizeof(buf))
+	if (b == NULL)
 		return -1;
-	memcpy(buf, v, strlen(v) + 1);
-	if ((a = strchr(buf, ':')) == NULL || (b = strchr(a + 1, ':')) == NULL)
-		return -1;
-	*a++ = '\0';
-	*b++ = '\0';
-	n = decimal(buf);
-	r = decimal(a);
-	p = decimal(b);
+	n = (long)http_decimal(v, a - v);
+	r = (long)http_decimal(a + 1, b - a - 1);
+	p = (long)http_decimal(b + 1, strlen(b + 1));
 	if (n < 2 || n > (1L << 20) || (n & (n - 1)) != 0 || r < 1 ||
 	    r > 255 || p < 1 || p > 255)
 		return -1;
@@ -155,7 +144,8 @@ set_value(const struct key *k, const char *v, struct config *c)
 	case K_BOOL:
 		return parse_bool(v, (int *)(void *)field);
 	case K_LONG:
-		if ((n = decimal(v)) < k->min || n > k->max)
+		if ((n = (long)http_decimal(v, strlen(v))) < k->min ||
+		    n > k->max)
 			return -1;
 		*(long *)(void *)field = n;
 		return 0;
@@ -316,8 +306,6 @@ config_options(int argc, char **argv, const char *prog, const char *usage,
 	return 0;
 }
 
-/* O_NONBLOCK: opening a FIFO must not wait for a writer; then only a
- * regular file of at most LIM_CONF_FILE bytes is read. */
 const char *
 config_path(const char *path)
 {
@@ -337,6 +325,7 @@ config_load(const char *path, struct config *c)
 
 	path = config_path(path);
 	config_defaults(c);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
 		return -1;

@@ -1,8 +1,4 @@
-/*
- * config: the one configuration file read by all three programs.
- * "key = value" lines, '#' comments; unknown keys and bad values are errors
- * naming file and line.
- */
+/* config: the one configuration file of the three programs (config.c). */
 #ifndef CONFIG_H
 #define CONFIG_H
 
@@ -36,8 +32,7 @@ struct config {
 	char		 token_key[LIM_PATH];
 	char		 token_cert[LIM_PATH];
 	long		 token_v2_ttl;		/* seconds, 60 .. 86400 */
-	int		 token_kid;		/* 0 libtrust, 1 thumbprint:
-						 * jwt.h's enum jwt_kid */
+	int		 token_kid;		/* jwt.h's enum jwt_kid */
 	long		 refresh_ttl;		/* idle seconds, 60 .. 1 year */
 	long		 access_token_max_days;	/* 0: no limit */
 	char		 notify_secret[LIM_CONF_VALUE];
@@ -55,8 +50,7 @@ int	config_parse(const char *text, size_t len, const char *name,
 	    struct config *cfg, char *err, size_t errlen);
 /* The config file to read: path, else $DINDEX_CONFIG, else the default. */
 const char *config_path(const char *path);
-/* Defaults, then the file config_path(path). Logs the error and returns
- * -1 on failure. */
+/* Defaults, then the file config_path(path); -1 (logged) on failure. */
 int	config_load(const char *path, struct config *cfg);
 /* --help or -h anywhere in argv: usage on stdout; --version: prog and
  * the version. 1 when it answered one of them, else 0. */

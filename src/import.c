@@ -1,11 +1,8 @@
 /*
- * import: dindexctl import ekristen, the move from ekristen/docker-index.
- * Its redis is read whole first; then, under the store lock, every record
- * is made, checked (record.c) and reported, and only then, unless refused
- * or a dry run, written, in that one transaction. Users and repositories
- * it writes carry "imported", so a second run leaves them alone; a
- * webhook is known by its URL. Mapping and quirks: README, "Moving from
- * ekristen/docker-index".
+ * import: dindexctl import (README: "Moving from ekristen/docker-index").
+ * Redis is read whole, then every record is made, checked and reported,
+ * and written in one transaction unless refused or a dry run. "imported"
+ * marks what a second run leaves alone; a webhook is known by its URL.
  */
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -16,7 +13,6 @@
 #include <hiredis/hiredis.h>
 
 #include "account.h"
-#include "acl.h"
 #include "admin.h"
 #include "ctl.h"
 #include "hook.h"
@@ -24,10 +20,8 @@
 #include "record.h"
 #include "repo.h"
 
-/*
- * libhiredis is opened when the import runs, by its soname at build time:
- * linked, every dindexctl would need it installed, for a command run once.
- */
+/* libhiredis is dlopened by its build-time soname: linked, every dindexctl
+ * would need it installed, for a command run once. */
 #define HIREDIS(X) \
 	X(redisCommand) X(redisConnectWithTimeout) \
 	X(redisConnectUnixWithTimeout) X(redisSetTimeout) X(redisFree) \
@@ -92,8 +86,7 @@ from_reply(const redisReply *r, int pairs)
 	return v;
 }
 
-/* The value of key, by its type; json null for other types, NULL on
- * failure or text that is not UTF-8. */
+/* key's value by its type, json null for others; NULL: failed or not UTF-8 */
 static json_t *
 fetch_key(redisContext *c, const char *key)
 {
@@ -115,8 +108,7 @@ fetch_key(redisContext *c, const char *key)
 	return v;
 }
 
-/* Every key of database db (NULL: 0) and its value; NULL when redis is
- * not there or fails (said). */
+/* Every key of database db (NULL: 0) and its value; NULL (said) on failure. */
 static json_t *
 read_redis(redisContext *c, const char *db)
 {
@@ -178,9 +170,9 @@ plan(struct imp *m, const char *key, json_t *rec, int whole)
 static json_t *
 grants(struct imp *m, const char *user, const json_t *perms)
 {
-	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	json_t *out = json_object(), *v;
 	const char *scope, *access;
+	char ns[LIM_NS + 1];
 
 	json_object_foreach((json_t *)perms, scope, v) {
 		access = json_is_string(v) ? json_string_value(v) : "?";
@@ -190,8 +182,7 @@ grants(struct imp *m, const char *user, const json_t *perms)
 		    perms, ns)) > 0)
 			say(m, "user:%s: grant %s %s dropped: the grant of %s "
 			    "decided", user, scope, access, ns);
-		else if (acl_bits(access) < 0 || !name_scope_split(scope, ns,
-		    repo))
+		else if (admin_grant_check(scope, access) != RES_OK)
 			say(m, "user:%s: grant %s %s dropped: it gave nothing",
 			    user, scope, access);
 		else
@@ -203,9 +194,8 @@ grants(struct imp *m, const char *user, const json_t *perms)
 static int
 truthy(const json_t *o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_true(v) || strcmp(record_str(o, key), "true") == 0;
+	return json_is_true(json_object_get(o, key)) ||
+	    strcmp(record_str(o, key), "true") == 0;
 }
 
 /* users:<name> (internal/users.js createUser) into user:<name>. */
@@ -453,8 +443,7 @@ not_init(const char *key, json_t *val, void *arg)
 	    json_object_get(val, "imported") != NULL;
 }
 
-/* The plan under the lock, then all the writes or, refused or a dry
- * run, none. */
+/* The plan under the lock, then all of its writes or none. */
 static int
 import(struct imp *m, int dry)
 {
@@ -550,8 +539,7 @@ ctl_import(struct ctl *ctl)
 	return rc;
 }
 
-/* Every enabled user with an imported hash disabled, as user disable
- * does: their credentials die, the last administrator stays. */
+/* Disable, as user disable does, every enabled user with an imported hash. */
 int
 ctl_expire_legacy(struct ctl *ctl)
 {

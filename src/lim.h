@@ -1,13 +1,10 @@
 /*
- * lim.h: every fixed size and time limit of dindex, stated once.
- * Relations between limits are checked at compile time below.
- * Configurable limits (max_body, idle_timeout, token_ttl) live in config.h;
- * these are the ceilings and the fixed ones.
+ * lim.h: every fixed size and time limit of dindex and the ceilings of the
+ * configurable ones (config.h), stated once; relations checked below.
  */
 #ifndef LIM_H
 #define LIM_H
 
-/* The number of elements of an array (the tables' bound). */
 #define LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* HTTP request head */
@@ -114,8 +111,6 @@
 #define LIM_UI_FILE		(256 * 1024)	/* bytes of one file of ui_dir:
 						 * 503 and a log line beyond */
 #define LIM_UI_NAME		64	/* [a-z][a-z0-9_-]*.(html|css|js) */
-
-/* peers */
 
 _Static_assert(LIM_REQUEST_LINE < LIM_HEAD, "request line fits the head");
 _Static_assert(LIM_LOCK_SECONDS < LIM_REQUEST_SECONDS,

@@ -10,44 +10,44 @@
 #define LOWER	"abcdefghijklmnopqrstuvwxyz0123456789"
 #define HEX	"0123456789abcdef"
 
-int
-name_user_ok(const char *s)
+static int
+span_ok(const char *s, size_t min, size_t max, const char *set)
 {
 	size_t n = strlen(s);
 
-	return n >= LIM_USER_MIN && n <= LIM_USER && strspn(s, LOWER "_") == n;
+	return n >= min && n <= max && strspn(s, set) == n;
+}
+
+int
+name_user_ok(const char *s)
+{
+	return span_ok(s, LIM_USER_MIN, LIM_USER, LOWER "_");
 }
 
 int
 name_team_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n >= 2 && n <= LIM_TEAM && strspn(s, LOWER "_-") == n;
+	return span_ok(s, 2, LIM_TEAM, LOWER "_-");
 }
 
 int
 name_ns_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n >= 2 && n <= LIM_NS && strspn(s, LOWER "_-") == n &&
-	    s[0] != '-' && s[n - 1] != '-';
+	return span_ok(s, 2, LIM_NS, LOWER "_-") && s[0] != '-' &&
+	    s[strlen(s) - 1] != '-';
 }
 
 int
 name_repo_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= LIM_REPO && strspn(s, LOWER "_.-") == n &&
-	    strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+	return span_ok(s, 1, LIM_REPO, LOWER "_.-") && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0;
 }
 
 int
 name_hex_ok(const char *s, size_t n)
 {
-	return strlen(s) == n && strspn(s, HEX) == n;
+	return span_ok(s, n, n, HEX);
 }
 
 int
@@ -59,10 +59,8 @@ name_image_ok(const char *s)
 int
 name_tag_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= LIM_TAG && s[0] != '.' && s[0] != '-' &&
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" LOWER "_.-") == n;
+	return span_ok(s, 1, LIM_TAG, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" LOWER
+	    "_.-") && s[0] != '.' && s[0] != '-';
 }
 
 int

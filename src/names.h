@@ -1,7 +1,4 @@
-/*
- * names: what a user, namespace, repository, tag, image id, e-mail address
- * and permission scope may look like (PROTOCOL.md 2.2). Pure functions.
- */
+/* names: the shapes of names on the wire (names.c). Pure functions. */
 #ifndef NAMES_H
 #define NAMES_H
 

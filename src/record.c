@@ -1,8 +1,6 @@
 /*
- * record: one validator per record type. Each checks that the fields the
- * code reads are there with the right JSON types and shapes, so a handler
- * reading a stored record never meets a field it cannot use. Fields it
- * does not know are left alone.
+ * record: one validator per record type, so a handler reading a stored
+ * record never meets a field it cannot use. Unknown fields are left alone.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +26,6 @@ why(const char *fmt, ...)
 	return why_buf;
 }
 
-/* s is one of the words (a NULL-terminated list). */
 static int
 one_of(const char *s, const char *const *words)
 {
@@ -62,7 +59,6 @@ legacy_ok(const char *hash)
 	    AUTH_LEGACY_LEN - n);
 }
 
-/* What is wrong with the grants of a user or team, NULL nothing. */
 static const char *
 perms_bad(const json_t *perms)
 {
@@ -190,7 +186,7 @@ check_repo(const char *name, const json_t *r)
 }
 
 static const char *
-check_token(const json_t *t)
+check_token(const char *key, const json_t *t)
 {
 	static const char *const accesses[] = { "read", "write", "delete",
 	    NULL };
@@ -200,6 +196,7 @@ check_token(const json_t *t)
 	json_t *ids = NULL, *cred = NULL, *v;
 	size_t i;
 
+	(void)key;
 	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:I, s?o, s?o, s?s}",
 	    "user", &user, "repo", &name, "access", &access, "expires",
 	    &expires, "ids", &ids, "cred", &cred, "atok", &atok))
@@ -222,11 +219,12 @@ check_token(const json_t *t)
 }
 
 static const char *
-check_refresh(const json_t *t)
+check_refresh(const char *key, const json_t *t)
 {
 	const char *user = "", *service = "", *id = "", *cred = "";
 	json_int_t created, used = 0;
 
+	(void)key;
 	if (json_unpack((json_t *)t, "{s:s, s:s, s:I, s?I, s?s, s?s}", "user",
 	    &user, "service", &service, "created", &created, "used", &used,
 	    "id", &id, "cred", &cred))
@@ -235,11 +233,12 @@ check_refresh(const json_t *t)
 }
 
 static const char *
-check_session(const json_t *t)
+check_session(const char *key, const json_t *t)
 {
 	const char *user = "", *cred = "";
 	json_int_t created, expires;
 
+	(void)key;
 	if (json_unpack((json_t *)t, "{s:s, s:s, s:I, s:I}", "user", &user,
 	    "cred", &cred, "created", &created, "expires", &expires))
 		return "user, cred, created or expires missing or of the wrong "
@@ -248,7 +247,7 @@ check_session(const json_t *t)
 }
 
 static const char *
-check_atok(const json_t *t)
+check_atok(const char *key, const json_t *t)
 {
 	char ns[LIM_NS + 1], repo[LIM_NAME + 1];
 	const char *user = "", *name = "", *hash = "", *scope;
@@ -256,6 +255,7 @@ check_atok(const json_t *t)
 	json_int_t created, expires, used;
 	size_t n;
 
+	(void)key;
 	if (json_unpack((json_t *)t, "{s:s, s:s, s:s, s:o, s:I, s:I, s?I}",
 	    "user", &user, "name", &name, "hash", &hash, "scopes", &scopes,
 	    "created", &created, "expires", &expires, "used", &used) ||
@@ -275,7 +275,7 @@ check_atok(const json_t *t)
 }
 
 static const char *
-check_hooks(const json_t *all)
+check_hooks(const char *key, const json_t *all)
 {
 	static const char *const kinds[] = { "new", "existing", NULL };
 	const char *id, *url = "", *secret = "";
@@ -284,6 +284,7 @@ check_hooks(const json_t *all)
 	size_t i;
 	int active;
 
+	(void)key;
 	json_object_foreach((json_t *)all, id, h) {
 		if (!name_hex_ok(id, 16) ||
 		    json_unpack(h, "{s:s, s:o, s:s, s:b, s:I}", "url", &url,
@@ -301,12 +302,13 @@ check_hooks(const json_t *all)
 }
 
 static const char *
-check_hist(const json_t *list)
+check_hist(const char *key, const json_t *list)
 {
 	json_int_t t, status;
 	json_t *a;
 	size_t i;
 
+	(void)key;
 	json_array_foreach((json_t *)list, i, a)
 		if (json_unpack(a, "{s:I, s:I}", "time", &t, "status",
 		    &status))
@@ -338,6 +340,14 @@ record_str(const json_t *rec, const char *key)
 	return s != NULL ? s : "";
 }
 
+static const char *(*const checks[])(const char *, const json_t *) = {
+	[STORE_USER] = check_user, [STORE_REPO] = check_repo,
+	[STORE_TOKEN] = check_token, [STORE_REFRESH] = check_refresh,
+	[STORE_HOOKS] = check_hooks, [STORE_HIST] = check_hist,
+	[STORE_ATOK] = check_atok, [STORE_STATS] = check_stats,
+	[STORE_TEAM] = check_team, [STORE_SESSION] = check_session,
+};
+
 const char *
 record_check(const char *key, const json_t *v)
 {
@@ -349,29 +359,8 @@ record_check(const char *key, const json_t *v)
 	if (v == NULL || json_is_null(v))
 		return "does not parse as JSON";
 	if (kind == STORE_HIST)
-		return json_is_array(v) ? check_hist(v) : "not a list";
-	if (!json_is_object(v))
-		return "not an object";
-	switch (kind) {
-	case STORE_USER:
-		return check_user(name, v);
-	case STORE_REPO:
-		return check_repo(name, v);
-	case STORE_TOKEN:
-		return check_token(v);
-	case STORE_REFRESH:
-		return check_refresh(v);
-	case STORE_ATOK:
-		return check_atok(v);
-	case STORE_STATS:
-		return check_stats(name, v);
-	case STORE_TEAM:
-		return check_team(name, v);
-	case STORE_SESSION:
-		return check_session(v);
-	default:
-		return check_hooks(v);
-	}
+		return json_is_array(v) ? checks[kind](name, v) : "not a list";
+	return json_is_object(v) ? checks[kind](name, v) : "not an object";
 }
 
 static int

@@ -1,8 +1,5 @@
-/*
- * record: what a valid record of each key type is. store_put refuses what
- * it rejects, dindexctl load a dump that holds one, dindexctl check
- * reports them. Pure functions.
- */
+/* record: what a valid record of each key type is; store_put refuses any
+ * other, load a dump holding one, check reports them. Pure functions. */
 #ifndef RECORD_H
 #define RECORD_H
 

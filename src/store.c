@@ -137,17 +137,6 @@ del_raw(struct store *st, const char *key)
 	    dberr("gdbm_delete", st->path);
 }
 
-/* k as a string in key (LIM_KEY bytes); 0 when it does not fit. */
-static int
-key_str(char *key, datum k)
-{
-	if ((size_t)k.dsize >= LIM_KEY)
-		return 0;
-	memcpy(key, k.dptr, k.dsize);
-	key[k.dsize] = '\0';
-	return 1;
-}
-
 int
 store_each(struct store *st, const char *prefix,
     int (*fn)(const char *, json_t *, void *), void *arg)
@@ -158,7 +147,8 @@ store_each(struct store *st, const char *prefix,
 	json_t *val;
 
 	for (k = gdbm_firstkey(st->db); k.dptr != NULL && rc == 0; k = next) {
-		if (key_str(key, k) && strncmp(key, prefix, strlen(prefix)) ==
+		snprintf(key, sizeof(key), "%.*s", k.dsize, k.dptr);
+		if (k.dsize < LIM_KEY && strncmp(key, prefix, strlen(prefix)) ==
 		    0 && !(hide && store_kind(key, NULL) == STORE_SEARCH)) {
 			v = gdbm_fetch(st->db, k);
 			val = v.dptr ? json_loadb(v.dptr, v.dsize,
@@ -231,9 +221,8 @@ shard_key(const char *name, char key[16])
 }
 
 /* After a write of "repo:<name>" (val NULL: deleted): the name is in its
- * shard exactly while the repository is complete. Changed shards stay in
- * memory until store_close, so a transaction of many writes (load, the
- * benchmark generator) reads and writes each shard once. */
+ * shard exactly while the repository is complete. Shards are cached until
+ * store_close, so a transaction reads and writes each one once. */
 static int
 index_update(struct store *st, const char *key, const json_t *val)
 {
@@ -354,10 +343,9 @@ clean(struct store *st)
 static GDBM_FILE
 open_db(const char *path, int flags)
 {
-	GDBM_FILE db;
+	GDBM_FILE db = gdbm_open(path, 0, flags | GDBM_NOLOCK | GDBM_CLOEXEC,
+	    0600, NULL);
 
-	db = gdbm_open(path, 0, flags | GDBM_NOLOCK | GDBM_CLOEXEC, 0600,
-	    NULL);
 	if (db == NULL)
 		dberr("gdbm_open", path);
 	return db;
@@ -525,7 +513,6 @@ store_fetch(const char *path, const char *key, json_t **out)
 	return rc;
 }
 
-/* The one write transaction around one record. */
 int
 store_update(const char *path, const char *key,
     int (*fn)(struct store *, json_t **, void *), void *arg)
@@ -606,7 +593,6 @@ store_search(const char *path, int (*fn)(const char *, void *), void *arg)
 	const char *name;
 	int i, rc = 0;
 
-	/* a bounded read per lock hold, so writers get in between */
 	for (i = 0; i < LIM_SEARCH_SHARDS && rc == 0; i++) {
 		if (i % LIM_SEARCH_HOLD == 0 &&
 		    store_open(path, STORE_READ, &st) == -1)

@@ -1,8 +1,5 @@
-/*
- * store: one GDBM file of JSON records under typed key prefixes, its
- * locks (bounded wait, writers first), durable write transactions and a
- * search index. Knows nothing of HTTP. Schema: README.md, record.c.
- */
+/* store: JSON records in one GDBM file under key prefixes, locks, durable
+ * write transactions, the search index (store.c). Knows nothing of HTTP. */
 #ifndef STORE_H
 #define STORE_H
 
@@ -16,9 +13,7 @@ enum store_mode {
 			 * truncated, no lock; store_close syncs it */
 };
 
-/* The key prefixes: "user:", "repo:", "token:", "refresh:", "hooks:",
- * "hist:", "atok:", the store's own index "search:", "stats:"
- * (counters), "team:" and "session:" (the web console's, ui.c). */
+/* One per key prefix (store.c); "search:" is the store's own index. */
 enum store_kind {
 	STORE_USER, STORE_REPO, STORE_TOKEN, STORE_REFRESH, STORE_HOOKS,
 	STORE_HIST, STORE_ATOK, STORE_SEARCH, STORE_STATS, STORE_TEAM,
