@@ -335,8 +335,10 @@ config_load(const char *path, struct config *c)
 		goto out;
 	}
 	/* one byte more than the limit, to tell "at most" from "more" */
-	if ((buf = malloc(LIM_CONF_FILE + 1)) == NULL)
+	if ((buf = malloc(LIM_CONF_FILE + 1)) == NULL) {
+		log_msg(LOG_ERR, "%s: out of memory", path);
 		goto out;
+	}
 	while (len <= LIM_CONF_FILE &&
 	    (n = read(fd, buf + len, LIM_CONF_FILE + 1 - len)) > 0)
 		len += (size_t)n;

@@ -133,17 +133,29 @@ unusable(const struct config *cfg, struct job *j)
 	return spool_move(cfg->spool, j->name, "failed", j->d) == 0 ? 1 : -1;
 }
 
-static void
+static int
 sign(const char *secret, const char *data, size_t len, char hex[65])
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
 
-	HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	    (const unsigned char *)data, len, mac, &n);
-	for (i = 0; i < n && i < 32; i++)
+	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (const unsigned char *)data, len, mac, &n) == NULL || n != 32)
+		return -1;
+	for (i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	hex[64] = '\0';
+	return 0;
+}
+
+/* A failed append frees the list: NULL says any step failed. */
+static void
+add(struct curl_slist **h, const char *line)
+{
+	struct curl_slist *n = *h != NULL ? curl_slist_append(*h, line) : NULL;
+
+	if (n == NULL)
+		curl_slist_free_all(*h);
+	*h = n;
 }
 
 static struct curl_slist *
@@ -151,31 +163,38 @@ headers(const char *id, const char *event, const char *secret,
     const char *body)
 {
 	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
-	char line[256], sig[65], *data;
+	char line[256], sig[65], *data = NULL;
 	long long t = (long long)time(NULL);
 	int n;
 
-	h = curl_slist_append(h, "Content-Type: application/json");
+	add(&h, "Content-Type: application/json");
 	snprintf(line, sizeof(line), "X-Docker-Index-Delivery: %s", id);
-	h = curl_slist_append(h, line);
+	add(&h, line);
 	snprintf(line, sizeof(line), "X-Docker-Index-Event: %s", event);
-	h = curl_slist_append(h, line);
-	if (secret[0] == '\0')
+	add(&h, line);
+	if (secret[0] == '\0' || h == NULL)
 		return h;
-	sign(secret, body, strlen(body), sig);
+	if (sign(secret, body, strlen(body), sig) == -1)
+		goto fail;
 	snprintf(line, sizeof(line), "X-Dindex-Signature: sha256=%s", sig);
-	h = curl_slist_append(h, line);
+	add(&h, line);
 	/* t and id signed too: a captured delivery is no new one; body is
 	 * JSON text, no NUL inside */
 	if ((n = asprintf(&data, "%lld.%s.%s", t, id, body)) == -1) {
-		curl_slist_free_all(h);
-		return NULL;
+		data = NULL;
+		goto fail;
 	}
-	sign(secret, data, (size_t)n, sig);
+	if (sign(secret, data, (size_t)n, sig) == -1)
+		goto fail;
 	free(data);
 	snprintf(line, sizeof(line), "X-Dindex-Signature-256: t=%lld,id=%s,"
 	    "v1=%s", t, id, sig);
-	return curl_slist_append(h, line);
+	add(&h, line);
+	return h;
+fail:
+	free(data);
+	curl_slist_free_all(h);
+	return NULL;
 }
 
 static size_t

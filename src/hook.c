@@ -230,7 +230,9 @@ hook_record(struct store *st, const char *name, const char *id,
 	if (keep <= 0)
 		return RES_OK;
 	snprintf(key, sizeof(key), "hist:%s/%s", name, id);
-	if (store_get(st, key, &h) != 0 || !json_is_array(h)) {
+	if ((rc = store_get(st, key, &h)) == -1)	/* never erase it */
+		return RES_ERROR;
+	if (rc == 1 || !json_is_array(h)) {
 		json_decref(h);
 		h = json_array();
 	}

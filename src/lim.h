@@ -65,7 +65,6 @@
 #define LIM_TAG			128
 #define LIM_IMAGE_ID		64
 #define LIM_CHECKSUM		256
-#define LIM_AUTH_HEADER		4096	/* Authorization value */
 #define LIM_TOKEN_BYTES		32	/* 256 random bits per token */
 #define LIM_SIG			(2 * LIM_TOKEN_BYTES)	/* hex signature */
 #define LIM_IMAGES		100000	/* ids in one repository */

@@ -92,10 +92,9 @@ password_grant(struct ctx *ctx, struct treq *t)
 	if (param(t, "username", cred.user, sizeof(cred.user)) == 1 &&
 	    param(t, "password", cred.pass, sizeof(cred.pass)) == 1)
 		rc = account_login(ctx->cfg, &cred, &t->user);
-	if (rc == ACCOUNT_OK)
-		snprintf(ctx->user, sizeof(ctx->user), "%s", cred.user);
-	else if (rc == ACCOUNT_BAD)
-		snprintf(ctx->login, sizeof(ctx->login), "%s", cred.user);
+	/* logged as route_basic does: a refused name may not be an account */
+	snprintf(rc == ACCOUNT_OK || rc == ACCOUNT_DISABLED ? ctx->user :
+	    ctx->login, sizeof(ctx->user), "%s", cred.user);
 	bytes_wipe(&cred, sizeof(cred));
 	if (rc == ACCOUNT_DISABLED)	/* the right password */
 		return route_error(ctx, 401, "account is not active");

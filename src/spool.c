@@ -145,7 +145,9 @@ move(const char *root, const char *from, const char *to, const char *name)
 	snprintf(a, sizeof(a), "%s/%s/%s", root, from, name);
 	snprintf(b, sizeof(b), "%s/%s/%s", root, to, name);
 	if (rename(a, b) == 0) {
-		utimensat(AT_FDCWD, b, NULL, 0);
+		/* an old mtime would let the claim be reclaimed at once */
+		if (utimensat(AT_FDCWD, b, NULL, 0) == -1)
+			log_msg(LOG_ERR, "touch %s: %s", b, strerror(errno));
 		return sync_dir(root, to) == 0 && sync_dir(root, from) == 0 ?
 		    0 : -1;
 	}
@@ -274,8 +276,8 @@ spool_requeue(const char *root, const char *id, int retry)
 	if (state == NULL || strcmp(state, "active") == 0)
 		return 1;
 	snprintf(name, sizeof(name), "%s.json", id);
-	if (spool_claim(root, state, name) != 0)
-		return 1;
+	if ((rc = spool_claim(root, state, name)) != 0)
+		return rc;
 	if (!retry)
 		return spool_done(root, name);
 	if ((d = spool_read(root, "active", name)) == NULL)

@@ -160,6 +160,9 @@ store_each(struct store *st, const char *prefix,
 		next = gdbm_nextkey(st->db, k);
 		free(k.dptr);
 	}
+	/* the end and a failed read both give no key: tell them apart */
+	if (k.dptr == NULL && rc == 0 && gdbm_errno != GDBM_ITEM_NOT_FOUND)
+		rc = dberr("gdbm_nextkey", st->path);
 	free(k.dptr);
 	return rc;
 }
@@ -374,7 +377,7 @@ recover(struct store *st)
 		rc = reindex(st);
 	}
 	if (gdbm_sync(st->db) != 0)
-		rc = -1;
+		rc = dberr("gdbm_sync", st->path);
 	gdbm_close(st->db);
 	st->db = NULL;
 	return rc == 0 ? mark(st, MARK_CLEAN) : rc;
