@@ -1,13 +1,11 @@
 /*
  * ctl_key: dindexctl key, the v2 signing keys without openssl by hand.
- * DIR (--dir, else token_key's directory, else KEY_DIR) holds ca.key (the
- * CA's key, 0600, for dindexctl only), ca.pem (the registry's
- * rootcertbundle) and token.pem (0640, group of the database's
- * directory): the signing key, its certificate, the CA's; token_key and
- * token_cert both, so that rotate swaps them in one rename. Each file is
- * a synced temp file linked into place (never over a file) or renamed
- * (rotate), then the directory synced. dindex reads the key per token
- * request and the registry trusts the CA: neither restarts.
+ * DIR (--dir, else token_key's directory, else KEY_DIR) holds ca.key
+ * (0600, dindexctl's only), ca.pem (the registry's rootcertbundle) and
+ * token.pem (0640, the database directory's group): the signing key, its
+ * certificate and the CA's, token_key and token_cert both, so rotate
+ * swaps them in one rename. dindex reads the key per token request and
+ * the registry trusts the CA: neither restarts.
  */
 #include <sys/stat.h>
 
@@ -129,16 +127,14 @@ new_cert(EVP_PKEY *key, long days, X509 *ca, EVP_PKEY *ca_key)
 	    (ca == NULL || add_ext(x, &v3, NID_authority_key_identifier,
 	    "keyid")) && X509_sign(x, ca ? ca_key : key, EVP_sha256()) > 0;
 	BN_free(serial);
-	if (!ok) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
+	if (ok)
+		return x;
+	X509_free(x);
+	return NULL;
 }
 
-/* key, then certificates x and ca, as PEM in DIR's file f: a temp file
- * (its mode set before a byte is in it) synced, then renamed over f
- * (rotate) or linked where no f is, then DIR synced. */
+/* key, x and ca as PEM into file f: a temp file (its mode set first)
+ * synced, renamed over f (rotate) or linked where no f is, DIR synced. */
 static int
 put(struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca, int rotate)
 {
@@ -231,9 +227,8 @@ expiry(const X509 *x)
 	    json_integer(timegm(&tm)) : NULL;
 }
 
-/* The subject (into subj[SUBJ_LEN], kept when none) and expiry of the PEM
- * file f's first certificate, the leaf, and the expiry of its last, the
- * CA's; f (NULL: none) is closed. */
+/* The subject (into subj, kept when none) and expiry of PEM file f's first
+ * certificate and the expiry of its last, the CA's; f (or NULL) closed. */
 static void
 read_chain(FILE *f, char *subj, json_t **expires, json_t **ca_expires)
 {
@@ -256,8 +251,7 @@ read_chain(FILE *f, char *subj, json_t **expires, json_t **ca_expires)
 	X509_free(leaf);
 }
 
-/* ctl->out: the key's algorithm and ids, the subject and expiry of its
- * certificate (the first of cert) and the CA's expiry (the last's). */
+/* ctl->out: the key's algorithm and ids, then read_chain of cert. */
 static int
 describe(struct ctl *ctl, const char *key, const char *cert)
 {
