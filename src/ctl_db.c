@@ -91,15 +91,6 @@ dump_file(const char *path)
 	return fp;
 }
 
-static int
-write_doc(const json_t *doc, FILE *fp)
-{
-	return (fp == stdout || ftruncate(fileno(fp), 0) == 0) &&
-	    json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
-	    fputc('\n', fp) != EOF && fflush(fp) == 0 &&
-	    (fp == stdout || fsync(fileno(fp)) == 0) ? 0 : -1;
-}
-
 int
 ctl_dump(struct ctl *ctl)
 {
@@ -125,7 +116,10 @@ ctl_dump(struct ctl *ctl)
 	}
 	doc = json_pack("{s:s, s:i, s:O}", "format", "dindex-dump",
 	    "version", 1, "records", all);
-	if (doc == NULL || write_doc(doc, fp) == -1)
+	if (doc == NULL || (fp != stdout && ftruncate(fileno(fp), 0) == -1) ||
+	    json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == -1 ||
+	    fputc('\n', fp) == EOF || fflush(fp) != 0 ||
+	    (fp != stdout && fsync(fileno(fp)) == -1))
 		ctl_refuse("%s: %s", path ? path : "stdout", strerror(errno));
 	else
 		rc = skipped ? ctl_refuse("dump incomplete: %d records left "
