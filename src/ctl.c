@@ -1,9 +1,8 @@
 /*
- * ctl: dindexctl's command table and the one way every row takes: its
- * words, options and secret, then the run, then the answer as text or
- * JSON. A row with a path runs the management API's handler in-process
- * as the host's administrator, so its rules and messages are the API's;
- * a row with a function is host-only (below, and ctl_db.c).
+ * ctl: dindexctl's command table and the one way every row takes: words,
+ * options and secret, the run, the answer as text or JSON. A row with a
+ * path runs the management API's handler in-process as the host's
+ * administrator, so its rules and messages are the API's.
  */
 #include <sys/stat.h>
 
@@ -25,9 +24,7 @@
 #include "ctl.h"
 #include "hook.h"
 #include "names.h"
-#include "record.h"
 #include "token.h"
-#include "repo.h"
 #include "route.h"
 #include "spool.h"
 
@@ -43,14 +40,12 @@ struct opt {
 	int		 kind;
 };
 
-/*
- * The answer as text: fmt (each conversion a %s) printed for one record
+/* The answer as text: fmt (each conversion a %s) printed for one record
  * or, with heads ("A|B"), as the heading and for each element of a table
  * (an object's sorted by key). Each word of cells fills one %s: "." the
  * key (of a record: the first argument), "=" the element, "-f" field f
  * or "-", "?f" yes or no, "@f" a time, "#f" a number or f's size, ",f"
- * a list of strings joined by ','.
- */
+ * a list of strings joined by ','. */
 struct view {
 	const char	*of;	/* this field of the answer; NULL: itself */
 	const char	*fmt;
@@ -71,9 +66,8 @@ struct cmd {
 	struct view		 view[2];
 	int			 json;
 	int			 named;	/* refusals start "<argument 1>: " */
-	int			 opens;	/* opens FILE, then ctl_become_owner;
-					 * key: stays who ran it, to keep
-					 * the CA's key root's */
+	int			 opens;	/* FILE first, as the caller; key
+					 * never: the CA's key stays root's */
 	int			(*ok)(const char *);	/* of argument 2 */
 };
 
@@ -143,8 +137,7 @@ read_line(FILE *fp, char *buf, size_t len)
 	return 0;
 }
 
-/* A secret from stdin (one line) or the terminal without echo.
- * 0 ok, -1 no terminal, read error or longer than len - 1. */
+/* A secret from stdin (one line) or the terminal without echo. */
 static int
 read_secret(int from_stdin, char *buf, size_t len)
 {
@@ -282,9 +275,8 @@ show(const struct ctl *ctl, const struct cmd *c)
 	}
 }
 
-/* user list (the records, not only the names GET /users answers), repo
- * list, token list USER (refresh tokens, then access tokens, without
- * their secrets) */
+/* user list (the records, not GET /users' names), repo list, token list
+ * USER (refresh, then access tokens, without their secrets) */
 static int
 list(struct ctl *ctl)
 {
@@ -385,20 +377,18 @@ token_gc(struct ctl *ctl)
 {
 	struct store *st;
 	time_t now = time(NULL);
-	int n, r, a;
+	int n, r, a, s = -1;
 
 	if (store_open(ctl->cfg->database, STORE_WRITE, &st) == -1)
 		return ctl_refuse("cannot open %s", ctl->cfg->database);
 	n = store_purge(st, "token:", expired, &now);
 	r = refresh_gc(st, ctl->cfg);
 	a = atok_gc(st);
-	n = n == -1 || r == -1 || a == -1 ? -1 : n + r + a;
-	if (n != -1)	/* expired console sessions */
-		n = (a = store_purge(st, "session:", expired, &now)) == -1 ?
-		    -1 : n + a;
-	if (store_close(st) == -1 || n == -1)
+	if (n != -1 && r != -1 && a != -1)	/* and console sessions */
+		s = store_purge(st, "session:", expired, &now);
+	if (store_close(st) == -1 || s == -1)
 		return ctl_refuse("token gc failed");
-	ctl->out = json_pack("{s:i}", "removed", n);
+	ctl->out = json_pack("{s:i}", "removed", n + r + a + s);
 	return CTL_OK;
 }
 
@@ -416,10 +406,8 @@ token_rm(struct ctl *ctl)
 	return CTL_OK;
 }
 
-/*
- * The spool commands work on the files through the same claim by rename
- * the deliverer uses, so they are safe while it runs.
- */
+/* The spool commands claim by rename as the deliverer does, so they are
+ * safe while it runs. */
 static json_t *
 delivery(const char *spool, const char *state, const char *name)
 {
@@ -476,7 +464,6 @@ claim(const char *spool, const char *id, int retry)
 	return rc ? ctl_refuse("cannot requeue %s", id) : CTL_OK;
 }
 
-/* spool retry ID|--failed, spool drop ID */
 static int
 spool_act(struct ctl *ctl)
 {
@@ -520,10 +507,9 @@ static const struct opt load_opts[] = {
 	{ "--force", "force", OPT_TRUE }, { NULL, "file", OPT_WORD }, { 0 } };
 
 static const struct opt import_opts[] = {
-	{ "--redis", "redis", OPT_VALUE },
-	{ "--redis-socket", "socket", OPT_VALUE },
-	{ "--db", "db", OPT_VALUE }, { "--dry-run", "dry_run", OPT_TRUE },
-	{ "--merge", "merge", OPT_TRUE }, { 0 } };
+	{ "--redis", "redis", OPT_VALUE }, { "--db", "db", OPT_VALUE },
+	{ "--dry-run", "dry_run", OPT_TRUE }, { "--merge", "merge", OPT_TRUE },
+	{ "--redis-socket", "socket", OPT_VALUE }, { 0 } };
 static const struct opt key_opts[] = {
 	{ "--dir", "dir", OPT_VALUE }, { "--curve", "curve", OPT_VALUE },
 	{ "--days", "days", OPT_VALUE }, { "--realm", "realm", OPT_VALUE },
@@ -553,8 +539,7 @@ static const struct cmd cmds[] = {
 	{ "user disable NAME", HTTP_PUT, "users/%/disable", .named = 1 },
 	{ "user admin NAME on", HTTP_PUT, "users/%/admin", .named = 1 },
 	{ "user admin NAME off", HTTP_DELETE, "users/%/admin", .named = 1 },
-	{ "user del NAME", HTTP_DELETE, "users/%", .json = J_NONE,
-	    .named = 1 },
+	{ "user del NAME", HTTP_DELETE, "users/%", .json = J_NONE, .named = 1 },
 	{ "perm set NAME SCOPE ACCESS", HTTP_PUT, "users/%/permissions",
 	    { "repo", "access" }, .named = 1 },
 	{ "perm rm NAME SCOPE", HTTP_DELETE, "users/%/permissions/@",
@@ -562,9 +547,8 @@ static const struct cmd cmds[] = {
 	{ "perm list NAME", HTTP_GET, "users/%/permissions", .named = 1,
 	    .view = { { NULL, "%-40s %s\n", "SCOPE|ACCESS", ". =" } } },
 	{ "perm who SCOPE", HTTP_GET, "namespaces/%/permissions", .named = 1,
-	    .view = { { NULL,
-	    "%-30s %-6s %-40s %s\n", "WHO|RIGHT|SCOPE|THROUGH",
-	    "-who -right -scope -through" } } },
+	    .view = { { NULL, "%-30s %-6s %-40s %s\n",
+	    "WHO|RIGHT|SCOPE|THROUGH", "-who -right -scope -through" } } },
 	{ "team list", HTTP_GET, "teams", .view = { { NULL, "%s\n", "TEAM",
 	    "=" } } },
 	{ "team show TEAM", HTTP_GET, "teams/%", .named = 1, .view = {
@@ -642,8 +626,7 @@ static const struct cmd cmds[] = {
 	    .json = J_NONE },
 };
 
-/* Match argv against c's words, the arguments into args: how many words
- * matched, or 0. */
+/* How many words of argv match c's (its arguments into args), or 0. */
 static int
 match(const struct cmd *c, int argc, char **argv, char **args)
 {
@@ -735,6 +718,7 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 	const struct opt *o;
 	const char *p, *from_stdin = NULL, *field;
 	char **rest = ctl->arg;
+	json_t *v;
 	int i;
 
 	for (p = c->path; p != NULL && *p != '\0'; p++)
@@ -754,15 +738,14 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 		if (o->kind == OPT_STDIN)
 			from_stdin = o->field;
 		i += o->kind <= OPT_LIST;
+		v = o->kind >= OPT_TRUE ? json_true() : json_string(argv[i]);
 		if (o->kind == OPT_LIST && !json_object_get(ctl->opt, o->field))
 			json_object_set_new(ctl->opt, o->field, json_array());
 		if (o->kind == OPT_LIST)
 			json_array_append_new(json_object_get(ctl->opt,
-			    o->field), json_string(argv[i]));
+			    o->field), v);
 		else
-			json_object_set_new(ctl->opt, o->field,
-			    o->kind >= OPT_TRUE ? json_true() :
-			    json_string(argv[i]));
+			json_object_set_new(ctl->opt, o->field, v);
 	}
 	if ((field = from_stdin ? from_stdin : c->ask) == NULL)
 		return 0;

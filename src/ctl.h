@@ -30,10 +30,8 @@ struct ctl {
 int	ctl_main(int argc, char **argv);
 /* "dindexctl: <message>" on stderr; returns CTL_REFUSED. */
 int	ctl_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Run by root: become the owner of the database's directory (the dindex
- * user of the units), so every file created is theirs to open. Done
- * before every command but dump and load, which open FILE first with the
- * caller's rights. 0 done, CTL_REFUSED (said). */
+/* Run by root: become the owner of the database's directory, so every file
+ * made is dindex's to open. dump and load open FILE first, as the caller. */
 int	ctl_become_owner(const struct config *);
 void	ctl_print_json(const json_t *);
 
@@ -41,19 +39,16 @@ int	ctl_init(struct ctl *);
 int	ctl_dump(struct ctl *);
 int	ctl_load(struct ctl *);
 int	ctl_check(struct ctl *);
-/* import.c: import ekristen, user expire-legacy */
-int	ctl_import(struct ctl *);
+int	ctl_import(struct ctl *);		/* import.c */
 int	ctl_expire_legacy(struct ctl *);
 
-/* ctl_key.c: the v2 signing keys */
-int	ctl_key_make(struct ctl *);	/* init and rotate */
+int	ctl_key_make(struct ctl *);	/* ctl_key.c: init and rotate */
 int	ctl_key_show(struct ctl *);
 int	ctl_key_jwks(struct ctl *);
-/* status: the subject and expiry of the certificate at path, or JSON
- * null when path is "" or holds none (one that cannot be read logged). */
+/* The subject and expiry of the certificate at path, or JSON null when
+ * path is "" or holds none (one that cannot be read logged). */
 json_t	*ctl_key_cert(const char *path);
-/* status.c */
-int	ctl_status(struct ctl *);
+int	ctl_status(struct ctl *);		/* status.c */
 int	ctl_metrics(struct ctl *);
 
 #endif

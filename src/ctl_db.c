@@ -1,12 +1,10 @@
 /*
  * ctl_db: dindexctl init, dump, load and check: the database as a whole.
- * A dump is one JSON document {"format": "dindex-dump", "version": 1,
- * "records": {key: value}} with sorted keys, password hashes included, so
- * a file it is written to is created 0600. load restores a dump into an
- * empty database (or, with --force, replaces everything) by writing a new
- * file beside it and renaming it into place under the exclusive lock;
- * dump, load, dump gives the same bytes. check reads under the shared
- * lock, so it runs beside a serving dindex.
+ * A dump is {"format": "dindex-dump", "version": 1, "records": {key:
+ * value}} with sorted keys and the password hashes, so its file is 0600.
+ * load fills an empty database (--force: replaces it) through a new file
+ * renamed into place; dump, load, dump gives the same bytes. check takes
+ * the shared lock only, so it runs beside a serving dindex.
  */
 #include <sys/stat.h>
 
@@ -74,9 +72,8 @@ ctl_init(struct ctl *ctl)
 }
 
 /* dump FILE: opened before dindexctl becomes the database's owner (root
- * may write where that user may not), but not truncated before the dump
- * is read, so a failed dump leaves an older one whole. fchmod: an
- * existing file is 0600 before a hash is written to it. */
+ * may write where that user may not), truncated only once the dump is
+ * read (a failed dump leaves an older one whole), 0600 before a hash. */
 static FILE *
 dump_file(const char *path)
 {
@@ -92,15 +89,6 @@ dump_file(const char *path)
 		return NULL;
 	}
 	return fp;
-}
-
-static int
-write_doc(const json_t *doc, FILE *fp)
-{
-	return (fp == stdout || ftruncate(fileno(fp), 0) == 0) &&
-	    json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
-	    fputc('\n', fp) != EOF && fflush(fp) == 0 &&
-	    (fp == stdout || fsync(fileno(fp)) == 0) ? 0 : -1;
 }
 
 int
@@ -128,7 +116,10 @@ ctl_dump(struct ctl *ctl)
 	}
 	doc = json_pack("{s:s, s:i, s:O}", "format", "dindex-dump",
 	    "version", 1, "records", all);
-	if (doc == NULL || write_doc(doc, fp) == -1)
+	if (doc == NULL || (fp != stdout && ftruncate(fileno(fp), 0) == -1) ||
+	    json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS) == -1 ||
+	    fputc('\n', fp) == EOF || fflush(fp) != 0 ||
+	    (fp != stdout && fsync(fileno(fp)) == -1))
 		ctl_refuse("%s: %s", path ? path : "stdout", strerror(errno));
 	else
 		rc = skipped ? ctl_refuse("dump incomplete: %d records left "
@@ -141,9 +132,8 @@ out:
 	return rc;
 }
 
-/* What check reports of the records in all, by key, into found: the
- * validators every write passes (record.c), then the references between
- * records. */
+/* Into found, by key: what the validators of every write (record.c),
+ * then the references between records, say of the records in all. */
 static void
 problems(json_t *all, json_t *found)
 {
@@ -163,10 +153,9 @@ problems(json_t *all, json_t *found)
 	json_decref(keys);
 }
 
-/* The records into a new file beside the database, synced, then renamed
- * over it under the exclusive lock, unless it holds anything and force
- * is not set: a load that fails (disk full, file size limit, a kill) at
- * any point leaves the old database as it was. */
+/* The records into a new file beside the database, synced, renamed over
+ * it under the exclusive lock (if empty, or force): a load that fails at
+ * any point (disk full, file size limit, a kill) leaves the old one. */
 static int
 restore(const char *db, const json_t *recs, int force)
 {
@@ -209,23 +198,22 @@ int
 ctl_load(struct ctl *ctl)
 {
 	const char *path = NULL, *format = "", *key, *why;
-	json_t *doc, *recs = NULL, *found = json_array();
+	json_t *doc = NULL, *recs = NULL, *found;
 	json_error_t err;
 	FILE *fp = stdin;
-	int force = 0, version = 0, rc = CTL_OK;
+	int force = 0, version = 0, rc;
 
 	json_unpack(ctl->opt, "{s?s, s?b}", "file", &path, "force", &force);
 	/* opened with the caller's rights, like dump FILE */
 	if (path != NULL && (fp = fopen(path, "re")) == NULL)
 		return ctl_refuse("%s: %s", path, strerror(errno));
-	if (ctl_become_owner(ctl->cfg) != 0) {
-		if (path != NULL)
-			fclose(fp);
-		return CTL_REFUSED;
-	}
-	doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+	if ((rc = ctl_become_owner(ctl->cfg)) == CTL_OK)
+		doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
 	if (path != NULL)
 		fclose(fp);
+	if (rc != CTL_OK)
+		return rc;
+	found = json_array();
 	if (doc == NULL)
 		rc = ctl_refuse("%s:%d: %s", path ? path : "stdin",
 		    err.line, err.text);

@@ -1,13 +1,11 @@
 /*
  * ctl_key: dindexctl key, the v2 signing keys without openssl by hand.
- * DIR (--dir, else token_key's directory, else KEY_DIR) holds ca.key (the
- * CA's key, 0600, for dindexctl only), ca.pem (the registry's
- * rootcertbundle) and token.pem (0640, group of the database's
- * directory): the signing key, its certificate, the CA's; token_key and
- * token_cert both, so that rotate swaps them in one rename. Each file is
- * a synced temp file linked into place (never over a file) or renamed
- * (rotate), then the directory synced. dindex reads the key per token
- * request and the registry trusts the CA: neither restarts.
+ * DIR (--dir, else token_key's directory, else KEY_DIR) holds ca.key
+ * (0600, dindexctl's only), ca.pem (the registry's rootcertbundle) and
+ * token.pem (0640, the database directory's group): the signing key, its
+ * certificate and the CA's, token_key and token_cert both, so rotate
+ * swaps them in one rename. dindex reads the key per token request and
+ * the registry trusts the CA: neither restarts.
  */
 #include <sys/stat.h>
 
@@ -81,14 +79,6 @@ prepare(const struct ctl *ctl, struct kctx *kc)
 	return CTL_OK;
 }
 
-static EVP_PKEY *
-new_key(int c)
-{
-	if (curves[c][1] == NULL)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
-	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[c][1]);
-}
-
 static int
 add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 {
@@ -99,10 +89,10 @@ add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 	return ok;
 }
 
-/* A certificate of key for days: the CA's own (ca NULL) or a signing
- * certificate the CA signs. NULL on failure. */
+/* A new key of curve c (*key, the caller's to free) and its certificate
+ * for days: the CA's own (ca NULL) or one the CA signs. NULL on failure. */
 static X509 *
-new_cert(EVP_PKEY *key, long days, X509 *ca, EVP_PKEY *ca_key)
+new_cert(int c, long days, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY **key)
 {
 	const char *cn = ca ? "dindex token signer" : "dindex token CA";
 	X509 *x = X509_new();
@@ -110,13 +100,16 @@ new_cert(EVP_PKEY *key, long days, X509 *ca, EVP_PKEY *ca_key)
 	X509V3_CTX v3;
 	int ok;
 
+	*key = curves[c][1] == NULL ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+	    (size_t)3072) : EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[c][1]);
 	/* notBefore a little back: the registry's clock may be behind */
-	ok = x != NULL && serial != NULL && X509_set_version(x, 2) &&
+	ok = *key != NULL && x != NULL && serial != NULL &&
+	    X509_set_version(x, 2) &&
 	    BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) &&
 	    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) &&
 	    X509_gmtime_adj(X509_getm_notBefore(x), -300) &&
 	    X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) &&
-	    X509_set_pubkey(x, key) &&
+	    X509_set_pubkey(x, *key) &&
 	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
 	    MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) &&
 	    X509_set_issuer_name(x, X509_get_subject_name(ca ? ca : x));
@@ -127,18 +120,16 @@ new_cert(EVP_PKEY *key, long days, X509 *ca, EVP_PKEY *ca_key)
 	    "critical,keyCertSign,cRLSign") &&
 	    add_ext(x, &v3, NID_subject_key_identifier, "hash") &&
 	    (ca == NULL || add_ext(x, &v3, NID_authority_key_identifier,
-	    "keyid")) && X509_sign(x, ca ? ca_key : key, EVP_sha256()) > 0;
+	    "keyid")) && X509_sign(x, ca ? ca_key : *key, EVP_sha256()) > 0;
 	BN_free(serial);
-	if (!ok) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
+	if (ok)
+		return x;
+	X509_free(x);
+	return NULL;
 }
 
-/* key, then certificates x and ca, as PEM in DIR's file f: a temp file
- * (its mode set before a byte is in it) synced, then renamed over f
- * (rotate) or linked where no f is, then DIR synced. */
+/* key, x and ca as PEM into file f: a temp file (its mode set first)
+ * synced, renamed over f (rotate) or linked where no f is, DIR synced. */
 static int
 put(struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca, int rotate)
 {
@@ -177,8 +168,8 @@ put(struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca, int rotate)
 static int
 make_signer(struct kctx *kc, X509 *ca, EVP_PKEY *ca_key, int rotate)
 {
-	EVP_PKEY *k = new_key(kc->curve);
-	X509 *x = k ? new_cert(k, kc->days, ca, ca_key) : NULL;
+	EVP_PKEY *k;
+	X509 *x = new_cert(kc->curve, kc->days, ca, ca_key, &k);
 	time_t end = time(NULL) + kc->days * 86400L;
 	int rc = CTL_REFUSED;
 
@@ -201,8 +192,8 @@ get_ca(struct kctx *kc, int rotate, X509 **ca, EVP_PKEY **ca_key)
 	FILE *f;
 
 	if (!rotate) {
-		if ((*ca_key = new_key(kc->curve)) == NULL || (*ca =
-		    new_cert(*ca_key, LIM_CA_DAYS, NULL, NULL)) == NULL)
+		if ((*ca = new_cert(kc->curve, LIM_CA_DAYS, NULL, NULL,
+		    ca_key)) == NULL)
 			return ctl_refuse("cannot make the CA: %s",
 			    ERR_reason_error_string(ERR_peek_last_error()));
 		return put(kc, CA_KEY, *ca_key, NULL, NULL, 0) ? CTL_REFUSED :
@@ -231,9 +222,8 @@ expiry(const X509 *x)
 	    json_integer(timegm(&tm)) : NULL;
 }
 
-/* The subject (into subj[SUBJ_LEN], kept when none) and expiry of the PEM
- * file f's first certificate, the leaf, and the expiry of its last, the
- * CA's; f (NULL: none) is closed. */
+/* The subject (into subj, kept when none) and expiry of PEM file f's first
+ * certificate and the expiry of its last, the CA's; f (or NULL) closed. */
 static void
 read_chain(FILE *f, char *subj, json_t **expires, json_t **ca_expires)
 {
@@ -256,8 +246,7 @@ read_chain(FILE *f, char *subj, json_t **expires, json_t **ca_expires)
 	X509_free(leaf);
 }
 
-/* ctl->out: the key's algorithm and ids, the subject and expiry of its
- * certificate (the first of cert) and the CA's expiry (the last's). */
+/* ctl->out: the key's algorithm and ids, then read_chain of cert. */
 static int
 describe(struct ctl *ctl, const char *key, const char *cert)
 {

@@ -67,9 +67,8 @@ count(const char *key, json_t *val, void *arg)
 	return 0;
 }
 
-/* Whether systemd lets dindex-deliver.service write path (its
- * ReadWritePaths=, drop-ins merged); 1 when it names none or systemd
- * does not answer. */
+/* Whether dindex-deliver.service's ReadWritePaths= (drop-ins merged) let
+ * it write path; 1 when it names none or systemd does not answer. */
 static int
 unit_allows(const char *path)
 {
@@ -93,8 +92,7 @@ unit_allows(const char *path)
 	return ok;
 }
 
-/* Everything status shows, in one read transaction; NULL when the
- * database cannot be read. */
+/* Everything status shows; NULL when the database cannot be read. */
 static json_t *
 reading(const struct config *c, const char *conf)
 {
@@ -119,8 +117,7 @@ reading(const struct config *c, const char *conf)
 	return s;
 }
 
-/* The text of value v of the reading; a number under a key ending in
- * _at is a time. */
+/* The text of value v; a number under a key with "_at" is a time. */
 static const char *
 text(const char *k, const json_t *v, char *buf, size_t len)
 {
@@ -202,7 +199,6 @@ metrics(FILE *f, const json_t *s)
 	}
 }
 
-/* metrics_file by tmp, fsync, close, rename, directory fsync. */
 static int
 write_metrics(const char *path, const json_t *s)
 {
