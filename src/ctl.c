@@ -724,7 +724,9 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 	for (p = c->path; p != NULL && *p != '\0'; p++)
 		rest += *p == '%' || *p == '@';
 	for (i = 0; i < (int)LEN(c->fields) && c->fields[i] != NULL; i++)
-		json_object_set_new(ctl->opt, c->fields[i], json_string(rest[i]));
+		if (json_object_set_new(ctl->opt, c->fields[i],
+		    json_string(rest[i])) == -1)
+			return ctl_refuse("an argument is not UTF-8");
 	for (i = 0; i < argc; i++) {
 		for (o = c->opts; o != NULL && o->field != NULL; o++)
 			if ((o->kind == OPT_WORD ? argv[i][0] != '-' :
@@ -739,6 +741,8 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 			from_stdin = o->field;
 		i += o->kind <= OPT_LIST;
 		v = o->kind >= OPT_TRUE ? json_true() : json_string(argv[i]);
+		if (v == NULL)
+			return ctl_refuse("an argument is not UTF-8");
 		if (o->kind == OPT_LIST && !json_object_get(ctl->opt, o->field))
 			json_object_set_new(ctl->opt, o->field, json_array());
 		if (o->kind == OPT_LIST)

@@ -440,7 +440,11 @@ def test_dindexctl_token_add_list_rm_gc():
                             (["x", "--scope", "a:read", "--expires", "0"],
                              "expires_days"),
                             (["x", "--scope", "team:read", "--expires",
-                              "400"], "expires_days")):
+                              "400"], "expires_days"),
+                            # bytes that are not UTF-8 (b"\xff") are
+                            # refused, not dropped
+                            (["x", "--scope", "\udcff:read"], "UTF-8"),
+                            (["\udcff", "--scope", "team:read"], "UTF-8")):
             p = s.ctl("token", "add", "alice", *args, check=False)
             assert p.returncode == 1 and words in p.stderr, (args, p.stderr)
         assert s.ctl("token", "add", "nosuch", "x", "--scope", "team:read",
