@@ -19,14 +19,6 @@
 #include "route.h"
 #include "store.h"
 
-static int
-segment_match(const char *pat, size_t plen, const char *seg)
-{
-	if (plen == 1 && pat[0] == '*')
-		return seg[0] != '\0';
-	return strlen(seg) == plen && memcmp(pat, seg, plen) == 0;
-}
-
 /* Whether the request path matches the pattern; fills ctx->arg. */
 static int
 path_match(const struct route *r, struct ctx *ctx)
@@ -50,10 +42,13 @@ path_match(const struct route *r, struct ctx *ctx)
 			return 1;
 		}
 		e = p + strcspn(p, "/");
-		if (i >= req->nseg || !segment_match(p, e - p, req->seg[i]))
+		if (i >= req->nseg)
 			return 0;
-		if (e - p == 1 && *p == '*')
+		if (e - p == 1 && *p == '*' && req->seg[i][0] != '\0')
 			ctx->arg[ctx->narg++] = req->seg[i];
+		else if (strlen(req->seg[i]) != (size_t)(e - p) ||
+		    memcmp(p, req->seg[i], e - p) != 0)
+			return 0;
 		i++;
 		p = e;
 	}
@@ -206,7 +201,7 @@ route_basic(struct ctx *ctx, json_t **user)
 	struct auth_basic cred;
 	const char *rest;
 	size_t restlen;
-	int status;
+	int rc;
 
 	*user = NULL;
 	if (h == NULL)
@@ -215,23 +210,20 @@ route_basic(struct ctx *ctx, json_t **user)
 	    auth_parse_basic(rest, restlen, &cred) == -1)
 		return 401;
 	/* a refused name is logged apart: it may not be an account */
-	status = account_login(ctx->cfg, &cred, user);
-	snprintf(status == ACCOUNT_OK || status == ACCOUNT_DISABLED ?
-	    ctx->user : ctx->login, sizeof(ctx->user), "%s", cred.user);
-	if (status == ACCOUNT_OK) {
+	rc = account_login(ctx->cfg, &cred, user);
+	snprintf(rc == ACCOUNT_OK || rc == ACCOUNT_DISABLED ? ctx->user :
+	    ctx->login, sizeof(ctx->user), "%s", cred.user);
+	bytes_wipe(&cred, sizeof(cred));
+	if (rc == ACCOUNT_OK) {
 		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
 		    account_stamp(*user));
 		snprintf(ctx->atok, sizeof(ctx->atok), "%s",
 		    record_str(*user, "via_atok"));
+		return 0;
 	}
-	status = status == ACCOUNT_OK ? 0 : status == ACCOUNT_DISABLED ? 403 :
-	    status == ACCOUNT_BAD ? 401 : 503;
-	bytes_wipe(&cred, sizeof(cred));
-	if (status != 0) {
-		json_decref(*user);
-		*user = NULL;
-	}
-	return status;
+	json_decref(*user);
+	*user = NULL;
+	return rc == ACCOUNT_DISABLED ? 403 : rc == ACCOUNT_BAD ? 401 : 503;
 }
 
 int

@@ -1,13 +1,10 @@
 /*
- * route_admin: the management API (DESIGN.md) at the root of the socket
- * when admin_api is on. /users, /images and /spool are for enabled users
- * with the admin flag (401 without credentials, else 403), /repositories
- * for any user; GET /_ping is open. A console session (route_caller) is
- * its user.
- * /webhooks/<name>[/<id>[/ping|/history]] also admits "admin" permission
- * on the repository, but only the admin flag sees what receivers
- * answered. In a DELETE, a last segment of 16 hex digits is a webhook id.
- * The rules are admin.c's and hook.c's; no hash or secret is ever shown.
+ * route_admin: the management API (DESIGN.md), with admin_api on. /users,
+ * /images and /spool need the admin flag (401 without credentials, else
+ * 403), /repositories any user; GET /_ping is open. /webhooks/<name>[/<id>
+ * [/ping|/history]] also admits "admin" on the repository, but only the
+ * admin flag sees what receivers answered; in a DELETE a last segment of
+ * 16 hex digits is a webhook id. No hash or secret is ever shown.
  */
 #include <stdio.h>
 #include <string.h>
@@ -77,9 +74,8 @@ gate(struct ctx *ctx, const char *self)
 	return status;
 }
 
-/* 0 when caller u (NULL: the host's administrator) may manage the
- * grants on scope and, with access, grant it (acl_may_grant), else the
- * status sent. */
+/* 0 when caller u (NULL: the host's administrator) may manage grants on
+ * scope and, with access, grant it; else the status sent. */
 static int
 may_grant(struct ctx *ctx, const json_t *u, const char *scope,
     const char *access)
@@ -199,8 +195,8 @@ images(struct ctx *ctx)
 	return names(ctx, rc, all);
 }
 
-/* One repository as the console lists it, or NULL when the caller
- * (user; NULL: the host's administrator) may not pull it. */
+/* One repository as the console lists it, or NULL when user (NULL: the
+ * host's administrator) may not pull it. */
 static json_t *
 repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
     const char *name, const json_t *r)
@@ -221,9 +217,7 @@ repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
 	    (bits & ACL_DELETE) != 0);
 }
 
-/* GET /repositories: those the caller may pull, with their tags, state,
- * last pusher and push time, whether anyone may pull them, and whether
- * the caller administers them (its webhooks). */
+/* GET /repositories: those the caller may pull (repo_entry). */
 static int
 repositories(struct ctx *ctx)
 {
