@@ -1,13 +1,11 @@
 /*
- * admin: user administration shared by route_admin and dindexctl.
- * Invariants kept here: there is always an enabled administrator; a
- * disabled or deleted user has no credentials left ("token:", "refresh:",
- * "atok:" and "session:" records naming them); grants have valid scopes
- * and levels; "*" (the public pseudo-user) only ever holds grants.
- * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
- * the "teams" set of each member's user record and nowhere else, so a
- * login reads it with the user. A deleted user leaves every team's owners,
- * a deleted team every user's teams.
+ * admin: users and teams. Invariants kept here: there is always an
+ * enabled administrator; a disabled or deleted user has no credentials
+ * left ("token:", "refresh:", "atok:", "session:" records naming them);
+ * "*" (the public pseudo-user) only holds grants. Who is in a team is the
+ * "teams" set of each member's user record and nowhere else, so a login
+ * reads it with the user. A deleted user leaves every team's owners, a
+ * deleted team every user's teams.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -224,12 +222,11 @@ user_op(struct store *st, json_t **u, void *arg)
 		return RES_NOUSER;
 	if ((rc = apply(st, o, *u)) != RES_OK)
 		return rc;
-	if (o->op != ADMIN_DELETE)
-		o->u = json_incref(*u);
-	else {
+	if (o->op == ADMIN_DELETE) {
 		json_decref(*u);
 		*u = NULL;
 	}
+	o->u = json_incref(*u);
 	return RES_OK;
 }
 

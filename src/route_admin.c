@@ -238,8 +238,8 @@ repositories(struct ctx *ctx)
 	return route_json(ctx, 200, out);
 }
 
-/* Answer user (or team) name, or only its grants, once rc (a result) is
- * RES_OK; of the grants only those caller u may manage (all for NULL). */
+/* Once rc is RES_OK, answer user or team name (or only its grants), of
+ * the grants only those caller u may manage (NULL: all). */
 static int
 view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
     int status, int grants_only)
@@ -261,8 +261,7 @@ view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
 	return answer(ctx, rc, status, out);
 }
 
-/* GET and DELETE /users/<u>; under it PUT enable, PUT disable, PUT and
- * DELETE admin (the table's methods): the record or "deleted". */
+/* /users/<u> and its enable, disable, admin: the record or "deleted". */
 static int
 user(struct ctx *ctx)
 {
@@ -284,9 +283,8 @@ user(struct ctx *ctx)
 	    "deleted", ctx->arg[0]) : u);
 }
 
-/* GET|PUT /users/<u>/permissions, DELETE /users/<u>/permissions/<scope>
- * (nested names too), the same under /teams/<t>: for administrators, and
- * for the admins of a namespace the grants in it. */
+/* The permissions of a user or team: for administrators, and for the
+ * admins of a namespace its grants. */
 static int
 perms(struct ctx *ctx)
 {
@@ -325,8 +323,7 @@ out:
 	return rc;
 }
 
-/* GET /teams and /teams/<t>: for any user; POST /teams and DELETE
- * /teams/<t>: administrators. */
+/* /teams: reading for any user, adding and deleting for administrators. */
 static int
 teams(struct ctx *ctx)
 {
@@ -358,8 +355,7 @@ teams(struct ctx *ctx)
 	return rc;
 }
 
-/* PUT|DELETE /teams/<t>/members/<u>, /teams/<t>/owners/<u>: for the
- * team's owners and administrators (admin_team checks). */
+/* Members and owners: for the team's owners and administrators. */
 static int
 membership(struct ctx *ctx)
 {
@@ -395,7 +391,6 @@ ns_perms(struct ctx *ctx)
 	return rc;
 }
 
-/* GET|POST /users/<u>/tokens, DELETE /users/<u>/tokens/<name>. */
 static int
 tokens(struct ctx *ctx)
 {
@@ -428,9 +423,8 @@ tokens(struct ctx *ctx)
 	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);
 }
 
-/* GET /spool: the counts and the failed deliveries (their payloads
- * left out); POST /spool/<id>/retry and DELETE /spool/<id>: what
- * dindexctl spool retry and drop do, the same spool.c function. */
+/* GET /spool: the counts and the failed deliveries without payloads;
+ * retry and drop as dindexctl's, the same spool.c function. */
 static int
 spool(struct ctx *ctx)
 {
