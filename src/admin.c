@@ -172,11 +172,9 @@ static int
 apply(struct store *st, const struct user_op *o, json_t *u)
 {
 	char prefix[LIM_KEY];
-	json_t *perms;
+	json_t *perms = json_object_get(u, "perms");
 	int rc;
 
-	if (!json_is_object(u))
-		return RES_ERROR;
 	if (ops[o->op].guard && admin_enabled_admin(u) &&
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
@@ -187,8 +185,6 @@ apply(struct store *st, const struct user_op *o, json_t *u)
 		if (strip(st, "team:", "owners", o->name) == -1)
 			return RES_ERROR;
 	}
-	if (!json_is_object(perms = json_object_get(u, "perms")))
-		json_object_set_new(u, "perms", perms = json_object());
 	if (ops[o->op].flag != NULL)
 		json_object_set_new(u, ops[o->op].flag,
 		    json_boolean(ops[o->op].on));
@@ -322,14 +318,9 @@ admin_get(const struct config *cfg, const char *name, int public, json_t **out)
 	if (rc == 1 && pub)
 		rc = (*out = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
 		    0 : -1;
-	if (rc != 0 || !json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
+	if (rc != 0)
 		return rc == 1 ? RES_NOUSER : RES_ERROR;
-	}
 	json_object_del(*out, "hash");
-	if (!json_is_object(json_object_get(*out, "perms")))
-		json_object_set_new(*out, "perms", json_object());
 	return RES_OK;
 }
 
@@ -470,7 +461,6 @@ admin_team_get(const struct config *cfg, const char *name, json_t **out)
 		return RES_BADTEAM;
 	store_key(key, STORE_TEAM, name);
 	if ((rc = store_fetch(cfg->database, key, out)) != 0 ||
-	    !json_is_object(json_object_get(*out, "perms")) ||
 	    admin_collect(cfg, "user:", &users) != RES_OK)
 		rc = rc == 1 ? RES_NOTEAM : RES_ERROR;
 	json_object_foreach_safe(users, tmp, k, u)
