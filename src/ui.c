@@ -168,14 +168,13 @@ session_new(const struct config *cfg, const json_t *user,
     char tok[LIM_SIG + 1])
 {
 	json_int_t now = (json_int_t)time(NULL);
+	json_t *rec = json_pack("{s:s, s:s, s:I, s:I}", "user",
+	    record_str(user, "name"), "cred", account_stamp(user), "created",
+	    now, "expires", now + (json_int_t)cfg->ui_session_ttl);
 	char key[LIM_KEY];
 	struct store *st;
-	json_t *rec;
 	int rc = -1;
 
-	rec = json_pack("{s:s, s:s, s:I, s:I}", "user", record_str(user,
-	    "name"), "cred", account_stamp(user), "created", now, "expires",
-	    now + (json_int_t)cfg->ui_session_ttl);
 	if (rec != NULL && bytes_random_hex(tok, LIM_TOKEN_BYTES) == 0 &&
 	    store_key(key, STORE_SESSION, tok) == 0 &&
 	    store_open(cfg->database, STORE_WRITE, &st) == 0) {
