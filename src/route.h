@@ -59,12 +59,10 @@ extern const struct route route_ui_table[];
 /* Find the handler for ctx->req and run it; fills ctx->resp. */
 void	route_dispatch(struct ctx *);
 
-/* Helpers for handlers: set a JSON body (steals the reference) and
- * return status; set an error body and return status. */
+/* Set a JSON body (the reference stolen) or an error body; return status. */
 int	route_json(struct ctx *, int status, json_t *body);
 int	route_error(struct ctx *, int status, const char *msg);
-/* Answer a result of admin.c or hook.c (result.h): its status, with an
- * error body unless RES_OK. */
+/* Answer a result (result.h): its status, an error body unless RES_OK. */
 int	route_result(struct ctx *, int result);
 
 /* Authenticate the caller by HTTP Basic: 0 with *user the record (NULL:

@@ -116,8 +116,7 @@ object(struct ctx *ctx, const char *bad, json_t **b)
 	    "body must be JSON or a form" : bad);
 }
 
-/* A boolean field: JSON true or false, or a form's "true", "false",
- * "1", "0" or ""; -1 otherwise. */
+/* JSON true or false, or a form's "true", "1", "false", "0" or ""; else -1. */
 static int
 flag(const json_t *v)
 {
