@@ -126,10 +126,9 @@ cross_site(const struct http_req *req)
 void
 route_dispatch(struct ctx *ctx)
 {
-	const struct route *r;
 	int methods, status;
+	const struct route *r = lookup(ctx, &methods);
 
-	r = lookup(ctx, &methods);
 	if (cross_site(ctx->req))
 		status = route_error(ctx, 403, "cross-site request refused");
 	else if (r == NULL && methods != 0) {
@@ -169,9 +168,8 @@ route_error(struct ctx *ctx, int status, const char *msg)
 int
 route_result(struct ctx *ctx, int rc)
 {
-	if (rc == RES_OK)
-		return 200;
-	return route_error(ctx, result_status(rc), result_msg(rc));
+	return rc == RES_OK ? 200 : route_error(ctx, result_status(rc),
+	    result_msg(rc));
 }
 
 int
