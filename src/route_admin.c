@@ -532,22 +532,6 @@ caller(struct ctx *ctx, struct hook_target *h)
 	return (bits & ACL_DELETE) ? 0 : 403;
 }
 
-static int
-add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
-{
-	const char *url = "", *secret = "";
-	json_t *b;
-	int rc;
-
-	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
-		return rc;
-	rc = json_unpack(b, "{s?s, s?s}", "url", &url, "secret", &secret) ?
-	    RES_BADHOOK : hook_add(st, name, url, json_object_get(b, "events"),
-	    secret[0] ? secret : NULL, ctx->cfg->webhook_allow_networks, out);
-	json_decref(b);
-	return rc == RES_OK ? 201 : route_result(ctx, rc);
-}
-
 /* What a receiver answered, and the credentials and query of a URL, are
  * for administrators only; a repository admin sees the rest. */
 static void
@@ -576,6 +560,8 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
     json_t **out)
 {
 	enum http_method m = ctx->req->method;
+	const char *url = "", *secret = "";
+	json_t *b;
 	int rc;
 
 	if (h->ping) {
@@ -586,14 +572,22 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 	if (h->id != NULL)
 		return route_result(ctx, h->history ? hook_history(st, h->name,
 		    h->id, out) : hook_del(st, h->name, h->id));
-	if (m == HTTP_GET || m == HTTP_HEAD) {	/* never DELETE on a HEAD */
+	if (m == HTTP_GET || m == HTTP_HEAD) {
 		*out = hook_list(st, h->name);
 		return 200;
 	}
-	if (m == HTTP_POST)
-		return add(ctx, st, h->name, out);
-	rc = hook_del(st, h->name, NULL);	/* deleting none of none */
-	return rc == RES_NOHOOK ? 200 : route_result(ctx, rc);
+	if (m == HTTP_DELETE) {	/* deleting none of none is fine */
+		rc = hook_del(st, h->name, NULL);
+		return rc == RES_NOHOOK ? 200 : route_result(ctx, rc);
+	}
+	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
+		return rc;
+	rc = json_unpack(b, "{s?s, s?s}", "url", &url, "secret", &secret) ?
+	    RES_BADHOOK : hook_add(st, h->name, url, json_object_get(b,
+	    "events"), secret[0] ? secret : NULL,
+	    ctx->cfg->webhook_allow_networks, out);
+	json_decref(b);
+	return rc == RES_OK ? 201 : route_result(ctx, rc);
 }
 
 static int
