@@ -167,15 +167,22 @@ struct user_op {
 	json_t		*u;	/* the record stored */
 };
 
-/* The checks that need the store, then the change of record u. */
+/* store_update of admin_user: the checks that need the store, then the
+ * change of the record; "*" is created by its first grant. */
 static int
-apply(struct store *st, const struct user_op *o, json_t *u)
+user_op(struct store *st, json_t **u, void *arg)
 {
+	struct user_op *o = arg;
 	char prefix[LIM_KEY];
-	json_t *perms = json_object_get(u, "perms");
+	json_t *perms;
 	int rc;
 
-	if (ops[o->op].guard && admin_enabled_admin(u) &&
+	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
+	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
+		return RES_ERROR;
+	if (*u == NULL)
+		return RES_NOUSER;
+	if (ops[o->op].guard && admin_enabled_admin(*u) &&
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
 	if (o->op == ADMIN_DELETE) {
@@ -185,39 +192,23 @@ apply(struct store *st, const struct user_op *o, json_t *u)
 		if (strip(st, "team:", "owners", o->name) == -1)
 			return RES_ERROR;
 	}
+	perms = json_object_get(*u, "perms");
 	if (ops[o->op].flag != NULL)
-		json_object_set_new(u, ops[o->op].flag,
+		json_object_set_new(*u, ops[o->op].flag,
 		    json_boolean(ops[o->op].on));
 	if (o->op == ADMIN_GRANT)
 		json_object_set_new(perms, o->a, json_string(o->b));
 	if (o->op == ADMIN_REVOKE && json_object_del(perms, o->a) == -1)
 		return RES_NOGRANT;
 	if (o->op == ADMIN_PASSWD && o->b != NULL)
-		json_object_set_new(u, "email", json_string(o->b));
+		json_object_set_new(*u, "email", json_string(o->b));
 	if (o->op == ADMIN_PASSWD && o->a != NULL)
-		json_object_set_new(u, "hash", json_string(o->a));
+		json_object_set_new(*u, "hash", json_string(o->a));
 	/* credentials die with the account, its enabled state or its
 	 * password, however the password changes (v1, API, dindexctl) */
 	if ((ops[o->op].revoke || (o->op == ADMIN_PASSWD && o->a != NULL)) &&
-	    revoke_credentials(st, u, o->name) == -1)
+	    revoke_credentials(st, *u, o->name) == -1)
 		return RES_ERROR;
-	return RES_OK;
-}
-
-/* store_update of admin_user: "*" is created by its first grant. */
-static int
-user_op(struct store *st, json_t **u, void *arg)
-{
-	struct user_op *o = arg;
-	int rc;
-
-	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
-	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
-		return RES_ERROR;
-	if (*u == NULL)
-		return RES_NOUSER;
-	if ((rc = apply(st, o, *u)) != RES_OK)
-		return rc;
 	if (o->op == ADMIN_DELETE) {
 		json_decref(*u);
 		*u = NULL;
