@@ -490,12 +490,16 @@ struct hook_target {
 	int		 admin;		/* the caller has the admin flag */
 };
 
-/* Split the segments into name, id and verb. 0 ok, or the status. */
+/* Split the segments into name, id and verb, then check the method and
+ * the caller against the repository: 0 allowed, else the status. */
 static int
 target(struct ctx *ctx, struct hook_target *h)
 {
+	enum http_method m = ctx->req->method;
 	size_t n = ctx->narg;
 	const char *last = ctx->arg[n - 1];
+	json_t *user;
+	int status, bits;
 
 	h->id = NULL;
 	h->ping = n >= 4 && strcmp(last, "ping") == 0;
@@ -503,23 +507,18 @@ target(struct ctx *ctx, struct hook_target *h)
 	if (h->ping || h->history) {
 		h->id = ctx->arg[n - 2];
 		n -= 2;
-	} else if (n >= 3 && hook_id_ok(last) &&
-	    ctx->req->method == HTTP_DELETE)
+	} else if (n >= 3 && hook_id_ok(last) && m == HTTP_DELETE)
 		h->id = ctx->arg[--n];
 	if (join(ctx, 0, n, h->name, sizeof(h->name)) == -1 ||
 	    !name_repo_split(h->name, h->ns, h->repo))
 		return route_error(ctx, 400, "bad repository name");
 	snprintf(ctx->repo, sizeof(ctx->repo), "%s", h->name);
-	return 0;
-}
-
-/* Check the caller against the repository: 0 allowed, else a status. */
-static int
-caller(struct ctx *ctx, struct hook_target *h)
-{
-	json_t *user;
-	int status, bits;
-
+	if (h->ping ? m != HTTP_POST : h->history && m != HTTP_GET &&
+	    m != HTTP_HEAD) {
+		http_resp_header(ctx->resp, "Allow", "%s", h->ping ? "POST" :
+		    "GET, HEAD");
+		return route_error(ctx, 405, "method not allowed");
+	}
 	h->admin = 1;
 	if (ctx->local)
 		return 0;
@@ -600,14 +599,6 @@ webhooks(struct ctx *ctx)
 	int status;
 
 	if ((status = target(ctx, &h)) != 0)
-		return status;
-	if (h.ping ? m != HTTP_POST : h.history && m != HTTP_GET &&
-	    m != HTTP_HEAD) {
-		http_resp_header(ctx->resp, "Allow", "%s", h.ping ? "POST" :
-		    "GET, HEAD");
-		return route_error(ctx, 405, "method not allowed");
-	}
-	if ((status = caller(ctx, &h)) != 0)
 		return status;
 	if (store_open(ctx->cfg->database, m == HTTP_GET || m == HTTP_HEAD ?
 	    STORE_READ : STORE_WRITE, &st) == -1)
