@@ -182,6 +182,8 @@ user_op(struct store *st, json_t **u, void *arg)
 		return RES_ERROR;
 	if (*u == NULL)
 		return RES_NOUSER;
+	if (!json_is_object(*u))	/* damaged outside dindex: touch nothing */
+		return RES_ERROR;
 	if (ops[o->op].guard && admin_enabled_admin(*u) &&
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
