@@ -182,7 +182,7 @@ user_op(struct store *st, json_t **u, void *arg)
 		return RES_ERROR;
 	if (*u == NULL)
 		return RES_NOUSER;
-	if (!json_is_object(*u))	/* damaged outside dindex: touch nothing */
+	if (!json_is_object(*u))	/* damaged outside dindex */
 		return RES_ERROR;
 	if (ops[o->op].guard && admin_enabled_admin(*u) &&
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
