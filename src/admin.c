@@ -1,13 +1,11 @@
 /*
- * admin: user administration shared by route_admin and dindexctl.
- * Invariants kept here: there is always an enabled administrator; a
- * disabled or deleted user has no credentials left ("token:", "refresh:",
- * "atok:" and "session:" records naming them); grants have valid scopes
- * and levels; "*" (the public pseudo-user) only ever holds grants.
- * Teams are "team:<name>" {name, owners, perms, created}; who is in one is
- * the "teams" set of each member's user record and nowhere else, so a
- * login reads it with the user. A deleted user leaves every team's owners,
- * a deleted team every user's teams.
+ * admin: users and teams. Invariants kept here: there is always an
+ * enabled administrator; a disabled or deleted user has no credentials
+ * left ("token:", "refresh:", "atok:", "session:" records naming them);
+ * "*" (the public pseudo-user) only holds grants. Who is in a team is the
+ * "teams" set of each member's user record and nowhere else, so a login
+ * reads it with the user. A deleted user leaves every team's owners, a
+ * deleted team every user's teams.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -169,17 +167,24 @@ struct user_op {
 	json_t		*u;	/* the record stored */
 };
 
-/* The checks that need the store, then the change of record u. */
+/* store_update of admin_user: the checks that need the store, then the
+ * change of the record; "*" is created by its first grant. */
 static int
-apply(struct store *st, const struct user_op *o, json_t *u)
+user_op(struct store *st, json_t **u, void *arg)
 {
+	struct user_op *o = arg;
 	char prefix[LIM_KEY];
 	json_t *perms;
 	int rc;
 
-	if (!json_is_object(u))
+	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
+	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
 		return RES_ERROR;
-	if (ops[o->op].guard && admin_enabled_admin(u) &&
+	if (*u == NULL)
+		return RES_NOUSER;
+	if (!json_is_object(*u))	/* damaged outside dindex */
+		return RES_ERROR;
+	if (ops[o->op].guard && admin_enabled_admin(*u) &&
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
 	if (o->op == ADMIN_DELETE) {
@@ -189,47 +194,28 @@ apply(struct store *st, const struct user_op *o, json_t *u)
 		if (strip(st, "team:", "owners", o->name) == -1)
 			return RES_ERROR;
 	}
-	if (!json_is_object(perms = json_object_get(u, "perms")))
-		json_object_set_new(u, "perms", perms = json_object());
+	perms = json_object_get(*u, "perms");
 	if (ops[o->op].flag != NULL)
-		json_object_set_new(u, ops[o->op].flag,
+		json_object_set_new(*u, ops[o->op].flag,
 		    json_boolean(ops[o->op].on));
 	if (o->op == ADMIN_GRANT)
 		json_object_set_new(perms, o->a, json_string(o->b));
 	if (o->op == ADMIN_REVOKE && json_object_del(perms, o->a) == -1)
 		return RES_NOGRANT;
 	if (o->op == ADMIN_PASSWD && o->b != NULL)
-		json_object_set_new(u, "email", json_string(o->b));
+		json_object_set_new(*u, "email", json_string(o->b));
 	if (o->op == ADMIN_PASSWD && o->a != NULL)
-		json_object_set_new(u, "hash", json_string(o->a));
+		json_object_set_new(*u, "hash", json_string(o->a));
 	/* credentials die with the account, its enabled state or its
 	 * password, however the password changes (v1, API, dindexctl) */
 	if ((ops[o->op].revoke || (o->op == ADMIN_PASSWD && o->a != NULL)) &&
-	    revoke_credentials(st, u, o->name) == -1)
+	    revoke_credentials(st, *u, o->name) == -1)
 		return RES_ERROR;
-	return RES_OK;
-}
-
-/* store_update of admin_user: "*" is created by its first grant. */
-static int
-user_op(struct store *st, json_t **u, void *arg)
-{
-	struct user_op *o = arg;
-	int rc;
-
-	if (*u == NULL && o->op == ADMIN_GRANT && strcmp(o->name, "*") == 0 &&
-	    (*u = json_pack("{s:s, s:{}}", "name", "*", "perms")) == NULL)
-		return RES_ERROR;
-	if (*u == NULL)
-		return RES_NOUSER;
-	if ((rc = apply(st, o, *u)) != RES_OK)
-		return rc;
-	if (o->op != ADMIN_DELETE)
-		o->u = json_incref(*u);
-	else {
+	if (o->op == ADMIN_DELETE) {
 		json_decref(*u);
 		*u = NULL;
 	}
+	o->u = json_incref(*u);
 	return RES_OK;
 }
 
@@ -325,14 +311,9 @@ admin_get(const struct config *cfg, const char *name, int public, json_t **out)
 	if (rc == 1 && pub)
 		rc = (*out = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
 		    0 : -1;
-	if (rc != 0 || !json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
+	if (rc != 0)
 		return rc == 1 ? RES_NOUSER : RES_ERROR;
-	}
 	json_object_del(*out, "hash");
-	if (!json_is_object(json_object_get(*out, "perms")))
-		json_object_set_new(*out, "perms", json_object());
 	return RES_OK;
 }
 
@@ -473,7 +454,6 @@ admin_team_get(const struct config *cfg, const char *name, json_t **out)
 		return RES_BADTEAM;
 	store_key(key, STORE_TEAM, name);
 	if ((rc = store_fetch(cfg->database, key, out)) != 0 ||
-	    !json_is_object(json_object_get(*out, "perms")) ||
 	    admin_collect(cfg, "user:", &users) != RES_OK)
 		rc = rc == 1 ? RES_NOTEAM : RES_ERROR;
 	json_object_foreach_safe(users, tmp, k, u)

@@ -1,7 +1,7 @@
 /*
- * admin: the user administration that the management API and dindexctl
- * share, so both enforce the same rules. Each call is one store
- * transaction; RES_OK means it is on disk. Knows nothing of HTTP.
+ * admin: user administration, shared by the management API and dindexctl
+ * so both enforce the same rules. Each call is one store transaction;
+ * RES_OK means it is on disk.
  */
 #ifndef ADMIN_H
 #define ADMIN_H
@@ -15,13 +15,12 @@
 enum admin_op {
 	ADMIN_ENABLE,
 	ADMIN_DISABLE,	/* also revokes the user's credentials */
-	ADMIN_PROMOTE,	/* admin flag on */
-	ADMIN_DEMOTE,	/* admin flag off */
+	ADMIN_PROMOTE,
+	ADMIN_DEMOTE,
 	ADMIN_DELETE,	/* refused while the user's namespace has repos */
 	ADMIN_GRANT,	/* a = scope, b = read|write|admin */
 	ADMIN_REVOKE,	/* a = scope */
-	ADMIN_PASSWD	/* a = new scrypt hash or NULL (a hash revokes every
-			 * credential), b = new e-mail or NULL */
+	ADMIN_PASSWD	/* a = hash, b = e-mail (NULL: kept); a hash revokes */
 };
 
 /* Create a user; on RES_OK *out is the record without hash. */
@@ -37,8 +36,8 @@ int	admin_user(const struct config *, enum admin_op, const char *name,
 /* A user record without hash; "*" when public is set (empty if none). */
 int	admin_get(const struct config *, const char *name, int public,
 	    json_t **out);
-/* Every record under prefix in one read transaction: an object keyed by
- * the rest of the key, null for a record that does not parse. */
+/* Every record under prefix, keyed by the rest of the key (null for one
+ * that does not parse), in one read transaction. */
 int	admin_collect(const struct config *, const char *prefix, json_t **out);
 /* Every user record but "*", without hashes: an object by name. */
 int	admin_list(const struct config *, json_t **out);
@@ -63,8 +62,7 @@ int	admin_who(const struct config *, const char *ns, const char *repo,
 
 /* For store_purge: the record's "user" is the name arg. */
 int	admin_of_user(const char *key, json_t *val, void *name);
-/* Whether u is an enabled user with the admin flag: what the "always one
- * administrator" rule counts (admin.c and dindexctl check). */
+/* Enabled with the admin flag: what "always an administrator" counts. */
 int	admin_enabled_admin(const json_t *u);
 /* In the write transaction st, remove repository name: its record,
  * webhooks, their history (leftovers included) and tokens; grants and

@@ -1,8 +1,7 @@
 /*
- * result: what the rules of admin.c and hook.c answer. result.c holds
- * the one table of each result's HTTP status and message: the management
- * API answers that status with {"error": message}; dindexctl, which runs
- * those handlers in-process, exits 0 on a 2xx and otherwise 1 with it.
+ * result: what the rules of admin.c and hook.c answer, and each one's HTTP
+ * status and message: the management API answers {"error": message};
+ * dindexctl, running those handlers in-process, exits 0 on a 2xx, else 1.
  */
 #ifndef RESULT_H
 #define RESULT_H

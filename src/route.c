@@ -19,14 +19,6 @@
 #include "route.h"
 #include "store.h"
 
-static int
-segment_match(const char *pat, size_t plen, const char *seg)
-{
-	if (plen == 1 && pat[0] == '*')
-		return seg[0] != '\0';
-	return strlen(seg) == plen && memcmp(pat, seg, plen) == 0;
-}
-
 /* Whether the request path matches the pattern; fills ctx->arg. */
 static int
 path_match(const struct route *r, struct ctx *ctx)
@@ -50,10 +42,13 @@ path_match(const struct route *r, struct ctx *ctx)
 			return 1;
 		}
 		e = p + strcspn(p, "/");
-		if (i >= req->nseg || !segment_match(p, e - p, req->seg[i]))
+		if (i >= req->nseg)
 			return 0;
-		if (e - p == 1 && *p == '*')
+		if (e - p == 1 && *p == '*' && req->seg[i][0] != '\0')
 			ctx->arg[ctx->narg++] = req->seg[i];
+		else if (strlen(req->seg[i]) != (size_t)(e - p) ||
+		    memcmp(p, req->seg[i], e - p) != 0)
+			return 0;
 		i++;
 		p = e;
 	}
@@ -131,10 +126,9 @@ cross_site(const struct http_req *req)
 void
 route_dispatch(struct ctx *ctx)
 {
-	const struct route *r;
 	int methods, status;
+	const struct route *r = lookup(ctx, &methods);
 
-	r = lookup(ctx, &methods);
 	if (cross_site(ctx->req))
 		status = route_error(ctx, 403, "cross-site request refused");
 	else if (r == NULL && methods != 0) {
@@ -174,9 +168,8 @@ route_error(struct ctx *ctx, int status, const char *msg)
 int
 route_result(struct ctx *ctx, int rc)
 {
-	if (rc == RES_OK)
-		return 200;
-	return route_error(ctx, result_status(rc), result_msg(rc));
+	return rc == RES_OK ? 200 : route_error(ctx, result_status(rc),
+	    result_msg(rc));
 }
 
 int
@@ -206,7 +199,7 @@ route_basic(struct ctx *ctx, json_t **user)
 	struct auth_basic cred;
 	const char *rest;
 	size_t restlen;
-	int status;
+	int rc;
 
 	*user = NULL;
 	if (h == NULL)
@@ -215,23 +208,20 @@ route_basic(struct ctx *ctx, json_t **user)
 	    auth_parse_basic(rest, restlen, &cred) == -1)
 		return 401;
 	/* a refused name is logged apart: it may not be an account */
-	status = account_login(ctx->cfg, &cred, user);
-	snprintf(status == ACCOUNT_OK || status == ACCOUNT_DISABLED ?
-	    ctx->user : ctx->login, sizeof(ctx->user), "%s", cred.user);
-	if (status == ACCOUNT_OK) {
+	rc = account_login(ctx->cfg, &cred, user);
+	snprintf(rc == ACCOUNT_OK || rc == ACCOUNT_DISABLED ? ctx->user :
+	    ctx->login, sizeof(ctx->user), "%s", cred.user);
+	bytes_wipe(&cred, sizeof(cred));
+	if (rc == ACCOUNT_OK) {
 		snprintf(ctx->cred, sizeof(ctx->cred), "%s",
 		    account_stamp(*user));
 		snprintf(ctx->atok, sizeof(ctx->atok), "%s",
 		    record_str(*user, "via_atok"));
+		return 0;
 	}
-	status = status == ACCOUNT_OK ? 0 : status == ACCOUNT_DISABLED ? 403 :
-	    status == ACCOUNT_BAD ? 401 : 503;
-	bytes_wipe(&cred, sizeof(cred));
-	if (status != 0) {
-		json_decref(*user);
-		*user = NULL;
-	}
-	return status;
+	json_decref(*user);
+	*user = NULL;
+	return rc == ACCOUNT_DISABLED ? 403 : rc == ACCOUNT_BAD ? 401 : 503;
 }
 
 int

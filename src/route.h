@@ -22,13 +22,10 @@ struct ctx {
 	size_t			 narg;
 	char			 user[LIM_USER + 1];	/* authenticated */
 	char			 cred[24];	/* their stamp (account.h) */
-	char			 atok[24];	/* "" or the access token
-						 * they logged in with */
-	char			 login[LIM_USER + 1];	/* a refused name,
-							 * for the log */
+	char			 atok[24];	/* "" or their access token */
+	char			 login[LIM_USER + 1];	/* a refused name */
 	char			 repo[LIM_NAME + 1];	/* for the log */
-	int			 local;	/* dindexctl in-process: the host's
-					 * administrator, no credentials */
+	int			 local;	/* dindexctl, as the host's admin */
 };
 
 enum {
@@ -46,9 +43,8 @@ enum route_slash {
 
 struct route {
 	int		 methods;	/* R_* bits; HEAD goes with GET */
-	const char	*pattern;	/* "/v1/repositories/ * / * /images",
-					 * no blanks; '*' is one segment, a
-					 * last "**" one or more */
+	const char	*pattern;	/* "/users/ * /admin" sans blanks: '*'
+					 * a segment, a last "**" one or more */
 	enum route_slash slash;
 	int		(*fn)(struct ctx *);
 };
@@ -63,22 +59,18 @@ extern const struct route route_ui_table[];
 /* Find the handler for ctx->req and run it; fills ctx->resp. */
 void	route_dispatch(struct ctx *);
 
-/* Helpers for handlers: set a JSON body (steals the reference) and
- * return status; set an error body and return status. */
+/* Set a JSON body (the reference stolen) or an error body; return status. */
 int	route_json(struct ctx *, int status, json_t *body);
 int	route_error(struct ctx *, int status, const char *msg);
-/* Answer a result of admin.c or hook.c (result.h): its status, with an
- * error body unless RES_OK. */
+/* Answer a result (result.h): its status, an error body unless RES_OK. */
 int	route_result(struct ctx *, int result);
 
-/* Authenticate the caller by HTTP Basic. Returns 0 with *user the record
- * (NULL: no Authorization header, anonymous), or the status to answer:
- * 401 bad credentials, malformed or non-Basic Authorization; 403 account
- * disabled; 503 store failure. Sets ctx->user. */
+/* Authenticate the caller by HTTP Basic: 0 with *user the record (NULL:
+ * no Authorization, anonymous), or 401 bad or non-Basic, 403 disabled,
+ * 503 store failure. Sets ctx->user. */
 int	route_basic(struct ctx *, json_t **user);
 /* route_basic, or a console session ("Authorization: Bearer <session>",
- * ui.c) as that user: 401 for a bad or dead one. The management
- * API's way to know the caller. */
+ * ui.c) as that user: 401 for a bad or dead one. */
 int	route_caller(struct ctx *, json_t **user);
 /* The user of console session tok[0..len) (ui.c): 0 with *user, 1
  * unknown, expired or dead, -1 store failure. */

@@ -1,13 +1,10 @@
 /*
- * route_admin: the management API (DESIGN.md) at the root of the socket
- * when admin_api is on. /users, /images and /spool are for enabled users
- * with the admin flag (401 without credentials, else 403), /repositories
- * for any user; GET /_ping is open. A console session (route_caller) is
- * its user.
- * /webhooks/<name>[/<id>[/ping|/history]] also admits "admin" permission
- * on the repository, but only the admin flag sees what receivers
- * answered. In a DELETE, a last segment of 16 hex digits is a webhook id.
- * The rules are admin.c's and hook.c's; no hash or secret is ever shown.
+ * route_admin: the management API (DESIGN.md), with admin_api on. /users,
+ * /images and /spool need the admin flag (401 without credentials, else
+ * 403), /repositories any user; GET /_ping is open. /webhooks/<name>[/<id>
+ * [/ping|/history]] also admits "admin" on the repository, but only the
+ * admin flag sees what receivers answered; in a DELETE a last segment of
+ * 16 hex digits is a webhook id. No hash or secret is ever shown.
  */
 #include <stdio.h>
 #include <string.h>
@@ -77,9 +74,8 @@ gate(struct ctx *ctx, const char *self)
 	return status;
 }
 
-/* 0 when caller u (NULL: the host's administrator) may manage the
- * grants on scope and, with access, grant it (acl_may_grant), else the
- * status sent. */
+/* 0 when caller u (NULL: the host's administrator) may manage grants on
+ * scope and, with access, grant it; else the status sent. */
 static int
 may_grant(struct ctx *ctx, const json_t *u, const char *scope,
     const char *access)
@@ -120,8 +116,7 @@ object(struct ctx *ctx, const char *bad, json_t **b)
 	    "body must be JSON or a form" : bad);
 }
 
-/* A boolean field: JSON true or false, or a form's "true", "false",
- * "1", "0" or ""; -1 otherwise. */
+/* JSON true or false, or a form's "true", "1", "false", "0" or ""; else -1. */
 static int
 flag(const json_t *v)
 {
@@ -199,8 +194,8 @@ images(struct ctx *ctx)
 	return names(ctx, rc, all);
 }
 
-/* One repository as the console lists it, or NULL when the caller
- * (user; NULL: the host's administrator) may not pull it. */
+/* One repository as the console lists it, or NULL when user (NULL: the
+ * host's administrator) may not pull it. */
 static json_t *
 repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
     const char *name, const json_t *r)
@@ -221,9 +216,7 @@ repo_entry(const struct ctx *ctx, const json_t *user, const json_t *pub,
 	    (bits & ACL_DELETE) != 0);
 }
 
-/* GET /repositories: those the caller may pull, with their tags, state,
- * last pusher and push time, whether anyone may pull them, and whether
- * the caller administers them (its webhooks). */
+/* GET /repositories: those the caller may pull (repo_entry). */
 static int
 repositories(struct ctx *ctx)
 {
@@ -244,8 +237,8 @@ repositories(struct ctx *ctx)
 	return route_json(ctx, 200, out);
 }
 
-/* Answer user (or team) name, or only its grants, once rc (a result) is
- * RES_OK; of the grants only those caller u may manage (all for NULL). */
+/* Once rc is RES_OK, answer user or team name (or only its grants), of
+ * the grants only those caller u may manage (NULL: all). */
 static int
 view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
     int status, int grants_only)
@@ -267,8 +260,7 @@ view(struct ctx *ctx, const json_t *u, int team, const char *name, int rc,
 	return answer(ctx, rc, status, out);
 }
 
-/* GET and DELETE /users/<u>; under it PUT enable, PUT disable, PUT and
- * DELETE admin (the table's methods): the record or "deleted". */
+/* /users/<u> and its enable, disable, admin: the record or "deleted". */
 static int
 user(struct ctx *ctx)
 {
@@ -290,9 +282,8 @@ user(struct ctx *ctx)
 	    "deleted", ctx->arg[0]) : u);
 }
 
-/* GET|PUT /users/<u>/permissions, DELETE /users/<u>/permissions/<scope>
- * (nested names too), the same under /teams/<t>: for administrators, and
- * for the admins of a namespace the grants in it. */
+/* The permissions of a user or team: for administrators, and for the
+ * admins of a namespace its grants. */
 static int
 perms(struct ctx *ctx)
 {
@@ -331,8 +322,7 @@ out:
 	return rc;
 }
 
-/* GET /teams and /teams/<t>: for any user; POST /teams and DELETE
- * /teams/<t>: administrators. */
+/* /teams: reading for any user, adding and deleting for administrators. */
 static int
 teams(struct ctx *ctx)
 {
@@ -364,8 +354,7 @@ teams(struct ctx *ctx)
 	return rc;
 }
 
-/* PUT|DELETE /teams/<t>/members/<u>, /teams/<t>/owners/<u>: for the
- * team's owners and administrators (admin_team checks). */
+/* Members and owners: for the team's owners and administrators. */
 static int
 membership(struct ctx *ctx)
 {
@@ -401,7 +390,6 @@ ns_perms(struct ctx *ctx)
 	return rc;
 }
 
-/* GET|POST /users/<u>/tokens, DELETE /users/<u>/tokens/<name>. */
 static int
 tokens(struct ctx *ctx)
 {
@@ -434,9 +422,8 @@ tokens(struct ctx *ctx)
 	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);
 }
 
-/* GET /spool: the counts and the failed deliveries (their payloads
- * left out); POST /spool/<id>/retry and DELETE /spool/<id>: what
- * dindexctl spool retry and drop do, the same spool.c function. */
+/* GET /spool: the counts and the failed deliveries without payloads;
+ * retry and drop as dindexctl's, the same spool.c function. */
 static int
 spool(struct ctx *ctx)
 {
@@ -503,12 +490,16 @@ struct hook_target {
 	int		 admin;		/* the caller has the admin flag */
 };
 
-/* Split the segments into name, id and verb. 0 ok, or the status. */
+/* Split the segments into name, id and verb, then check the method and
+ * the caller against the repository: 0 allowed, else the status. */
 static int
 target(struct ctx *ctx, struct hook_target *h)
 {
+	enum http_method m = ctx->req->method;
 	size_t n = ctx->narg;
 	const char *last = ctx->arg[n - 1];
+	json_t *user;
+	int status, bits;
 
 	h->id = NULL;
 	h->ping = n >= 4 && strcmp(last, "ping") == 0;
@@ -516,23 +507,18 @@ target(struct ctx *ctx, struct hook_target *h)
 	if (h->ping || h->history) {
 		h->id = ctx->arg[n - 2];
 		n -= 2;
-	} else if (n >= 3 && hook_id_ok(last) &&
-	    ctx->req->method == HTTP_DELETE)
+	} else if (n >= 3 && hook_id_ok(last) && m == HTTP_DELETE)
 		h->id = ctx->arg[--n];
 	if (join(ctx, 0, n, h->name, sizeof(h->name)) == -1 ||
 	    !name_repo_split(h->name, h->ns, h->repo))
 		return route_error(ctx, 400, "bad repository name");
 	snprintf(ctx->repo, sizeof(ctx->repo), "%s", h->name);
-	return 0;
-}
-
-/* Check the caller against the repository: 0 allowed, else a status. */
-static int
-caller(struct ctx *ctx, struct hook_target *h)
-{
-	json_t *user;
-	int status, bits;
-
+	if (h->ping ? m != HTTP_POST : h->history && m != HTTP_GET &&
+	    m != HTTP_HEAD) {
+		http_resp_header(ctx->resp, "Allow", "%s", h->ping ? "POST" :
+		    "GET, HEAD");
+		return route_error(ctx, 405, "method not allowed");
+	}
 	h->admin = 1;
 	if (ctx->local)
 		return 0;
@@ -543,22 +529,6 @@ caller(struct ctx *ctx, struct hook_target *h)
 	h->admin = acl_admin(user);
 	json_decref(user);
 	return (bits & ACL_DELETE) ? 0 : 403;
-}
-
-static int
-add(struct ctx *ctx, struct store *st, const char *name, json_t **out)
-{
-	const char *url = "", *secret = "";
-	json_t *b;
-	int rc;
-
-	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
-		return rc;
-	rc = json_unpack(b, "{s?s, s?s}", "url", &url, "secret", &secret) ?
-	    RES_BADHOOK : hook_add(st, name, url, json_object_get(b, "events"),
-	    secret[0] ? secret : NULL, ctx->cfg->webhook_allow_networks, out);
-	json_decref(b);
-	return rc == RES_OK ? 201 : route_result(ctx, rc);
 }
 
 /* What a receiver answered, and the credentials and query of a URL, are
@@ -589,6 +559,8 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
     json_t **out)
 {
 	enum http_method m = ctx->req->method;
+	const char *url = "", *secret = "";
+	json_t *b;
 	int rc;
 
 	if (h->ping) {
@@ -599,14 +571,22 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 	if (h->id != NULL)
 		return route_result(ctx, h->history ? hook_history(st, h->name,
 		    h->id, out) : hook_del(st, h->name, h->id));
-	if (m == HTTP_GET || m == HTTP_HEAD) {	/* never DELETE on a HEAD */
+	if (m == HTTP_GET || m == HTTP_HEAD) {
 		*out = hook_list(st, h->name);
 		return 200;
 	}
-	if (m == HTTP_POST)
-		return add(ctx, st, h->name, out);
-	rc = hook_del(st, h->name, NULL);	/* deleting none of none */
-	return rc == RES_NOHOOK ? 200 : route_result(ctx, rc);
+	if (m == HTTP_DELETE) {	/* deleting none of none is fine */
+		rc = hook_del(st, h->name, NULL);
+		return rc == RES_NOHOOK ? 200 : route_result(ctx, rc);
+	}
+	if ((rc = object(ctx, "body must be JSON or a form", &b)) != 0)
+		return rc;
+	rc = json_unpack(b, "{s?s, s?s}", "url", &url, "secret", &secret) ?
+	    RES_BADHOOK : hook_add(st, h->name, url, json_object_get(b,
+	    "events"), secret[0] ? secret : NULL,
+	    ctx->cfg->webhook_allow_networks, out);
+	json_decref(b);
+	return rc == RES_OK ? 201 : route_result(ctx, rc);
 }
 
 static int
@@ -619,14 +599,6 @@ webhooks(struct ctx *ctx)
 	int status;
 
 	if ((status = target(ctx, &h)) != 0)
-		return status;
-	if (h.ping ? m != HTTP_POST : h.history && m != HTTP_GET &&
-	    m != HTTP_HEAD) {
-		http_resp_header(ctx->resp, "Allow", "%s", h.ping ? "POST" :
-		    "GET, HEAD");
-		return route_error(ctx, 405, "method not allowed");
-	}
-	if ((status = caller(ctx, &h)) != 0)
 		return status;
 	if (store_open(ctx->cfg->database, m == HTTP_GET || m == HTTP_HEAD ?
 	    STORE_READ : STORE_WRITE, &st) == -1)

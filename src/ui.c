@@ -1,14 +1,12 @@
 /*
  * ui: the web console at /ui/ (with admin_api): the files of ui_dir and
  * POST|DELETE /ui/session. A session is "session:<64 hex>" {"user",
- * "cred" (their stamp), "created", "expires"}, the secret the key as with
- * v1 tokens; it dies at expiry (ui_session_ttl; dindexctl token gc
- * deletes it) and with the user's other credentials (admin.c,
- * account_cred_ok). The console has no rights of its own: its pages call
- * the management API with the session as a bearer (route_caller). Every
- * answer here has the headers of secure(). A file is served only when its
- * name is [a-z][a-z0-9_-]*.<ext of types>, opened under ui_dir's
- * descriptor with O_NOFOLLOW: no traversal, no dot files, no links out.
+ * "cred", "created", "expires"}, the secret the key as with v1 tokens; it
+ * dies at expiry (ui_session_ttl) and with the user's other credentials.
+ * The console has no rights of its own: its pages call the management
+ * API with the session as a bearer. A file is served only when its name
+ * is [a-z][a-z0-9_-]*.<ext of types>, opened under ui_dir's descriptor
+ * with O_NOFOLLOW: no traversal, no dot files, no links out.
  */
 #include <sys/stat.h>
 
@@ -122,8 +120,7 @@ file(struct ctx *ctx)
 	return 200;
 }
 
-/* The key of session secret tok[0..len) into key: 0, or -1 when it is
- * not one (64 hex digits). */
+/* The key of session secret tok[0..len): 0, -1 when not 64 hex digits. */
 static int
 session_key(char key[LIM_KEY], const char *tok, size_t len)
 {
@@ -132,9 +129,8 @@ session_key(char key[LIM_KEY], const char *tok, size_t len)
 	if (len != LIM_SIG)
 		return -1;
 	snprintf(sig, sizeof(sig), "%.*s", (int)len, tok);
-	if (!name_hex_ok(sig, LIM_SIG))
-		return -1;
-	return store_key(key, STORE_SESSION, sig);
+	return name_hex_ok(sig, LIM_SIG) ? store_key(key, STORE_SESSION, sig) :
+	    -1;
 }
 
 int
@@ -172,14 +168,13 @@ session_new(const struct config *cfg, const json_t *user,
     char tok[LIM_SIG + 1])
 {
 	json_int_t now = (json_int_t)time(NULL);
+	json_t *rec = json_pack("{s:s, s:s, s:I, s:I}", "user",
+	    record_str(user, "name"), "cred", account_stamp(user), "created",
+	    now, "expires", now + (json_int_t)cfg->ui_session_ttl);
 	char key[LIM_KEY];
 	struct store *st;
-	json_t *rec;
 	int rc = -1;
 
-	rec = json_pack("{s:s, s:s, s:I, s:I}", "user", record_str(user,
-	    "name"), "cred", account_stamp(user), "created", now, "expires",
-	    now + (json_int_t)cfg->ui_session_ttl);
 	if (rec != NULL && bytes_random_hex(tok, LIM_TOKEN_BYTES) == 0 &&
 	    store_key(key, STORE_SESSION, tok) == 0 &&
 	    store_open(cfg->database, STORE_WRITE, &st) == 0) {
