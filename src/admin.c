@@ -311,6 +311,11 @@ admin_get(const struct config *cfg, const char *name, int public, json_t **out)
 	if (rc == 1 && pub)
 		rc = (*out = json_pack("{s:s, s:{}}", "name", "*", "perms")) ?
 		    0 : -1;
+	if (rc == 0 && !json_is_object(*out)) {	/* damaged outside dindex */
+		json_decref(*out);
+		*out = NULL;
+		rc = -1;
+	}
 	if (rc != 0)
 		return rc == 1 ? RES_NOUSER : RES_ERROR;
 	json_object_del(*out, "hash");
