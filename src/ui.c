@@ -69,9 +69,11 @@ load(const char *dir, const char *name, struct stat *sb, char **buf)
 	int dfd, fd = -1, rc = 404;
 
 	*buf = NULL;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_msg(LOG_ERR, "ui_dir %s: %s", dir, strerror(errno));
+		return 404;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1 && errno != ENOENT && errno != ELOOP)
 		rc = 503;
 	if (fd != -1 && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode))
@@ -86,8 +88,7 @@ load(const char *dir, const char *name, struct stat *sb, char **buf)
 	}
 	if (fd != -1)
 		close(fd);
-	if (dfd != -1)
-		close(dfd);
+	close(dfd);
 	return rc;
 }
 

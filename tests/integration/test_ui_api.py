@@ -117,6 +117,14 @@ def test_oversized_file_is_a_503_and_logged():
         assert "big.js" in s.logtext()
 
 
+def test_missing_ui_dir_is_a_404_and_logged():
+    with console() as s:
+        s.settings["ui_dir"] = os.path.join(s.dir, "nosuch")
+        s.write_conf(s.settings)
+        assert s.request("GET", "/ui/index.html").status == 404
+        assert "ui_dir " + s.settings["ui_dir"] in s.logtext()
+
+
 def test_no_console_without_admin_api():
     with console(admin_api="no") as s:
         assert s.request("GET", "/ui/").status == 404
