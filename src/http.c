@@ -61,8 +61,7 @@ hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* The one number parser of wire data: at most max digits of base and
- * nothing else; -1 otherwise. */
+/* The one number parser of wire data: 1 to max digits of base, else -1. */
 static long long
 number(const char *s, size_t len, int base, size_t max)
 {
@@ -86,9 +85,8 @@ http_decimal(const char *s, size_t len)
 	return number(s, len, 10, 18);
 }
 
-/* Percent-decode s[0..n) into out, NUL-terminated, '+' a space in a form:
- * its length, or -1 for a bad escape, a NUL (raw or %00) or more than
- * outlen - 1 bytes. The one decoder of paths and forms. */
+/* The one percent-decoder of paths and forms ('+' a space): as
+ * http_form_decode, but for the UTF-8 check. */
 static long
 unescape(const char *s, size_t n, char *out, size_t outlen, int form)
 {
@@ -113,27 +111,12 @@ unescape(const char *s, size_t n, char *out, size_t outlen, int form)
 	return (long)o;
 }
 
-/* Decode one path segment into out; 0 ok, -400 refused. */
-static int
-decode_segment(const char *s, size_t len, char *out, size_t outlen)
-{
-	long n = unescape(s, len, out, outlen, 0), i;
-
-	if (n < 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
-		return -400;
-	for (i = 0; i < n; i++)
-		if (out[i] == '/' || (unsigned char)out[i] < 0x20 ||
-		    out[i] == 0x7f)
-			return -400;
-	return 0;
-}
-
 static int
 parse_target(const char *t, size_t len, struct http_req *req)
 {
 	const char *q, *p, *end, *slash;
 	char *out = req->pathbuf;
-	int rc;
+	long n, i;
 
 	if (len == 0 || t[0] != '/' || memchr(t, '#', len) != NULL)
 		return -400;
@@ -153,11 +136,16 @@ parse_target(const char *t, size_t len, struct http_req *req)
 			return -400;	/* "//" */
 		if (req->nseg == LIM_SEGMENTS)
 			return -404;
-		if ((rc = decode_segment(p, slash - p, out, req->pathbuf +
-		    sizeof(req->pathbuf) - out)) != 0)
-			return rc;
+		n = unescape(p, slash - p, out, req->pathbuf +
+		    sizeof(req->pathbuf) - out, 0);
+		if (n < 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+			return -400;
+		for (i = 0; i < n; i++)
+			if (out[i] == '/' || (unsigned char)out[i] < 0x20 ||
+			    out[i] == 0x7f)
+				return -400;
 		req->seg[req->nseg++] = out;
-		out += strlen(out) + 1;
+		out += n + 1;
 	}
 	return 0;
 }
@@ -254,9 +242,8 @@ framing(struct http_req *req)
 	return req->content_length != -1 && req->chunked ? -400 : 0;
 }
 
-/* One CRLF-terminated line at buf[off]: its length without CRLF, -1 when
- * incomplete, -2 when longer than max, -3 when malformed (a bare CR or
- * LF). */
+/* The length of the CRLF-terminated line at buf[off], -1 incomplete, -2
+ * longer than max, -3 a bare CR or LF. */
 static long
 line_at(const char *buf, size_t len, size_t off, long max)
 {
@@ -383,9 +370,8 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Write all of iov[0..cnt) by the write deadline. Head and body go out in
- * one writev: two small writes would meet Nagle's algorithm and the
- * client's delayed ACK, 40 ms a response. */
+/* One writev for head and body: two small writes would meet Nagle's
+ * algorithm and the client's delayed ACK, 40 ms a response. */
 static int
 write_all(int fd, struct iovec *iov, int cnt)
 {
@@ -613,9 +599,8 @@ http_reason(int status)
 	return reasons[status];
 }
 
-/* The IMF-fixdate of RFC 9110, by hand: gmtime_r() and strftime() make
- * glibc read /etc/localtime. Howard Hinnant's civil-from-days algorithm,
- * with March as the first month of the year. */
+/* By hand: gmtime_r() and strftime() make glibc read /etc/localtime.
+ * Hinnant's civil-from-days, the year starting in March. */
 void
 http_date(time_t now, char *buf, size_t len)
 {
