@@ -1,7 +1,4 @@
-/*
- * bytes: random hex from getrandom(), comparison in time independent of
- * the contents, wiping the compiler cannot elide, strict base64.
- */
+/* bytes: random hex, constant-time comparison, wiping, strict base64. */
 #include <sys/random.h>
 
 #include <errno.h>

@@ -1,8 +1,5 @@
-/*
- * bytes: random hex, constant-time comparison, wiping and base64: what
- * every program needs of bytes and secrets without the KDF, so
- * dindex-deliver (spool names, binary responses) links no libscrypt.
- */
+/* bytes: what every program needs of secrets but the KDF, so that
+ * dindex-deliver links no libscrypt. */
 #ifndef BYTES_H
 #define BYTES_H
 

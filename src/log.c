@@ -1,8 +1,7 @@
 /*
  * log: one line per event on stderr, or, when $JOURNAL_STREAM names the
- * stderr we hold, one structured journal entry per event. Wire data goes
- * only through log_sanitise, so no control byte reaches a terminal or a
- * log parser; the query string is never logged (it may carry secrets).
+ * stderr we hold, one journal entry. Wire data goes only through
+ * log_sanitise, so no control byte reaches a terminal or a log parser.
  */
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -87,27 +86,21 @@ log_msg(int prio, const char *fmt, ...)
 void
 log_sanitise(const char *in, size_t len, char *out, size_t outlen)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 	unsigned char c;
 
+	/* room for one more \xNN and the NUL */
 	for (i = 0; i < len && o + 5 < outlen; i++) {
 		c = (unsigned char)in[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
 			out[o++] = (char)c;
-			continue;
-		}
-		out[o++] = '\\';
-		out[o++] = 'x';
-		out[o++] = hex[c >> 4];
-		out[o++] = hex[c & 15];
+		else
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
 	}
 	if (outlen > 0)
-		out[o < outlen ? o : outlen - 1] = '\0';
+		out[o] = '\0';
 }
 
-/* The URL without user:password@, query and fragment: they may carry
- * credentials. */
 void
 log_delivery(const struct log_delivery *d)
 {
