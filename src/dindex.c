@@ -37,18 +37,15 @@ dir_of(const char *path, char *out, size_t len)
 {
 	char tmp[LIM_PATH];
 
-	/* dirname() may modify its argument or return a static string */
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(out, len, "%s", path[0] ? dirname(tmp) : "");
 }
 
-/* Before the first request byte: from here on the filesystem holds only
- * the database's directory and the spool (read-write), and (read) the
- * directories of the v2 token key and certificate and the console's
- * ui_dir (with admin_api), so that a key replaced
- * by rename is still readable by a long kept-alive connection, libcrypto,
- * which jwt.c opens when it first signs, and /dev/urandom, where
- * libscrypt_hash() reads its salts. */
+/* Before the first request byte. Read-write: the database's directory and
+ * the spool; read: the directories of the token key and certificate (a key
+ * replaced by rename stays readable to a long connection), libcrypto, which
+ * jwt.c opens when it first signs, /dev/urandom for libscrypt's salts, and
+ * with admin_api the console's ui_dir. */
 static int
 confine(void)
 {
@@ -132,31 +129,27 @@ serve_one(void)
 {
 	struct http_resp resp;
 	struct ctx ctx = { .cfg = &cfg, .req = &req, .resp = &resp };
+	const struct http_req *r = &req;
 	long long t0;
 	int rc, more;
 
-	rc = http_read_request(&conn, &req);
-	if (rc == 1)
+	if ((rc = http_read_request(&conn, &req)) == 1)
 		return 0;
 	t0 = now_us();
 	http_resp_init(&resp);
 	if (rc != 0) {
 		http_resp_error(&resp, rc, http_reason(rc));
 		resp.close = 1;
-		http_write(&conn, NULL, &resp);
-		http_linger(&conn);
-		log_done(&ctx, NULL, rc, t0);
-		http_resp_free(&resp);
-		http_req_free(&req);	/* a body refused half-read */
-		return 0;
-	}
-	route_dispatch(&ctx);
+		r = NULL;
+	} else
+		route_dispatch(&ctx);
 	if (conn.nreq >= LIM_REQUESTS)
 		resp.close = 1;
-	more = !resp.close && req.keep_alive;
-	if (http_write(&conn, &req, &resp) == -1)
-		more = 0;
-	log_done(&ctx, &req, resp.status, t0);
+	more = http_write(&conn, r, &resp) == 0 && !resp.close &&
+	    req.keep_alive;
+	if (r == NULL)
+		http_linger(&conn);
+	log_done(&ctx, r, resp.status, t0);
 	http_resp_free(&resp);
 	http_req_free(&req);
 	return more;
