@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -52,29 +53,22 @@ ieq(const char *a, size_t alen, const char *b)
 	return alen == strlen(b) && strncasecmp(a, b, alen) == 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* The one number parser of wire data: 1 to max digits of base, else -1. */
 static long long
 number(const char *s, size_t len, int base, size_t max)
 {
+	static const char digits[] = "0123456789abcdef";
+	const char *d;
 	long long v = 0;
 	size_t i;
-	int d;
 
 	if (len == 0 || len > max)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if ((d = hexval(s[i])) < 0 || d >= base)
+		if ((d = memchr(digits, tolower((unsigned char)s[i]), base)) ==
+		    NULL)
 			return -1;
-		v = v * base + d;
+		v = v * base + (d - digits);
 	}
 	return v;
 }
