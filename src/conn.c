@@ -85,8 +85,7 @@ conn_forwarded(const char *val, size_t len, char *out, size_t outlen)
 		p++;
 	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	if (e == p || (size_t)(e - p) >= INET6_ADDRSTRLEN ||
-	    (size_t)(e - p) >= outlen)
+	if (e == p || (size_t)(e - p) >= outlen)
 		return -1;
 	memcpy(out, p, e - p);
 	out[e - p] = '\0';

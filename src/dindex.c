@@ -1,19 +1,16 @@
 /*
- * dindex: the per-connection handler. Wires config, conn, http and the
- * router together: serve requests on the one connection until the peer
- * closes, asks to close, idles past idle_timeout or reaches LIM_REQUESTS.
+ * dindex: the per-connection handler. Serves requests on the one connection
+ * until the peer closes, asks to close, idles or reaches LIM_REQUESTS.
  */
 #include <sys/random.h>
 
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -31,7 +28,7 @@ static struct http_req	req;
 static char		peer[64];
 static int		via_proxy;	/* peer is in trusted_proxies */
 
-/* dirname(path) into out; "" for "" (an unset key stays unset) */
+/* dirname(path) into out; "" (an unset key) stays "" */
 static void
 dir_of(const char *path, char *out, size_t len)
 {

@@ -40,8 +40,7 @@ token(const char *s, const char *e)
 	if (s == e)
 		return 0;
 	for (; s < e; s++)
-		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
-		    !(*s >= '0' && *s <= '9') &&
+		if (!isalnum((unsigned char)*s) &&
 		    (*s == '\0' || !strchr("!#$%&'*+-.^_`|~", *s)))
 			return 0;
 	return 1;
