@@ -60,12 +60,8 @@ cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 static int
 in_net(const unsigned char a[16], const unsigned char net[16], int bits)
 {
-	int i;
-
-	for (i = 0; i < bits; i++)
-		if (((a[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1)
-			return 0;
-	return 1;
+	return memcmp(a, net, bits / 8) == 0 && (bits % 8 == 0 ||
+	    (a[bits / 8] ^ net[bits / 8]) >> (8 - bits % 8) == 0);
 }
 
 /* 1 when a (NULL: none) is in a network of list, 0 not, -1 bad list. */
