@@ -282,14 +282,12 @@ http_parse_head(const char *buf, size_t len, struct http_req *req)
 	return rc != 0 ? rc : (int)(off + 2);
 }
 
-/* Not complete yet: drop the bytes consumed, buf[o..off). */
+/* Not complete yet: drop the bytes consumed, buf[o..off) (off >= o). */
 static long
 more(char *buf, size_t *len, size_t off, size_t o)
 {
-	if (off > o) {
-		memmove(buf + o, buf + off, *len - off);
-		*len -= off - o;
-	}
+	memmove(buf + o, buf + off, *len - off);
+	*len -= off - o;
 	return 0;
 }
 
