@@ -1,7 +1,6 @@
 /*
- * log: one line per event on stderr, or, when $JOURNAL_STREAM names the
- * stderr we hold, one journal entry. Wire data goes only through
- * log_sanitise, so no control byte reaches a terminal or a log parser.
+ * log: a line on stderr, or a journal entry when $JOURNAL_STREAM names our
+ * stderr. No control byte of wire data reaches a terminal or log parser.
  */
 #include <sys/stat.h>
 #include <sys/uio.h>

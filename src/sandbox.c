@@ -1,9 +1,8 @@
 /*
  * sandbox: unveil(2) done with Landlock, in place of the unit's
- * mount-namespace options (ProtectSystem= and friends), which cost ~25 ms
- * per spawned connection. Handled rights follow the kernel's ABI; below
- * ABI 2 (no rename across directories, which the spool needs) the unit's
- * confinement is all there is. Open descriptors are untouched.
+ * ProtectSystem= and friends, which cost ~25 ms per spawned connection.
+ * Below ABI 2 (no rename across directories, which the spool needs) only
+ * the unit confines. Open descriptors are untouched.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
