@@ -28,7 +28,8 @@ static struct http_req	req;
 static char		peer[64];
 static int		via_proxy;	/* peer is in trusted_proxies */
 
-/* dirname(path) into out; "" (an unset key) stays "" */
+/* dirname(path) into out; "" (an unset key) stays "". dirname() may
+ * modify its argument or return a static string, hence the copies. */
 static void
 dir_of(const char *path, char *out, size_t len)
 {
