@@ -96,28 +96,25 @@ static void
 log_done(const struct ctx *ctx, const struct http_req *r, int status,
     long long t0)
 {
-	char client[64], via[80] = "", path[512], user[4 * LIM_USER + 1] = "-";
+	char client[64], path[512], user[4 * LIM_USER + 1] = "-";
 	char msg[2048], st[8], us[24];
 	const char *fwd = forwarded_for(r, client, sizeof(client));
 	const char *method = r ? http_method_names[r->method] : "-";
 	const char *name = ctx->user[0] ? ctx->user : ctx->login;
-	const char *repo = ctx->repo;
 	const char *q = r ? memchr(r->target, '?', r->target_len) : NULL;
 
 	log_sanitise(r ? r->target : "-", !r ? 1 : q ? (size_t)(q - r->target)
 	    : r->target_len, path, sizeof(path));
 	if (name[0])
 		log_sanitise(name, strlen(name), user, sizeof(user));
-	if (fwd)
-		snprintf(via, sizeof(via), " via %s", peer);
 	snprintf(st, sizeof(st), "%d", status);
 	snprintf(us, sizeof(us), "%lld", now_us() - t0);
-	snprintf(msg, sizeof(msg), "%s%s \"%s %s\" %s user=%s repo=%s %sus",
-	    fwd ? fwd : peer, via, method, path, st, user, repo[0] ? repo : "-",
-	    us);
+	snprintf(msg, sizeof(msg), "%s%s%s \"%s %s\" %s user=%s repo=%s %sus",
+	    fwd ? fwd : peer, fwd ? " via " : "", fwd ? peer : "", method,
+	    path, st, user, ctx->repo[0] ? ctx->repo : "-", us);
 	log_event(status >= 500 ? LOG_ERR : status >= 400 ? LOG_NOTICE :
 	    LOG_INFO, msg, "METHOD", method, "PATH", path, "STATUS", st,
-	    "USER", user, "REPO", repo, "DURATION_US", us,
+	    "USER", user, "REPO", ctx->repo, "DURATION_US", us,
 	    "PEER", fwd ? fwd : peer, "PROXY", fwd ? peer : "", NULL);
 }
 
@@ -169,9 +166,8 @@ main(int argc, char *argv[])
 		json_object_seed(seed | 1);
 	if ((rc = config_options(argc, argv, "dindex", USAGE, &path)) != 0)
 		return rc == 1 ? 0 : EX_USAGE;
-	if (config_load(path, &cfg) == -1 || confine() == -1)
-		return EX_CONFIG;
-	if (conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
+	if (config_load(path, &cfg) == -1 || confine() == -1 ||
+	    conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
 		return EX_CONFIG;
 	via_proxy = conn_peer_in(conn.in, cfg.trusted_proxies);
 	signal(SIGPIPE, SIG_IGN);

@@ -648,11 +648,9 @@ http_linger(struct http_conn *c)
 	size_t len = 0, total = 0;
 
 	shutdown(c->out, SHUT_WR);
-	while (total < LIM_LINGER_BYTES &&
-	    fill(c, buf, &len, sizeof(buf), deadline, 1) == 0) {
+	for (; total < LIM_LINGER_BYTES &&
+	    fill(c, buf, &len, sizeof(buf), deadline, 1) == 0; len = 0)
 		total += len;
-		len = 0;
-	}
 }
 
 /* Jansson's own UTF-8 check: what it refuses would become a 5xx later. */

@@ -103,7 +103,6 @@ log_sanitise(const char *in, size_t len, char *out, size_t outlen)
 void
 log_delivery(const struct log_delivery *d)
 {
-	int ok = d->status >= 200 && d->status < 300;
 	char msg[LOG_LINE], raw[LIM_URL + 1], url[LOG_LINE / 2], st[24], us[24];
 
 	net_url_redact(d->url, raw, sizeof(raw));
@@ -113,7 +112,7 @@ log_delivery(const struct log_delivery *d)
 	    d->duration_ms);
 	snprintf(st, sizeof(st), "%ld", d->status);
 	snprintf(us, sizeof(us), "%ld", d->duration_ms * 1000);
-	log_event(ok ? LOG_INFO : LOG_WARNING, msg, "DELIVERY", d->id, "URL",
-	    url, "REPO", d->repo, "EVENT", d->event, "STATUS", st, "ERROR",
-	    d->error, "DURATION_US", us, NULL);
+	log_event(d->status >= 200 && d->status < 300 ? LOG_INFO : LOG_WARNING,
+	    msg, "DELIVERY", d->id, "URL", url, "REPO", d->repo, "EVENT",
+	    d->event, "STATUS", st, "ERROR", d->error, "DURATION_US", us, NULL);
 }
