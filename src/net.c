@@ -34,8 +34,7 @@ cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 
 	if (len == 0 || len >= sizeof(buf))
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, s);
 	if ((slash = strchr(buf, '/')) != NULL) {
 		*slash++ = '\0';
 		nd = strspn(slash, "0123456789");
