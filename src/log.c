@@ -32,11 +32,9 @@ log_open(const char *name)
 	char tail;
 
 	progname = name;
-	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &tail) != 2)
-		return;
-	if (fstat(STDERR_FILENO, &sb) == 0 && sb.st_dev == dev &&
-	    sb.st_ino == ino)
-		journal = 1;
+	journal = js != NULL && sscanf(js, "%llu:%llu%c", &dev, &ino,
+	    &tail) == 2 && fstat(STDERR_FILENO, &sb) == 0 &&
+	    sb.st_dev == dev && sb.st_ino == ino;
 }
 
 void
