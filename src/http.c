@@ -615,7 +615,7 @@ http_write(struct http_conn *c, const struct http_req *req,
     const struct http_resp *r)
 {
 	char head[512 + LIM_RESPONSE_HEADERS], date[64], len[40] = "";
-	struct iovec iov[2];
+	struct iovec iov[2] = { { head, 0 }, { r->body, 0 } };
 	int close = r->close || req == NULL || !req->keep_alive, n;
 
 	/* 204 and 304 have no body and must not claim a length (RFC 9110) */
@@ -632,9 +632,7 @@ http_write(struct http_conn *c, const struct http_req *req,
 	    (int)r->hdrs_len, r->hdrs);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
-	iov[0].iov_base = head;
 	iov[0].iov_len = (size_t)n;
-	iov[1].iov_base = (void *)r->body;
 	iov[1].iov_len = (req != NULL && req->method == HTTP_HEAD) ||
 	    len[0] == '\0' ? 0 : r->body_len;
 	return write_all(c->out, iov, 2);
