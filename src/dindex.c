@@ -85,9 +85,8 @@ forwarded_for(const struct http_req *r, char *out, size_t outlen)
 			return NULL;	/* two: whose word would the last be? */
 		h = &r->hdr[i];
 	}
-	if (h == NULL || conn_forwarded(h->val, h->val_len, out, outlen) == -1)
-		return NULL;
-	return out;
+	return h != NULL && conn_forwarded(h->val, h->val_len, out,
+	    outlen) == 0 ? out : NULL;
 }
 
 /* One line per request: the query is never logged (it may carry
