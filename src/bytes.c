@@ -83,21 +83,20 @@ size_t
 bytes_b64_encode(const unsigned char *in, size_t len, char *out, size_t cap)
 {
 	size_t i, o = 0;
-	unsigned v;
+	unsigned v = 0;
+	int bits = 0;
 
 	if (cap < (len + 2) / 3 * 4 + 1)
 		return 0;
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned)in[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	for (i = 0; i < len; i++) {
+		v = v << 8 | in[i];
+		for (bits += 8; bits >= 6; bits -= 6)
+			out[o++] = b64[v >> (bits - 6) & 63];
 	}
+	if (bits > 0)
+		out[o++] = b64[v << (6 - bits) & 63];
+	while (o % 4 != 0)
+		out[o++] = '=';
 	out[o] = '\0';
 	return o;
 }
