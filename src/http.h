@@ -65,7 +65,7 @@ int	 http_parse_head(const char *buf, size_t len, struct http_req *req);
  * trailers), 0 for more bytes (at *len), -413 over cap, -400 malformed. */
 long	 http_dechunk(char *buf, size_t *len, size_t cap, size_t *o);
 
-/* Header names and the value http_header_is tests are case-insensitive. */
+/* The first header of that name, or NULL; both ignore case. */
 const struct http_hdr *http_header(const struct http_req *, const char *name);
 int	 http_header_is(const struct http_req *, const char *name,
 	    const char *s);
