@@ -1,8 +1,7 @@
 /*
  * body: request bodies, already bounded by max_body, into JSON. JSON
- * nesting is counted before jansson sees the bytes; forms are decoded
- * strictly (http_form_decode): a bad %XX, a NUL (raw or %00) or text that
- * is not UTF-8 makes the whole body a 400.
+ * nesting is counted before jansson sees the bytes; a form component that
+ * http_form_decode refuses makes the whole body a 400.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +33,8 @@ media_type(const struct http_req *req)
 	return K_OTHER;
 }
 
-static int
-too_deep(const char *s, size_t n)
+static json_t *
+parse_json(const char *s, size_t n)
 {
 	size_t i;
 	int depth = 0, instr = 0;
@@ -47,18 +46,10 @@ too_deep(const char *s, size_t n)
 			instr = !instr;
 		else if (!instr && (s[i] == '[' || s[i] == '{') &&
 		    ++depth > LIM_JSON_DEPTH)
-			return 1;
+			return NULL;
 		else if (!instr && (s[i] == ']' || s[i] == '}'))
 			depth--;
 	}
-	return 0;
-}
-
-static json_t *
-parse_json(const char *s, size_t n)
-{
-	if (too_deep(s, n))
-		return NULL;
 	return json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 }
 

@@ -1,7 +1,4 @@
-/*
- * body: a request body as JSON, whether the client sent JSON or an
- * application/x-www-form-urlencoded form (as the original CLI does).
- */
+/* body: a request body as JSON, whether sent as JSON or as a form. */
 #ifndef BODY_H
 #define BODY_H
 
@@ -9,10 +6,10 @@
 
 #include "http.h"
 
-/* Content-Type decides (JSON or a form); without one, JSON is tried, then
- * a form. A form becomes an object of strings (the first of repeated keys
- * wins); an empty body is {}. 0 with *out a new object, 400 malformed, not
- * an object or nested deeper than LIM_JSON_DEPTH, 415 another type. */
+/* Content-Type decides; without one JSON is tried, then a form (an object
+ * of strings, the first of repeated keys wins); an empty body is {}. 0 with
+ * *out a new object, 400 malformed, not an object or nested deeper than
+ * LIM_JSON_DEPTH, 415 another type. */
 int	body_object(const struct http_req *, json_t **out);
 /* The body as JSON of any type, with the same limits (depth, duplicate
  * keys refused). 0 with *out a new reference, 400 empty or malformed. */

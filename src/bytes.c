@@ -1,7 +1,4 @@
-/*
- * bytes: random hex from getrandom(), comparison in time independent of
- * the contents, wiping the compiler cannot elide, strict base64.
- */
+/* bytes: random hex, constant-time comparison, wiping, strict base64. */
 #include <sys/random.h>
 
 #include <errno.h>
@@ -54,38 +51,29 @@ bytes_wipe(void *p, size_t n)
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int
-b64val(char c)
-{
-	const char *p = c ? strchr(b64, c) : NULL;
-
-	return p ? (int)(p - b64) : -1;
-}
-
 int
 bytes_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap,
     size_t *outlen)
 {
+	const char *p;
 	size_t i, o = 0, pad = 0;
-	int v[4], k;
+	unsigned v = 0;
+	int bits = 0;
 
 	if (len % 4 != 0)
 		return -1;
 	if (len > 0 && in[len - 1] == '=')
 		pad = len > 1 && in[len - 2] == '=' ? 2 : 1;
-	for (i = 0; i < len; i += 4) {
-		for (k = 0; k < 4; k++) {
-			v[k] = i + k >= len - pad ? 0 : b64val(in[i + k]);
-			if (v[k] < 0)
-				return -1;
-		}
-		if (o + 3 > cap + (i + 4 == len ? pad : 0))
+	for (i = 0; i < len - pad; i++) {
+		if ((p = memchr(b64, in[i], 64)) == NULL)
 			return -1;
-		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (i + 4 < len || pad < 2)
-			out[o++] = (unsigned char)(v[1] << 4 | v[2] >> 2);
-		if (i + 4 < len || pad < 1)
-			out[o++] = (unsigned char)(v[2] << 6 | v[3]);
+		v = v << 6 | (unsigned)(p - b64);
+		if ((bits += 6) < 8)
+			continue;
+		if (o == cap)
+			return -1;
+		bits -= 8;
+		out[o++] = (unsigned char)(v >> bits);
 	}
 	*outlen = o;
 	return 0;
@@ -95,21 +83,20 @@ size_t
 bytes_b64_encode(const unsigned char *in, size_t len, char *out, size_t cap)
 {
 	size_t i, o = 0;
-	unsigned v;
+	unsigned v = 0;
+	int bits = 0;
 
 	if (cap < (len + 2) / 3 * 4 + 1)
 		return 0;
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned)in[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < len)
-			v |= in[i + 2];
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	for (i = 0; i < len; i++) {
+		v = v << 8 | in[i];
+		for (bits += 8; bits >= 6; bits -= 6)
+			out[o++] = b64[v >> (bits - 6) & 63];
 	}
+	if (bits > 0)
+		out[o++] = b64[v << (6 - bits) & 63];
+	while (o % 4 != 0)
+		out[o++] = '=';
 	out[o] = '\0';
 	return o;
 }

@@ -1,15 +1,11 @@
-/*
- * bytes: random hex, constant-time comparison, wiping and base64: what
- * every program needs of bytes and secrets without the KDF, so
- * dindex-deliver (spool names, binary responses) links no libscrypt.
- */
+/* bytes: what every program needs of secrets but the KDF, so that
+ * dindex-deliver links no libscrypt. */
 #ifndef BYTES_H
 #define BYTES_H
 
 #include <stddef.h>
 
-/* nbytes from getrandom() as lower-case hex into out (2*nbytes+1).
- * 0 ok, -1 error (logged). */
+/* nbytes of getrandom() as hex into out[2 * nbytes + 1]; -1 logged. */
 int	bytes_random_hex(char *out, size_t nbytes);
 /* 1 when a[0..n) equals b[0..n), in time independent of the contents. */
 int	bytes_equal(const void *a, const void *b, size_t n);

@@ -1,8 +1,7 @@
 /*
- * conn: the one connection systemd (Accept=yes, as fd 3 or as stdin and
- * stdout) or inetd hands this process. Behind a proxy every peer is the
- * proxy: only from trusted_proxies is the client taken from
- * X-Forwarded-For, and then only from its last hop, the one the proxy
+ * conn: the one connection systemd (Accept=yes, as fd 3 or stdin/stdout) or
+ * inetd hands this process. Only from trusted_proxies is the client taken
+ * from X-Forwarded-For, and then only its last hop, the one the proxy
  * appended itself; the hops before are the client's word.
  */
 #include <sys/socket.h>
@@ -78,17 +77,15 @@ conn_peer_in(int fd, const char *list)
 int
 conn_forwarded(const char *val, size_t len, char *out, size_t outlen)
 {
-	const char *p = val + len, *e = val + len;
+	const char *p = memrchr(val, ',', len), *e = val + len;
 	unsigned char a[16];
 
-	while (p > val && p[-1] != ',')
-		p--;
+	p = p != NULL ? p + 1 : val;
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
 	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	if (e == p || (size_t)(e - p) >= INET6_ADDRSTRLEN ||
-	    (size_t)(e - p) >= outlen)
+	if (e == p || (size_t)(e - p) >= outlen)
 		return -1;
 	memcpy(out, p, e - p);
 	out[e - p] = '\0';

@@ -1,19 +1,16 @@
 /*
- * dindex: the per-connection handler. Wires config, conn, http and the
- * router together: serve requests on the one connection until the peer
- * closes, asks to close, idles past idle_timeout or reaches LIM_REQUESTS.
+ * dindex: the per-connection handler. Serves requests on the one connection
+ * until the peer closes, asks to close, idles or reaches LIM_REQUESTS.
  */
 #include <sys/random.h>
 
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -31,24 +28,22 @@ static struct http_req	req;
 static char		peer[64];
 static int		via_proxy;	/* peer is in trusted_proxies */
 
-/* dirname(path) into out; "" for "" (an unset key stays unset) */
+/* dirname(path) into out; "" (an unset key) stays "". dirname() may
+ * modify its argument or return a static string, hence the copies. */
 static void
 dir_of(const char *path, char *out, size_t len)
 {
 	char tmp[LIM_PATH];
 
-	/* dirname() may modify its argument or return a static string */
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(out, len, "%s", path[0] ? dirname(tmp) : "");
 }
 
-/* Before the first request byte: from here on the filesystem holds only
- * the database's directory and the spool (read-write), and (read) the
- * directories of the v2 token key and certificate and the console's
- * ui_dir (with admin_api), so that a key replaced
- * by rename is still readable by a long kept-alive connection, libcrypto,
- * which jwt.c opens when it first signs, and /dev/urandom, where
- * libscrypt_hash() reads its salts. */
+/* Before the first request byte. Read-write: the database's directory and
+ * the spool; read: the directories of the token key and certificate (a key
+ * replaced by rename stays readable to a long connection), libcrypto, which
+ * jwt.c opens when it first signs, /dev/urandom for libscrypt's salts, and
+ * with admin_api the console's ui_dir. */
 static int
 confine(void)
 {
@@ -90,9 +85,8 @@ forwarded_for(const struct http_req *r, char *out, size_t outlen)
 			return NULL;	/* two: whose word would the last be? */
 		h = &r->hdr[i];
 	}
-	if (h == NULL || conn_forwarded(h->val, h->val_len, out, outlen) == -1)
-		return NULL;
-	return out;
+	return h != NULL && conn_forwarded(h->val, h->val_len, out,
+	    outlen) == 0 ? out : NULL;
 }
 
 /* One line per request: the query is never logged (it may carry
@@ -101,28 +95,25 @@ static void
 log_done(const struct ctx *ctx, const struct http_req *r, int status,
     long long t0)
 {
-	char client[64], via[80] = "", path[512], user[4 * LIM_USER + 1] = "-";
+	char client[64], path[512], user[4 * LIM_USER + 1] = "-";
 	char msg[2048], st[8], us[24];
 	const char *fwd = forwarded_for(r, client, sizeof(client));
 	const char *method = r ? http_method_names[r->method] : "-";
 	const char *name = ctx->user[0] ? ctx->user : ctx->login;
-	const char *repo = ctx->repo;
 	const char *q = r ? memchr(r->target, '?', r->target_len) : NULL;
 
 	log_sanitise(r ? r->target : "-", !r ? 1 : q ? (size_t)(q - r->target)
 	    : r->target_len, path, sizeof(path));
 	if (name[0])
 		log_sanitise(name, strlen(name), user, sizeof(user));
-	if (fwd)
-		snprintf(via, sizeof(via), " via %s", peer);
 	snprintf(st, sizeof(st), "%d", status);
 	snprintf(us, sizeof(us), "%lld", now_us() - t0);
-	snprintf(msg, sizeof(msg), "%s%s \"%s %s\" %s user=%s repo=%s %sus",
-	    fwd ? fwd : peer, via, method, path, st, user, repo[0] ? repo : "-",
-	    us);
+	snprintf(msg, sizeof(msg), "%s%s%s \"%s %s\" %s user=%s repo=%s %sus",
+	    fwd ? fwd : peer, fwd ? " via " : "", fwd ? peer : "", method,
+	    path, st, user, ctx->repo[0] ? ctx->repo : "-", us);
 	log_event(status >= 500 ? LOG_ERR : status >= 400 ? LOG_NOTICE :
 	    LOG_INFO, msg, "METHOD", method, "PATH", path, "STATUS", st,
-	    "USER", user, "REPO", repo, "DURATION_US", us,
+	    "USER", user, "REPO", ctx->repo, "DURATION_US", us,
 	    "PEER", fwd ? fwd : peer, "PROXY", fwd ? peer : "", NULL);
 }
 
@@ -132,31 +123,27 @@ serve_one(void)
 {
 	struct http_resp resp;
 	struct ctx ctx = { .cfg = &cfg, .req = &req, .resp = &resp };
+	const struct http_req *r = &req;
 	long long t0;
 	int rc, more;
 
-	rc = http_read_request(&conn, &req);
-	if (rc == 1)
+	if ((rc = http_read_request(&conn, &req)) == 1)
 		return 0;
 	t0 = now_us();
 	http_resp_init(&resp);
 	if (rc != 0) {
 		http_resp_error(&resp, rc, http_reason(rc));
 		resp.close = 1;
-		http_write(&conn, NULL, &resp);
-		http_linger(&conn);
-		log_done(&ctx, NULL, rc, t0);
-		http_resp_free(&resp);
-		http_req_free(&req);	/* a body refused half-read */
-		return 0;
-	}
-	route_dispatch(&ctx);
+		r = NULL;
+	} else
+		route_dispatch(&ctx);
 	if (conn.nreq >= LIM_REQUESTS)
 		resp.close = 1;
-	more = !resp.close && req.keep_alive;
-	if (http_write(&conn, &req, &resp) == -1)
-		more = 0;
-	log_done(&ctx, &req, resp.status, t0);
+	more = http_write(&conn, r, &resp) == 0 && !resp.close &&
+	    req.keep_alive;
+	if (r == NULL)
+		http_linger(&conn);
+	log_done(&ctx, r, resp.status, t0);
 	http_resp_free(&resp);
 	http_req_free(&req);
 	return more;
@@ -178,9 +165,8 @@ main(int argc, char *argv[])
 		json_object_seed(seed | 1);
 	if ((rc = config_options(argc, argv, "dindex", USAGE, &path)) != 0)
 		return rc == 1 ? 0 : EX_USAGE;
-	if (config_load(path, &cfg) == -1 || confine() == -1)
-		return EX_CONFIG;
-	if (conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
+	if (config_load(path, &cfg) == -1 || confine() == -1 ||
+	    conn_acquire(&conn.in, &conn.out, peer, sizeof(peer)) == -1)
 		return EX_CONFIG;
 	via_proxy = conn_peer_in(conn.in, cfg.trusted_proxies);
 	signal(SIGPIPE, SIG_IGN);

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -39,8 +40,7 @@ token(const char *s, const char *e)
 	if (s == e)
 		return 0;
 	for (; s < e; s++)
-		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
-		    !(*s >= '0' && *s <= '9') &&
+		if (!isalnum((unsigned char)*s) &&
 		    (*s == '\0' || !strchr("!#$%&'*+-.^_`|~", *s)))
 			return 0;
 	return 1;
@@ -52,30 +52,22 @@ ieq(const char *a, size_t alen, const char *b)
 	return alen == strlen(b) && strncasecmp(a, b, alen) == 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The one number parser of wire data: at most max digits of base and
- * nothing else; -1 otherwise. */
+/* The one number parser of wire data: 1 to max digits of base, else -1. */
 static long long
 number(const char *s, size_t len, int base, size_t max)
 {
+	static const char digits[] = "0123456789abcdef";
+	const char *d;
 	long long v = 0;
 	size_t i;
-	int d;
 
 	if (len == 0 || len > max)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if ((d = hexval(s[i])) < 0 || d >= base)
+		if ((d = memchr(digits, tolower((unsigned char)s[i]), base)) ==
+		    NULL)
 			return -1;
-		v = v * base + d;
+		v = v * base + (d - digits);
 	}
 	return v;
 }
@@ -86,9 +78,8 @@ http_decimal(const char *s, size_t len)
 	return number(s, len, 10, 18);
 }
 
-/* Percent-decode s[0..n) into out, NUL-terminated, '+' a space in a form:
- * its length, or -1 for a bad escape, a NUL (raw or %00) or more than
- * outlen - 1 bytes. The one decoder of paths and forms. */
+/* The one percent-decoder of paths and forms ('+' a space): as
+ * http_form_decode, but for the UTF-8 check. */
 static long
 unescape(const char *s, size_t n, char *out, size_t outlen, int form)
 {
@@ -113,27 +104,12 @@ unescape(const char *s, size_t n, char *out, size_t outlen, int form)
 	return (long)o;
 }
 
-/* Decode one path segment into out; 0 ok, -400 refused. */
-static int
-decode_segment(const char *s, size_t len, char *out, size_t outlen)
-{
-	long n = unescape(s, len, out, outlen, 0), i;
-
-	if (n < 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
-		return -400;
-	for (i = 0; i < n; i++)
-		if (out[i] == '/' || (unsigned char)out[i] < 0x20 ||
-		    out[i] == 0x7f)
-			return -400;
-	return 0;
-}
-
 static int
 parse_target(const char *t, size_t len, struct http_req *req)
 {
 	const char *q, *p, *end, *slash;
 	char *out = req->pathbuf;
-	int rc;
+	long n, i;
 
 	if (len == 0 || t[0] != '/' || memchr(t, '#', len) != NULL)
 		return -400;
@@ -153,11 +129,16 @@ parse_target(const char *t, size_t len, struct http_req *req)
 			return -400;	/* "//" */
 		if (req->nseg == LIM_SEGMENTS)
 			return -404;
-		if ((rc = decode_segment(p, slash - p, out, req->pathbuf +
-		    sizeof(req->pathbuf) - out)) != 0)
-			return rc;
+		n = unescape(p, slash - p, out, req->pathbuf +
+		    sizeof(req->pathbuf) - out, 0);
+		if (n < 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+			return -400;
+		for (i = 0; i < n; i++)
+			if (out[i] == '/' || (unsigned char)out[i] < 0x20 ||
+			    out[i] == 0x7f)
+				return -400;
 		req->seg[req->nseg++] = out;
-		out += strlen(out) + 1;
+		out += n + 1;
 	}
 	return 0;
 }
@@ -254,9 +235,8 @@ framing(struct http_req *req)
 	return req->content_length != -1 && req->chunked ? -400 : 0;
 }
 
-/* One CRLF-terminated line at buf[off]: its length without CRLF, -1 when
- * incomplete, -2 when longer than max, -3 when malformed (a bare CR or
- * LF). */
+/* The length of the CRLF-terminated line at buf[off], -1 incomplete, -2
+ * longer than max, -3 a bare CR or LF. */
 static long
 line_at(const char *buf, size_t len, size_t off, long max)
 {
@@ -302,14 +282,12 @@ http_parse_head(const char *buf, size_t len, struct http_req *req)
 	return rc != 0 ? rc : (int)(off + 2);
 }
 
-/* Not complete yet: drop the bytes consumed, buf[o..off). */
+/* Not complete yet: drop the bytes consumed, buf[o..off) (off >= o). */
 static long
 more(char *buf, size_t *len, size_t off, size_t o)
 {
-	if (off > o) {
-		memmove(buf + o, buf + off, *len - off);
-		*len -= off - o;
-	}
+	memmove(buf + o, buf + off, *len - off);
+	*len -= off - o;
 	return 0;
 }
 
@@ -383,9 +361,8 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Write all of iov[0..cnt) by the write deadline. Head and body go out in
- * one writev: two small writes would meet Nagle's algorithm and the
- * client's delayed ACK, 40 ms a response. */
+/* One writev for head and body: two small writes would meet Nagle's
+ * algorithm and the client's delayed ACK, 40 ms a response. */
 static int
 write_all(int fd, struct iovec *iov, int cnt)
 {
@@ -613,9 +590,8 @@ http_reason(int status)
 	return reasons[status];
 }
 
-/* The IMF-fixdate of RFC 9110, by hand: gmtime_r() and strftime() make
- * glibc read /etc/localtime. Howard Hinnant's civil-from-days algorithm,
- * with March as the first month of the year. */
+/* By hand: gmtime_r() and strftime() make glibc read /etc/localtime.
+ * Hinnant's civil-from-days, the year starting in March. */
 void
 http_date(time_t now, char *buf, size_t len)
 {
@@ -639,7 +615,7 @@ http_write(struct http_conn *c, const struct http_req *req,
     const struct http_resp *r)
 {
 	char head[512 + LIM_RESPONSE_HEADERS], date[64], len[40] = "";
-	struct iovec iov[2];
+	struct iovec iov[2] = { { head, 0 }, { r->body, 0 } };
 	int close = r->close || req == NULL || !req->keep_alive, n;
 
 	/* 204 and 304 have no body and must not claim a length (RFC 9110) */
@@ -656,9 +632,7 @@ http_write(struct http_conn *c, const struct http_req *req,
 	    (int)r->hdrs_len, r->hdrs);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
-	iov[0].iov_base = head;
 	iov[0].iov_len = (size_t)n;
-	iov[1].iov_base = (void *)r->body;
 	iov[1].iov_len = (req != NULL && req->method == HTTP_HEAD) ||
 	    len[0] == '\0' ? 0 : r->body_len;
 	return write_all(c->out, iov, 2);
@@ -672,11 +646,9 @@ http_linger(struct http_conn *c)
 	size_t len = 0, total = 0;
 
 	shutdown(c->out, SHUT_WR);
-	while (total < LIM_LINGER_BYTES &&
-	    fill(c, buf, &len, sizeof(buf), deadline, 1) == 0) {
+	for (; total < LIM_LINGER_BYTES &&
+	    fill(c, buf, &len, sizeof(buf), deadline, 1) == 0; len = 0)
 		total += len;
-		len = 0;
-	}
 }
 
 /* Jansson's own UTF-8 check: what it refuses would become a 5xx later. */

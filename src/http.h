@@ -1,8 +1,4 @@
-/*
- * http: bytes <-> requests and responses. Knows nothing of the store.
- * Parsing is pure over a byte range (http_parse_head, http_dechunk);
- * reading and writing are separate (http_read_request, http_write).
- */
+/* http: bytes <-> requests and responses; parsing is pure over bytes. */
 #ifndef HTTP_H
 #define HTTP_H
 
@@ -61,24 +57,19 @@ struct http_resp {
 	int		 close;		/* send Connection: close and stop */
 };
 
-/* Parse the request head in buf[0..len): its length through the blank
- * line, 0 when more bytes are needed, or -status when refused (the list
- * atop http.c). req's pointers point into buf. */
+/* The length of the request head in buf[0..len) through the blank line, 0
+ * for more bytes, -status when refused (atop http.c). req points into buf. */
 int	 http_parse_head(const char *buf, size_t len, struct http_req *req);
-/* Decode a chunked body in place: buf[0..*o) is decoded, buf[*o..*len)
- * raw. Moves each complete chunk's data down to *o and drops the consumed
- * bytes (*len shrinks). Returns the offset in buf where the bytes after
- * the body (and its trailers) begin, 0 when more bytes are needed (append
- * them at *len), -413 when the body would exceed cap, -400 malformed. */
+/* Decode a chunked body in place: buf[0..*o) decoded, buf[*o..*len) raw,
+ * consumed bytes dropped. The offset of what follows the body (and its
+ * trailers), 0 for more bytes (at *len), -413 over cap, -400 malformed. */
 long	 http_dechunk(char *buf, size_t *len, size_t cap, size_t *o);
 
-/* The first header with that name (case-insensitive), or NULL. */
+/* The first header of that name, or NULL; both ignore case. */
 const struct http_hdr *http_header(const struct http_req *, const char *name);
-/* Whether the header value equals s, case-insensitively. */
 int	 http_header_is(const struct http_req *, const char *name,
 	    const char *s);
 
-/* A connection: buffered reads with deadlines. */
 struct http_conn {
 	int		 in;
 	int		 out;
@@ -90,9 +81,8 @@ struct http_conn {
 	int		 nreq;		/* requests served */
 };
 
-/* Read the next request. 0 with req filled; 1 when the peer closed or
- * stayed idle past idle_timeout (close quietly); else the status >= 400
- * to answer before closing. Free the body with http_req_free. */
+/* 0 with req filled (free with http_req_free); 1 when the peer closed or
+ * idled past idle_timeout; else the status >= 400 to answer, then close. */
 int	 http_read_request(struct http_conn *, struct http_req *);
 void	 http_req_free(struct http_req *);
 
@@ -104,26 +94,23 @@ int	 http_resp_header(struct http_resp *, const char *name,
 /* Set status and take ownership of a malloc'd body. */
 void	 http_resp_body(struct http_resp *, int status, char *body,
 	    size_t len);
-/* Set status and the body {"error": msg}. */
 void	 http_resp_error(struct http_resp *, int status, const char *msg);
 /* Write the head and the body (none for HEAD). 0 ok, -1 write failed. */
 int	 http_write(struct http_conn *, const struct http_req *,
 	    const struct http_resp *);
 const char *http_reason(int status);
-/* The Date header's value for now (UTC) in buf. */
 void	 http_date(time_t now, char *buf, size_t len);
 /* Before closing after an error: stop writing and discard what the peer
  * still sends for a short while, so it reads the answer, not a reset. */
 void	 http_linger(struct http_conn *);
 
 /* The first value of key in an application/x-www-form-urlencoded s,
- * decoded into out: 1 found, 0 absent, -1 malformed, too long or not
- * UTF-8 (every client-sent text is UTF-8 or a 400). */
+ * decoded into out: 1 found, 0 absent, -1 refused by http_form_decode. */
 int	 http_form_get(const char *s, size_t len, const char *key, char *out,
 	    size_t outlen);
-/* Percent- and '+'-decode one form component s[0..n) into out,
- * NUL-terminated: its length, or -1 for a bad escape, %00 or NUL, more
- * than outlen - 1 bytes, or not UTF-8. */
+/* Percent- and '+'-decode s[0..n) into out, NUL-terminated: its length, or
+ * -1 for a bad escape, %00 or NUL, no room, or not UTF-8 (every text a
+ * client sends is UTF-8 or a 400). */
 long	 http_form_decode(const char *s, size_t n, char *out, size_t outlen);
 /* A strict decimal of at most 18 digits and nothing else; -1 otherwise. */
 long long http_decimal(const char *s, size_t len);

@@ -1,8 +1,6 @@
 /*
- * log: one line per event on stderr, or, when $JOURNAL_STREAM names the
- * stderr we hold, one structured journal entry per event. Wire data goes
- * only through log_sanitise, so no control byte reaches a terminal or a
- * log parser; the query string is never logged (it may carry secrets).
+ * log: a line on stderr, or a journal entry when $JOURNAL_STREAM names our
+ * stderr. No control byte of wire data reaches a terminal or log parser.
  */
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -34,11 +32,9 @@ log_open(const char *name)
 	char tail;
 
 	progname = name;
-	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &tail) != 2)
-		return;
-	if (fstat(STDERR_FILENO, &sb) == 0 && sb.st_dev == dev &&
-	    sb.st_ino == ino)
-		journal = 1;
+	journal = js != NULL && sscanf(js, "%llu:%llu%c", &dev, &ino,
+	    &tail) == 2 && fstat(STDERR_FILENO, &sb) == 0 &&
+	    sb.st_dev == dev && sb.st_ino == ino;
 }
 
 void
@@ -87,31 +83,24 @@ log_msg(int prio, const char *fmt, ...)
 void
 log_sanitise(const char *in, size_t len, char *out, size_t outlen)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 	unsigned char c;
 
+	/* room for one more \xNN and the NUL */
 	for (i = 0; i < len && o + 5 < outlen; i++) {
 		c = (unsigned char)in[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
 			out[o++] = (char)c;
-			continue;
-		}
-		out[o++] = '\\';
-		out[o++] = 'x';
-		out[o++] = hex[c >> 4];
-		out[o++] = hex[c & 15];
+		else
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
 	}
 	if (outlen > 0)
-		out[o < outlen ? o : outlen - 1] = '\0';
+		out[o] = '\0';
 }
 
-/* The URL without user:password@, query and fragment: they may carry
- * credentials. */
 void
 log_delivery(const struct log_delivery *d)
 {
-	int ok = d->status >= 200 && d->status < 300;
 	char msg[LOG_LINE], raw[LIM_URL + 1], url[LOG_LINE / 2], st[24], us[24];
 
 	net_url_redact(d->url, raw, sizeof(raw));
@@ -121,7 +110,7 @@ log_delivery(const struct log_delivery *d)
 	    d->duration_ms);
 	snprintf(st, sizeof(st), "%ld", d->status);
 	snprintf(us, sizeof(us), "%ld", d->duration_ms * 1000);
-	log_event(ok ? LOG_INFO : LOG_WARNING, msg, "DELIVERY", d->id, "URL",
-	    url, "REPO", d->repo, "EVENT", d->event, "STATUS", st, "ERROR",
-	    d->error, "DURATION_US", us, NULL);
+	log_event(d->status >= 200 && d->status < 300 ? LOG_INFO : LOG_WARNING,
+	    msg, "DELIVERY", d->id, "URL", url, "REPO", d->repo, "EVENT",
+	    d->event, "STATUS", st, "ERROR", d->error, "DURATION_US", us, NULL);
 }

@@ -1,14 +1,10 @@
 /*
- * net: which addresses dindex-deliver may connect to. Webhook URLs are
- * chosen by repository admins, so without a policy a delivery could reach
- * what only this host can (SSRF): loopback services, the private network,
- * cloud metadata at 169.254.169.254. Those ranges are refused unless a
- * network of webhook_allow_networks holds the address.
- *
- * Addresses are compared as 16 bytes; IPv4 is held IPv4-mapped
- * (::ffff:a.b.c.d), so an IPv4 network also matches the mapped IPv6 form
- * a dual-stack resolver may hand out. The deprecated IPv4-compatible form
- * ::a.b.c.d is judged by the IPv4 address it carries as well.
+ * net: which addresses dindex-deliver may connect to. Repository admins
+ * choose webhook URLs, so without a policy a delivery could reach what only
+ * this host can (SSRF): loopback, the private network, cloud metadata at
+ * 169.254.169.254; refused unless in webhook_allow_networks. Addresses are
+ * compared as 16 bytes, IPv4 as ::ffff:a.b.c.d, so an IPv4 network matches
+ * the mapped form a dual-stack resolver may hand out too.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,9 +23,8 @@ static const char blocked[] = "0.0.0.0/8,10.0.0.0/8,100.64.0.0/10,"
     "127.0.0.0/8,169.254.0.0/16,172.16.0.0/12,192.168.0.0/16,224.0.0.0/3,"
     "::/128,::1/128,fe80::/10,fec0::/10,fc00::/7,ff00::/8";
 
-/* One "addr[/bits]" of len bytes: a (16 bytes), *bits of those 128. The
- * prefix is 1 to 3 digits without a leading zero, and no host bit may be
- * set (a typo, refused). */
+/* One "addr[/bits]": a, *bits of 128. The prefix has no leading zero and
+ * no host bit may be set (a typo). */
 static int
 cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 {
@@ -39,8 +34,7 @@ cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 
 	if (len == 0 || len >= sizeof(buf))
 		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, s);
 	if ((slash = strchr(buf, '/')) != NULL) {
 		*slash++ = '\0';
 		nd = strspn(slash, "0123456789");
@@ -65,12 +59,8 @@ cidr(const char *s, size_t len, unsigned char a[16], int *bits)
 static int
 in_net(const unsigned char a[16], const unsigned char net[16], int bits)
 {
-	int i;
-
-	for (i = 0; i < bits; i++)
-		if (((a[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1)
-			return 0;
-	return 1;
+	return memcmp(a, net, bits / 8) == 0 && (bits % 8 == 0 ||
+	    (a[bits / 8] ^ net[bits / 8]) >> (8 - bits % 8) == 0);
 }
 
 /* 1 when a (NULL: none) is in a network of list, 0 not, -1 bad list. */
@@ -78,12 +68,12 @@ static int
 in_list(const unsigned char *a, const char *list)
 {
 	unsigned char net[16];
-	const char *p = list, *e;
+	const char *p, *e;
 	int bits, hit = 0;
 
 	if (*list == '\0')
 		return 0;
-	for (;;) {
+	for (p = list;; p = e + 1) {
 		p += strspn(p, " \t");
 		e = p + strcspn(p, ",");
 		if (cidr(p, (size_t)(e - p), net, &bits) == -1)
@@ -92,7 +82,6 @@ in_list(const unsigned char *a, const char *list)
 			hit = 1;
 		if (*e == '\0')
 			return hit;
-		p = e + 1;
 	}
 }
 
@@ -102,7 +91,6 @@ net_list_parse(const char *s)
 	return in_list(NULL, s) == -1 ? -1 : 0;
 }
 
-/* The 16 bytes of sa's address (IPv4 mapped); -1 for other families. */
 static int
 bytes_of(const struct sockaddr *sa, unsigned char a[16])
 {
@@ -141,8 +129,8 @@ net_addr_allowed(const struct sockaddr *sa, const char *allow)
 	return in_list(a, allow) == 1 || in_list(v4, allow) == 1;
 }
 
-/* Where the host[:port] of url starts (after any user@), its length in
- * *n; NULL when url has no "://". */
+/* The host[:port] of url (after any user@), its length in *n; NULL
+ * without "://". */
 static const char *
 host_of(const char *url, size_t *n)
 {

@@ -1,12 +1,8 @@
 /*
- * sandbox: unveil(2) done with Landlock. After the config is read, dindex
- * may read the token key's and certificate's directories and read-write
- * below the database's directory and the spool; nothing else, and nothing
- * executes. It replaces the unit's mount-namespace options (ProtectSystem=
- * and friends), which cost ~25 ms per spawned connection. Handled rights
- * follow the kernel's ABI; below ABI 2 (no rename across directories, which
- * the spool needs) the unit's confinement is all there is, and a log line
- * says so. Open descriptors (the connection, the journal) are untouched.
+ * sandbox: unveil(2) done with Landlock, in place of the unit's
+ * ProtectSystem= and friends, which cost ~25 ms per spawned connection.
+ * Below ABI 2 (no rename across directories, which the spool needs) only
+ * the unit confines. Open descriptors are untouched.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -40,21 +36,6 @@
 		 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR | \
 		 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REFER)
 
-static uint64_t
-handled(int abi)
-{
-	/* ABI 1: EXECUTE .. MAKE_SYM, bits 0-12 */
-	uint64_t r = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;
-
-	if (abi >= 2)
-		r |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
-		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	if (abi >= 5)
-		r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	return r;
-}
-
 static int
 allow(int ruleset, const char *path, uint64_t dir, uint64_t file,
     uint64_t mask)
@@ -83,7 +64,7 @@ allow(int ruleset, const char *path, uint64_t dir, uint64_t file,
 int
 sandbox_apply(const char *const rd[], const char *const wr[])
 {
-	struct landlock_ruleset_attr attr;
+	struct landlock_ruleset_attr attr = { 0 };
 	int abi, fd, rc = -1;
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -101,8 +82,11 @@ sandbox_apply(const char *const rd[], const char *const wr[])
 		    "ABI 1 cannot rename across directories");
 		return 1;
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = handled(abi);
+	/* ABI 1 is EXECUTE .. MAKE_SYM, bits 0-12 */
+	attr.handled_access_fs = ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1) |
+	    LANDLOCK_ACCESS_FS_REFER |
+	    (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0) |
+	    (abi >= 5 ? LANDLOCK_ACCESS_FS_IOCTL_DEV : 0);
 	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (fd == -1) {
 		log_msg(LOG_ERR, "landlock_create_ruleset: %s", strerror(errno));
