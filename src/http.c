@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -367,12 +368,15 @@ static int
 write_all(int fd, struct iovec *iov, int cnt)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	long long deadline = now_ms() + LIM_WRITE_SECONDS * 1000LL;
+	long long left, deadline = now_ms() + LIM_WRITE_SECONDS * 1000LL;
 	ssize_t n;
 
+	/* non-blocking: a blocking writev larger than the socket's buffer
+	 * would wait on a slow reader past the deadline */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	while (cnt > 0) {
-		if ((poll(&pfd, 1, (int)(deadline - now_ms())) <= 0 &&
-		    errno != EINTR) || now_ms() >= deadline)
+		if ((left = deadline - now_ms()) <= 0 ||
+		    (poll(&pfd, 1, (int)left) == -1 && errno != EINTR))
 			return -1;
 		n = writev(fd, iov, cnt);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
