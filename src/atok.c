@@ -131,6 +131,7 @@ atok_bind(struct store *st, const char *id, json_t *user)
 struct add {
 	const char	*key;
 	json_t		*rec;
+	const char	*cred;	/* NULL, or the owner's stamp at login */
 	int		 n, clash;	/* the owner's tokens, one named so */
 };
 
@@ -155,6 +156,8 @@ add_new(struct store *st, json_t **u, void *arg)
 
 	if (*u == NULL)
 		return RES_NOUSER;
+	if (a->cred != NULL && strcmp(a->cred, account_stamp(*u)) != 0)
+		return RES_STALE;
 	if (store_each(st, "atok:", count, a) != 0)
 		return RES_ERROR;
 	if (a->clash || a->n >= LIM_ATOK_USER)
@@ -164,13 +167,13 @@ add_new(struct store *st, json_t **u, void *arg)
 
 int
 atok_add(const struct config *cfg, const char *user, const char *name,
-    const json_t *list, long days, json_t **out)
+    const json_t *list, long days, const char *cred, json_t **out)
 {
 	char id[ID_HEX + 1], secret[LIM_SIG + 1], hash[LIM_SIG + 1],
 	    key[LIM_KEY], ukey[LIM_KEY], tok[TOK_LEN + 1];
 	long max = cfg->access_token_max_days;
 	json_int_t now = (json_int_t)time(NULL), exp;
-	struct add a = { key, NULL, 0, 0 };
+	struct add a = { key, NULL, cred, 0, 0 };
 	int rc = RES_ERROR;
 
 	*out = NULL;

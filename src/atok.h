@@ -23,9 +23,11 @@ int	atok_login(const struct config *, const char *pass, json_t *user);
  * narrowed as by atok_login), 1 revoked or expired, -1 error. */
 int	atok_bind(struct store *, const char *id, json_t *user);
 /* scopes a list of "SCOPE:RIGHT", days -1 for access_token_max_days;
- * *out {"name", "token", "expires" (null: never)}. */
+ * cred the owner's stamp at login when they ask (NULL: another does): a
+ * password change or disable since refuses it (RES_STALE). *out {"name",
+ * "token", "expires" (null: never)}. */
 int	atok_add(const struct config *, const char *user, const char *name,
-	    const json_t *scopes, long days, json_t **out);
+	    const json_t *scopes, long days, const char *cred, json_t **out);
 /* *out a list of the user's tokens with their ids, without hashes. */
 int	atok_list(const struct config *, const char *user, json_t **out);
 int	atok_remove(const struct config *, const char *user, const char *name);

@@ -90,9 +90,9 @@ refresh_issue(const struct config *cfg, const json_t *user,
 	    store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return -1;
 	store_key(key, STORE_USER, name);
-	if (store_get(st, key, &now) != 0)
+	/* deleted, or a password changed since the login: issue nothing */
+	if ((rc = store_get(st, key, &now)) != 0)
 		goto out;
-	/* a password changed since the login was checked: issue nothing */
 	rc = 1;
 	if (strcmp(account_stamp(now), account_stamp(user)) != 0)
 		goto out;

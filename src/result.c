@@ -55,6 +55,7 @@ static const struct {
 	[RES_NOMEMBER] = { 404, "not in that team" },
 	[RES_NOTOWNER] = { 403, "an owner of the team or an administrator "
 	    "required" },
+	[RES_STALE] = { 401, "credentials changed meanwhile" },
 };
 
 int

@@ -35,6 +35,7 @@ enum result {
 	RES_TEAMFULL,
 	RES_NOMEMBER,
 	RES_NOTOWNER,
+	RES_STALE,
 	RES_COUNT,
 	RES_ERROR = -1		/* store or spool failure (logged) */
 };

@@ -416,7 +416,7 @@ tokens(struct ctx *ctx)
 		    json_string_length(d)) : json_integer_value(d);
 		rc = atok_add(ctx->cfg, ctx->arg[0], body_str(b, "name"),
 		    json_object_get(b, "scopes"), d == NULL ? -1 : n > 0 ? n : 0,
-		    &out);
+		    strcmp(ctx->user, ctx->arg[0]) ? NULL : ctx->cred, &out);
 		json_decref(b);
 	}
 	return answer(ctx, rc, ctx->req->method == HTTP_POST ? 201 : 200, out);

@@ -146,8 +146,28 @@ exists(struct ctx *ctx)
 	    json_string("Username or email already exists"));
 }
 
-/* POST /v1/users/: registration. An existing name answers the exact
- * body docker 1.x looks for, whatever the password (PROTOCOL.md 4.1). */
+/* Whether a new account name would get, by own_namespace, what others
+ * pushed to its namespace: 1, 0, -1 store failure. */
+static int
+ns_in_use(const struct config *cfg, const char *name)
+{
+	char prefix[LIM_KEY];
+	struct store *st;
+	int rc;
+
+	if (!cfg->own_namespace)
+		return 0;
+	if (store_open(cfg->database, STORE_READ, &st) == -1)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "repo:%s/", name);
+	rc = store_has(st, prefix);
+	store_close(st);
+	return rc;
+}
+
+/* POST /v1/users/: registration. An existing name, or one whose namespace
+ * holds repositories, answers the exact body docker 1.x looks for,
+ * whatever the password (PROTOCOL.md 4.1). */
 static int
 user_create(struct ctx *ctx)
 {
@@ -162,9 +182,9 @@ user_create(struct ctx *ctx)
 	else if (json_unpack(body, "{s?s, s?s, s?s}", "username", &name,
 	    "password", &pass, "email", &email) == -1)
 		status = route_error(ctx, 400, "fields must be strings");
-	else if (name_user_ok(name) && (rc = admin_get(ctx->cfg, name, 0,
-	    &old)) != RES_NOUSER)
-		status = rc == RES_OK ? exists(ctx) : 503;
+	else if (name_user_ok(name) && ((rc = admin_get(ctx->cfg, name, 0,
+	    &old)) != RES_NOUSER || (rc = ns_in_use(ctx->cfg, name)) != 0))
+		status = rc == -1 ? 503 : exists(ctx);
 	else if (email[0] == '\0')
 		status = route_error(ctx, 400, "a valid e-mail is required");
 	else if ((rc = admin_add(ctx->cfg, name, pass, email, 0,

@@ -86,7 +86,7 @@ collect_scopes(struct treq *t)
 static int
 password_grant(struct ctx *ctx, struct treq *t)
 {
-	struct auth_basic cred;
+	struct auth_basic cred = { "", "" };	/* terminated on a bad value */
 	int rc = ACCOUNT_BAD;	/* 401 */
 
 	if (param(t, "username", cred.user, sizeof(cred.user)) == 1 &&

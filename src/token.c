@@ -58,7 +58,8 @@ token_needs(const char *access)
 	    strcmp(access, "write") == 0 ? ACL_PUSH : ACL_DELETE;
 }
 
-/* Whether user (NULL anonymous) may still do access to repo. */
+/* 0 when user (NULL anonymous) may still do access to repo, 1 not, -1
+ * store failure. */
 static int
 still_granted(const struct config *cfg, struct store *st, const json_t *user,
     const char *repo, const char *access)
@@ -67,12 +68,13 @@ still_granted(const struct config *cfg, struct store *st, const json_t *user,
 	json_t *pub = NULL;
 	int bits;
 
-	if (!name_repo_split(repo, ns, r) || store_get(st, "user:*", &pub) ==
-	    -1)
-		return 0;
+	if (!name_repo_split(repo, ns, r))
+		return 1;
+	if (store_get(st, "user:*", &pub) == -1)
+		return -1;
 	bits = acl_allows(user, pub, ns, r, cfg->own_namespace);
 	json_decref(pub);
-	return (bits & token_needs(access)) == token_needs(access);
+	return (bits & token_needs(access)) != token_needs(access);
 }
 
 /* 0 when the stored token t is good for repo (out filled), 1 not, -1
@@ -94,10 +96,12 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	    time(NULL);
 	if (*expired || json_unpack(rec, "{s:s, s:s, s:s}", "user", &name,
 	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
-	    !token_claims_fit(t, repo, a) || account_get(st, name, &u) != 0 ||
-	    !account_cred_ok(u, rec) || (record_str(rec, "atok")[0] != '\0' &&
-	    atok_bind(st, record_str(rec, "atok"), u) != 0) ||
-	    !still_granted(cfg, st, u, repo, a))
+	    !token_claims_fit(t, repo, a) ||
+	    (rc = account_get(st, name, &u)) != 0 ||
+	    (rc = !account_cred_ok(u, rec)) != 0 ||
+	    (record_str(rec, "atok")[0] != '\0' &&
+	    (rc = atok_bind(st, record_str(rec, "atok"), u)) != 0) ||
+	    (rc = still_granted(cfg, st, u, repo, a)) != 0)
 		goto out;
 	snprintf(out->user, sizeof(out->user), "%s", name);
 	snprintf(out->access, sizeof(out->access), "%s", a);
@@ -124,8 +128,8 @@ token_check(const struct config *cfg, const char *val, size_t len,
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
 	if (strcmp(t.sig, ANONYMOUS) == 0) {
-		rc = token_claims_fit(&t, repo, "read") &&
-		    still_granted(cfg, st, NULL, repo, "read") ? 0 : 1;
+		rc = token_claims_fit(&t, repo, "read") ?
+		    still_granted(cfg, st, NULL, repo, "read") : 1;
 		snprintf(out->access, sizeof(out->access), "read");
 	} else
 		rc = stored_ok(cfg, st, &t, repo, out, &expired);

@@ -58,7 +58,7 @@ int	token_claims_fit(const struct auth_token *, const char *repo,
 int	token_needs(const char *access);
 
 /* Issue a refresh token for user (the record read at login) into tok. 0,
- * 1 the user's stamp changed since (a password change raced), -1. */
+ * 1 the user was deleted or restamped since (a race), -1. */
 int	refresh_issue(const struct config *, const json_t *user,
 	    char tok[LIM_SIG + 1]);
 /* 0 good (*user a new reference), 1 dead or unknown, -1 store failure.

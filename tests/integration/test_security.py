@@ -492,3 +492,29 @@ def test_repository_removal_is_one_rule_and_spares_nested_names():
         assert nested in recs and "hooks:owner/tools/app" in recs
         s.ctl("repo", "rm", "owner/tools/app")
         assert nested not in records(s)
+
+
+def test_registration_cannot_take_a_namespace_in_use():
+    """With own_namespace, registering the name of a namespace others
+    pushed to would make the newcomer admin of their repositories: it
+    answers as for an existing name, and the repositories stay theirs."""
+    with Server(new_accounts_enabled="yes") as s:
+        s.add_user("bobby")
+        s.ctl("perm", "set", "bobby", "acme", "write")
+        push(s, "acme/app", ("bobby", "secret1"))
+        r = s.request("POST", "/v1/users/", body={
+            "username": "acme", "password": "evilpw1", "email": "e@x.org"})
+        assert (r.status, r.body) == (
+            400, b'"Username or email already exists"'), r
+        assert s.request("DELETE", "/v1/repositories/acme/app/",
+                         auth=("acme", "evilpw1")).status == 401
+        r = s.request("POST", "/v1/users/", body={
+            "username": "fresh", "password": "goodpw1", "email": "f@x.org"})
+        assert r.status == 201, r
+    with Server(new_accounts_enabled="yes", own_namespace="no") as s:
+        s.add_user("bobby")
+        s.ctl("perm", "set", "bobby", "acme", "write")
+        push(s, "acme/app", ("bobby", "secret1"))
+        r = s.request("POST", "/v1/users/", body={
+            "username": "acme", "password": "goodpw1", "email": "e@x.org"})
+        assert r.status == 201, r

@@ -164,3 +164,24 @@ def test_bad_bodies_and_names():
         for q in ("n=0", "n=101", "n=x", "page=0", "page=-1", "q=%zz"):
             assert s.request("GET", "/v1/search?" + q).status == 400, q
         assert s.request("GET", "/v1/_ping").status == 200
+
+
+def test_token_check_store_failure_is_503():
+    """A record the token check cannot read is the store's failure (503,
+    the registry retries), not a bad token (401), as for Basic."""
+    with Server() as s:
+        s.clean_at_close = False    # it leaves damage on purpose
+        s.add_user("alice")
+        push(s, "alice/app", A)
+        s.ctl("perm", "set", "*", "alice/app", "read")
+        tok = pull(s, "alice/app", A).header("X-Docker-Token")
+        anon = pull(s, "alice/app", None).header("X-Docker-Token")
+        s.raw_put("user:alice", b"{not json")
+        r = s.request("GET", "/v1/repositories/alice/app/images",
+                      auth="Token " + tok)
+        assert r.status == 503, r
+        assert pull(s, "alice/app", A).status == 503
+        s.raw_put("user:*", b"{not json")
+        r = s.request("GET", "/v1/repositories/alice/app/images",
+                      auth="Token " + anon)
+        assert r.status == 503, r

@@ -243,6 +243,21 @@ def test_v2_bad_credentials():
         assert s.token(sc, auth=("reader", PW)).status == 401
 
 
+def test_v2_password_grant_bad_username_logged_as_sent():
+    """A user name too long or badly escaped is a 401, logged as far as
+    it decoded (make check-valgrind: no uninitialised byte is read)."""
+    with V2Server() as s:
+        for name, logged in (("a" * 31, "a" * 30), ("%zz", "%"),
+                             ("b" * 29 + "%zz", "b" * 29 + "%")):
+            r = s.request("POST", "/v2/token", body="grant_type=password&"
+                          "service=%s&username=%s&password=x" % (SERVICE,
+                                                                  name),
+                          headers={"Content-Type":
+                                   "application/x-www-form-urlencoded"})
+            assert r.status == 401, (name, r)
+            assert '401 user=%s repo' % logged in s.logtext(), name
+
+
 def test_v2_scope_forms():
     with V2Server() as s:
         s.users()

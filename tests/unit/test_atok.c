@@ -6,6 +6,7 @@
 
 #include "atok.h"
 #include "record.h"
+#include "result.h"
 #include "t.h"
 
 /* Whether list (JSON text) parses to scopes (JSON text; NULL: refused). */
@@ -38,6 +39,37 @@ valid(const char *key, const char *val)
 	ok = record_check("atok:0123456789abcdef", rec) == NULL;
 	json_decref(rec);
 	return ok;
+}
+
+/* A token asked for by its owner under a stamp that a password change or
+ * a disable has replaced since is not made; one an administrator asks
+ * for (no stamp) is. */
+static void
+test_stale(void)
+{
+	char dir[] = "/tmp/test_atok.XXXXXX", cmd[64];
+	static struct config cfg;
+	json_t *list = json_pack("[s]", "team:read"), *u, *out = NULL;
+	struct store *st;
+
+	T(mkdtemp(dir) != NULL);
+	config_defaults(&cfg);
+	cfg.scrypt_n = 1024, cfg.scrypt_r = 8, cfg.scrypt_p = 1;
+	snprintf(cfg.database, sizeof(cfg.database), "%s/index.db", dir);
+	u = account_new(&cfg, "alice", "secret1", "", 1, 0);
+	T(u != NULL && store_open(cfg.database, STORE_CREATE, &st) == 0);
+	T(store_put(st, "user:alice", u) == 0 && store_close(st) == 0);
+	T(atok_add(&cfg, "alice", "a", list, -1, "0123456789abcdef", &out) ==
+	    RES_STALE && out == NULL);
+	T(atok_add(&cfg, "alice", "b", list, -1, account_stamp(u), &out) ==
+	    RES_OK && out != NULL);
+	json_decref(out);
+	T(atok_add(&cfg, "alice", "c", list, -1, NULL, &out) == RES_OK);
+	json_decref(out);
+	json_decref(u);
+	json_decref(list);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	T(system(cmd) == 0);
 }
 
 int
@@ -74,5 +106,6 @@ main(void)
 		    "%s\"n%02d:read\"", i ? ", " : "", i);
 	strcat(many, "]");
 	T(scopes(many, NULL) == 0);	/* parses; the validator refuses */
+	test_stale();
 	return t_done();
 }
