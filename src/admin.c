@@ -173,7 +173,6 @@ static int
 user_op(struct store *st, json_t **u, void *arg)
 {
 	struct user_op *o = arg;
-	char prefix[LIM_KEY];
 	json_t *perms;
 	int rc;
 
@@ -188,8 +187,7 @@ user_op(struct store *st, json_t **u, void *arg)
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
 	if (o->op == ADMIN_DELETE) {
-		snprintf(prefix, sizeof(prefix), "repo:%s/", o->name);
-		if ((rc = store_has(st, prefix)) != 0)
+		if ((rc = admin_ns_used(st, o->name)) != 0)
 			return rc == 1 ? RES_HASREPOS : RES_ERROR;
 		if (strip(st, "team:", "owners", o->name) == -1)
 			return RES_ERROR;
@@ -272,6 +270,15 @@ add_new(struct store *st, json_t **old, void *arg)
 		return RES_EXISTS;
 	*old = json_incref(arg);
 	return RES_OK;
+}
+
+int
+admin_ns_used(struct store *st, const char *ns)
+{
+	char prefix[LIM_KEY];
+
+	snprintf(prefix, sizeof(prefix), "repo:%s/", ns);
+	return store_has(st, prefix);
 }
 
 int

@@ -151,7 +151,6 @@ exists(struct ctx *ctx)
 static int
 ns_in_use(const struct config *cfg, const char *name)
 {
-	char prefix[LIM_KEY];
 	struct store *st;
 	int rc;
 
@@ -159,8 +158,7 @@ ns_in_use(const struct config *cfg, const char *name)
 		return 0;
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
-	snprintf(prefix, sizeof(prefix), "repo:%s/", name);
-	rc = store_has(st, prefix);
+	rc = admin_ns_used(st, name);
 	store_close(st);
 	return rc;
 }
@@ -184,7 +182,7 @@ user_create(struct ctx *ctx)
 		status = route_error(ctx, 400, "fields must be strings");
 	else if (name_user_ok(name) && ((rc = admin_get(ctx->cfg, name, 0,
 	    &old)) != RES_NOUSER || (rc = ns_in_use(ctx->cfg, name)) != 0))
-		status = rc == -1 ? 503 : exists(ctx);
+		status = rc == RES_OK || rc == 1 ? exists(ctx) : 503;
 	else if (email[0] == '\0')
 		status = route_error(ctx, 400, "a valid e-mail is required");
 	else if ((rc = admin_add(ctx->cfg, name, pass, email, 0,
