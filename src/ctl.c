@@ -760,8 +760,9 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 	if (read_secret(from_stdin != NULL, ctl->secret,
 	    sizeof(ctl->secret)) == -1)
 		return ctl_refuse("cannot read a %s", field);
-	if (c->path != NULL)
-		json_object_set_new(ctl->opt, field, json_string(ctl->secret));
+	if (c->path != NULL && json_object_set_new(ctl->opt, field,
+	    json_string(ctl->secret)) == -1)
+		return ctl_refuse("the %s is not UTF-8", field);
 	return 0;
 }
 
