@@ -263,16 +263,18 @@ repository(struct imp *m, const char *joined, const json_t *raw)
 	json_t *list = json_loads(json_string_value(raw), 0, NULL), *e, *one;
 	json_t *rec = repo_new(""), *done = json_object_get(m->src, "images");
 	char name[LIM_NAME + 1], key[LIM_KEY];
+	const char *why;
 	size_t i;
 	int complete = 0;
 
 	json_array_foreach(list, i, e) {
 		one = json_pack("[O]", e);
-		if (repo_list_check(one) == NULL)
-			repo_merge(rec, one);
-		else
+		if ((why = repo_list_check(one)) == NULL &&
+		    repo_merge(rec, one) != 0)
+			why = "too many images";
+		if (why != NULL)
 			say(m, "images:%s: image %zu not imported: %s", joined,
-			    i, repo_list_check(one));
+			    i, why);
 		json_decref(one);
 	}
 	json_array_foreach(done, i, e)
