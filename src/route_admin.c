@@ -455,9 +455,10 @@ spool(struct ctx *ctx)
 		    ctx->req->method == HTTP_POST ? "requeued" : "dropped",
 		    ctx->arg[0]));
 	}
+	if ((names = spool_names(root, "failed")) == NULL)
+		return 503;
 	out = spool_counts(root);
 	json_object_set_new(out, "failed_deliveries", json_array());
-	names = spool_names(root, "failed");
 	json_array_foreach(names, i, n)
 		if ((d = spool_read(root, "failed", json_string_value(n)))) {
 			json_object_del(d, "payload");

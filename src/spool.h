@@ -27,7 +27,8 @@ int	spool_move(const char *root, const char *name, const char *state,
 int	spool_claim(const char *root, const char *state, const char *name);
 /* Remove active/<name> (delivered). */
 int	spool_done(const char *root, const char *name);
-/* Names in a state directory, sorted (oldest first). */
+/* Names in a state directory, sorted (oldest first); NULL (logged) when
+ * it cannot be read. */
 json_t	*spool_names(const char *root, const char *state);
 /* Read state/<name>. NULL when gone; a file that is not a JSON object
  * reads as {"id", "last_error": why, "raw": its first LIM_SPOOL_HEAD

@@ -322,3 +322,35 @@ def test_ping_quota_for_non_admins():
             d["created"] -= 3600
             json.dump(d, open(f, "w"))
         assert ping("d").status == 202
+
+
+def test_unreadable_spool_state_is_an_error_not_an_empty_spool():
+    """A state directory that cannot be read was taken for an empty one:
+    dindex-deliver exited 0 without a word, spool list showed nothing."""
+    rcv = Receiver()
+    try:
+        with Server(**LOCAL) as s:
+            s.add_user("alice")
+            add_hook(s, rcv.url)
+            push(s, "alice/app", A)
+            deferred = os.path.join(s.dir, "spool", "deferred")
+            failed = os.path.join(s.dir, "spool", "failed")
+            for d in (deferred, failed):
+                os.rmdir(d)
+                open(d, "w").close()        # ENOTDIR for scandir
+            p = deliver(s, check=False)
+            assert p.returncode == 75, (p.returncode, p.stderr)
+            assert "scandir %s: " % deferred in p.stderr, p.stderr
+            assert len(rcv.got) == 1        # what could be read went out
+            for args in (["spool", "list", "--failed"],
+                         ["spool", "retry", "--failed"]):
+                p = s.ctl(*args, check=False)
+                assert p.returncode == 1 and "cannot read" in p.stderr, \
+                    (args, p.returncode, p.stdout, p.stderr)
+            assert s.request("GET", "/spool", auth=("admin",
+                             s.admin_password)).status == 503
+            for d in (deferred, failed):
+                os.unlink(d)
+                os.mkdir(d, 0o700)
+    finally:
+        rcv.close()
