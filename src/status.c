@@ -112,7 +112,10 @@ reading(const struct config *c, const char *conf)
 		json_decref(s);
 		return NULL;
 	}
-	store_each(st, "", count, s);
+	if (store_each(st, "", count, s) != 0) {
+		json_decref(s);
+		s = NULL;
+	}
 	store_close(st);
 	return s;
 }
