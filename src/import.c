@@ -66,7 +66,8 @@ say(struct imp *m, const char *fmt, ...)
 	json_array_append_new(m->report, json_string(line));
 }
 
-/* A reply as a string, a list of strings or (HGETALL) an object. */
+/* A reply as a string, a list of strings or (HGETALL) an object; NULL
+ * when any part is not a string or not UTF-8. */
 static json_t *
 from_reply(const redisReply *r, int pairs)
 {
@@ -77,12 +78,13 @@ from_reply(const redisReply *r, int pairs)
 		return r->type == REDIS_REPLY_STRING ? json_stringn(r->str,
 		    r->len) : NULL;
 	v = pairs ? json_object() : json_array();
-	for (i = pairs; i < r->elements; i += 1 + pairs)
-		if (pairs)
-			json_object_set_new(v, r->element[i - 1]->str,
-			    from_reply(r->element[i], 0));
-		else
-			json_array_append_new(v, from_reply(r->element[i], 0));
+	for (i = pairs; v != NULL && i < r->elements; i += 1 + pairs)
+		if ((pairs ? json_object_set_new(v, r->element[i - 1]->str,
+		    from_reply(r->element[i], 0)) : json_array_append_new(v,
+		    from_reply(r->element[i], 0))) == -1) {
+			json_decref(v);
+			v = NULL;
+		}
 	return v;
 }
 
