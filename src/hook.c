@@ -163,11 +163,14 @@ hook_add(struct store *st, const char *name, const char *url,
 json_t *
 hook_list(struct store *st, const char *name)
 {
-	json_t *all = NULL, *out = json_array(), *h;
+	json_t *all = NULL, *out, *h;
 	char key[LIM_KEY];
 	const char *id;
 
-	load(st, name, key, &all);
+	if (load(st, name, key, &all) == -1 || (out = json_array()) == NULL) {
+		json_decref(all);
+		return NULL;
+	}
 	json_object_foreach(all, id, h)
 		json_array_append_new(out, shown(id, h));
 	json_decref(all);

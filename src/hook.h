@@ -23,7 +23,8 @@ int	hook_make(const char *url, const json_t *events, const char *secret,
 int	hook_add(struct store *, const char *name, const char *url,
 	    const json_t *events, const char *secret, const char *allow,
 	    json_t **out);
-/* The webhooks of name as a list, secrets left out (never NULL). */
+/* The webhooks of name as a list, secrets left out; NULL (logged) when
+ * their record cannot be read. */
 json_t	*hook_list(struct store *, const char *name);
 /* Remove one webhook (id) or all (id NULL), and their history. */
 int	hook_del(struct store *, const char *name, const char *id);

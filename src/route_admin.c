@@ -602,7 +602,7 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 		    h->id, out) : hook_del(st, h->name, h->id));
 	if (m == HTTP_GET || m == HTTP_HEAD) {	/* never DELETE on a HEAD */
 		*out = hook_list(st, h->name);
-		return 200;
+		return *out != NULL ? 200 : 503;
 	}
 	if (m == HTTP_POST)
 		return add(ctx, st, h->name, out);
