@@ -347,7 +347,8 @@ hook_pushed(const struct config *cfg, struct store *st, const char *ns,
 }
 
 /* Pings of name, and queued by user, waiting or failed within
- * LIM_PINGS_WINDOW. Reads each file: the spool is the one truth. */
+ * LIM_PINGS_WINDOW, read from each file (the spool is the one truth):
+ * 1 over the quota, 0 not, -1 a state cannot be read (fail closed). */
 static int
 over_quota(const char *root, const char *name, const char *user)
 {
@@ -356,7 +357,8 @@ over_quota(const char *root, const char *name, const char *user)
 	size_t s, i;
 
 	for (s = 0; s < SPOOL_STATES; s++) {
-		names = spool_names(root, spool_states[s]);
+		if ((names = spool_names(root, spool_states[s])) == NULL)
+			return -1;
 		json_array_foreach(names, i, n) {
 			d = spool_read(root, spool_states[s],
 			    json_string_value(n));
@@ -384,8 +386,9 @@ hook_ping(const struct config *cfg, struct store *st, const char *ns,
 	int rc;
 
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
-	if (counted && user != NULL && over_quota(cfg->spool, name, user))
-		return RES_QUOTA;
+	if (counted && user != NULL && (rc = over_quota(cfg->spool, name,
+	    user)) != 0)
+		return rc == 1 ? RES_QUOTA : RES_ERROR;
 	store_key(key, STORE_REPO, name);
 	if (store_get(st, key, &rec) == -1)
 		return RES_ERROR;

@@ -354,3 +354,22 @@ def test_unreadable_spool_state_is_an_error_not_an_empty_spool():
                 os.mkdir(d, 0o700)
     finally:
         rcv.close()
+
+
+def test_ping_quota_fails_closed_when_the_spool_cannot_be_read():
+    """The quota counted an unreadable state as holding no pings, so a
+    non-admin's pings went on past it."""
+    with Server(**LOCAL) as s:
+        s.add_user("alice")
+        hid = s.ctl("webhook", "add", "alice/app",
+                    "http://127.0.0.1:9/").stdout.strip()
+        failed = os.path.join(s.dir, "spool", "failed")
+        os.rmdir(failed)
+        open(failed, "w").close()
+        r = s.request("POST", "/webhooks/alice/app/%s/ping" % hid, auth=A)
+        assert r.status == 503, r
+        assert spool(s, "new") == []
+        os.unlink(failed)
+        os.mkdir(failed, 0o700)
+        r = s.request("POST", "/webhooks/alice/app/%s/ping" % hid, auth=A)
+        assert r.status == 202, r
