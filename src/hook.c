@@ -232,6 +232,10 @@ hook_record(struct store *st, const char *name, const char *id,
 
 	if (keep <= 0)
 		return RES_OK;
+	/* a webhook removed during the attempt keeps no history */
+	if ((rc = find(st, name, id, &h)) != RES_OK)
+		return rc;
+	json_decref(h);
 	snprintf(key, sizeof(key), "hist:%s/%s", name, id);
 	if ((rc = store_get(st, key, &h)) == -1)	/* never erase it */
 		return RES_ERROR;

@@ -31,7 +31,8 @@ int	hook_del(struct store *, const char *name, const char *id);
 /* The history of one webhook: a list, newest last. */
 int	hook_history(struct store *, const char *name, const char *id,
 	    json_t **out);
-/* Append one attempt to a webhook's history, keeping the last keep. */
+/* Append one attempt to a webhook's history, keeping the last keep;
+ * RES_NOHOOK (nothing written) when the webhook is gone. */
 int	hook_record(struct store *, const char *name, const char *id,
 	    json_t *attempt, long keep);
 /* The secret of a webhook ("" when none), RES_NOHOOK when it is gone. */

@@ -373,3 +373,28 @@ def test_ping_quota_fails_closed_when_the_spool_cannot_be_read():
         os.mkdir(failed, 0o700)
         r = s.request("POST", "/webhooks/alice/app/%s/ping" % hid, auth=A)
         assert r.status == 202, r
+
+
+def test_webhook_removed_during_its_delivery_keeps_no_history():
+    """The attempt's history entry was written after the transfer whether
+    or not the webhook still existed: a removed webhook's history came
+    back (and went to the next webhook given the same URL)."""
+    hole = RawReceiver()
+    try:
+        with Server(webhook_timeout=2, **LOCAL) as s:
+            s.add_user("alice")
+            hid = add_hook(s, hole.url)
+            s.ctl("webhook", "ping", "alice/app", hid)
+            p = subprocess.Popen([DELIVER, "-c", s.conf_path],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            deadline = time.time() + 30
+            while not hole.conns and time.time() < deadline:
+                time.sleep(0.02)
+            assert hole.conns, "the delivery never connected"
+            s.ctl("webhook", "rm", "alice/app", hid)
+            p.communicate(timeout=60)
+            keys = json.loads(s.ctl("dump").stdout)["records"]
+            assert not [k for k in keys if k.startswith("hist:")], keys
+    finally:
+        hole.close()
