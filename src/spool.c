@@ -341,8 +341,9 @@ spool_counts(const char *root)
 
 	for (i = 0; i < SPOOL_STATES; i++) {
 		names = spool_names(root, spool_states[i]);
-		json_object_set_new(s, spool_states[i],
-		    json_integer((json_int_t)json_array_size(names)));
+		json_object_set_new(s, spool_states[i], names == NULL ?
+		    json_null() : json_integer((json_int_t)
+		    json_array_size(names)));
 		/* names start with the time queued, oldest first */
 		t = strtol(json_string_value(json_array_get(names, 0)) ?
 		    json_string_value(json_array_get(names, 0)) : "0", NULL, 10);

@@ -43,8 +43,9 @@ int	spool_requeue(const char *root, const char *id, int retry);
 /* Give claims in active/ older than secs back to new/; remove tmp/ files
  * older than LIM_TMP_STALE (left by killed writers). */
 int	spool_reclaim(const char *root, long secs);
-/* {state: how many, for each state; "oldest_waiting_seconds": the age
- * of the oldest in new or deferred, 0 when none}. */
+/* {state: how many (null: it cannot be read), for each state;
+ * "oldest_waiting_seconds": the age of the oldest in new or deferred, 0
+ * when none}. */
 json_t	*spool_counts(const char *root);
 
 #endif
