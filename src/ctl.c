@@ -428,7 +428,9 @@ spool_list(struct ctl *ctl)
 	json_unpack(ctl->opt, "{s?b}", "failed", &failed);
 	ctl->out = json_array();
 	for (s = failed ? 3 : 0; s < (failed ? 4 : 3); s++) {
-		names = spool_names(ctl->cfg->spool, spool_states[s]);
+		if ((names = spool_names(ctl->cfg->spool, spool_states[s])) ==
+		    NULL)
+			return ctl_refuse("cannot read %s", ctl->cfg->spool);
 		json_array_foreach(names, i, n)
 			if ((d = delivery(ctl->cfg->spool, spool_states[s],
 			    json_string_value(n))) != NULL)
@@ -474,7 +476,8 @@ spool_act(struct ctl *ctl)
 
 	if (!retry || strcmp(ctl->arg[0], "--failed") != 0)
 		return claim(ctl->cfg->spool, ctl->arg[0], retry);
-	names = spool_names(ctl->cfg->spool, "failed");
+	if ((names = spool_names(ctl->cfg->spool, "failed")) == NULL)
+		return ctl_refuse("cannot read %s", ctl->cfg->spool);
 	json_array_foreach(names, i, n) {
 		snprintf(id, sizeof(id), "%.*s", (int)json_string_length(n) - 5,
 		    json_string_value(n));
@@ -760,8 +763,9 @@ options(const struct cmd *c, struct ctl *ctl, int argc, char **argv)
 	if (read_secret(from_stdin != NULL, ctl->secret,
 	    sizeof(ctl->secret)) == -1)
 		return ctl_refuse("cannot read a %s", field);
-	if (c->path != NULL)
-		json_object_set_new(ctl->opt, field, json_string(ctl->secret));
+	if (c->path != NULL && json_object_set_new(ctl->opt, field,
+	    json_string(ctl->secret)) == -1)
+		return ctl_refuse("the %s is not UTF-8", field);
 	return 0;
 }
 

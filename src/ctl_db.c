@@ -43,8 +43,9 @@ ctl_init(struct ctl *ctl)
 	store_key(key, STORE_USER, "admin");
 	if (spool_init(ctl->cfg->spool) == 0 &&
 	    store_open(db, STORE_CREATE, &st) == 0) {
-		rc = 0;
-		fresh = store_each(st, "user:", has_any_user, NULL) == 0;
+		/* 1: a user, 0: none, -1: the walk failed */
+		fresh = (rc = store_each(st, "user:", has_any_user, NULL)) == 0;
+		rc = rc == -1 ? -1 : 0;
 		if (fresh && (bytes_random_hex(pw, 12) == -1 ||
 		    (admin = account_new(ctl->cfg, "admin", pw, "", 1, 1)) ==
 		    NULL || store_put(st, key, admin) == -1))

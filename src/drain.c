@@ -380,9 +380,10 @@ finish(const struct config *cfg, struct job *j, struct pass *p)
 	return rc;
 }
 
-/* [state, name, host] of each file in new/ and each due one in deferred/. */
+/* [state, name, host] of each file in new/ and each due one in deferred/;
+ * *rc -1 when a state cannot be read. */
 static json_t *
-due(const struct config *cfg)
+due(const struct config *cfg, int *rc)
 {
 	static const char *const states[] = { "new", "deferred" };
 	json_t *waiting = json_array(), *names, *n, *d;
@@ -390,7 +391,8 @@ due(const struct config *cfg)
 	size_t s, i;
 
 	for (s = 0; s < LEN(states); s++) {
-		names = spool_names(cfg->spool, states[s]);
+		if ((names = spool_names(cfg->spool, states[s])) == NULL)
+			*rc = -1;
 		json_array_foreach(names, i, n) {
 			d = spool_read(cfg->spool, states[s],
 			    json_string_value(n));
@@ -435,7 +437,7 @@ drain_spool(const struct config *cfg)
 	static struct job jobs[LIM_DELIVER_PARALLEL];
 	struct pass pass = { 0 };
 	int rc = spool_reclaim(cfg->spool, LIM_CLAIM_STALE);
-	json_t *waiting = due(cfg), *t;
+	json_t *waiting = due(cfg, &rc), *t;
 	CURLM *m = curl_multi_init();
 	struct job *j;
 	size_t i;

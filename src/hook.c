@@ -163,11 +163,14 @@ hook_add(struct store *st, const char *name, const char *url,
 json_t *
 hook_list(struct store *st, const char *name)
 {
-	json_t *all = NULL, *out = json_array(), *h;
+	json_t *all = NULL, *out, *h;
 	char key[LIM_KEY];
 	const char *id;
 
-	load(st, name, key, &all);
+	if (load(st, name, key, &all) == -1 || (out = json_array()) == NULL) {
+		json_decref(all);
+		return NULL;
+	}
 	json_object_foreach(all, id, h)
 		json_array_append_new(out, shown(id, h));
 	json_decref(all);
@@ -229,6 +232,10 @@ hook_record(struct store *st, const char *name, const char *id,
 
 	if (keep <= 0)
 		return RES_OK;
+	/* a webhook removed during the attempt keeps no history */
+	if ((rc = find(st, name, id, &h)) != RES_OK)
+		return rc;
+	json_decref(h);
 	snprintf(key, sizeof(key), "hist:%s/%s", name, id);
 	if ((rc = store_get(st, key, &h)) == -1)	/* never erase it */
 		return RES_ERROR;
@@ -344,7 +351,8 @@ hook_pushed(const struct config *cfg, struct store *st, const char *ns,
 }
 
 /* Pings of name, and queued by user, waiting or failed within
- * LIM_PINGS_WINDOW. Reads each file: the spool is the one truth. */
+ * LIM_PINGS_WINDOW, read from each file (the spool is the one truth):
+ * 1 over the quota, 0 not, -1 a state cannot be read (fail closed). */
 static int
 over_quota(const char *root, const char *name, const char *user)
 {
@@ -353,7 +361,8 @@ over_quota(const char *root, const char *name, const char *user)
 	size_t s, i;
 
 	for (s = 0; s < SPOOL_STATES; s++) {
-		names = spool_names(root, spool_states[s]);
+		if ((names = spool_names(root, spool_states[s])) == NULL)
+			return -1;
 		json_array_foreach(names, i, n) {
 			d = spool_read(root, spool_states[s],
 			    json_string_value(n));
@@ -381,8 +390,9 @@ hook_ping(const struct config *cfg, struct store *st, const char *ns,
 	int rc;
 
 	snprintf(name, sizeof(name), "%s/%s", ns, repo);
-	if (counted && user != NULL && over_quota(cfg->spool, name, user))
-		return RES_QUOTA;
+	if (counted && user != NULL && (rc = over_quota(cfg->spool, name,
+	    user)) != 0)
+		return rc == 1 ? RES_QUOTA : RES_ERROR;
 	store_key(key, STORE_REPO, name);
 	if (store_get(st, key, &rec) == -1)
 		return RES_ERROR;

@@ -23,14 +23,16 @@ int	hook_make(const char *url, const json_t *events, const char *secret,
 int	hook_add(struct store *, const char *name, const char *url,
 	    const json_t *events, const char *secret, const char *allow,
 	    json_t **out);
-/* The webhooks of name as a list, secrets left out (never NULL). */
+/* The webhooks of name as a list, secrets left out; NULL (logged) when
+ * their record cannot be read. */
 json_t	*hook_list(struct store *, const char *name);
 /* Remove one webhook (id) or all (id NULL), and their history. */
 int	hook_del(struct store *, const char *name, const char *id);
 /* The history of one webhook: a list, newest last. */
 int	hook_history(struct store *, const char *name, const char *id,
 	    json_t **out);
-/* Append one attempt to a webhook's history, keeping the last keep. */
+/* Append one attempt to a webhook's history, keeping the last keep;
+ * RES_NOHOOK (nothing written) when the webhook is gone. */
 int	hook_record(struct store *, const char *name, const char *id,
 	    json_t *attempt, long keep);
 /* The secret of a webhook ("" when none), RES_NOHOOK when it is gone. */

@@ -66,7 +66,8 @@ say(struct imp *m, const char *fmt, ...)
 	json_array_append_new(m->report, json_string(line));
 }
 
-/* A reply as a string, a list of strings or (HGETALL) an object. */
+/* A reply as a string, a list of strings or (HGETALL) an object; NULL
+ * when any part is not a string or not UTF-8. */
 static json_t *
 from_reply(const redisReply *r, int pairs)
 {
@@ -77,12 +78,13 @@ from_reply(const redisReply *r, int pairs)
 		return r->type == REDIS_REPLY_STRING ? json_stringn(r->str,
 		    r->len) : NULL;
 	v = pairs ? json_object() : json_array();
-	for (i = pairs; i < r->elements; i += 1 + pairs)
-		if (pairs)
-			json_object_set_new(v, r->element[i - 1]->str,
-			    from_reply(r->element[i], 0));
-		else
-			json_array_append_new(v, from_reply(r->element[i], 0));
+	for (i = pairs; v != NULL && i < r->elements; i += 1 + pairs)
+		if ((pairs ? json_object_set_new(v, r->element[i - 1]->str,
+		    from_reply(r->element[i], 0)) : json_array_append_new(v,
+		    from_reply(r->element[i], 0))) == -1) {
+			json_decref(v);
+			v = NULL;
+		}
 	return v;
 }
 
@@ -263,16 +265,18 @@ repository(struct imp *m, const char *joined, const json_t *raw)
 	json_t *list = json_loads(json_string_value(raw), 0, NULL), *e, *one;
 	json_t *rec = repo_new(""), *done = json_object_get(m->src, "images");
 	char name[LIM_NAME + 1], key[LIM_KEY];
+	const char *why;
 	size_t i;
 	int complete = 0;
 
 	json_array_foreach(list, i, e) {
 		one = json_pack("[O]", e);
-		if (repo_list_check(one) == NULL)
-			repo_merge(rec, one);
-		else
+		if ((why = repo_list_check(one)) == NULL &&
+		    repo_merge(rec, one) != 0)
+			why = "too many images";
+		if (why != NULL)
 			say(m, "images:%s: image %zu not imported: %s", joined,
-			    i, repo_list_check(one));
+			    i, why);
 		json_decref(one);
 	}
 	json_array_foreach(done, i, e)

@@ -54,6 +54,8 @@ merge_one(json_t *images, json_t *idx, json_t *pending, const json_t *e)
 	const json_t *tag = json_object_get(e, "Tag");
 	json_t *have = json_object_get(idx, id);
 
+	if (have == NULL && json_array_size(images) >= LIM_IMAGES)
+		return 1;
 	if (have == NULL && ((have = json_pack("{s:s}", "id", id)) == NULL ||
 	    json_array_append_new(images, have) == -1 ||
 	    json_object_set(idx, id, have) == -1))
@@ -94,7 +96,7 @@ repo_merge(json_t *rec, const json_t *list)
 		json_object_set(idx, json_string_value(json_object_get(e,
 		    "id")), e);
 	json_array_foreach(list, i, e)
-		if ((rc = merge_one(images, idx, pending, e)) == -1)
+		if ((rc = merge_one(images, idx, pending, e)) != 0)
 			break;
 	json_decref(idx);
 	return rc;

@@ -14,7 +14,8 @@ const char *repo_list_check(const json_t *list);
 /* A new, empty record pushed by pusher. */
 json_t	*repo_new(const char *pusher);
 /* Merge a checked list into rec: no id is dropped, a known checksum is
- * kept, Tags wait in "pending" for repo_complete. 0, or -1. */
+ * kept, Tags wait in "pending" for repo_complete. 0, 1 when rec would
+ * hold more than LIM_IMAGES ids (rec is not to be stored), or -1. */
 int	 repo_merge(json_t *rec, const json_t *list);
 /* Pending tags take effect (the last for a tag wins), state "complete".
  * 1 when a tag is new or moved (event "new"), 0 if not ("existing"), -1. */

@@ -442,9 +442,10 @@ spool(struct ctx *ctx)
 		    ctx->req->method == HTTP_POST ? "requeued" : "dropped",
 		    ctx->arg[0]));
 	}
+	if ((names = spool_names(root, "failed")) == NULL)
+		return 503;
 	out = spool_counts(root);
 	json_object_set_new(out, "failed_deliveries", json_array());
-	names = spool_names(root, "failed");
 	json_array_foreach(names, i, n)
 		if ((d = spool_read(root, "failed", json_string_value(n)))) {
 			json_object_del(d, "payload");
@@ -573,7 +574,7 @@ act(struct ctx *ctx, const struct hook_target *h, struct store *st,
 		    h->id, out) : hook_del(st, h->name, h->id));
 	if (m == HTTP_GET || m == HTTP_HEAD) {
 		*out = hook_list(st, h->name);
-		return 200;
+		return *out != NULL ? 200 : 503;
 	}
 	if (m == HTTP_DELETE) {	/* deleting none of none is fine */
 		rc = hook_del(st, h->name, NULL);

@@ -261,7 +261,7 @@ push_start(struct ctx *ctx)
 	struct store *st;
 	struct target t;
 	size_t i;
-	int status;
+	int status, rc;
 
 	if ((status = target(ctx, ctx->narg, &t)) != 0)
 		return status;
@@ -278,7 +278,9 @@ push_start(struct ctx *ctx)
 	json_unpack(rec, "{s?s}", "state", &state);
 	if (state == NULL || strcmp(state, "deleted") == 0)
 		json_object_set_new(rec, "state", json_string("pushing"));
-	if (repo_merge(rec, list) == 0 && store_put(st, t.key, rec) == 0 &&
+	if ((rc = repo_merge(rec, list)) == 1)
+		status = route_error(ctx, 400, "too many images");
+	else if (rc == 0 && store_put(st, t.key, rec) == 0 &&
 	    give_token(ctx, st, &t, "write", ids) == 0)
 		status = 200;
 close:
@@ -418,9 +420,11 @@ images_put(struct ctx *ctx)
 	status = 503;
 	if (rec == NULL)
 		status = 404;
-	else if (repo_merge(rec, list) != -1 &&
-	    (fresh = repo_complete(rec)) != -1 && hook_pushed(ctx->cfg, st,
-	    t.ns, t.repo, rec, fresh, ctx->user, NULL) == RES_OK)
+	else if ((rc = repo_merge(rec, list)) == 1)
+		status = route_error(ctx, 400, "too many images");
+	else if (rc == 0 && (fresh = repo_complete(rec)) != -1 &&
+	    hook_pushed(ctx->cfg, st, t.ns, t.repo, rec, fresh, ctx->user,
+	    NULL) == RES_OK)
 		status = 204;
 	if (store_close(st) == -1)
 		status = 503;

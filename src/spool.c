@@ -204,8 +204,11 @@ spool_names(const char *root, const char *state)
 
 	snprintf(path, sizeof(path), "%s/%s", root, state);
 	/* sorted by name (the C locale's order): names start with the time */
-	if ((n = scandir(path, &de, ours, alphasort)) == -1)
-		return out;
+	if ((n = scandir(path, &de, ours, alphasort)) == -1) {
+		log_msg(LOG_ERR, "scandir %s: %s", path, strerror(errno));
+		json_decref(out);
+		return NULL;
+	}
 	for (i = 0; i < n; i++) {
 		json_array_append_new(out, json_string(de[i]->d_name));
 		free(de[i]);
@@ -314,7 +317,8 @@ spool_reclaim(const char *root, long secs)
 	int rc = 0;
 
 	for (s = 0; s < LEN(dirs); s++) {
-		names = spool_names(root, dirs[s]);
+		if ((names = spool_names(root, dirs[s])) == NULL)
+			rc = -1;
 		json_array_foreach(names, i, n) {
 			snprintf(path, sizeof(path), "%s/%s/%s", root, dirs[s],
 			    json_string_value(n));
@@ -337,8 +341,9 @@ spool_counts(const char *root)
 
 	for (i = 0; i < SPOOL_STATES; i++) {
 		names = spool_names(root, spool_states[i]);
-		json_object_set_new(s, spool_states[i],
-		    json_integer((json_int_t)json_array_size(names)));
+		json_object_set_new(s, spool_states[i], names == NULL ?
+		    json_null() : json_integer((json_int_t)
+		    json_array_size(names)));
 		/* names start with the time queued, oldest first */
 		t = strtol(json_string_value(json_array_get(names, 0)) ?
 		    json_string_value(json_array_get(names, 0)) : "0", NULL, 10);

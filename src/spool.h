@@ -27,7 +27,8 @@ int	spool_move(const char *root, const char *name, const char *state,
 int	spool_claim(const char *root, const char *state, const char *name);
 /* Remove active/<name> (delivered). */
 int	spool_done(const char *root, const char *name);
-/* Names in a state directory, sorted (oldest first). */
+/* Names in a state directory, sorted (oldest first); NULL (logged) when
+ * it cannot be read. */
 json_t	*spool_names(const char *root, const char *state);
 /* Read state/<name>. NULL when gone; a file that is not a JSON object
  * reads as {"id", "last_error": why, "raw": its first LIM_SPOOL_HEAD
@@ -42,8 +43,9 @@ int	spool_requeue(const char *root, const char *id, int retry);
 /* Give claims in active/ older than secs back to new/; remove tmp/ files
  * older than LIM_TMP_STALE (left by killed writers). */
 int	spool_reclaim(const char *root, long secs);
-/* {state: how many, for each state; "oldest_waiting_seconds": the age
- * of the oldest in new or deferred, 0 when none}. */
+/* {state: how many (null: it cannot be read), for each state;
+ * "oldest_waiting_seconds": the age of the oldest in new or deferred, 0
+ * when none}. */
 json_t	*spool_counts(const char *root);
 
 #endif

@@ -112,7 +112,10 @@ reading(const struct config *c, const char *conf)
 		json_decref(s);
 		return NULL;
 	}
-	store_each(st, "", count, s);
+	if (store_each(st, "", count, s) != 0) {
+		json_decref(s);
+		s = NULL;
+	}
 	store_close(st);
 	return s;
 }
@@ -177,11 +180,12 @@ ctl_status(struct ctl *ctl)
 	return CTL_OK;
 }
 
-/* The Prometheus text format; an absent certificate has no sample. */
+/* The Prometheus text format; an absent certificate, or a count that
+ * could not be made (null), has no sample. */
 static void
 metrics(FILE *f, const json_t *s)
 {
-	const json_t *o;
+	const json_t *o, *v;
 	size_t i, n, len;
 
 	for (i = 0; i < LEN(rows); i++) {
@@ -194,8 +198,9 @@ metrics(FILE *f, const json_t *s)
 			    rows[i].metric, rows[i].help, (int)n,
 			    rows[i].metric, len > 6 && strcmp(rows[i].metric +
 			    len - 6, "_total") == 0 ? "counter" : "gauge");
-		fprintf(f, "%s %lld\n", rows[i].metric, (long long)
-		    json_integer_value(json_object_get(o, rows[i].field)));
+		if (json_is_integer(v = json_object_get(o, rows[i].field)))
+			fprintf(f, "%s %lld\n", rows[i].metric,
+			    (long long)json_integer_value(v));
 	}
 }
 

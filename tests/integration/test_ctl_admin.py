@@ -269,3 +269,19 @@ def test_cli_races_http():
         assert recs["user:bobby"]["perms"] == {"web%d" % i: "write"
                                                for i in range(n)}
         assert s.ctl("check").returncode == 0
+
+
+def test_secret_not_utf8_is_refused_not_dropped():
+    """A password or webhook secret read from stdin that is not UTF-8
+    is refused; it once vanished, and the webhook was added unsigned."""
+    with Server() as s:
+        for args in (["webhook", "add", "alice/app", "http://example.com/h",
+                      "--secret-stdin"],
+                     ["user", "add", "bobby", "--password-stdin"]):
+            p = subprocess.run([DINDEXCTL, "-c", s.conf_path] + args,
+                               input=b"s3cr\xffet\n", capture_output=True,
+                               timeout=60)
+            assert p.returncode == 1, (args, p.returncode, p.stderr)
+            assert b"not UTF-8" in p.stderr, p.stderr
+        recs = records(s)
+        assert "hooks:alice/app" not in recs and "user:bobby" not in recs

@@ -322,3 +322,79 @@ def test_ping_quota_for_non_admins():
             d["created"] -= 3600
             json.dump(d, open(f, "w"))
         assert ping("d").status == 202
+
+
+def test_unreadable_spool_state_is_an_error_not_an_empty_spool():
+    """A state directory that cannot be read was taken for an empty one:
+    dindex-deliver exited 0 without a word, spool list showed nothing."""
+    rcv = Receiver()
+    try:
+        with Server(**LOCAL) as s:
+            s.add_user("alice")
+            add_hook(s, rcv.url)
+            push(s, "alice/app", A)
+            deferred = os.path.join(s.dir, "spool", "deferred")
+            failed = os.path.join(s.dir, "spool", "failed")
+            for d in (deferred, failed):
+                os.rmdir(d)
+                open(d, "w").close()        # ENOTDIR for scandir
+            p = deliver(s, check=False)
+            assert p.returncode == 75, (p.returncode, p.stderr)
+            assert "scandir %s: " % deferred in p.stderr, p.stderr
+            assert len(rcv.got) == 1        # what could be read went out
+            for args in (["spool", "list", "--failed"],
+                         ["spool", "retry", "--failed"]):
+                p = s.ctl(*args, check=False)
+                assert p.returncode == 1 and "cannot read" in p.stderr, \
+                    (args, p.returncode, p.stdout, p.stderr)
+            assert s.request("GET", "/spool", auth=("admin",
+                             s.admin_password)).status == 503
+            for d in (deferred, failed):
+                os.unlink(d)
+                os.mkdir(d, 0o700)
+    finally:
+        rcv.close()
+
+
+def test_ping_quota_fails_closed_when_the_spool_cannot_be_read():
+    """The quota counted an unreadable state as holding no pings, so a
+    non-admin's pings went on past it."""
+    with Server(**LOCAL) as s:
+        s.add_user("alice")
+        hid = s.ctl("webhook", "add", "alice/app",
+                    "http://127.0.0.1:9/").stdout.strip()
+        failed = os.path.join(s.dir, "spool", "failed")
+        os.rmdir(failed)
+        open(failed, "w").close()
+        r = s.request("POST", "/webhooks/alice/app/%s/ping" % hid, auth=A)
+        assert r.status == 503, r
+        assert spool(s, "new") == []
+        os.unlink(failed)
+        os.mkdir(failed, 0o700)
+        r = s.request("POST", "/webhooks/alice/app/%s/ping" % hid, auth=A)
+        assert r.status == 202, r
+
+
+def test_webhook_removed_during_its_delivery_keeps_no_history():
+    """The attempt's history entry was written after the transfer whether
+    or not the webhook still existed: a removed webhook's history came
+    back (and went to the next webhook given the same URL)."""
+    hole = RawReceiver()
+    try:
+        with Server(webhook_timeout=2, **LOCAL) as s:
+            s.add_user("alice")
+            hid = add_hook(s, hole.url)
+            s.ctl("webhook", "ping", "alice/app", hid)
+            p = subprocess.Popen([DELIVER, "-c", s.conf_path],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            deadline = time.time() + 30
+            while not hole.conns and time.time() < deadline:
+                time.sleep(0.02)
+            assert hole.conns, "the delivery never connected"
+            s.ctl("webhook", "rm", "alice/app", hid)
+            p.communicate(timeout=60)
+            keys = json.loads(s.ctl("dump").stdout)["records"]
+            assert not [k for k in keys if k.startswith("hist:")], keys
+    finally:
+        hole.close()

@@ -270,3 +270,17 @@ def test_two_deliverers_deliver_each_file_once():
             assert len(rcv.ids()) == 40 and len(set(rcv.ids())) == 40
     finally:
         rcv.close()
+
+
+def test_unreadable_webhook_list_is_503_not_empty():
+    """A hooks record that does not parse was listed as no webhooks (200
+    []), in the API and in dindexctl webhook list."""
+    with Server() as s:
+        s.clean_at_close = False
+        s.add_user("alice")
+        push(s, "alice/app", A)
+        s.raw_put("hooks:alice/app", b"{not json")
+        r = s.request("GET", "/webhooks/alice/app", auth=A)
+        assert r.status == 503, r
+        p = s.ctl("webhook", "list", "alice/app", check=False)
+        assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)

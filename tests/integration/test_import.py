@@ -317,3 +317,35 @@ def test_redis_not_there():
         p = s.ctl("import", "ekristen", "--redis-socket",
                   os.path.join(s.dir, "none.sock"), check=False)
         assert p.returncode == 1 and dump(s) == before
+
+
+def send(r, *args):
+    """A command of raw bytes (Redis() encodes str)."""
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    r.sock.sendall(out)
+    return r.reply()
+
+
+def test_member_or_field_not_utf8_is_refused_not_dropped():
+    """A set member, list entry or hash field that is not UTF-8 was left
+    out without a word (a webhook of the set webhooks:<j> vanished); the
+    import is refused as for a value that is not UTF-8."""
+    for cmd in ((b"SADD", b"webhooks:team_app", b"\xff1"),
+                (b"RPUSH", b"webhooks:team_app:1:history", b"\xff"),
+                (b"HSET", b"webhooks:team_app:1", b"url\xff", b"x")):
+        r = Redis()
+        try:
+            with Server(**CONF) as s:
+                before = dump(s)
+                r("SADD", "webhooks:team_app", "1")
+                r("HSET", "webhooks:team_app:1", "url",
+                  "http://example.com/h")
+                send(r, *cmd)
+                p = imp(s, r, check=False)
+                assert p.returncode == 1 and "not UTF-8" in p.stderr, \
+                    (cmd, p.returncode, p.stdout, p.stderr)
+                assert dump(s) == before
+        finally:
+            r.close()

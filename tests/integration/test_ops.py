@@ -284,3 +284,19 @@ def test_make_run_delivers_webhooks_and_stops_with_the_server():
             os.killpg(p.pid, signal.SIGKILL)
         rcv.close()
         shutil.rmtree(d, ignore_errors=True)
+
+
+def test_unreadable_spool_state_has_no_count_not_zero():
+    """status and metrics counted a spool state they could not read as 0
+    deliveries: an alert on failed deliveries stayed quiet."""
+    with Server() as s:
+        failed = os.path.join(s.dir, "spool", "failed")
+        os.rmdir(failed)
+        open(failed, "w").close()
+        out = s.ctl("metrics").stdout
+        assert 'dindex_spool_deliveries{state="failed"}' not in out, out
+        assert 'dindex_spool_deliveries{state="new"} 0' in out, out
+        spool = json.loads(s.ctl("status", "--json").stdout)["spool"]
+        assert spool["failed"] is None and spool["new"] == 0, spool
+        os.unlink(failed)
+        os.mkdir(failed, 0o700)

@@ -259,3 +259,38 @@ def test_disk_full_answers_503_and_keeps_data():
         after = records(s)
         assert after["repo:alice/app"] == before["repo:alice/app"]
         assert s.ctl("check").returncode == 0
+
+
+FILL = """import dbm.gnu, json, sys
+d = dbm.gnu.open(sys.argv[1], 'wu')
+for i in range(3000):
+    n = 'u%04d' % i
+    d[('user:' + n).encode()] = json.dumps({'name': n}).encode()
+d.close()
+"""
+
+
+def test_failed_walk_is_an_error_for_status_metrics_and_init():
+    """A read error in the middle of the database (GDBM's 'malformed
+    bucket') once gave status and metrics the counts read so far, exit
+    0, and init 'already holds users'. Damage with a clean mark, so that
+    no recovery runs first: every command whose walk failed fails."""
+    with Server() as s:
+        s.clean_at_close = False
+        db = s.settings["database"]
+        stop(s.proc)
+        subprocess.run(["/usr/bin/python3", "-c", FILL, db], check=True,
+                       timeout=60)
+        whole = open(db, "rb").read()
+        failed = 0
+        for off in range(16384, len(whole) - 4096, 4096):
+            with open(db, "r+b") as f:
+                f.write(whole)
+                f.seek(off)
+                f.write(b"\xff" * 4096)
+            for cmd in ("status", "metrics", "init"):
+                p = s.ctl(cmd, check=False)
+                if "gdbm_nextkey" in p.stderr:
+                    failed += 1
+                    assert p.returncode == 1, (off, cmd, p.stdout, p.stderr)
+        assert failed > 0

@@ -185,3 +185,27 @@ def test_token_check_store_failure_is_503():
         r = s.request("GET", "/v1/repositories/alice/app/images",
                       auth="Token " + anon)
         assert r.status == 503, r
+
+
+def test_images_per_repository_bounded_across_pushes():
+    """100 000 images per repository (README, Limits): each push within
+    the limit once let the record grow past it without end."""
+    with Server(max_body=8 << 20) as s:
+        s.add_user("alice")
+        url = "/v1/repositories/alice/big/"
+
+        def ids(start, n):
+            return json.dumps([{"id": "%064x" % i}
+                               for i in range(start, start + n)])
+        r = s.request("PUT", url, body=ids(0, 60000), auth=A,
+                      headers=DOCKER_JSON, timeout=60)
+        assert r.status == 200, r
+        r = s.request("PUT", url, body=ids(60000, 60000), auth=A,
+                      headers=DOCKER_JSON, timeout=60)
+        assert r.status == 400 and "too many images" in r.body.decode(), r
+        r = s.request("PUT", url + "images", body=ids(120000, 50000),
+                      auth=A, headers=DOCKER_JSON, timeout=60)
+        assert r.status == 400, r
+        rec = json.loads(s.ctl("repo", "show", "alice/big",
+                               "--json").stdout)
+        assert len(rec["images"]) == 60000

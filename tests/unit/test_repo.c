@@ -80,10 +80,34 @@ test_push(void)
 	json_decref(rec);
 }
 
+/* LIM_IMAGES bounds the repository, not only one list: pushes that each
+ * announce new ids stop there */
+static void
+test_images_bounded(void)
+{
+	json_t *rec = repo_new("alice"), *l = json_array(), *again;
+	char id[LIM_IMAGE_ID + 1];
+	size_t i;
+
+	for (i = 0; i < LIM_IMAGES; i++) {
+		snprintf(id, sizeof(id), "%064zx", i);
+		json_array_append_new(l, json_pack("{s:s}", "id", id));
+	}
+	T(repo_list_check(l) == NULL && repo_merge(rec, l) == 0);
+	T(repo_merge(rec, l) == 0);	/* known ids: nothing added */
+	again = list("[{\"id\": \"" A "\"}]");
+	T(repo_merge(rec, again) == 1);
+	T(json_array_size(json_object_get(rec, "images")) == LIM_IMAGES);
+	json_decref(again);
+	json_decref(l);
+	json_decref(rec);
+}
+
 int
 main(void)
 {
 	test_check();
 	test_push();
+	test_images_bounded();
 	return t_done();
 }
