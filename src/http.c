@@ -213,6 +213,7 @@ framing(struct http_req *req)
 {
 	const struct http_hdr *h;
 	size_t i;
+	int close = 0;
 
 	req->content_length = -1;
 	req->keep_alive = req->minor == 1;
@@ -227,12 +228,14 @@ framing(struct http_req *req)
 				return -400;
 			req->chunked = 1;
 		} else if (ieq(h->name, h->name_len, "Connection")) {
+			/* one list, however many lines: "close" wins */
 			if (has_token(h, "close"))
-				req->keep_alive = 0;
+				close = 1;
 			else if (has_token(h, "keep-alive"))
 				req->keep_alive = 1;
 		}
 	}
+	req->keep_alive = req->keep_alive && !close;
 	return req->content_length != -1 && req->chunked ? -400 : 0;
 }
 
