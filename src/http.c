@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "bytes.h"
 #include "http.h"
 
 const char *const http_method_names[HTTP_METHOD_COUNT] = {
@@ -515,6 +516,8 @@ http_read_request(struct http_conn *c, struct http_req *req)
 void
 http_req_free(struct http_req *req)
 {
+	if (req->body != NULL)
+		bytes_wipe(req->body, req->body_len);
 	free(req->body);
 	req->body = NULL;
 	req->body_len = 0;
