@@ -702,8 +702,6 @@ call(const struct cmd *c, struct ctl *ctl)
 		ctl->out = json_loadb(resp.body, resp.body_len,
 		    JSON_DECODE_ANY, NULL);
 	}
-	if (req.body != NULL)
-		bytes_wipe(req.body, req.body_len);	/* secrets */
 	http_req_free(&req);
 	http_resp_free(&resp);
 	if (resp.status < 300)

@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "bytes.h"
 #include "http.h"
 
 const char *const http_method_names[HTTP_METHOD_COUNT] = {
@@ -213,6 +214,7 @@ framing(struct http_req *req)
 {
 	const struct http_hdr *h;
 	size_t i;
+	int close = 0;
 
 	req->content_length = -1;
 	req->keep_alive = req->minor == 1;
@@ -227,12 +229,14 @@ framing(struct http_req *req)
 				return -400;
 			req->chunked = 1;
 		} else if (ieq(h->name, h->name_len, "Connection")) {
+			/* one list, however many lines: "close" wins */
 			if (has_token(h, "close"))
-				req->keep_alive = 0;
+				close = 1;
 			else if (has_token(h, "keep-alive"))
 				req->keep_alive = 1;
 		}
 	}
+	req->keep_alive = req->keep_alive && !close;
 	return req->content_length != -1 && req->chunked ? -400 : 0;
 }
 
@@ -512,6 +516,8 @@ http_read_request(struct http_conn *c, struct http_req *req)
 void
 http_req_free(struct http_req *req)
 {
+	if (req->body != NULL)
+		bytes_wipe(req->body, req->body_len);
 	free(req->body);
 	req->body = NULL;
 	req->body_len = 0;

@@ -84,7 +84,7 @@ struct http_conn {
 /* 0 with req filled (free with http_req_free); 1 when the peer closed or
  * idled past idle_timeout; else the status >= 400 to answer, then close. */
 int	 http_read_request(struct http_conn *, struct http_req *);
-void	 http_req_free(struct http_req *);
+void	 http_req_free(struct http_req *);	/* wipes the body: secrets */
 
 void	 http_resp_init(struct http_resp *);
 void	 http_resp_free(struct http_resp *);

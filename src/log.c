@@ -1,6 +1,7 @@
 /*
  * log: a line on stderr, or a journal entry when $JOURNAL_STREAM names our
- * stderr. No control byte of wire data reaches a terminal or log parser.
+ * stderr, or syslog(3) when stderr is the client's socket, as inetd hands it.
+ * No control byte of wire data reaches a terminal or log parser.
  */
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -22,19 +23,26 @@
 
 static const char	*progname = "dindex";
 static int		 journal;
+static int		 syslogged;
 
 void
 log_open(const char *name)
 {
 	const char *js = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
-	struct stat sb;
+	struct stat sb, in;
 	char tail;
 
 	progname = name;
+	if (fstat(STDERR_FILENO, &sb) == -1)
+		return;
 	journal = js != NULL && sscanf(js, "%llu:%llu%c", &dev, &ino,
-	    &tail) == 2 && fstat(STDERR_FILENO, &sb) == 0 &&
-	    sb.st_dev == dev && sb.st_ino == ino;
+	    &tail) == 2 && sb.st_dev == dev && sb.st_ino == ino;
+	syslogged = !journal && S_ISSOCK(sb.st_mode) &&
+	    fstat(STDIN_FILENO, &in) == 0 && in.st_ino == sb.st_ino &&
+	    in.st_dev == sb.st_dev;
+	if (syslogged)	/* connected now, before the sandbox */
+		openlog(name, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 void
@@ -47,6 +55,10 @@ log_event(int prio, const char *msg, ...)
 	va_list ap;
 	int len;
 
+	if (syslogged) {
+		syslog(prio, "%s", msg);
+		return;
+	}
 	if (!journal) {
 		len = snprintf(line, sizeof(line), "%s: %s", progname, msg);
 		len = len < 0 ? 0 : len >= LOG_LINE ? LOG_LINE - 1 : len;

@@ -17,11 +17,12 @@
 
 static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 static const unsigned char zero[12];
+static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
 
 /* 224.0.0.0/3 is multicast, reserved and 255.255.255.255 (broadcast). */
 static const char blocked[] = "0.0.0.0/8,10.0.0.0/8,100.64.0.0/10,"
     "127.0.0.0/8,169.254.0.0/16,172.16.0.0/12,192.168.0.0/16,224.0.0.0/3,"
-    "::/128,::1/128,fe80::/10,fec0::/10,fc00::/7,ff00::/8";
+    "::/128,::1/128,fe80::/10,fec0::/10,fc00::/7,ff00::/8,64:ff9b:1::/48";
 
 /* One "addr[/bits]": a, *bits of 128. The prefix has no leading zero and
  * no host bit may be set (a typo). */
@@ -122,8 +123,9 @@ net_addr_allowed(const struct sockaddr *sa, const char *allow)
 	if (bytes_of(sa, a) == -1)
 		return 0;
 	memcpy(v4, a, 16);
-	if (memcmp(a, zero, 12) == 0)
-		memcpy(v4, mapped, 12);	/* ::a.b.c.d is a.b.c.d */
+	/* ::a.b.c.d is a.b.c.d, and so is 64:ff9b::a.b.c.d (NAT64, RFC 6052) */
+	if (memcmp(a, zero, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		memcpy(v4, mapped, 12);
 	if (in_list(a, blocked) != 1 && in_list(v4, blocked) != 1)
 		return 1;
 	return in_list(a, allow) == 1 || in_list(v4, allow) == 1;

@@ -10,8 +10,8 @@
  * a comma allowed; "" is none), else -1. */
 int	net_list_parse(const char *s);
 /* 1 when a delivery may connect to sa: not loopback, private, link-local,
- * unspecified, multicast or broadcast (IPv4-mapped and -compatible IPv6
- * judged by their IPv4 address), or inside a network of allow. 0 else. */
+ * unspecified, multicast or broadcast (IPv4-mapped, -compatible and NAT64
+ * IPv6 judged by their IPv4 address), or inside a network of allow. 0 else. */
 int	net_addr_allowed(const struct sockaddr *sa, const char *allow);
 /* 1 when sa is in a network of list (trusted_proxies). */
 int	net_addr_in(const struct sockaddr *sa, const char *list);

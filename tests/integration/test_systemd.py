@@ -163,3 +163,32 @@ def test_token_key_replaced_by_rename_stays_readable_on_a_kept_connection():
             os.rename(crt, s.crt)
             r = one()
             assert r.status == 200, (r, s.logtext()[-500:])
+
+
+def test_inetd_stderr_on_the_socket_carries_no_log_line():
+    """inetd(8) hands a server the connection as stdin, stdout and stderr:
+    the log lines must not go to the client, between and after the
+    responses."""
+    import socket
+    from harness import DINDEX, Server, parse_response
+    with Server() as s:
+        mine, theirs = socket.socketpair()
+        env = dict(os.environ, DINDEX_CONFIG=s.conf_path)
+        env.pop("JOURNAL_STREAM", None)
+        p = subprocess.Popen([DINDEX], stdin=theirs, stdout=theirs,
+                             stderr=theirs, env=env)
+        theirs.close()
+        mine.sendall(b"GET /v1/_ping HTTP/1.1\r\n\r\n"
+                     b"GET /v1/nothing HTTP/1.1\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = mine.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        assert p.wait(10) == 0
+        mine.close()
+        assert b"dindex:" not in data, data
+        first, rest = parse_response(data)
+        second, rest = parse_response(rest)
+        assert (first.status, second.status, rest) == (200, 404, b""), data

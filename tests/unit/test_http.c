@@ -113,6 +113,10 @@ test_fields(void)
 	T(req.nseg == 0 && req.trailing_slash);
 	s = "GET / HTTP/1.1\r\n\r\n";
 	T(http_parse_head(s, strlen(s), &req) > 0 && req.keep_alive);
+	/* two Connection lines are one list: its "close" is not undone */
+	s = "GET / HTTP/1.1\r\nConnection: close\r\n"
+	    "Connection: keep-alive\r\n\r\n";
+	T(http_parse_head(s, strlen(s), &req) > 0 && !req.keep_alive);
 }
 
 static void
