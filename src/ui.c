@@ -163,7 +163,7 @@ ui_session_user(const struct config *cfg, const char *tok, size_t len,
 }
 
 /* A new session for user (the record account_login read), its secret
- * into tok. 0 ok, -1 error. */
+ * into tok: 0, 1 when user's credentials died since, -1 error. */
 static int
 session_new(const struct config *cfg, const json_t *user,
     char tok[LIM_SIG + 1])
@@ -172,16 +172,24 @@ session_new(const struct config *cfg, const json_t *user,
 	json_t *rec = json_pack("{s:s, s:s, s:I, s:I}", "user",
 	    record_str(user, "name"), "cred", account_stamp(user), "created",
 	    now, "expires", now + (json_int_t)cfg->ui_session_ttl);
-	char key[LIM_KEY];
+	json_t *cur = NULL;
+	char key[LIM_KEY], ukey[LIM_KEY];
 	struct store *st;
 	int rc = -1;
 
 	if (rec != NULL && bytes_random_hex(tok, LIM_TOKEN_BYTES) == 0 &&
 	    store_key(key, STORE_SESSION, tok) == 0 &&
+	    store_key(ukey, STORE_USER, record_str(user, "name")) == 0 &&
 	    store_open(cfg->database, STORE_WRITE, &st) == 0) {
-		rc = store_put(st, key, rec);
+		/* deleted, disabled or a new password since: none */
+		if ((rc = store_get(st, ukey, &cur)) == 0 &&
+		    !account_cred_ok(cur, rec))
+			rc = 1;
+		if (rc == 0)
+			rc = store_put(st, key, rec);
 		rc = store_close(st) == -1 ? -1 : rc;
 	}
+	json_decref(cur);
 	json_decref(rec);
 	return rc;
 }
@@ -212,7 +220,7 @@ login(struct ctx *ctx)
 	snprintf(rc == ACCOUNT_OK || rc == ACCOUNT_DISABLED ? ctx->user :
 	    ctx->login, sizeof(ctx->user), "%s", cred.user);
 	bytes_wipe(&cred, sizeof(cred));
-	if (rc == ACCOUNT_OK && session_new(ctx->cfg, u, tok) == 0)
+	if (rc == ACCOUNT_OK && (rc = session_new(ctx->cfg, u, tok)) == 0)
 		status = route_json(ctx, 201, json_pack("{s:s, s:s, s:b}",
 		    "token", tok, "user", ctx->user, "admin", acl_admin(u)));
 	else

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 
 from harness import BUILD, DELIVER, ROOT, Server
@@ -364,3 +365,20 @@ def test_console_within_its_size():
         os.path.join(UI, "*")))
     assert "%d src/ui" % n in p.stdout, p.stdout
     assert n <= 1200
+
+
+def test_login_in_flight_gets_no_session_once_the_user_is_gone():
+    # alice's hash is expensive, so her login verifies for a while; she is
+    # deleted meanwhile: no session may be stored (it would name no user)
+    with console(scrypt="65536:8:1") as s:
+        s.add_user("alice")
+        got = []
+        t = threading.Thread(target=lambda: got.append(s.request(
+            "POST", "/ui/session", {"username": "alice",
+                                    "password": "secret1"})))
+        t.start()
+        time.sleep(0.1)
+        s.ctl("user", "del", "alice")
+        t.join()
+        assert got[0].status == 401, got[0]
+        assert not any(k.startswith("session:") for k in dump(s))
