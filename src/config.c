@@ -296,12 +296,12 @@ config_options(int argc, char **argv, const char *prog, const char *usage,
 
 	if (config_help(argc, argv, prog, usage))
 		return 1;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c') {
-			fputs(usage, stderr);
-			return -1;
-		}
+	while ((ch = getopt(argc, argv, "c:")) == 'c')
 		*path = optarg;
+	/* an operand is no config file: refused, not ignored */
+	if (ch != -1 || optind < argc) {
+		fputs(usage, stderr);
+		return -1;
 	}
 	return 0;
 }
