@@ -162,6 +162,29 @@ ui_session_user(const struct config *cfg, const char *tok, size_t len,
 	return rc;
 }
 
+/* store_each of session_new: how many sessions arg's user holds, and
+ * the key of the oldest. */
+struct mine {
+	const char	*user;
+	int		 n;
+	json_int_t	 created;
+	char		 oldest[LIM_KEY];
+};
+
+static int
+count(const char *key, json_t *s, void *arg)
+{
+	struct mine *m = arg;
+	json_int_t t = json_integer_value(json_object_get(s, "created"));
+
+	if (strcmp(record_str(s, "user"), m->user) == 0 && (m->n++ == 0 ||
+	    t < m->created)) {
+		m->created = t;
+		snprintf(m->oldest, sizeof(m->oldest), "%s", key);
+	}
+	return 0;
+}
+
 /* A new session for user (the record account_login read), its secret
  * into tok: 0, 1 when user's credentials died since, -1 error. */
 static int
@@ -173,6 +196,7 @@ session_new(const struct config *cfg, const json_t *user,
 	    record_str(user, "name"), "cred", account_stamp(user), "created",
 	    now, "expires", now + (json_int_t)cfg->ui_session_ttl);
 	json_t *cur = NULL;
+	struct mine m = { record_str(user, "name"), 0, 0, "" };
 	char key[LIM_KEY], ukey[LIM_KEY];
 	struct store *st;
 	int rc = -1;
@@ -185,6 +209,10 @@ session_new(const struct config *cfg, const json_t *user,
 		if ((rc = store_get(st, ukey, &cur)) == 0 &&
 		    !account_cred_ok(cur, rec))
 			rc = 1;
+		/* LIM_SESSIONS_USER at most: the oldest ends */
+		if (rc == 0 && (rc = store_each(st, "session:", count, &m)) ==
+		    0 && m.n >= LIM_SESSIONS_USER)
+			rc = store_del(st, m.oldest) == -1 ? -1 : 0;
 		if (rc == 0)
 			rc = store_put(st, key, rec);
 		rc = store_close(st) == -1 ? -1 : rc;

@@ -382,3 +382,18 @@ def test_login_in_flight_gets_no_session_once_the_user_is_gone():
         t.join()
         assert got[0].status == 401, got[0]
         assert not any(k.startswith("session:") for k in dump(s))
+
+
+def test_sessions_per_user_are_capped_the_oldest_ending():
+    with console() as s:
+        s.add_user("alice")
+        toks = [login(s, "alice", "secret1") for _ in range(17)]
+        mine = [k for k, v in dump(s).items() if k.startswith("session:")
+                and v["user"] == "alice"]
+        assert len(mine) == 16, len(mine)
+        alive = [t for t in toks if s.request("GET", "/repositories",
+                                              auth=t).status == 200]
+        assert len(alive) == 16 and toks[-1] in alive
+        # another user's sessions are theirs
+        assert s.request("GET", "/users", auth=login(
+            s, "admin", s.admin_password)).status == 200
