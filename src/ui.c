@@ -144,7 +144,8 @@ ui_session_user(const struct config *cfg, const char *tok, size_t len,
 	int rc;
 
 	*user = NULL;
-	if (session_key(key, tok, len) == -1)
+	/* admin_api = no turns the console off, and its sessions with it */
+	if (!cfg->admin_api || session_key(key, tok, len) == -1)
 		return 1;
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;

@@ -134,6 +134,19 @@ def test_no_console_without_admin_api():
         assert r.status == 404
 
 
+def test_sessions_die_with_the_console():
+    with console() as s:
+        s.add_user("alice")
+        tok = login(s, "alice", "secret1")
+        s.settings["admin_api"] = "no"
+        s.write_conf(s.settings)
+        r = s.request("PUT", "/v1/users/alice/", {"password": "newpass1"},
+                      auth=tok)
+        assert r.status == 401, r
+        assert s.request("GET", "/v1/users/",
+                         auth=("alice", "secret1")).status == 200
+
+
 def test_login_json_and_form_wrong_password_and_refusals():
     with console() as s:
         s.add_user("alice")
