@@ -226,7 +226,9 @@ parse_line(char *line, struct config *c, unsigned char *seen, char *why,
 		return "key given twice";
 	if (set_value(&keys[i], val, c) == 0)
 		return NULL;
-	snprintf(fmt, sizeof(fmt), "%%s: '%%.64s' %s", allowed[keys[i].kind]);
+	/* a string may be a secret (notify_secret): never echoed */
+	snprintf(fmt, sizeof(fmt), keys[i].kind == K_STR ? "%%s %s" :
+	    "%%s: '%%.64s' %s", allowed[keys[i].kind]);
 	snprintf(why, len, fmt, key, val, keys[i].min, keys[i].max);
 	return why;
 }
@@ -296,12 +298,12 @@ config_options(int argc, char **argv, const char *prog, const char *usage,
 
 	if (config_help(argc, argv, prog, usage))
 		return 1;
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		if (ch != 'c') {
-			fputs(usage, stderr);
-			return -1;
-		}
+	while ((ch = getopt(argc, argv, "c:")) == 'c')
 		*path = optarg;
+	/* an operand is no config file: refused, not ignored */
+	if (ch != -1 || optind < argc) {
+		fputs(usage, stderr);
+		return -1;
 	}
 	return 0;
 }

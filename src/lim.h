@@ -110,6 +110,8 @@
 #define LIM_UI_FILE		(256 * 1024)	/* bytes of one file of ui_dir:
 						 * 503 and a log line beyond */
 #define LIM_UI_NAME		64	/* [a-z][a-z0-9_-]*.(html|css|js) */
+#define LIM_SESSIONS_USER	16	/* sessions a user holds; the oldest
+					 * ends when one more begins */
 
 _Static_assert(LIM_REQUEST_LINE < LIM_HEAD, "request line fits the head");
 _Static_assert(LIM_LOCK_SECONDS < LIM_REQUEST_SECONDS,

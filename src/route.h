@@ -73,7 +73,7 @@ int	route_basic(struct ctx *, json_t **user);
  * ui.c) as that user: 401 for a bad or dead one. */
 int	route_caller(struct ctx *, json_t **user);
 /* The user of console session tok[0..len) (ui.c): 0 with *user, 1
- * unknown, expired or dead, -1 store failure. */
+ * unknown, expired, dead or admin_api off, -1 store failure. */
 int	ui_session_user(const struct config *, const char *tok, size_t len,
 	    json_t **user);
 /* What the caller (route_caller, or anonymous) may do to ns/repo with the

@@ -523,10 +523,11 @@ target(struct ctx *ctx, struct hook_target *h)
 	h->admin = 1;
 	if (ctx->local)
 		return 0;
-	if ((status = route_access(ctx, h->ns, h->repo, &bits, &user)) != 0)
-		return status;
-	if (user == NULL)
+	status = route_access(ctx, h->ns, h->repo, &bits, &user);
+	if (status == 401 || (status == 0 && user == NULL))
 		return challenge(ctx);
+	if (status != 0)
+		return status;
 	h->admin = acl_admin(user);
 	json_decref(user);
 	return (bits & ACL_DELETE) ? 0 : 403;

@@ -144,7 +144,8 @@ ui_session_user(const struct config *cfg, const char *tok, size_t len,
 	int rc;
 
 	*user = NULL;
-	if (session_key(key, tok, len) == -1)
+	/* admin_api = no turns the console off, and its sessions with it */
+	if (!cfg->admin_api || session_key(key, tok, len) == -1)
 		return 1;
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
@@ -162,8 +163,31 @@ ui_session_user(const struct config *cfg, const char *tok, size_t len,
 	return rc;
 }
 
+/* store_each of session_new: how many sessions arg's user holds, and
+ * the key of the oldest. */
+struct mine {
+	const char	*user;
+	int		 n;
+	json_int_t	 created;
+	char		 oldest[LIM_KEY];
+};
+
+static int
+count(const char *key, json_t *s, void *arg)
+{
+	struct mine *m = arg;
+	json_int_t t = json_integer_value(json_object_get(s, "created"));
+
+	if (strcmp(record_str(s, "user"), m->user) == 0 && (m->n++ == 0 ||
+	    t < m->created)) {
+		m->created = t;
+		snprintf(m->oldest, sizeof(m->oldest), "%s", key);
+	}
+	return 0;
+}
+
 /* A new session for user (the record account_login read), its secret
- * into tok. 0 ok, -1 error. */
+ * into tok: 0, 1 when user's credentials died since, -1 error. */
 static int
 session_new(const struct config *cfg, const json_t *user,
     char tok[LIM_SIG + 1])
@@ -172,16 +196,29 @@ session_new(const struct config *cfg, const json_t *user,
 	json_t *rec = json_pack("{s:s, s:s, s:I, s:I}", "user",
 	    record_str(user, "name"), "cred", account_stamp(user), "created",
 	    now, "expires", now + (json_int_t)cfg->ui_session_ttl);
-	char key[LIM_KEY];
+	json_t *cur = NULL;
+	struct mine m = { record_str(user, "name"), 0, 0, "" };
+	char key[LIM_KEY], ukey[LIM_KEY];
 	struct store *st;
 	int rc = -1;
 
 	if (rec != NULL && bytes_random_hex(tok, LIM_TOKEN_BYTES) == 0 &&
 	    store_key(key, STORE_SESSION, tok) == 0 &&
+	    store_key(ukey, STORE_USER, record_str(user, "name")) == 0 &&
 	    store_open(cfg->database, STORE_WRITE, &st) == 0) {
-		rc = store_put(st, key, rec);
+		/* deleted, disabled or a new password since: none */
+		if ((rc = store_get(st, ukey, &cur)) == 0 &&
+		    !account_cred_ok(cur, rec))
+			rc = 1;
+		/* LIM_SESSIONS_USER at most: the oldest ends */
+		if (rc == 0 && (rc = store_each(st, "session:", count, &m)) ==
+		    0 && m.n >= LIM_SESSIONS_USER)
+			rc = store_del(st, m.oldest) == -1 ? -1 : 0;
+		if (rc == 0)
+			rc = store_put(st, key, rec);
 		rc = store_close(st) == -1 ? -1 : rc;
 	}
+	json_decref(cur);
 	json_decref(rec);
 	return rc;
 }
@@ -212,7 +249,7 @@ login(struct ctx *ctx)
 	snprintf(rc == ACCOUNT_OK || rc == ACCOUNT_DISABLED ? ctx->user :
 	    ctx->login, sizeof(ctx->user), "%s", cred.user);
 	bytes_wipe(&cred, sizeof(cred));
-	if (rc == ACCOUNT_OK && session_new(ctx->cfg, u, tok) == 0)
+	if (rc == ACCOUNT_OK && (rc = session_new(ctx->cfg, u, tok)) == 0)
 		status = route_json(ctx, 201, json_pack("{s:s, s:s, s:b}",
 		    "token", tok, "user", ctx->user, "admin", acl_admin(u)));
 	else

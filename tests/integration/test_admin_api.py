@@ -91,6 +91,20 @@ def test_auth_statuses():
         assert s.ctl("user", "show", "plain", "--json").returncode == 0
 
 
+def test_webhook_routes_challenge_every_401():
+    with Server() as s:
+        s.add_user("alice")
+        for auth in (None, ("alice", "wrong-pw"), ("nobody", "secret1"),
+                     "Bearer " + "a" * 64, "Basic !!!"):
+            for method, path in (("GET", "/webhooks/alice/app"),
+                                 ("DELETE", "/webhooks/alice/app"),
+                                 ("POST", "/webhooks/alice/app/%s/ping"
+                                  % ("0" * 16))):
+                r = s.request(method, path, auth=auth)
+                assert r.status == 401, (auth, path, r)
+                assert r.header("WWW-Authenticate").startswith("Basic"), r
+
+
 def test_admin_api_off():
     with Server(admin_api="no") as s:
         for method, path in (("GET", "/_ping"), ("GET", "/users"),

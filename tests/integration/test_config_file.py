@@ -50,3 +50,19 @@ def test_size_limit_inclusive():
     for f in os.listdir(d):
         os.unlink(os.path.join(d, f))
     os.rmdir(d)
+
+
+def test_an_operand_is_a_usage_error():
+    d = tempfile.mkdtemp(prefix="dindex-conf-")
+    conf = os.path.join(d, "c.conf")
+    with open(conf, "w") as f:
+        f.write("database = %s\n" % os.path.join(d, "index.db"))
+    for prog in (DINDEX, DELIVER):
+        for args in (["-c", conf, "extra"], ["extra", "-c", conf], [conf]):
+            p = subprocess.run([prog] + args, capture_output=True,
+                               text=True, timeout=10,
+                               stdin=subprocess.DEVNULL)
+            assert p.returncode == 64 and "usage:" in p.stderr, (prog, args,
+                                                                  p)
+    os.unlink(conf)
+    os.rmdir(d)

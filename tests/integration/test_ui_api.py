@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 
 from harness import BUILD, DELIVER, ROOT, Server
@@ -131,6 +132,19 @@ def test_no_console_without_admin_api():
         r = s.request("POST", "/ui/session", {"username": "admin",
                                               "password": s.admin_password})
         assert r.status == 404
+
+
+def test_sessions_die_with_the_console():
+    with console() as s:
+        s.add_user("alice")
+        tok = login(s, "alice", "secret1")
+        s.settings["admin_api"] = "no"
+        s.write_conf(s.settings)
+        r = s.request("PUT", "/v1/users/alice/", {"password": "newpass1"},
+                      auth=tok)
+        assert r.status == 401, r
+        assert s.request("GET", "/v1/users/",
+                         auth=("alice", "secret1")).status == 200
 
 
 def test_login_json_and_form_wrong_password_and_refusals():
@@ -364,3 +378,35 @@ def test_console_within_its_size():
         os.path.join(UI, "*")))
     assert "%d src/ui" % n in p.stdout, p.stdout
     assert n <= 1200
+
+
+def test_login_in_flight_gets_no_session_once_the_user_is_gone():
+    # alice's hash is expensive, so her login verifies for a while; she is
+    # deleted meanwhile: no session may be stored (it would name no user)
+    with console(scrypt="65536:8:1") as s:
+        s.add_user("alice")
+        got = []
+        t = threading.Thread(target=lambda: got.append(s.request(
+            "POST", "/ui/session", {"username": "alice",
+                                    "password": "secret1"})))
+        t.start()
+        time.sleep(0.1)
+        s.ctl("user", "del", "alice")
+        t.join()
+        assert got[0].status == 401, got[0]
+        assert not any(k.startswith("session:") for k in dump(s))
+
+
+def test_sessions_per_user_are_capped_the_oldest_ending():
+    with console() as s:
+        s.add_user("alice")
+        toks = [login(s, "alice", "secret1") for _ in range(17)]
+        mine = [k for k, v in dump(s).items() if k.startswith("session:")
+                and v["user"] == "alice"]
+        assert len(mine) == 16, len(mine)
+        alive = [t for t in toks if s.request("GET", "/repositories",
+                                              auth=t).status == 200]
+        assert len(alive) == 16 and toks[-1] in alive
+        # another user's sessions are theirs
+        assert s.request("GET", "/users", auth=login(
+            s, "admin", s.admin_password)).status == 200

@@ -143,7 +143,7 @@ int
 main(void)
 {
 	struct config c;
-	char err[256];
+	char err[256], big[LIM_CONF_VALUE + 32];
 	size_t i;
 	int rc;
 
@@ -172,6 +172,11 @@ main(void)
 	    err, sizeof(err));
 	T(c.scrypt_n == 1024 && c.scrypt_r == 4 && c.scrypt_p == 2);
 	T(strcmp(c.notify_secret, "a b") == 0);
+	/* a secret too long is refused without being echoed */
+	snprintf(big, sizeof(big), "notify_secret = %0*d\n", LIM_CONF_VALUE,
+	    7);
+	T(config_parse(big, strlen(big), "x", &c, err, sizeof(err)) == -1);
+	T(strstr(err, "notify_secret is too long") && !strstr(err, "0000"));
 	T(c.token_kid == 0);	/* libtrust by default */
 	config_parse("token_kid = thumbprint\n", 23, "x", &c, err, sizeof(err));
 	T(c.token_kid == 1);
