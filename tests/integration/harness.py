@@ -75,6 +75,16 @@ class Response:
         return "<%d %r %r>" % (self.status, self.headers, self.body[:200])
 
 
+def recv_to_eof(sock):
+    """Every byte the peer sends until it closes."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
 def parse_response(data):
     """Parse one response from bytes; returns (Response, rest)."""
     head, sep, rest = data.partition(b"\r\n\r\n")

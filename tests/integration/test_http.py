@@ -6,7 +6,7 @@ import subprocess
 import threading
 import time
 
-from harness import DINDEX, Server, free_port, parse_response
+from harness import DINDEX, Server, free_port, parse_response, recv_to_eof
 
 
 def read_responses(sock, count, timeout=10):
@@ -66,12 +66,7 @@ def test_head_has_length_but_no_body():
                       b"GET /v1/_ping HTTP/1.1\r\nHost: x\r\n"
                       b"Connection: close\r\n\r\n")
             c.settimeout(5)
-            data = b""
-            while True:
-                chunk = c.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = recv_to_eof(c)
         head, _, rest = data.partition(b"\r\n\r\n")
         assert b"Content-Length: 4" in head
         assert rest.startswith(b"HTTP/1.1 200"), rest

@@ -170,7 +170,7 @@ def test_inetd_stderr_on_the_socket_carries_no_log_line():
     the log lines must not go to the client, between and after the
     responses."""
     import socket
-    from harness import DINDEX, Server, parse_response
+    from harness import DINDEX, Server, parse_response, recv_to_eof
     with Server() as s:
         mine, theirs = socket.socketpair()
         env = dict(os.environ, DINDEX_CONFIG=s.conf_path)
@@ -180,12 +180,7 @@ def test_inetd_stderr_on_the_socket_carries_no_log_line():
         theirs.close()
         mine.sendall(b"GET /v1/_ping HTTP/1.1\r\n\r\n"
                      b"GET /v1/nothing HTTP/1.1\r\nConnection: close\r\n\r\n")
-        data = b""
-        while True:
-            chunk = mine.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = recv_to_eof(mine)
         assert p.wait(10) == 0
         mine.close()
         assert b"dindex:" not in data, data
