@@ -187,7 +187,7 @@ user_op(struct store *st, json_t **u, void *arg)
 	    (rc = store_each(st, "user:", other_admin, (void *)o->name)) != 1)
 		return rc == -1 ? RES_ERROR : RES_LAST;
 	if (o->op == ADMIN_DELETE) {
-		if ((rc = admin_ns_used(st, o->name)) != 0)
+		if ((rc = admin_ns_used(st, o->name, 0)) != 0)
 			return rc == 1 ? RES_HASREPOS : RES_ERROR;
 		if (strip(st, "team:", "owners", o->name) == -1)
 			return RES_ERROR;
@@ -272,13 +272,33 @@ add_new(struct store *st, json_t **old, void *arg)
 	return RES_OK;
 }
 
+/* store_each: whether record val grants anything in namespace arg. */
+static int
+grants_in(const char *key, json_t *val, void *arg)
+{
+	const char *ns = arg, *scope;
+	size_t n = strlen(ns);
+	json_t *v;
+
+	(void)key;
+	json_object_foreach(json_object_get(val, "perms"), scope, v)
+		if (strncmp(scope, ns, n) == 0 && (scope[n] == '\0' ||
+		    scope[n] == '/'))
+			return 1;
+	return 0;
+}
+
 int
-admin_ns_used(struct store *st, const char *ns)
+admin_ns_used(struct store *st, const char *ns, int grants)
 {
 	char prefix[LIM_KEY];
+	int rc;
 
 	snprintf(prefix, sizeof(prefix), "repo:%s/", ns);
-	return store_has(st, prefix);
+	if ((rc = store_has(st, prefix)) != 0 || !grants ||
+	    (rc = store_each(st, "user:", grants_in, (void *)ns)) != 0)
+		return rc;
+	return store_each(st, "team:", grants_in, (void *)ns);
 }
 
 int

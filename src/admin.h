@@ -24,8 +24,9 @@ enum admin_op {
 };
 
 /* Create a user; on RES_OK *out is the record without hash. */
-/* Whether namespace ns holds a repository: 1, 0, -1 store failure. */
-int	admin_ns_used(struct store *, const char *ns);
+/* Whether namespace ns holds a repository or, with grants, whether a
+ * user or team holds a grant in it: 1, 0, -1 store failure. */
+int	admin_ns_used(struct store *, const char *ns, int grants);
 int	admin_add(const struct config *, const char *name, const char *pass,
 	    const char *email, int admin, int enabled, json_t **out);
 /* Whether scope and access (NULL: not asked) make a grant: RES_OK,

@@ -147,7 +147,7 @@ exists(struct ctx *ctx)
 }
 
 /* Whether a new account name would get, by own_namespace, what others
- * pushed to its namespace: 1, 0, -1 store failure. */
+ * pushed to or were granted in its namespace: 1, 0, -1 store failure. */
 static int
 ns_in_use(const struct config *cfg, const char *name)
 {
@@ -158,7 +158,7 @@ ns_in_use(const struct config *cfg, const char *name)
 		return 0;
 	if (store_open(cfg->database, STORE_READ, &st) == -1)
 		return -1;
-	rc = admin_ns_used(st, name);
+	rc = admin_ns_used(st, name, 1);
 	store_close(st);
 	return rc;
 }

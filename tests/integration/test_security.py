@@ -511,6 +511,17 @@ def test_registration_cannot_take_a_namespace_in_use():
         r = s.request("POST", "/v1/users/", body={
             "username": "fresh", "password": "goodpw1", "email": "f@x.org"})
         assert r.status == 201, r
+        # a namespace granted to a team or a user before its first push
+        # is in use too; a grant on a longer name ("teamx") is not
+        s.ctl("team", "add", "ops")
+        s.ctl("team", "perm", "set", "ops", "infra", "write")
+        s.ctl("perm", "set", "bobby", "tools/cli", "read")
+        s.ctl("perm", "set", "bobby", "docsx", "read")
+        for name, status in (("infra", 400), ("tools", 400), ("docs", 201)):
+            r = s.request("POST", "/v1/users/", body={
+                "username": name, "password": "evilpw1",
+                "email": name + "@x.org"})
+            assert r.status == status, (name, r)
     with Server(new_accounts_enabled="yes", own_namespace="no") as s:
         s.add_user("bobby")
         s.ctl("perm", "set", "bobby", "acme", "write")
