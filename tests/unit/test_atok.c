@@ -50,7 +50,7 @@ test_stale(void)
 	char dir[] = "/tmp/test_atok.XXXXXX", cmd[64];
 	static struct config cfg;
 	json_t *list = json_pack("[s]", "team:read"), *u, *out = NULL;
-	struct store *st;
+	struct store *st = NULL;
 
 	T(mkdtemp(dir) != NULL);
 	config_defaults(&cfg);
