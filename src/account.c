@@ -36,6 +36,22 @@ account_cred_ok(const json_t *user, const json_t *cred)
 	    strcmp(record_str(cred, "cred"), account_stamp(user)) == 0;
 }
 
+int
+account_unchanged(struct store *st, const json_t *user)
+{
+	char key[LIM_KEY];
+	json_t *now;
+	int rc;
+
+	if (store_key(key, STORE_USER, record_str(user, "name")) == -1)
+		return 1;
+	if ((rc = store_get(st, key, &now)) == 0)
+		rc = json_is_true(json_object_get(now, "enabled")) && strcmp(
+		    account_stamp(now), account_stamp(user)) == 0 ? 0 : 1;
+	json_decref(now);
+	return rc;
+}
+
 /* store_update of rehash: the new hash, unless the stored one is no
  * longer the one verified (a password changed meanwhile stays changed). */
 static int

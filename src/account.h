@@ -42,5 +42,9 @@ int	 account_restamp(json_t *user);
 int	 account_cred_ok(const json_t *user, const json_t *cred);
 /* The stamp of user ("" for records older than stamps). */
 const char *account_stamp(const json_t *user);
+/* In st: whether the account a login read (user) is still there, enabled,
+ * with the same stamp. A credential made from that login is stored only
+ * on 0; 1 deleted, disabled or a new password since; -1 store failure. */
+int	 account_unchanged(struct store *st, const json_t *user);
 
 #endif

@@ -80,7 +80,7 @@ refresh_issue(const struct config *cfg, const json_t *user,
 {
 	const char *name = json_string_value(json_object_get(user, "name"));
 	char key[LIM_KEY], id[2 * ID_BYTES + 1];
-	json_t *now = NULL, *rec = NULL;
+	json_t *rec = NULL;
 	json_int_t t = (json_int_t)time(NULL);
 	struct store *st;
 	int rc = -1;
@@ -89,17 +89,12 @@ refresh_issue(const struct config *cfg, const json_t *user,
 	    bytes_random_hex(id, ID_BYTES) == -1 ||
 	    store_open(cfg->database, STORE_WRITE, &st) == -1)
 		return -1;
-	store_key(key, STORE_USER, name);
-	/* deleted, or a password changed since the login: issue nothing */
-	if ((rc = store_get(st, key, &now)) != 0)
-		goto out;
-	rc = 1;
-	if (strcmp(account_stamp(now), account_stamp(user)) != 0)
+	if ((rc = account_unchanged(st, user)) != 0)
 		goto out;
 	rc = -1;
 	rec = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "user", name,
 	    "service", cfg->token_service, "created", t, "used", t, "id", id,
-	    "cred", account_stamp(now));
+	    "cred", account_stamp(user));
 	store_key(key, STORE_REFRESH, tok);
 	if (rec != NULL && make_room(st, name) == 0 &&
 	    store_put(st, key, rec) == 0)
@@ -107,7 +102,6 @@ refresh_issue(const struct config *cfg, const json_t *user,
 out:
 	if (store_close(st) == -1 && rc == 0)
 		rc = -1;
-	json_decref(now);
 	json_decref(rec);
 	return rc;
 }

@@ -196,20 +196,15 @@ session_new(const struct config *cfg, const json_t *user,
 	json_t *rec = json_pack("{s:s, s:s, s:I, s:I}", "user",
 	    record_str(user, "name"), "cred", account_stamp(user), "created",
 	    now, "expires", now + (json_int_t)cfg->ui_session_ttl);
-	json_t *cur = NULL;
 	struct mine m = { record_str(user, "name"), 0, 0, "" };
-	char key[LIM_KEY], ukey[LIM_KEY];
+	char key[LIM_KEY];
 	struct store *st;
 	int rc = -1;
 
 	if (rec != NULL && bytes_random_hex(tok, LIM_TOKEN_BYTES) == 0 &&
 	    store_key(key, STORE_SESSION, tok) == 0 &&
-	    store_key(ukey, STORE_USER, record_str(user, "name")) == 0 &&
 	    store_open(cfg->database, STORE_WRITE, &st) == 0) {
-		/* deleted, disabled or a new password since: none */
-		if ((rc = store_get(st, ukey, &cur)) == 0 &&
-		    !account_cred_ok(cur, rec))
-			rc = 1;
+		rc = account_unchanged(st, user);
 		/* LIM_SESSIONS_USER at most: the oldest ends */
 		if (rc == 0 && (rc = store_each(st, "session:", count, &m)) ==
 		    0 && m.n >= LIM_SESSIONS_USER)
@@ -218,7 +213,6 @@ session_new(const struct config *cfg, const json_t *user,
 			rc = store_put(st, key, rec);
 		rc = store_close(st) == -1 ? -1 : rc;
 	}
-	json_decref(cur);
 	json_decref(rec);
 	return rc;
 }
