@@ -222,19 +222,19 @@ repositories(struct ctx *ctx)
 {
 	json_t *user, *pub = NULL, *all = NULL, *out, *r;
 	const char *name;
-	int status;
+	int rc;
 
-	if ((status = login(ctx, &user)) != 0)
-		return status;
-	out = store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ||
-	    admin_collect(ctx->cfg, "repo:", &all) != RES_OK ? NULL :
-	    json_array();
+	if ((rc = login(ctx, &user)) != 0)
+		return rc;
+	rc = store_fetch(ctx->cfg->database, "user:*", &pub) == -1 ? RES_ERROR :
+	    admin_collect(ctx->cfg, "repo:", &all);
+	out = rc == RES_OK ? json_array() : NULL;
 	json_object_foreach(all, name, r)
 		json_array_append_new(out, repo_entry(ctx, user, pub, name, r));
 	json_decref(user);
 	json_decref(pub);
 	json_decref(all);
-	return route_json(ctx, 200, out);
+	return answer(ctx, rc, 200, out);
 }
 
 /* Once rc is RES_OK, answer user or team name (or only its grants), of

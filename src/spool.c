@@ -228,8 +228,11 @@ spool_read(const char *root, const char *state, const char *name)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", root, state, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;	/* gone: claimed or delivered meanwhile */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)	/* else claimed or delivered meanwhile */
+			log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	if ((d = json_loadfd(fd, JSON_REJECT_DUPLICATES, &err)) != NULL &&
 	    !json_is_object(d)) {
 		json_decref(d);
