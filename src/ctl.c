@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -160,6 +161,21 @@ read_secret(int from_stdin, char *buf, size_t len)
 		fputc('\n', tty);
 	}
 	fclose(tty);
+	return rc;
+}
+
+int
+ctl_sync_dir_of(const char *path)
+{
+	char dir[LIM_PATH];
+	int fd, rc;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return ctl_refuse("%s: %s", dir, strerror(errno));
+	rc = fsync(fd) == 0 ? CTL_OK : ctl_refuse("fsync %s: %s", dir,
+	    strerror(errno));
+	close(fd);
 	return rc;
 }
 

@@ -33,6 +33,9 @@ int	ctl_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run by root: become the owner of the database's directory, so every file
  * made is dindex's to open. dump and load open FILE first, as the caller. */
 int	ctl_become_owner(const struct config *);
+/* fsync the directory holding path, so a file just created or renamed
+ * there survives a crash: CTL_OK, or refused with the reason. */
+int	ctl_sync_dir_of(const char *path);
 void	ctl_print_json(const json_t *);
 
 int	ctl_init(struct ctl *);

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,7 +134,7 @@ put(struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca, int rotate)
 {
 	char tmp[LIM_PATH];
 	FILE *fp;
-	int fd, ok;
+	int ok;
 
 	snprintf(tmp, sizeof(tmp), "%s/%s.%ld.tmp", kc->dir, names[f],
 	    (long)getpid());
@@ -154,14 +153,7 @@ put(struct kctx *kc, int f, EVP_PKEY *key, X509 *x, X509 *ca, int rotate)
 	if (!ok || !rotate)
 		unlink(tmp);
 	kc->linked[f] = ok && !rotate;
-	fd = ok ? open(kc->dir, O_RDONLY | O_CLOEXEC) : -1;
-	if (ok && (fd == -1 || fsync(fd) == -1)) {
-		ctl_refuse("fsync %s: %s", kc->dir, strerror(errno));
-		ok = 0;
-	}
-	if (fd != -1)
-		close(fd);
-	return ok ? CTL_OK : CTL_REFUSED;
+	return ok ? ctl_sync_dir_of(kc->path[f]) : CTL_REFUSED;
 }
 
 /* A new signing key that the CA certifies, into token.pem. */

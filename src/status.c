@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,12 +206,11 @@ metrics(FILE *f, const json_t *s)
 static int
 write_metrics(const char *path, const json_t *s)
 {
-	char tmp[LIM_PATH + 16], dir[LIM_PATH];
+	char tmp[LIM_PATH + 16];
 	FILE *f;
-	int fd, rc;
+	int rc;
 
 	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
-	snprintf(dir, sizeof(dir), "%s", path);
 	if ((f = fopen(tmp, "wxe")) == NULL)
 		return ctl_refuse("%s: %s", tmp, strerror(errno));
 	metrics(f, s);
@@ -222,12 +220,7 @@ write_metrics(const char *path, const json_t *s)
 		unlink(tmp);
 		return rc;
 	}
-	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) == -1 ||
-	    fsync(fd) == -1)
-		rc = ctl_refuse("%s: %s", dir, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return rc;
+	return ctl_sync_dir_of(path);
 }
 
 int
