@@ -526,7 +526,7 @@ ctl_import(struct ctl *ctl)
 		rc = import(&m, dry);
 	if (c != NULL)
 		hr.redisFree(c);
-	ctl->out = json_pack("{s:o, s:i, s:b}", "report", m.report,
+	ctl->out = json_pack("{s:O, s:i, s:b}", "report", m.report,
 	    "records", (int)json_object_size(m.put), "written",
 	    rc == CTL_OK && !dry);
 	json_array_foreach(m.report, i, line)
@@ -537,6 +537,7 @@ ctl_import(struct ctl *ctl)
 		    rc == CTL_OK && !dry ? "written" : "to write; none written");
 	if (ctl->json && rc != CTL_OK)
 		ctl_print_json(ctl->out);
+	json_decref(m.report);
 	json_decref(m.src);
 	json_decref(m.scopes);
 	json_decref(m.put);
