@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -80,7 +82,7 @@ static const struct key keys[] = {
 /* What each kind allows, for the message about a bad value. */
 static const char *const allowed[] = {
 	[K_BOOL] = "is not yes or no", [K_LONG] = "is not between %ld and %ld",
-	[K_STR] = "is too long", [K_PATH] = "is not an absolute path",
+	[K_STR] = "is too long or not UTF-8", [K_PATH] = "is not an absolute path",
 	[K_SCRYPT] = "is not N:r:p (N a power of 2 up to 2^20, r, p 1..255)",
 	[K_LIST] = "is not host[:port] items split by ',' without blanks",
 	[K_NETS] = "is not a list of networks (address/bits, host bits 0)",
@@ -138,6 +140,7 @@ static int
 set_value(const struct key *k, const char *v, struct config *c)
 {
 	char *field = (char *)c + k->off;
+	json_t *j;
 	long n;
 
 	switch (k->kind) {
@@ -167,7 +170,10 @@ set_value(const struct key *k, const char *v, struct config *c)
 		if (net_list_parse(v) == -1)
 			return -1;
 		break;
-	case K_STR:
+	case K_STR:	/* it goes into JSON (claims, payloads): UTF-8 */
+		if ((j = json_string(v)) == NULL)
+			return -1;
+		json_decref(j);
 		break;
 	}
 	if (strlen(v) >= k->size)

@@ -177,6 +177,10 @@ main(void)
 	    7);
 	T(config_parse(big, strlen(big), "x", &c, err, sizeof(err)) == -1);
 	T(strstr(err, "notify_secret is too long") && !strstr(err, "0000"));
+	/* strings go into JSON: bytes that are not UTF-8 are refused */
+	T(config_parse("token_issuer = a\xff\n", 17, "x", &c, err,
+	    sizeof(err)) == -1 && strstr(err, "token_issuer is too long or "
+	    "not UTF-8"));
 	T(c.token_kid == 0);	/* libtrust by default */
 	config_parse("token_kid = thumbprint\n", 23, "x", &c, err, sizeof(err));
 	T(c.token_kid == 1);
