@@ -39,6 +39,13 @@ dir_of(const char *path, char *out, size_t len)
 	snprintf(out, len, "%s", path[0] ? dirname(tmp) : "");
 }
 
+/* make check-asan: LeakSanitizer reads /proc/<pid> when dindex exits */
+#ifdef DINDEX_SANITIZED
+#define SANITIZER_PROC	"/proc"
+#else
+#define SANITIZER_PROC	""
+#endif
+
 /* Before the first request byte. Read-write: the database's directory and
  * the spool; read: the directories of the token key and certificate (a key
  * replaced by rename stays readable to a long connection), libcrypto, which
@@ -49,7 +56,7 @@ confine(void)
 {
 	char dbdir[LIM_PATH], keydir[LIM_PATH], certdir[LIM_PATH];
 	const char *rd[] = { keydir, certdir, LIBCRYPTO, "/dev/urandom",
-	    cfg.admin_api ? cfg.ui_dir : "", NULL };
+	    cfg.admin_api ? cfg.ui_dir : "", SANITIZER_PROC, NULL };
 	const char *wr[] = { dbdir, cfg.spool, NULL };
 
 	dir_of(cfg.database, dbdir, sizeof(dbdir));
