@@ -45,9 +45,9 @@ account_unchanged(struct store *st, const json_t *user)
 
 	if (store_key(key, STORE_USER, record_str(user, "name")) == -1)
 		return 1;
+	/* the login's record carries its stamp as a credential does */
 	if ((rc = store_get(st, key, &now)) == 0)
-		rc = json_is_true(json_object_get(now, "enabled")) && strcmp(
-		    account_stamp(now), account_stamp(user)) == 0 ? 0 : 1;
+		rc = account_cred_ok(now, user) ? 0 : 1;
 	json_decref(now);
 	return rc;
 }
