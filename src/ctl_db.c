@@ -89,6 +89,11 @@ dump_file(const char *path)
 			close(fd);
 		return NULL;
 	}
+	/* a new name is durable with its directory; the dump with its fsync */
+	if (ctl_sync_dir_of(path) != CTL_OK) {
+		fclose(fp);
+		return NULL;
+	}
 	return fp;
 }
 
