@@ -30,10 +30,10 @@ account_restamp(json_t *user)
 }
 
 int
-account_cred_ok(const json_t *user, const json_t *cred)
+account_cred_ok(const json_t *user, const char *stamp)
 {
 	return json_is_true(json_object_get(user, "enabled")) &&
-	    strcmp(record_str(cred, "cred"), account_stamp(user)) == 0;
+	    strcmp(stamp, account_stamp(user)) == 0;
 }
 
 int
@@ -45,9 +45,8 @@ account_unchanged(struct store *st, const json_t *user)
 
 	if (store_key(key, STORE_USER, record_str(user, "name")) == -1)
 		return 1;
-	/* the login's record carries its stamp as a credential does */
 	if ((rc = store_get(st, key, &now)) == 0)
-		rc = account_cred_ok(now, user) ? 0 : 1;
+		rc = account_cred_ok(now, account_stamp(user)) ? 0 : 1;
 	json_decref(now);
 	return rc;
 }

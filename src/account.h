@@ -37,9 +37,9 @@ int	 account_hash(const struct config *, const char *pass,
 /* A new credential stamp in user: what was issued under the old one
  * (v1 tokens, refresh tokens) dies. 0 ok, -1 error. */
 int	 account_restamp(json_t *user);
-/* Whether cred (a record carrying "cred") is still good for user: the
- * account is enabled and not restamped since cred was issued. */
-int	 account_cred_ok(const json_t *user, const json_t *cred);
+/* Whether a credential issued under stamp (its record's "cred") is still
+ * good for user: the account is enabled and not restamped since. */
+int	 account_cred_ok(const json_t *user, const char *stamp);
 /* The stamp of user ("" for records older than stamps). */
 const char *account_stamp(const json_t *user);
 /* In st: whether the account a login read (user) is still there, enabled,

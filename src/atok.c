@@ -156,7 +156,7 @@ add_new(struct store *st, json_t **u, void *arg)
 
 	if (*u == NULL)
 		return RES_NOUSER;
-	if (a->cred != NULL && strcmp(a->cred, account_stamp(*u)) != 0)
+	if (a->cred != NULL && !account_cred_ok(*u, a->cred))
 		return RES_STALE;
 	if (store_each(st, "atok:", count, a) != 0)
 		return RES_ERROR;

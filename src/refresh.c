@@ -134,8 +134,9 @@ refresh_use(const struct config *cfg, const char *tok, json_t **user)
 		rc = account_get(st, name, user);
 	store_close(st);
 	used = last_use(rec);
-	if (rc == 0 && (name == NULL || !account_cred_ok(*user, rec) ||
-	    service == NULL || strcmp(service, cfg->token_service) != 0 ||
+	if (rc == 0 && (name == NULL ||
+	    !account_cred_ok(*user, account_stamp(rec)) || service == NULL ||
+	    strcmp(service, cfg->token_service) != 0 ||
 	    now - used > cfg->refresh_ttl))
 		rc = 1;
 	if (rc == 0 && now - used > LIM_REFRESH_TOUCH)

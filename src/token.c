@@ -98,7 +98,7 @@ stored_ok(const struct config *cfg, struct store *st, const struct auth_token
 	    "repo", &r, "access", &a) == -1 || strcmp(r, repo) != 0 ||
 	    !token_claims_fit(t, repo, a) ||
 	    (rc = account_get(st, name, &u)) != 0 ||
-	    (rc = !account_cred_ok(u, rec)) != 0 ||
+	    (rc = !account_cred_ok(u, account_stamp(rec))) != 0 ||
 	    (record_str(rec, "atok")[0] != '\0' &&
 	    (rc = atok_bind(st, record_str(rec, "atok"), u)) != 0) ||
 	    (rc = still_granted(cfg, st, u, repo, a)) != 0)

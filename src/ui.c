@@ -152,8 +152,8 @@ ui_session_user(const struct config *cfg, const char *tok, size_t len,
 	if ((rc = store_get(st, key, &rec)) == 0)
 		rc = account_get(st, record_str(rec, "user"), user);
 	store_close(st);
-	if (rc == 0 && (!account_cred_ok(*user, rec) || json_integer_value(
-	    json_object_get(rec, "expires")) <= time(NULL)))
+	if (rc == 0 && (!account_cred_ok(*user, account_stamp(rec)) ||
+	    json_integer_value(json_object_get(rec, "expires")) <= time(NULL)))
 		rc = 1;
 	if (rc != 0) {
 		json_decref(*user);
